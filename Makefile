@@ -1,0 +1,97 @@
+# MCC — the one entry point. `make` builds, `make test` runs every test
+# (unit suites plain and under ASan+UBSan, fuzz corpus replay), `make bench`
+# writes figures to results/, `make fuzz` runs each fuzzer for FUZZ_SECONDS.
+# Objects and binaries go under build/.
+
+CC       ?= gcc
+CLANG    ?= clang
+BUILD    := build
+PKGS     := libsodium
+DEPS_OK  := $(BUILD)/.deps-ok
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-unused-parameter
+CPPFLAGS := -Iprotocol/include -Iprotocol -MMD -MP
+CFLAGS   := -std=c11 -D_DEFAULT_SOURCE -O2 -g $(WARN)
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium)
+TEST_LIBS = -lcunit $(LDLIBS)
+
+PROTO_SRC := $(wildcard protocol/*.c)
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
+
+# variant V (plain or asan): objects under build/V/
+objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+
+.PHONY: all test bench fuzz clean deps unit
+
+all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit
+
+deps: $(DEPS_OK)
+$(DEPS_OK): tools/install-deps
+	@tools/install-deps
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/plain/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(SAN) -c $< -o $@
+
+$(BUILD)/lib/libmcc.a: $(call objs,plain,$(PROTO_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/lib/libmcc-asan.a: $(call objs,asan,$(PROTO_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/mcc-unit: $(call objs,plain,$(UNIT_SRC)) $(BUILD)/lib/libmcc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LIBS)
+
+$(BUILD)/bin/mcc-unit-asan: $(call objs,asan,$(UNIT_SRC)) $(BUILD)/lib/libmcc-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(TEST_LIBS)
+
+# Fuzz harnesses built with a replay main (gcc + sanitizers): make test feeds
+# them every kept corpus input, so what a fuzzer once found stays fixed.
+$(BUILD)/bin/replay-%: $(BUILD)/asan/tests/fuzz/%.o $(BUILD)/asan/tests/fuzz/replay_main.o $(BUILD)/lib/libmcc-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=c11 -D_DEFAULT_SOURCE -g -O1 -Iprotocol/include -Iprotocol \
+	  -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+unit: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan
+
+test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(addprefix $(BUILD)/bin/replay-,$(FUZZ_NAMES))
+	@tools/run-tests $(BUILD) $(FUZZ_NAMES)
+
+bench: $(BUILD)/bin/mcc-bench
+	@mkdir -p results
+	$(BUILD)/bin/mcc-bench results/bench-core.json
+
+$(BUILD)/bin/mcc-bench: $(call objs,plain,tests/bench/bench_core.c tests/unit/harness.c) $(BUILD)/lib/libmcc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
+	@for f in $(FUZZ_NAMES); do \
+	  mkdir -p tests/fuzz/corpus/$$f; \
+	  echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+	  $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    tests/fuzz/corpus/$$f 2>&1 | grep -E '^(stat::number_of_executed_units|==|SUMMARY)' ; \
+	done
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

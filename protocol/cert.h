@@ -1,0 +1,18 @@
+/*
+ * cert.h — certificate internals shared with the node: cached verification
+ * and the bare trust test.
+ */
+#ifndef MCC_CERT_H
+#define MCC_CERT_H
+
+#include <mcc/mcc.h>
+
+#define CERT_TBS_LEN 74                  /* bytes covered by the signature */
+#define CERT_SIGNED_LEN (11 + CERT_TBS_LEN) /* with the context string */
+
+int cert_verify_cached(const mcc_cert *cert, uint64_t unix_s,
+                       mcc_verify_cache *cache, int *phit);
+/* 1 when policy admits cert's subject (signature not checked here). */
+int trust_allows(const mcc_trust *trust, const mcc_cert *cert);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * mcc.h — the public API of the MCC protocol core.
+ *
+ * The core is sans-IO: it never opens a socket, reads a clock, sleeps, prints
+ * or keeps global mutable state. The host feeds it datagrams and time, and the
+ * core answers through the callbacks in mcc_callbacks. Time is host-supplied
+ * monotonic nanoseconds ("now"); wall-clock time, needed only for certificate
+ * validity, is derived from settings.unix_time_at_zero_s + now.
+ *
+ * Every function that can fail returns 0 or a negative MCC_ERR_* code;
+ * mcc_strerror() names it. The wire format is in protocol/PROTOCOL.md.
+ */
+#ifndef MCC_MCC_H
+#define MCC_MCC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ---------------------------------------------------------- */
+
+enum {
+  MCC_OK = 0,
+  MCC_ERR_INVALID_ARGUMENT = -201,
+  MCC_ERR_NOMEM = -202,
+  MCC_ERR_TRUNCATED = -203,      /* input shorter than its layout says */
+  MCC_ERR_BAD_LENGTH = -204,     /* a length field is out of range */
+  MCC_ERR_VERSION = -205,        /* unsupported protocol version */
+  MCC_ERR_TYPE = -206,           /* unknown message or certificate type */
+  MCC_ERR_BAD_SIGNATURE = -207,
+  MCC_ERR_DECRYPT = -208,        /* AEAD tag did not verify */
+  MCC_ERR_REPLAY = -209,
+  MCC_ERR_CERT_EXPIRED = -210,
+  MCC_ERR_CERT_NOT_YET_VALID = -211,
+  MCC_ERR_UNTRUSTED = -212,      /* certificate valid but refused by policy */
+  MCC_ERR_ID_LENGTH = -213,      /* node id text is not 52 characters */
+  MCC_ERR_ID_CHAR = -214,        /* node id text outside the Base32 alphabet */
+  MCC_ERR_ID_PADDING = -215,     /* node id text has non-zero trailing bits */
+  MCC_ERR_BASE64 = -216,
+  MCC_ERR_NO_LINK = -217,        /* datagram from an address with no link */
+  MCC_ERR_NO_ROUTE = -218,
+  MCC_ERR_STALE = -219,          /* older than what we already have */
+  MCC_ERR_STATE = -220,          /* message not valid in the link's state */
+  MCC_ERR_LIMIT = -221,          /* a configured or protocol limit is hit */
+  MCC_ERR_SYNTAX = -222,         /* configuration syntax error */
+  MCC_ERR_VALUE = -223,          /* configuration value malformed */
+};
+
+const char *mcc_strerror(int err);
+
+/* ---- identities ------------------------------------------------------ */
+
+#define MCC_KEY_LEN 32
+#define MCC_SEED_LEN 32
+#define MCC_ID_TEXT_LEN 52 /* Base32 characters of a node id */
+
+/* A node id is the node's Ed25519 public key. */
+typedef struct mcc_id {
+  uint8_t key[MCC_KEY_LEN];
+} mcc_id;
+
+typedef struct mcc_keypair {
+  mcc_id pub;
+  uint8_t sec[64]; /* libsodium's Ed25519 secret key (seed || public key) */
+} mcc_keypair;
+
+/* Deterministic: the same seed always gives the same key pair. */
+int mcc_keypair_from_seed(mcc_keypair *kp, const uint8_t seed[MCC_SEED_LEN]);
+/* From the operating system's RNG; for tools, never called by a node. */
+int mcc_keypair_generate(mcc_keypair *kp);
+
+/* Writes MCC_ID_TEXT_LEN characters and a NUL. */
+void mcc_id_to_text(const mcc_id *id, char out[MCC_ID_TEXT_LEN + 1]);
+/* Returns 0, MCC_ERR_ID_LENGTH, MCC_ERR_ID_CHAR or MCC_ERR_ID_PADDING. */
+int mcc_id_from_text(mcc_id *id, const char *text, size_t textlen);
+
+/* ---- certificates ---------------------------------------------------- */
+
+enum mcc_cert_kind {
+  MCC_CERT_NETWORK = 1, /* subject: a network key; issuer: the authority */
+  MCC_CERT_NODE = 2,    /* subject: a node id; issuer: a network key */
+  MCC_CERT_TUNNEL = 3,  /* subject: a tunnel endpoint; issuer: a network key */
+};
+
+#define MCC_CERT_LEN 138 /* binary form; layout in PROTOCOL.md */
+#define MCC_CERT_BASE64_LEN 184 /* without the NUL */
+
+typedef struct mcc_cert {
+  uint8_t kind;          /* enum mcc_cert_kind */
+  uint32_t not_before;   /* unix seconds, inclusive */
+  uint32_t not_after;    /* unix seconds, inclusive */
+  mcc_id subject;
+  mcc_id issuer;
+  uint8_t signature[64]; /* by issuer over the first 74 bytes */
+} mcc_cert;
+
+int mcc_cert_sign(mcc_cert *cert, enum mcc_cert_kind kind,
+                  const mcc_id *subject, const mcc_keypair *issuer,
+                  uint32_t not_before, uint32_t not_after);
+void mcc_cert_encode(const mcc_cert *cert, uint8_t out[MCC_CERT_LEN]);
+/* Structure only: MCC_ERR_TRUNCATED, MCC_ERR_BAD_LENGTH, MCC_ERR_VERSION,
+ * MCC_ERR_TYPE. Signature and validity are mcc_cert_verify's job. */
+int mcc_cert_decode(mcc_cert *cert, const uint8_t *data, size_t datalen);
+/* Signature by cert->issuer and validity at unix_s: MCC_ERR_BAD_SIGNATURE,
+ * MCC_ERR_CERT_EXPIRED, MCC_ERR_CERT_NOT_YET_VALID. */
+int mcc_cert_verify(const mcc_cert *cert, uint64_t unix_s);
+void mcc_cert_to_base64(const mcc_cert *cert,
+                        char out[MCC_CERT_BASE64_LEN + 1]);
+/* Leading and trailing white space is ignored. MCC_ERR_BASE64 or a decode
+ * error. */
+int mcc_cert_from_base64(mcc_cert *cert, const char *text, size_t textlen);
+
+/* Who a node talks to. By default only nodes whose certificate was issued by
+ * one of our own network keys; trusted_networks and trusted_nodes widen that
+ * (the manual's trusted-networks and trusted-nodes). */
+typedef struct mcc_trust {
+  const mcc_id *networks; /* own network keys, then trusted-networks */
+  size_t networks_len;
+  const mcc_id *nodes;    /* trusted-nodes */
+  size_t nodes_len;
+} mcc_trust;
+
+/* Verifies cert (mcc_cert_verify) and then the policy: MCC_ERR_UNTRUSTED
+ * when neither its issuer nor its subject is trusted. */
+int mcc_trust_check(const mcc_trust *trust, const mcc_cert *cert,
+                    uint64_t unix_s);
+
+/* ---- the node -------------------------------------------------------- */
+
+/* An underlay socket address. The simulator invents them; node-real converts
+ * from struct sockaddr. Compared bytewise, so unused bytes must be zero. */
+typedef struct mcc_addr {
+  uint8_t family; /* 4 or 6 */
+  uint8_t pad;
+  uint16_t port;  /* host byte order */
+  uint8_t ip[16]; /* IPv4 in the first 4 bytes */
+} mcc_addr;
+
+enum mcc_log_level {
+  MCC_LOG_ERROR = 1,
+  MCC_LOG_WARN = 2,
+  MCC_LOG_INFO = 3,
+  MCC_LOG_DEBUG = 4,
+};
+
+/* Callbacks never re-enter the API. */
+typedef struct mcc_callbacks {
+  /* Required: send one UDP datagram. */
+  void (*send)(void *user_data, const mcc_addr *to, const uint8_t *data,
+               size_t datalen);
+  /* Required: fill out with random bytes (seeded per node in the sim). */
+  void (*random)(void *user_data, uint8_t *out, size_t outlen);
+  /* Optional. */
+  void (*log)(void *user_data, enum mcc_log_level level, const char *msg);
+  void *user_data;
+} mcc_callbacks;
+
+#define MCC_MAX_PARENTS 8
+#define MCC_MAX_TRUSTED 32
+#define MCC_MAX_EXTRA_LEN 200 /* dns names + tags of a record, encoded */
+
+typedef struct mcc_settings {
+  uint64_t keep_alive_period_ns; /* keep-alive-period, default 30 s */
+  uint64_t rejoin_period_ns;     /* rejoin-period, default 1 min */
+  uint32_t network_lookup_ttl;   /* network-lookup-ttl, default 64 */
+  int64_t unix_time_at_zero_s;   /* wall clock when now == 0 */
+  mcc_addr parents[MCC_MAX_PARENTS]; /* in order of preference */
+  size_t parents_len;
+  uint32_t static_addr;          /* IPv4, host order; 0 = none */
+  const char *dns_names;         /* comma-separated, may be NULL */
+  const char *tags;              /* comma-separated, may be NULL */
+  mcc_id trusted_networks[MCC_MAX_TRUSTED];
+  size_t trusted_networks_len;
+  mcc_id trusted_nodes[MCC_MAX_TRUSTED];
+  size_t trusted_nodes_len;
+  /* Optional shared cache of verified certificates and records, see
+   * mcc_verify_cache; NULL means verify every time. */
+  struct mcc_verify_cache *verify_cache;
+} mcc_settings;
+
+void mcc_settings_default(mcc_settings *settings);
+
+typedef struct mcc_node mcc_node;
+
+/* keys: the node's key pair; cert: its node certificate (subject must be
+ * keys->pub); networks: its network keys (issuers it accepts by default). */
+int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
+                 const mcc_callbacks *callbacks, const mcc_keypair *keys,
+                 const mcc_cert *cert, const mcc_id *networks,
+                 size_t networks_len, uint64_t now);
+void mcc_node_free(mcc_node *node);
+
+/* A datagram arrived from `from`. Returns 0 or why it was rejected; a
+ * rejected datagram changes no state. */
+int mcc_node_recv(mcc_node *node, const mcc_addr *from, const uint8_t *data,
+                  size_t datalen, uint64_t now);
+/* The next time the core wants handle_expiry; UINT64_MAX for none. */
+uint64_t mcc_node_get_expiry(const mcc_node *node);
+int mcc_node_handle_expiry(mcc_node *node, uint64_t now);
+
+const mcc_id *mcc_node_id(const mcc_node *node);
+
+/* The active parent; MCC_ERR_NO_LINK when there is none (a root, or while
+ * joining). */
+int mcc_node_parent(const mcc_node *node, mcc_id *pid, mcc_addr *paddr);
+
+/* One known node, as `mcc nodes` lists it. */
+typedef struct mcc_node_info {
+  mcc_id id;
+  mcc_id parent;        /* all zero when it has none */
+  uint8_t has_parent;
+  uint8_t is_self;
+  uint8_t is_neighbour; /* a direct link: our child or our active parent */
+  uint8_t cert_kind;
+  uint32_t seq;
+  uint32_t static_addr;
+  uint64_t last_seen_ns; /* when its record last changed here */
+  mcc_addr addr;        /* underlay address for neighbours, else zero */
+} mcc_node_info;
+
+size_t mcc_node_known_count(const mcc_node *node);
+/* i < mcc_node_known_count(); index 0 is the node itself. */
+int mcc_node_known_get(const mcc_node *node, size_t i, mcc_node_info *info);
+/* Copies the record's dns names and tags as comma lists. */
+int mcc_node_known_names(const mcc_node *node, size_t i, char *dns_names,
+                         size_t dns_names_len, char *tags, size_t tags_len);
+
+#define MCC_ROUTE_MAX_HOPS 64
+
+typedef struct mcc_route {
+  mcc_id next_hop;      /* the neighbour to hand the packet to */
+  mcc_addr next_addr;
+  uint8_t via_default;  /* destination unknown here: sent to active parent */
+  size_t hops_len;      /* known part of the path, next hop first */
+  mcc_id hops[MCC_ROUTE_MAX_HOPS];
+} mcc_route;
+
+/* Dijkstra over the known graph. MCC_ERR_NO_ROUTE when dst is unknown and
+ * this node has no active parent (a root drops), MCC_ERR_INVALID_ARGUMENT
+ * for dst == self. */
+int mcc_node_route(mcc_node *node, const mcc_id *dst, mcc_route *route);
+
+/* Counters for tests and the simulator's metrics. */
+typedef struct mcc_node_stats {
+  uint64_t datagrams_sent, wire_payload_bytes_sent;
+  uint64_t datagrams_received, rejected;
+  uint64_t hello_sent, keepalive_sent, update_sent, ack_sent;
+  uint64_t record_bytes_sent;   /* announce + withdraw entries in updates */
+  uint64_t records_announced, records_withdrawn;
+  uint64_t parent_switches;
+  uint64_t cert_verifications, cert_cache_hits;
+} mcc_node_stats;
+
+void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats);
+/* Bytes of heap memory the node holds now (protocol state). */
+size_t mcc_node_memory(const mcc_node *node);
+
+/* ---- verification cache ---------------------------------------------- */
+
+/* Remembers the digests of certificates and records that verified, so that
+ * a second verification of the same bytes costs one hash instead of an
+ * Ed25519 signature check. Shared between nodes of one process (the
+ * simulator) or private to one node. It holds no secret and verification is
+ * a pure function, so sharing it keeps runs deterministic. */
+typedef struct mcc_verify_cache mcc_verify_cache;
+
+int mcc_verify_cache_new(mcc_verify_cache **pcache, size_t capacity);
+void mcc_verify_cache_free(mcc_verify_cache *cache);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

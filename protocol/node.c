@@ -1,0 +1,343 @@
+/*
+ * node.c — the node object: creation from settings, keys and a host
+ * interface; the sans-IO entry points (recv, get_expiry, handle_expiry);
+ * dispatch of datagrams to link.c and state.c; and the queries behind
+ * `mcc nodes` and `mcc route`.
+ */
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cert.h"
+#include "node.h"
+
+void mcc_settings_default(mcc_settings *s) {
+  memset(s, 0, sizeof *s);
+  s->keep_alive_period_ns = KEEPALIVE_PERIOD_NS;
+  s->rejoin_period_ns = REJOIN_PERIOD_NS;
+  s->network_lookup_ttl = 64;
+}
+
+uint64_t node_unix_s(const mcc_node *node) {
+  int64_t t = node->unix_at_zero_s + (int64_t)(node->now_ns / NS_PER_S);
+  return t < 0 ? 0 : (uint64_t)t;
+}
+
+void node_send(mcc_node *node, const mcc_addr *to, const uint8_t *data,
+               size_t datalen) {
+  node->stats.datagrams_sent++;
+  node->stats.wire_payload_bytes_sent += datalen;
+  node->cb.send(node->cb.user_data, to, data, datalen);
+}
+
+void node_log(mcc_node *node, enum mcc_log_level level, const char *fmt,
+              ...) {
+  if (!node->cb.log) return;
+  char msg[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  node->cb.log(node->cb.user_data, level, msg);
+}
+
+int node_check_cert(mcc_node *node, const mcc_cert *cert) {
+  int hit = 0;
+  int rv = cert_verify_cached(cert, node_unix_s(node), node->cache, &hit);
+  node->stats.cert_verifications++;
+  if (hit) node->stats.cert_cache_hits++;
+  if (rv != 0) return rv;
+  return trust_allows(&node->trust, cert) ? 0 : MCC_ERR_UNTRUSTED;
+}
+
+static int check_settings(const mcc_settings *s, const mcc_callbacks *cb,
+                          const mcc_keypair *keys, const mcc_cert *cert) {
+  if (!s || !cb || !keys || !cert || !cb->send || !cb->random)
+    return MCC_ERR_INVALID_ARGUMENT;
+  if (s->keep_alive_period_ns < NS_PER_S || s->rejoin_period_ns < NS_PER_S)
+    return MCC_ERR_INVALID_ARGUMENT;
+  if (s->parents_len > MCC_MAX_PARENTS ||
+      s->trusted_networks_len > MCC_MAX_TRUSTED ||
+      s->trusted_nodes_len > MCC_MAX_TRUSTED)
+    return MCC_ERR_LIMIT;
+  if (s->network_lookup_ttl == 0 || s->network_lookup_ttl > 255)
+    return MCC_ERR_INVALID_ARGUMENT;
+  if (cert->kind != MCC_CERT_NODE ||
+      memcmp(cert->subject.key, keys->pub.key, MCC_KEY_LEN) != 0)
+    return MCC_ERR_INVALID_ARGUMENT;
+  return 0;
+}
+
+static void node_after_event(mcc_node *node) {
+  uint64_t t = link_next_deadline(node);
+  uint64_t s = state_next_deadline(node);
+  node->expiry_ns = s < t ? s : t;
+}
+
+int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
+                 const mcc_callbacks *callbacks, const mcc_keypair *keys,
+                 const mcc_cert *cert, const mcc_id *networks,
+                 size_t networks_len, uint64_t now) {
+  if (!pnode) return MCC_ERR_INVALID_ARGUMENT;
+  int rv = check_settings(settings, callbacks, keys, cert);
+  if (rv != 0) return rv;
+  if ((networks_len && !networks) || networks_len > MCC_MAX_TRUSTED)
+    return MCC_ERR_INVALID_ARGUMENT;
+  if (sodium_init() < 0) return MCC_ERR_NOMEM;
+
+  mcc_node *node = calloc(1, sizeof *node);
+  if (!node) return MCC_ERR_NOMEM;
+  node->cb = *callbacks;
+  node->keys = *keys;
+  node->cert = *cert;
+  node->keep_alive_ns = settings->keep_alive_period_ns;
+  node->rejoin_ns = settings->rejoin_period_ns;
+  node->lookup_ttl = settings->network_lookup_ttl;
+  node->unix_at_zero_s = settings->unix_time_at_zero_s;
+  memcpy(node->parents, settings->parents,
+         settings->parents_len * sizeof *settings->parents);
+  node->nparents = (uint8_t)settings->parents_len;
+  node->cache = settings->verify_cache;
+  node->now_ns = now;
+  node->sweep_at_ns = NEVER;
+  node->rejoin_at_ns = NEVER;
+  node->update_rto_ns = UPDATE_RTO_NS;
+  node->update_retx_at_ns = NEVER;
+  node->routes_dirty = 1;
+  index_init(&node->rec_index);
+  index_init(&node->child_index);
+
+  rv = MCC_ERR_NOMEM;
+  size_t nnet = networks_len + settings->trusted_networks_len;
+  mcc_id *nets = nnet ? malloc(nnet * sizeof *nets) : NULL;
+  mcc_id *nodes = settings->trusted_nodes_len
+                      ? malloc(settings->trusted_nodes_len * sizeof *nodes)
+                      : NULL;
+  if ((nnet && !nets) || (settings->trusted_nodes_len && !nodes))
+    goto fail_trust;
+  if (networks_len) memcpy(nets, networks, networks_len * sizeof *nets);
+  if (settings->trusted_networks_len)
+    memcpy(nets + networks_len, settings->trusted_networks,
+           settings->trusted_networks_len * sizeof *nets);
+  if (settings->trusted_nodes_len)
+    memcpy(nodes, settings->trusted_nodes,
+           settings->trusted_nodes_len * sizeof *nodes);
+  node->trust = (mcc_trust){nets, nnet, nodes, settings->trusted_nodes_len};
+
+  rv = state_init(node, settings->dns_names, settings->tags,
+                  settings->static_addr, now);
+  if (rv != 0) goto fail_state;
+  if (node->nparents) link_start_join(node, 0, now);
+  node_after_event(node);
+  *pnode = node;
+  return 0;
+
+fail_state:
+  state_free(node);
+fail_trust:
+  free(nets);
+  free(nodes);
+  sodium_memzero(node, sizeof *node);
+  free(node);
+  return rv;
+}
+
+void mcc_node_free(mcc_node *node) {
+  if (!node) return;
+  state_free(node);
+  link_free(node);
+  route_free(node);
+  free((void *)node->trust.networks);
+  free((void *)node->trust.nodes);
+  sodium_memzero(node, sizeof *node);
+  free(node);
+}
+
+int mcc_node_recv(mcc_node *node, const mcc_addr *from, const uint8_t *data,
+                  size_t datalen, uint64_t now) {
+  if (!node || !from || (!data && datalen)) return MCC_ERR_INVALID_ARGUMENT;
+  if (now > node->now_ns) node->now_ns = now;
+  node->stats.datagrams_received++;
+  int rv = datalen > WIRE_MAX_DATAGRAM ? MCC_ERR_BAD_LENGTH
+                                       : wire_datagram_type(data, datalen);
+  if (rv > 0) {
+    int type = rv;
+    switch (type) {
+    case WIRE_HELLO:
+      rv = link_on_hello(node, from, data, datalen, now);
+      break;
+    case WIRE_HELLO_ACK:
+      rv = link_on_hello_ack(node, from, data, datalen, now);
+      break;
+    case WIRE_KEEPALIVE:
+    case WIRE_UPDATE:
+    case WIRE_BYE:
+      rv = link_on_from_child(node, from, type, data, datalen, now);
+      break;
+    default:
+      rv = link_on_from_parent(node, from, type, data, datalen, now);
+      break;
+    }
+  }
+  if (rv < 0) node->stats.rejected++;
+  node_after_event(node);
+  return rv < 0 ? rv : 0;
+}
+
+uint64_t mcc_node_get_expiry(const mcc_node *node) { return node->expiry_ns; }
+
+int mcc_node_handle_expiry(mcc_node *node, uint64_t now) {
+  if (!node) return MCC_ERR_INVALID_ARGUMENT;
+  if (now > node->now_ns) node->now_ns = now;
+  link_on_timers(node, now);
+  state_on_timers(node, now);
+  node_after_event(node);
+  return 0;
+}
+
+const mcc_id *mcc_node_id(const mcc_node *node) { return &node->keys.pub; }
+
+int mcc_node_parent(const mcc_node *node, mcc_id *pid, mcc_addr *paddr) {
+  if (node->up.state != PARENT_UP) return MCC_ERR_NO_LINK;
+  if (pid) *pid = node->up.peer;
+  if (paddr) *paddr = node->up.addr;
+  return 0;
+}
+
+/* The active parent is listed after the records when it has none here. */
+static int parent_listed_extra(const mcc_node *node) {
+  return node->up.state == PARENT_UP &&
+         !state_find((mcc_node *)node, &node->up.peer, NULL);
+}
+
+size_t mcc_node_known_count(const mcc_node *node) {
+  return node->nrecs + (size_t)parent_listed_extra(node);
+}
+
+int mcc_node_known_get(const mcc_node *node, size_t i, mcc_node_info *info) {
+  if (!node || !info || i >= mcc_node_known_count(node))
+    return MCC_ERR_INVALID_ARGUMENT;
+  memset(info, 0, sizeof *info);
+  if (i == node->nrecs) {
+    info->id = node->up.peer;
+    info->is_neighbour = 1;
+    info->cert_kind = MCC_CERT_NODE;
+    info->addr = node->up.addr;
+    info->last_seen_ns = node->now_ns;
+    return 0;
+  }
+  const record *r = &node->recs[i];
+  if (r->flags & REC_WITHDRAWN) return MCC_ERR_STALE;
+  info->id = r->id;
+  info->parent = r->parent;
+  info->has_parent = (r->flags & REC_HAS_PARENT) != 0;
+  info->is_self = i == 0;
+  info->cert_kind = r->kind;
+  info->seq = r->seq;
+  info->static_addr = r->static_addr;
+  info->last_seen_ns = (uint64_t)r->last_change_s * NS_PER_S;
+  if (node->up.state == PARENT_UP &&
+      memcmp(r->id.key, node->up.peer.key, 32) == 0) {
+    info->is_neighbour = 1;
+    info->addr = node->up.addr;
+  }
+  child_link *c = link_child_by_id((mcc_node *)node, &r->id);
+  if (c) {
+    info->is_neighbour = 1;
+    info->addr = c->addr;
+    info->last_seen_ns = c->last_rx_ns;
+  }
+  return 0;
+}
+
+static void append_names(const record *r, uint8_t kind, char *out,
+                         size_t outlen) {
+  size_t n = 0;
+  if (outlen) out[0] = '\0';
+  for (size_t i = 0; i + 2 <= r->extra_len; i += 2u + r->extra[i + 1]) {
+    if (r->extra[i] != kind) continue;
+    int w = snprintf(out + n, outlen > n ? outlen - n : 0, "%s%.*s",
+                     n ? "," : "", r->extra[i + 1],
+                     (const char *)r->extra + i + 2);
+    if (w > 0) n += (size_t)w;
+  }
+}
+
+int mcc_node_known_names(const mcc_node *node, size_t i, char *dns_names,
+                         size_t dns_names_len, char *tags, size_t tags_len) {
+  if (!node || i >= mcc_node_known_count(node))
+    return MCC_ERR_INVALID_ARGUMENT;
+  static const record none;
+  const record *r = i < node->nrecs ? &node->recs[i] : &none;
+  if (dns_names) append_names(r, WIRE_EXTRA_DNS_NAME, dns_names, dns_names_len);
+  if (tags) append_names(r, WIRE_EXTRA_TAG, tags, tags_len);
+  return 0;
+}
+
+static int neighbour_addr(mcc_node *node, const mcc_id *id, mcc_addr *addr) {
+  if (node->up.state == PARENT_UP &&
+      memcmp(id->key, node->up.peer.key, 32) == 0) {
+    *addr = node->up.addr;
+    return 1;
+  }
+  child_link *c = link_child_by_id(node, id);
+  if (c) *addr = c->addr;
+  return c != NULL;
+}
+
+static const mcc_id *vertex_id(const mcc_node *node, uint32_t v) {
+  return v < node->nrecs ? &node->recs[v].id : &node->up.peer;
+}
+
+int mcc_node_route(mcc_node *node, const mcc_id *dst, mcc_route *route) {
+  if (!node || !dst || !route) return MCC_ERR_INVALID_ARGUMENT;
+  if (memcmp(dst->key, node->keys.pub.key, 32) == 0)
+    return MCC_ERR_INVALID_ARGUMENT;
+  memset(route, 0, sizeof *route);
+  if (neighbour_addr(node, dst, &route->next_addr)) {
+    route->next_hop = *dst;
+    route->hops[0] = *dst;
+    route->hops_len = 1;
+    return 0;
+  }
+  if (node->routes_dirty) {
+    int rv = route_compute(node);
+    if (rv != 0) return rv;
+  }
+  uint32_t slot;
+  const record *r = state_find(node, dst, &slot);
+  if (r && !(r->flags & REC_WITHDRAWN) &&
+      node->route_prev[slot] != NO_VERTEX) {
+    size_t len = 0;
+    for (uint32_t v = slot; v != 0; v = node->route_prev[v]) len++;
+    size_t k = len;
+    for (uint32_t v = slot; v != 0; v = node->route_prev[v]) {
+      k--;
+      if (k < MCC_ROUTE_MAX_HOPS) route->hops[k] = *vertex_id(node, v);
+    }
+    route->hops_len = len < MCC_ROUTE_MAX_HOPS ? len : MCC_ROUTE_MAX_HOPS;
+    route->next_hop = route->hops[0];
+    if (neighbour_addr(node, &route->next_hop, &route->next_addr)) return 0;
+  }
+  if (node->up.state != PARENT_UP) return MCC_ERR_NO_ROUTE;
+  memset(route, 0, sizeof *route);
+  route->via_default = 1;
+  route->next_hop = node->up.peer;
+  route->next_addr = node->up.addr;
+  route->hops[0] = node->up.peer;
+  route->hops_len = 1;
+  return 0;
+}
+
+void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats) {
+  *stats = node->stats;
+}
+
+size_t mcc_node_memory(const mcc_node *node) {
+  return sizeof *node + state_memory(node) +
+         (size_t)node->capchildren * sizeof(child_link) +
+         index_memory(&node->child_index) +
+         (size_t)node->route_cap * sizeof(uint32_t) +
+         (node->trust.networks_len + node->trust.nodes_len) * sizeof(mcc_id);
+}

@@ -1,0 +1,172 @@
+/*
+ * node.h — the node's internal state, shared by the files that each own one
+ * concern of it: link.c (neighbour links, handshakes, keep-alives, parent
+ * choice), state.c (records and their propagation), route.c (Dijkstra),
+ * node.c (the public API, dispatch, and the one place that computes the next
+ * deadline).
+ *
+ * Timers are named events: recv and expiry code calls link_on_*() and
+ * state_on_*(); node_after_event() recomputes the expiry.
+ */
+#ifndef MCC_NODE_H
+#define MCC_NODE_H
+
+#include <mcc/mcc.h>
+
+#include "index.h"
+#include "replay.h"
+#include "wire.h"
+
+#define NS_PER_S 1000000000ull
+#define NEVER UINT64_MAX
+#define VIA_SELF UINT32_MAX
+#define NO_VERTEX UINT32_MAX
+/* Most records an UPDATE can carry: withdrawals are the smallest entry. */
+#define INFLIGHT_MAX (WIRE_MAX_UPDATE_BODY / WIRE_WITHDRAW_LEN)
+
+enum record_flag {
+  REC_HAS_PARENT = 0x01,
+  REC_DIRTY = 0x02,     /* the active parent has not acked this version */
+  REC_INFLIGHT = 0x04,  /* this version is in the UPDATE in flight */
+  REC_WITHDRAWN = 0x08, /* tombstone: kept until the withdrawal is acked */
+};
+
+/* A known node. Certificate fields are stored unpacked, the issuer as an
+ * index into node->issuers (nodes of one network share it), to stay within
+ * the 256-byte budget per record. */
+typedef struct record {
+  mcc_id id;
+  mcc_id parent;
+  uint8_t cert_sig[64];
+  uint8_t sig[64];
+  uint32_t not_before, not_after;
+  uint32_t seq;
+  uint32_t static_addr;
+  uint32_t via;           /* child link id it came over, or VIA_SELF */
+  uint32_t last_change_s; /* node-relative seconds */
+  uint16_t issuer;
+  uint8_t kind;
+  uint8_t flags;
+  uint8_t extra_len;
+  uint8_t *extra;         /* dns names and tags, NULL when extra_len == 0 */
+} record;
+
+typedef struct child_link {
+  mcc_id peer;
+  mcc_addr addr;
+  uint8_t key_tx[32], key_rx[32];
+  replay_window rx;
+  uint32_t tx_counter;
+  uint32_t id; /* stable while the link lives, for record.via */
+  uint64_t last_rx_ns;
+  uint64_t hello_ts_ms;
+  uint64_t period_ns; /* the child's keep-alive period */
+} child_link;
+
+enum parent_state { PARENT_NONE, PARENT_JOINING, PARENT_UP };
+
+typedef struct parent_link {
+  uint8_t state;  /* enum parent_state */
+  uint8_t index;  /* into settings.parents */
+  uint8_t misses; /* unanswered keep-alives or hellos in a row */
+  uint8_t awaiting;
+  mcc_id peer;
+  mcc_addr addr;
+  uint8_t eph_sec[32], eph_pub[32];
+  uint8_t key_tx[32], key_rx[32];
+  replay_window rx;
+  uint32_t tx_counter;
+  uint64_t next_ns;    /* next keep-alive or retry */
+  uint64_t asked_ns;   /* first send of the unanswered keep-alive */
+} parent_link;
+
+struct mcc_node {
+  mcc_callbacks cb;
+  mcc_keypair keys;
+  mcc_cert cert;
+  uint64_t keep_alive_ns, rejoin_ns;
+  uint32_t lookup_ttl;
+  int64_t unix_at_zero_s;
+  mcc_addr parents[MCC_MAX_PARENTS];
+  uint8_t nparents;
+  mcc_trust trust; /* arrays owned by the node */
+  mcc_verify_cache *cache;
+
+  record *recs; /* recs[0] is this node */
+  uint32_t nrecs, caprecs, ndirty, dirty_cursor;
+  slot_index rec_index;
+  mcc_id *issuers;
+  uint16_t nissuers, capissuers;
+
+  child_link *children;
+  uint32_t nchildren, capchildren, next_link_id;
+  slot_index child_index;
+  uint64_t sweep_at_ns;
+
+  parent_link up;   /* the active parent */
+  parent_link join; /* a parent being joined: first join, failover, rejoin */
+  uint64_t rejoin_at_ns;
+
+  uint8_t inflight_active;
+  uint32_t inflight_counter, ninflight;
+  uint32_t inflight[INFLIGHT_MAX];
+  uint64_t update_rto_ns, update_retx_at_ns;
+
+  uint8_t routes_dirty;
+  uint32_t *route_prev; /* per vertex, after route_compute */
+  uint32_t route_cap;
+  uint32_t parent_vertex;
+
+  uint64_t now_ns, expiry_ns;
+  mcc_node_stats stats;
+};
+
+/* node.c */
+uint64_t node_unix_s(const mcc_node *node);
+void node_send(mcc_node *node, const mcc_addr *to, const uint8_t *data,
+               size_t datalen);
+void node_log(mcc_node *node, enum mcc_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int node_check_cert(mcc_node *node, const mcc_cert *cert);
+
+/* link.c */
+void link_start_join(mcc_node *node, uint8_t index, uint64_t now);
+int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
+                  size_t datalen, uint64_t now);
+int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
+                      const uint8_t *data, size_t datalen, uint64_t now);
+int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,
+                       const uint8_t *data, size_t datalen, uint64_t now);
+int link_on_from_parent(mcc_node *node, const mcc_addr *from, int type,
+                        const uint8_t *data, size_t datalen, uint64_t now);
+void link_on_timers(mcc_node *node, uint64_t now);
+uint64_t link_next_deadline(const mcc_node *node);
+child_link *link_child_by_id(mcc_node *node, const mcc_id *id);
+child_link *link_child_by_link_id(mcc_node *node, uint32_t link_id);
+void link_send_sealed_to_parent(mcc_node *node, enum wire_type type,
+                                const uint8_t *body, size_t bodylen,
+                                uint32_t *pcounter);
+void link_free(mcc_node *node);
+
+/* state.c */
+int state_init(mcc_node *node, const char *dns_names, const char *tags,
+               uint32_t static_addr, uint64_t now);
+void state_free(mcc_node *node);
+record *state_find(mcc_node *node, const mcc_id *id, uint32_t *pslot);
+void state_on_parent_changed(mcc_node *node, uint64_t now);
+void state_on_link_lost(mcc_node *node, uint32_t link_id, uint64_t now);
+/* Validates the whole body first; applies nothing when it is malformed. */
+int state_on_update(mcc_node *node, const child_link *from,
+                    const uint8_t *body, size_t bodylen, uint64_t now);
+void state_on_update_ack(mcc_node *node, uint32_t counter, uint64_t now);
+void state_on_timers(mcc_node *node, uint64_t now);
+void state_flush(mcc_node *node, uint64_t now);
+uint64_t state_next_deadline(const mcc_node *node);
+const mcc_id *state_issuer(const mcc_node *node, const record *r);
+size_t state_memory(const mcc_node *node);
+
+/* route.c */
+int route_compute(mcc_node *node);
+void route_free(mcc_node *node);
+
+#endif

@@ -1,0 +1,433 @@
+/*
+ * state.c — node records and their propagation child -> parent.
+ *
+ * A node holds its own record and those of its subtree. Each record
+ * remembers the child link it came over (via). Propagation to the active
+ * parent is differential and acknowledged: a record is dirty until the
+ * parent acks the UPDATE that carried its current version, and only dirty
+ * records are ever sent, so a converged network sends no record bytes.
+ * A newer sequence number supersedes an older record wherever it arrives;
+ * when a child link dies, the records that came over it become tombstones
+ * (withdrawals) that travel up the same way. Records move only on change
+ * and a node keeps one version per id, so cycles cannot make them circulate.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "cert.h"
+#include "node.h"
+
+static uint32_t id_hash(const mcc_id *id) {
+  uint32_t h;
+  memcpy(&h, id->key, sizeof h); /* keys are uniformly random */
+  return h;
+}
+
+static uint32_t rec_hash_at(const void *items, uint32_t slot) {
+  return id_hash(&((const record *)items)[slot].id);
+}
+
+record *state_find(mcc_node *node, const mcc_id *id, uint32_t *pslot) {
+  for (uint32_t s = index_first(&node->rec_index, id_hash(id));
+       s != INDEX_NIL; s = index_next(&node->rec_index, s))
+    if (memcmp(node->recs[s].id.key, id->key, 32) == 0) {
+      if (pslot) *pslot = s;
+      return &node->recs[s];
+    }
+  return NULL;
+}
+
+const mcc_id *state_issuer(const mcc_node *node, const record *r) {
+  return &node->issuers[r->issuer];
+}
+
+static int issuer_index(mcc_node *node, const mcc_id *issuer,
+                        uint16_t *pindex) {
+  for (uint16_t i = 0; i < node->nissuers; i++)
+    if (memcmp(node->issuers[i].key, issuer->key, 32) == 0) {
+      *pindex = i;
+      return 0;
+    }
+  if (node->nissuers == UINT16_MAX) return MCC_ERR_LIMIT;
+  if (node->nissuers == node->capissuers) {
+    uint16_t cap = node->capissuers ? (uint16_t)(node->capissuers * 2) : 1;
+    if (cap < node->capissuers) cap = UINT16_MAX;
+    mcc_id *n = realloc(node->issuers, (size_t)cap * sizeof *n);
+    if (!n) return MCC_ERR_NOMEM;
+    node->issuers = n;
+    node->capissuers = cap;
+  }
+  node->issuers[node->nissuers] = *issuer;
+  *pindex = node->nissuers++;
+  return 0;
+}
+
+static void mark_dirty(mcc_node *node, record *r) {
+  if (!(r->flags & REC_DIRTY)) node->ndirty++;
+  r->flags = (uint8_t)((r->flags | REC_DIRTY) & ~REC_INFLIGHT);
+}
+
+static void mark_clean(mcc_node *node, record *r) {
+  if (r->flags & REC_DIRTY) node->ndirty--;
+  r->flags &= (uint8_t) ~(REC_DIRTY | REC_INFLIGHT);
+}
+
+/* Copies a verified wire record into r (whose extra is released first). */
+static int rec_set(mcc_node *node, record *r, const wire_record *w,
+                   uint32_t via, uint64_t now) {
+  uint16_t issuer;
+  int rv = issuer_index(node, &w->cert.issuer, &issuer);
+  if (rv != 0) return rv;
+  uint8_t *extra = NULL;
+  if (w->extra_len) {
+    extra = malloc(w->extra_len);
+    if (!extra) return MCC_ERR_NOMEM;
+    memcpy(extra, w->extra, w->extra_len);
+  }
+  free(r->extra);
+  r->id = w->cert.subject;
+  r->parent = w->parent;
+  memcpy(r->cert_sig, w->cert.signature, 64);
+  memcpy(r->sig, w->sig, 64);
+  r->not_before = w->cert.not_before;
+  r->not_after = w->cert.not_after;
+  r->seq = w->seq;
+  r->static_addr = w->static_addr;
+  r->via = via;
+  r->last_change_s = (uint32_t)(now / NS_PER_S);
+  r->issuer = issuer;
+  r->kind = w->cert.kind;
+  r->flags = (uint8_t)((r->flags & (REC_DIRTY | REC_INFLIGHT)) |
+                       ((w->flags & WIRE_RECORD_HAS_PARENT) ? REC_HAS_PARENT
+                                                            : 0));
+  r->extra_len = w->extra_len;
+  r->extra = extra;
+  return 0;
+}
+
+static void rec_to_wire(const mcc_node *node, const record *r,
+                        wire_record *w) {
+  w->cert.kind = r->kind;
+  w->cert.not_before = r->not_before;
+  w->cert.not_after = r->not_after;
+  w->cert.subject = r->id;
+  w->cert.issuer = *state_issuer(node, r);
+  memcpy(w->cert.signature, r->cert_sig, 64);
+  w->seq = r->seq;
+  w->flags = (r->flags & REC_HAS_PARENT) ? WIRE_RECORD_HAS_PARENT : 0;
+  w->parent = r->parent;
+  w->static_addr = r->static_addr;
+  w->extra_len = r->extra_len;
+  if (r->extra_len) memcpy(w->extra, r->extra, r->extra_len);
+  memcpy(w->sig, r->sig, 64);
+}
+
+static record *rec_insert(mcc_node *node, const wire_record *w, uint32_t via,
+                          uint64_t now) {
+  if (node->nrecs == node->caprecs) {
+    uint32_t cap = node->caprecs * 2;
+    record *n = realloc(node->recs, (size_t)cap * sizeof *n);
+    if (!n) return NULL;
+    node->recs = n;
+    node->caprecs = cap;
+  }
+  if (index_reserve(&node->rec_index, node->caprecs, node->nrecs, rec_hash_at,
+                    node->recs) != 0)
+    return NULL;
+  record *r = &node->recs[node->nrecs];
+  memset(r, 0, sizeof *r);
+  if (rec_set(node, r, w, via, now) != 0) return NULL;
+  index_insert(&node->rec_index, node->nrecs, id_hash(&r->id));
+  node->nrecs++;
+  return r;
+}
+
+static void rec_remove(mcc_node *node, uint32_t slot) {
+  record *r = &node->recs[slot];
+  mark_clean(node, r);
+  free(r->extra);
+  index_remove(&node->rec_index, slot, id_hash(&r->id));
+  uint32_t last = node->nrecs - 1;
+  if (slot != last) {
+    index_move(&node->rec_index, last, slot, id_hash(&node->recs[last].id));
+    node->recs[slot] = node->recs[last];
+  }
+  node->nrecs--;
+  for (uint32_t k = 0; k < node->ninflight; k++) {
+    if (node->inflight[k] == slot)
+      node->inflight[k] = INDEX_NIL;
+    else if (node->inflight[k] == last)
+      node->inflight[k] = slot;
+  }
+  node->routes_dirty = 1;
+}
+
+static int encode_names(uint8_t *extra, size_t *plen, uint8_t kind,
+                        const char *list) {
+  if (!list) return 0;
+  const char *p = list;
+  while (*p) {
+    while (*p == ' ' || *p == '\t' || *p == ',') p++;
+    const char *start = p;
+    while (*p && *p != ',') p++;
+    const char *end = p;
+    while (end > start && (end[-1] == ' ' || end[-1] == '\t')) end--;
+    size_t n = (size_t)(end - start);
+    if (n == 0) continue;
+    if (n > 255 || *plen + 2 + n > MCC_MAX_EXTRA_LEN) return MCC_ERR_LIMIT;
+    extra[(*plen)++] = kind;
+    extra[(*plen)++] = (uint8_t)n;
+    memcpy(extra + *plen, start, n);
+    *plen += n;
+  }
+  return 0;
+}
+
+/* Re-signs our own record with a sequence number above any we used. */
+static void self_refresh(mcc_node *node, uint32_t at_least, uint64_t now) {
+  record *self = &node->recs[0];
+  wire_record w;
+  rec_to_wire(node, self, &w);
+  uint64_t unix_s = node_unix_s(node);
+  uint32_t seq = self->seq + 1;
+  if (at_least > seq) seq = at_least;
+  if (unix_s > seq && unix_s <= UINT32_MAX) seq = (uint32_t)unix_s;
+  w.seq = seq;
+  w.flags = node->up.state == PARENT_UP ? WIRE_RECORD_HAS_PARENT : 0;
+  memset(w.parent.key, 0, 32);
+  if (node->up.state == PARENT_UP) w.parent = node->up.peer;
+  wire_record_sign(&w, &node->keys);
+  rec_set(node, self, &w, VIA_SELF, now); /* extra fits: same length */
+  mark_dirty(node, self);
+  node->routes_dirty = 1;
+}
+
+int state_init(mcc_node *node, const char *dns_names, const char *tags,
+               uint32_t static_addr, uint64_t now) {
+  wire_record w;
+  memset(&w, 0, sizeof w);
+  size_t extra_len = 0;
+  int rv = encode_names(w.extra, &extra_len, WIRE_EXTRA_DNS_NAME, dns_names);
+  if (rv == 0) rv = encode_names(w.extra, &extra_len, WIRE_EXTRA_TAG, tags);
+  if (rv != 0) return rv;
+  rv = wire_extra_check(w.extra, extra_len);
+  if (rv != 0) return rv;
+  w.extra_len = (uint8_t)extra_len;
+  w.cert = node->cert;
+  w.static_addr = static_addr;
+  node->caprecs = 2;
+  node->recs = calloc(node->caprecs, sizeof *node->recs);
+  if (!node->recs) return MCC_ERR_NOMEM;
+  if (index_reserve(&node->rec_index, node->caprecs, 0, rec_hash_at,
+                    node->recs) != 0)
+    return MCC_ERR_NOMEM;
+  w.seq = 0;
+  wire_record_sign(&w, &node->keys);
+  if (!rec_insert(node, &w, VIA_SELF, now)) return MCC_ERR_NOMEM;
+  self_refresh(node, 1, now);
+  return 0;
+}
+
+void state_free(mcc_node *node) {
+  for (uint32_t s = 0; s < node->nrecs; s++) free(node->recs[s].extra);
+  free(node->recs);
+  free(node->issuers);
+  index_clear(&node->rec_index);
+}
+
+void state_on_parent_changed(mcc_node *node, uint64_t now) {
+  node->inflight_active = 0;
+  node->ninflight = 0;
+  node->update_retx_at_ns = NEVER;
+  node->update_rto_ns = UPDATE_RTO_NS;
+  for (uint32_t s = node->nrecs; s-- > 1;) {
+    if (node->recs[s].flags & REC_WITHDRAWN)
+      rec_remove(node, s); /* the new parent never had it */
+    else
+      mark_dirty(node, &node->recs[s]);
+  }
+  self_refresh(node, 0, now);
+  state_flush(node, now);
+}
+
+static void withdraw(mcc_node *node, uint32_t slot) {
+  record *r = &node->recs[slot];
+  if (node->up.state != PARENT_UP) {
+    rec_remove(node, slot);
+    return;
+  }
+  free(r->extra);
+  r->extra = NULL;
+  r->extra_len = 0;
+  r->flags |= REC_WITHDRAWN;
+  mark_dirty(node, r);
+  node->routes_dirty = 1;
+}
+
+void state_on_link_lost(mcc_node *node, uint32_t link_id, uint64_t now) {
+  for (uint32_t s = node->nrecs; s-- > 1;) {
+    record *r = &node->recs[s];
+    if (r->via == link_id && !(r->flags & REC_WITHDRAWN)) {
+      withdraw(node, s);
+      node->stats.records_withdrawn++;
+    }
+  }
+  state_flush(node, now);
+}
+
+/* Walks the entries of an UPDATE body; with apply == 0 it only checks. */
+static int walk_update(mcc_node *node, const child_link *from,
+                       const uint8_t *body, size_t bodylen, int apply,
+                       uint64_t now) {
+  size_t i = 0;
+  while (i < bodylen) {
+    uint8_t type = body[i++];
+    if (type == WIRE_ENTRY_WITHDRAW) {
+      if (bodylen - i < WIRE_WITHDRAW_LEN - 1) return MCC_ERR_TRUNCATED;
+      mcc_id id;
+      memcpy(id.key, body + i, 32);
+      uint32_t seq = get_be32(body + i + 32);
+      i += WIRE_WITHDRAW_LEN - 1;
+      if (!apply) continue;
+      uint32_t slot;
+      record *r = state_find(node, &id, &slot);
+      if (r && slot != 0 && r->via == from->id && r->seq <= seq &&
+          !(r->flags & REC_WITHDRAWN)) {
+        withdraw(node, slot);
+        node->stats.records_withdrawn++;
+      }
+      continue;
+    }
+    if (type != WIRE_ENTRY_ANNOUNCE) return MCC_ERR_TYPE;
+    wire_record w;
+    size_t used = 0;
+    int rv = wire_record_decode(&w, body + i, bodylen - i, &used);
+    if (rv != 0) return rv;
+    i += used;
+    if (!apply) continue;
+
+    uint32_t slot = 0;
+    record *r = state_find(node, &w.cert.subject, &slot);
+    if (r && slot == 0) { /* ourselves, seen through a cycle or a restart */
+      if (w.seq > r->seq && wire_record_verify(&w, node->cache, NULL) == 0)
+        self_refresh(node, w.seq + 1, now);
+      continue;
+    }
+    if (r && !(r->flags & REC_WITHDRAWN) && w.seq < r->seq) continue;
+    if (r && !(r->flags & REC_WITHDRAWN) && w.seq == r->seq) {
+      /* The same record over another link: its subtree moved, and the
+       * newest path is the live one (the old link's withdrawal must not
+       * take it away). Same seq and same signature mean the same bytes. */
+      if (r->via != from->id && memcmp(r->sig, w.sig, WIRE_SIG_LEN) == 0) {
+        r->via = from->id;
+        node->routes_dirty = 1;
+      }
+      continue;
+    }
+    if (r && (r->flags & REC_WITHDRAWN) && w.seq < r->seq) continue;
+    if (node_check_cert(node, &w.cert) != 0 ||
+        wire_record_verify(&w, node->cache, NULL) != 0) {
+      node->stats.rejected++;
+      continue;
+    }
+    if (r) {
+      r->flags &= (uint8_t)~REC_WITHDRAWN;
+      if (rec_set(node, r, &w, from->id, now) != 0) return MCC_ERR_NOMEM;
+    } else if (!(r = rec_insert(node, &w, from->id, now))) {
+      return MCC_ERR_NOMEM;
+    }
+    mark_dirty(node, r);
+    node->routes_dirty = 1;
+    node->stats.records_announced++;
+  }
+  return 0;
+}
+
+int state_on_update(mcc_node *node, const child_link *from,
+                    const uint8_t *body, size_t bodylen, uint64_t now) {
+  int rv = walk_update(node, from, body, bodylen, 0, now);
+  if (rv != 0) return rv;
+  rv = walk_update(node, from, body, bodylen, 1, now);
+  state_flush(node, now);
+  return rv;
+}
+
+void state_flush(mcc_node *node, uint64_t now) {
+  if (node->up.state != PARENT_UP || node->inflight_active || !node->ndirty)
+    return;
+  uint8_t body[WIRE_MAX_UPDATE_BODY];
+  size_t len = 0;
+  node->ninflight = 0;
+  uint32_t pending = node->ndirty;
+  for (uint32_t n = 0; n < node->nrecs && pending; n++) {
+    uint32_t slot = (node->dirty_cursor + n) % node->nrecs;
+    record *r = &node->recs[slot];
+    if (!(r->flags & REC_DIRTY)) continue;
+    pending--;
+    if (r->flags & REC_WITHDRAWN) {
+      if (len + WIRE_WITHDRAW_LEN > sizeof body) break;
+      body[len] = WIRE_ENTRY_WITHDRAW;
+      memcpy(body + len + 1, r->id.key, 32);
+      put_be32(body + len + 33, r->seq);
+      len += WIRE_WITHDRAW_LEN;
+    } else {
+      wire_record w;
+      rec_to_wire(node, r, &w);
+      if (len + 1 + wire_record_len(&w) > sizeof body) break;
+      body[len++] = WIRE_ENTRY_ANNOUNCE;
+      len += wire_record_encode(body + len, &w);
+    }
+    r->flags |= REC_INFLIGHT;
+    node->inflight[node->ninflight++] = slot;
+    node->dirty_cursor = slot + 1;
+  }
+  if (node->ninflight == 0) return;
+  link_send_sealed_to_parent(node, WIRE_UPDATE, body, len,
+                             &node->inflight_counter);
+  node->inflight_active = 1;
+  node->update_retx_at_ns = now + node->update_rto_ns;
+  node->stats.update_sent++;
+  node->stats.record_bytes_sent += len;
+}
+
+void state_on_update_ack(mcc_node *node, uint32_t counter, uint64_t now) {
+  if (!node->inflight_active || counter != node->inflight_counter) return;
+  for (uint32_t k = 0; k < node->ninflight; k++) {
+    uint32_t slot = node->inflight[k];
+    if (slot == INDEX_NIL) continue;
+    record *r = &node->recs[slot];
+    if (!(r->flags & REC_INFLIGHT)) continue; /* changed since: still dirty */
+    mark_clean(node, r);
+    if (r->flags & REC_WITHDRAWN) rec_remove(node, slot);
+  }
+  node->inflight_active = 0;
+  node->ninflight = 0;
+  node->update_rto_ns = UPDATE_RTO_NS;
+  node->update_retx_at_ns = NEVER;
+  state_flush(node, now);
+}
+
+void state_on_timers(mcc_node *node, uint64_t now) {
+  if (!node->inflight_active || now < node->update_retx_at_ns) return;
+  for (uint32_t k = 0; k < node->ninflight; k++)
+    if (node->inflight[k] != INDEX_NIL)
+      node->recs[node->inflight[k]].flags &= (uint8_t)~REC_INFLIGHT;
+  node->inflight_active = 0;
+  node->ninflight = 0;
+  node->update_rto_ns *= 2;
+  if (node->update_rto_ns > UPDATE_RTO_MAX_NS)
+    node->update_rto_ns = UPDATE_RTO_MAX_NS;
+  state_flush(node, now);
+}
+
+uint64_t state_next_deadline(const mcc_node *node) {
+  return node->inflight_active ? node->update_retx_at_ns : NEVER;
+}
+
+size_t state_memory(const mcc_node *node) {
+  size_t n = (size_t)node->caprecs * sizeof(record) +
+             index_memory(&node->rec_index) +
+             (size_t)node->capissuers * sizeof(mcc_id);
+  for (uint32_t s = 0; s < node->nrecs; s++) n += node->recs[s].extra_len;
+  return n;
+}

@@ -1,0 +1,15 @@
+/*
+ * verify.h — Ed25519 signature checks through an optional cache of digests
+ * of (public key, signature, message) triples that verified.
+ */
+#ifndef MCC_VERIFY_H
+#define MCC_VERIFY_H
+
+#include <mcc/mcc.h>
+
+/* 0 or MCC_ERR_BAD_SIGNATURE; *phit (may be NULL) tells a cache hit. */
+int verify_signature(mcc_verify_cache *cache, const uint8_t sig[64],
+                     const uint8_t *msg, size_t msglen,
+                     const uint8_t pk[32], int *phit);
+
+#endif

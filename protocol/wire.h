@@ -1,0 +1,176 @@
+/*
+ * wire.h — everything that crosses the wire: message types, layouts, sizes,
+ * limits and timer defaults, with units in the names. All integers are big
+ * endian. The same layouts are drawn in PROTOCOL.md; tests assert the sizes.
+ * Decoders take (buf, len), never trust a length, and return MCC_ERR_*.
+ */
+#ifndef MCC_WIRE_H
+#define MCC_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <mcc/mcc.h>
+
+enum {
+  MCC_WIRE_VERSION = 1,
+  /* byte 0 of every datagram: version in the top 3 bits, type in the low 5 */
+  WIRE_VERSION_SHIFT = 5,
+  WIRE_TYPE_MASK = 0x1f,
+};
+
+/* Types are directional, so a node that is both child and parent of the same
+ * peer (a cycle of two) still knows which link a datagram belongs to. */
+enum wire_type {
+  WIRE_HELLO = 1,         /* child -> parent, signed, opens a link */
+  WIRE_HELLO_ACK = 2,     /* parent -> child, signed */
+  WIRE_KEEPALIVE = 3,     /* child -> parent, sealed, empty */
+  WIRE_KEEPALIVE_ACK = 4, /* parent -> child, sealed, empty */
+  WIRE_UPDATE = 5,        /* child -> parent, sealed record entries */
+  WIRE_UPDATE_ACK = 6,    /* parent -> child, sealed, the UPDATE's counter */
+  WIRE_BYE = 7,           /* child -> parent, sealed, empty: link closed */
+  WIRE_TYPE_LAST = WIRE_BYE,
+};
+
+enum {
+  WIRE_HEADER_LEN = 1,
+  WIRE_COUNTER_LEN = 4,
+  WIRE_TAG_LEN = 16,
+  WIRE_SEALED_OVERHEAD = WIRE_HEADER_LEN + WIRE_COUNTER_LEN + WIRE_TAG_LEN,
+  WIRE_KEEPALIVE_LEN = WIRE_SEALED_OVERHEAD,        /* 21 */
+  WIRE_BYE_LEN = WIRE_SEALED_OVERHEAD,              /* 21 */
+  WIRE_UPDATE_ACK_LEN = WIRE_SEALED_OVERHEAD + 4,   /* 25 */
+  WIRE_EPH_LEN = 32,
+  WIRE_SIG_LEN = 64,
+  WIRE_HELLO_LEN = 1 + 2 + 8 + WIRE_EPH_LEN + MCC_CERT_LEN + WIRE_SIG_LEN,
+  WIRE_HELLO_ACK_LEN = 1 + WIRE_EPH_LEN + MCC_CERT_LEN + WIRE_SIG_LEN,
+  /* record: cert, seq, flags, parent, static addr, extra len, extra, sig */
+  WIRE_RECORD_FIXED_LEN = MCC_CERT_LEN + 4 + 1 + 32 + 4 + 1 + WIRE_SIG_LEN,
+  WIRE_ENTRY_ANNOUNCE = 1,
+  WIRE_ENTRY_WITHDRAW = 2,
+  WIRE_WITHDRAW_LEN = 1 + 32 + 4,
+  /* Largest datagram we send: fits a 1280-byte IPv6 MTU (minus 48 bytes of
+   * IPv6 + UDP), so updates never fragment. */
+  WIRE_MAX_DATAGRAM = 1232,
+  WIRE_MAX_UPDATE_BODY = WIRE_MAX_DATAGRAM - WIRE_SEALED_OVERHEAD,
+  WIRE_EXTRA_DNS_NAME = 1,
+  WIRE_EXTRA_TAG = 2,
+  WIRE_RECORD_HAS_PARENT = 0x01,
+};
+
+/* Timers (defaults; the manual's keys override the first two). */
+#define KEEPALIVE_PERIOD_NS (30ull * 1000000000ull)
+#define REJOIN_PERIOD_NS (60ull * 1000000000ull)
+/* A keep-alive or hello unanswered after this many periods' sixth is sent
+ * again; KEEPALIVE_MAX_MISSES unanswered in a row mean the parent is dead. */
+#define KEEPALIVE_RETRY_DIVISOR 6
+#define KEEPALIVE_MAX_MISSES 3
+/* A parent drops a child it has not heard from for this many of the child's
+ * keep-alive periods. */
+#define CHILD_TIMEOUT_PERIODS 3
+/* First retransmission of an unacknowledged UPDATE; doubles up to the max. */
+#define UPDATE_RTO_NS (1ull * 1000000000ull)
+#define UPDATE_RTO_MAX_NS (8ull * 1000000000ull)
+/* HELLO timestamps may be this far ahead of the parent's clock. */
+#define HELLO_MAX_CLOCK_SKEW_MS (300ull * 1000ull)
+
+static inline void put_be16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)(v >> 8);
+  p[1] = (uint8_t)v;
+}
+static inline void put_be32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+static inline void put_be64(uint8_t *p, uint64_t v) {
+  put_be32(p, (uint32_t)(v >> 32));
+  put_be32(p + 4, (uint32_t)v);
+}
+static inline uint16_t get_be16(const uint8_t *p) {
+  return (uint16_t)((p[0] << 8) | p[1]);
+}
+static inline uint32_t get_be32(const uint8_t *p) {
+  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+         ((uint32_t)p[2] << 8) | p[3];
+}
+static inline uint64_t get_be64(const uint8_t *p) {
+  return ((uint64_t)get_be32(p) << 32) | get_be32(p + 4);
+}
+
+static inline uint8_t wire_header(enum wire_type type) {
+  return (uint8_t)((MCC_WIRE_VERSION << WIRE_VERSION_SHIFT) | type);
+}
+
+/* Checks version and type of a datagram: the type, or a negative error. */
+int wire_datagram_type(const uint8_t *data, size_t datalen);
+
+typedef struct wire_hello {
+  uint16_t keepalive_period_s;
+  uint64_t timestamp_ms; /* unix milliseconds, must grow per child */
+  uint8_t eph[WIRE_EPH_LEN];
+  mcc_cert cert;
+  uint8_t sig[WIRE_SIG_LEN];
+} wire_hello;
+
+typedef struct wire_hello_ack {
+  uint8_t eph[WIRE_EPH_LEN];
+  mcc_cert cert;
+  uint8_t sig[WIRE_SIG_LEN];
+} wire_hello_ack;
+
+/* Encode and sign with keys (keys->pub must be the cert subject). */
+void wire_hello_encode(uint8_t out[WIRE_HELLO_LEN], const wire_hello *hello,
+                       const mcc_keypair *keys);
+/* Structure and signature by the certificate's subject; the certificate
+ * itself is checked by the caller. */
+int wire_hello_decode(wire_hello *hello, const uint8_t *data, size_t datalen);
+/* The ack's signature covers the child's ephemeral key too. */
+void wire_hello_ack_encode(uint8_t out[WIRE_HELLO_ACK_LEN],
+                           const wire_hello_ack *ack,
+                           const uint8_t child_eph[WIRE_EPH_LEN],
+                           const mcc_keypair *keys);
+int wire_hello_ack_decode(wire_hello_ack *ack, const uint8_t *data,
+                          size_t datalen,
+                          const uint8_t child_eph[WIRE_EPH_LEN]);
+
+/* A node record as it travels. extra holds dns names and tags as
+ * (kind, len, bytes) items. */
+typedef struct wire_record {
+  mcc_cert cert;
+  uint32_t seq;
+  uint8_t flags;
+  mcc_id parent;
+  uint32_t static_addr;
+  uint8_t extra_len;
+  uint8_t extra[MCC_MAX_EXTRA_LEN];
+  uint8_t sig[WIRE_SIG_LEN];
+} wire_record;
+
+static inline size_t wire_record_len(const wire_record *r) {
+  return WIRE_RECORD_FIXED_LEN + r->extra_len;
+}
+/* Signs with keys (the record's subject). */
+void wire_record_sign(wire_record *rec, const mcc_keypair *keys);
+/* Writes wire_record_len(rec) bytes. */
+size_t wire_record_encode(uint8_t *out, const wire_record *rec);
+/* Structure only; *pused gets the bytes consumed. */
+int wire_record_decode(wire_record *rec, const uint8_t *data, size_t datalen,
+                       size_t *pused);
+/* The record's own signature, through the cache; *phit as in verify.h. */
+int wire_record_verify(const wire_record *rec, mcc_verify_cache *cache,
+                       int *phit);
+/* Checks the extra items are well formed. */
+int wire_extra_check(const uint8_t *extra, size_t len);
+
+/* Sealed messages: ChaCha20-Poly1305 (IETF) with the header and counter as
+ * associated data and the counter as nonce. Returns the datagram length. */
+size_t wire_seal(uint8_t *out, enum wire_type type, uint32_t counter,
+                 const uint8_t key[32], const uint8_t *body, size_t bodylen);
+/* Opens in place into body (at most datalen - WIRE_SEALED_OVERHEAD bytes). */
+int wire_open(const uint8_t *data, size_t datalen, const uint8_t key[32],
+              uint32_t *pcounter, uint8_t *body, size_t *pbodylen);
+
+#endif

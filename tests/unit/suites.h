@@ -1,0 +1,20 @@
+/*
+ * suites.h — every CUnit suite of the core, one line each (an X-macro), so
+ * adding a module's tests is one line here and one file test_<module>.c.
+ */
+#ifndef MCC_TEST_SUITES_H
+#define MCC_TEST_SUITES_H
+
+#define MCC_TEST_SUITES(X) \
+  X(identity)              \
+  X(cert)                  \
+  X(wire)                  \
+  X(replay)                \
+  X(route)                 \
+  X(node)                  \
+  X(topology)
+
+#define MCC_DECLARE_SUITE(name) void suite_##name(void);
+MCC_TEST_SUITES(MCC_DECLARE_SUITE)
+
+#endif

@@ -1,6 +1,6 @@
 /*
  * index.c — the chained hash index. Heads grow to the next power of two at
- * or above the slot count, so chains stay about one long.
+ * or above half the slot count, so chains stay one or two long.
  */
 #include <stdlib.h>
 
@@ -30,7 +30,7 @@ int index_reserve(slot_index *ix, uint32_t nslots, uint32_t used,
     ix->nslots = nslots;
   }
   uint32_t want = 4;
-  while (want < nslots) want *= 2;
+  while (want < nslots / 2) want *= 2; /* chains of one or two */
   if (want <= ix->nheads) return 0;
   uint32_t *heads = malloc((size_t)want * sizeof *heads);
   if (!heads) return MCC_ERR_NOMEM;

@@ -125,7 +125,10 @@ static void rec_to_wire(const mcc_node *node, const record *r,
 static record *rec_insert(mcc_node *node, const wire_record *w, uint32_t via,
                           uint64_t now) {
   if (node->nrecs == node->caprecs) {
-    uint32_t cap = node->caprecs * 2;
+    /* Grow by 1/32, not 2x: the slack is memory every record pays for,
+     * and the root of a large network holds one record per node. */
+    uint32_t step = node->caprecs / 32;
+    uint32_t cap = node->caprecs + (step < 2 ? 2 : step);
     record *n = realloc(node->recs, (size_t)cap * sizeof *n);
     if (!n) return NULL;
     node->recs = n;

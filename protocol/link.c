@@ -15,6 +15,8 @@
  * Timers of a parent:
  *   sweep     every keep-alive period: drop children silent for
  *             CHILD_TIMEOUT_PERIODS of their own periods.
+ *   rekey     after LINK_REKEY_AFTER_MESSAGES the child sends a new HELLO
+ *             to the same parent, long before a 32-bit counter could wrap.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -106,7 +108,9 @@ int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
   if (rv != 0) return rv;
   sodium_memzero(j->eph_sec, sizeof j->eph_sec);
 
-  if (node->up.state == PARENT_UP) send_bye(node); /* a rejoin: leave */
+  int rekey = node->up.state == PARENT_UP &&
+              sodium_memcmp(node->up.peer.key, ack.cert.subject.key, 32) == 0;
+  if (node->up.state == PARENT_UP && !rekey) send_bye(node); /* rejoin */
   j->peer = ack.cert.subject;
   j->state = PARENT_UP;
   j->misses = 0;
@@ -115,6 +119,7 @@ int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
   j->next_ns = now + node->keep_alive_ns;
   node->up = *j;
   memset(j, 0, sizeof *j);
+  if (rekey) return 0; /* same parent, fresh keys: nothing else changes */
   node->stats.parent_switches++;
   node->rejoin_at_ns = node->up.index != 0 ? now + node->rejoin_ns : NEVER;
   node->routes_dirty = 1;
@@ -401,6 +406,9 @@ void link_on_timers(mcc_node *node, uint64_t now) {
       link_start_join(node, 0, now);
   }
   if (now >= node->sweep_at_ns) on_sweep_timer(node, now);
+  if (node->up.state == PARENT_UP && node->join.state == PARENT_NONE &&
+      node->up.tx_counter >= LINK_REKEY_AFTER_MESSAGES)
+    link_start_join(node, node->up.index, now);
 }
 
 uint64_t link_next_deadline(const mcc_node *node) {

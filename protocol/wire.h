@@ -72,6 +72,8 @@ enum {
 /* First retransmission of an unacknowledged UPDATE; doubles up to the max. */
 #define UPDATE_RTO_NS (1ull * 1000000000ull)
 #define UPDATE_RTO_MAX_NS (8ull * 1000000000ull)
+/* Counters are 32-bit: a child re-keys its link well before they wrap. */
+#define LINK_REKEY_AFTER_MESSAGES (1u << 31)
 /* HELLO timestamps may be this far ahead of the parent's clock. */
 #define HELLO_MAX_CLOCK_SKEW_MS (300ull * 1000ull)
 

@@ -242,6 +242,35 @@ static void test_node_names_travel_with_the_record(void) {
   harness_free(h);
 }
 
+/* Near counter exhaustion the child re-keys with the same parent: new keys,
+ * same link, no parent switch, no records resent. */
+static void test_node_rekeys_before_counter_wraps(void) {
+  capture *cap = calloc(1, sizeof *cap);
+  harness *h = linked_pair(cap);
+  mcc_node *child = harness_node(h, 1);
+  uint8_t old_key[32];
+  memcpy(old_key, child->up.key_tx, 32);
+  child->up.tx_counter = LINK_REKEY_AFTER_MESSAGES;
+  mcc_node_stats before, after;
+  mcc_node_get_stats(child, &before);
+  harness_reset_counters(h);
+  harness_run_for(h, 31 * HARNESS_S);
+  mcc_node_get_stats(child, &after);
+  CU_ASSERT_EQUAL(after.hello_sent, before.hello_sent + 1);
+  CU_ASSERT_EQUAL(after.parent_switches, before.parent_switches);
+  CU_ASSERT(child->up.tx_counter < 10);
+  CU_ASSERT_NOT_EQUAL(memcmp(old_key, child->up.key_tx, 32), 0);
+  CU_ASSERT_EQUAL(harness_datagrams(h, WIRE_UPDATE), 0);
+  CU_ASSERT_EQUAL(harness_datagrams(h, WIRE_BYE), 0);
+  CU_ASSERT_EQUAL(mcc_node_known_count(harness_node(h, 0)), 2);
+  /* The new keys work: keep-alives after the re-key were answered. */
+  CU_ASSERT_EQUAL(mcc_node_parent(child, NULL, NULL), 0);
+  CU_ASSERT_EQUAL(child->up.misses, 0);
+  CU_ASSERT(harness_datagrams(h, WIRE_KEEPALIVE_ACK) >= 1);
+  harness_free(h);
+  free(cap);
+}
+
 void suite_node(void) {
   CU_pSuite s = CU_add_suite("node", NULL, NULL);
   ADD_TEST(s, test_node_keepalive_exchange_size);
@@ -249,4 +278,5 @@ void suite_node(void) {
   ADD_TEST(s, test_node_memory_budget);
   ADD_TEST(s, test_node_new_rejects_bad_arguments);
   ADD_TEST(s, test_node_names_travel_with_the_record);
+  ADD_TEST(s, test_node_rekeys_before_counter_wraps);
 }

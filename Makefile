@@ -6,7 +6,7 @@
 CC       ?= gcc
 CLANG    ?= clang
 BUILD    := build
-PKGS     := libsodium
+PKGS     := libsodium liblz4
 DEPS_OK  := $(BUILD)/.deps-ok
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -14,7 +14,7 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS := -Iprotocol/include -Iprotocol -MMD -MP
 CFLAGS   := -std=c11 -D_DEFAULT_SOURCE -O2 -g $(WARN)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium)
+LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -llz4)
 TEST_LIBS = -lcunit $(LDLIBS)
 
 PROTO_SRC := $(wildcard protocol/*.c)

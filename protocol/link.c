@@ -197,7 +197,17 @@ static uint32_t child_hash_at(const void *items, uint32_t slot) {
   return addr_hash(&((const child_link *)items)[slot].addr);
 }
 
-static child_link *child_by_addr(mcc_node *node, const mcc_addr *addr) {
+static uint32_t id_hash(const mcc_id *id) {
+  uint32_t h;
+  memcpy(&h, id->key, sizeof h);
+  return h;
+}
+
+static uint32_t child_id_hash_at(const void *items, uint32_t slot) {
+  return id_hash(&((const child_link *)items)[slot].peer);
+}
+
+child_link *link_child_by_addr(mcc_node *node, const mcc_addr *addr) {
   for (uint32_t s = index_first(&node->child_index, addr_hash(addr));
        s != INDEX_NIL; s = index_next(&node->child_index, s))
     if (memcmp(&node->children[s].addr, addr, sizeof *addr) == 0)
@@ -206,7 +216,8 @@ static child_link *child_by_addr(mcc_node *node, const mcc_addr *addr) {
 }
 
 child_link *link_child_by_id(mcc_node *node, const mcc_id *id) {
-  for (uint32_t s = 0; s < node->nchildren; s++)
+  for (uint32_t s = index_first(&node->child_id_index, id_hash(id));
+       s != INDEX_NIL; s = index_next(&node->child_id_index, s))
     if (memcmp(node->children[s].peer.key, id->key, 32) == 0)
       return &node->children[s];
   return NULL;
@@ -222,10 +233,13 @@ static void child_remove(mcc_node *node, child_link *c, uint64_t now) {
   uint32_t slot = (uint32_t)(c - node->children);
   uint32_t link_id = c->id;
   index_remove(&node->child_index, slot, addr_hash(&c->addr));
+  index_remove(&node->child_id_index, slot, id_hash(&c->peer));
   uint32_t last = node->nchildren - 1;
   if (slot != last) {
     index_move(&node->child_index, last, slot,
                addr_hash(&node->children[last].addr));
+    index_move(&node->child_id_index, last, slot,
+               id_hash(&node->children[last].peer));
     node->children[slot] = node->children[last];
   }
   node->nchildren--;
@@ -233,7 +247,8 @@ static void child_remove(mcc_node *node, child_link *c, uint64_t now) {
   state_on_link_lost(node, link_id, now);
 }
 
-static child_link *child_add(mcc_node *node, const mcc_addr *addr) {
+static child_link *child_add(mcc_node *node, const mcc_addr *addr,
+                             const mcc_id *peer) {
   if (node->nchildren == node->capchildren) {
     uint32_t cap = node->capchildren ? node->capchildren * 2 : 2;
     child_link *c = realloc(node->children, (size_t)cap * sizeof *c);
@@ -242,14 +257,18 @@ static child_link *child_add(mcc_node *node, const mcc_addr *addr) {
     node->capchildren = cap;
   }
   if (index_reserve(&node->child_index, node->capchildren, node->nchildren,
-                    child_hash_at, node->children) != 0)
+                    child_hash_at, node->children) != 0 ||
+      index_reserve(&node->child_id_index, node->capchildren,
+                    node->nchildren, child_id_hash_at, node->children) != 0)
     return NULL;
   uint32_t slot = node->nchildren++;
   child_link *c = &node->children[slot];
   memset(c, 0, sizeof *c);
   c->addr = *addr;
+  c->peer = *peer;
   c->id = node->next_link_id++;
   index_insert(&node->child_index, slot, addr_hash(addr));
+  index_insert(&node->child_id_index, slot, id_hash(peer));
   return c;
 }
 
@@ -285,11 +304,10 @@ int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
     index_insert(&node->child_index, slot, addr_hash(from));
   }
   if (!c) {
-    child_link *other = child_by_addr(node, from);
+    child_link *other = link_child_by_addr(node, from);
     if (other) child_remove(node, other, now); /* another node, same addr */
-    c = child_add(node, from);
+    c = child_add(node, from, &hello.cert.subject);
     if (!c) return MCC_ERR_NOMEM;
-    c->peer = hello.cert.subject;
     char text[MCC_ID_TEXT_LEN + 1];
     mcc_id_to_text(&c->peer, text);
     node_log(node, MCC_LOG_INFO, "child joined: %s", text);
@@ -320,7 +338,7 @@ static void send_to_child(mcc_node *node, child_link *c, enum wire_type type,
 
 int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,
                        const uint8_t *data, size_t datalen, uint64_t now) {
-  child_link *c = child_by_addr(node, from);
+  child_link *c = link_child_by_addr(node, from);
   if (!c) return MCC_ERR_NO_LINK;
   uint8_t body[WIRE_MAX_DATAGRAM];
   size_t bodylen = 0;
@@ -424,6 +442,7 @@ uint64_t link_next_deadline(const mcc_node *node) {
 void link_free(mcc_node *node) {
   free(node->children);
   index_clear(&node->child_index);
+  index_clear(&node->child_id_index);
   sodium_memzero(&node->up, sizeof node->up);
   sodium_memzero(&node->join, sizeof node->join);
 }

@@ -11,6 +11,7 @@
 
 #include "cert.h"
 #include "node.h"
+#include "packet.h"
 
 void mcc_settings_default(mcc_settings *s) {
   memset(s, 0, sizeof *s);
@@ -72,7 +73,9 @@ static int check_settings(const mcc_settings *s, const mcc_callbacks *cb,
 static void node_after_event(mcc_node *node) {
   uint64_t t = link_next_deadline(node);
   uint64_t s = state_next_deadline(node);
-  node->expiry_ns = s < t ? s : t;
+  uint64_t e = session_next_deadline(node);
+  if (s < t) t = s;
+  node->expiry_ns = e < t ? e : t;
 }
 
 int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
@@ -95,10 +98,9 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
   node->rejoin_ns = settings->rejoin_period_ns;
   node->lookup_ttl = settings->network_lookup_ttl;
   node->unix_at_zero_s = settings->unix_time_at_zero_s;
-  memcpy(node->parents, settings->parents,
-         settings->parents_len * sizeof *settings->parents);
   node->nparents = (uint8_t)settings->parents_len;
   node->cache = settings->verify_cache;
+  node->compression = settings->compression != 0;
   node->now_ns = now;
   node->sweep_at_ns = NEVER;
   node->rejoin_at_ns = NEVER;
@@ -107,6 +109,11 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
   node->routes_dirty = 1;
   index_init(&node->rec_index);
   index_init(&node->child_index);
+  index_init(&node->child_id_index);
+  index_init(&node->session_index);
+  node->free_session = INDEX_NIL;
+  node->session_sweep_at_ns = NEVER;
+  node->handshake_at_ns = NEVER;
 
   rv = MCC_ERR_NOMEM;
   size_t nnet = networks_len + settings->trusted_networks_len;
@@ -116,6 +123,12 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
                       : NULL;
   if ((nnet && !nets) || (settings->trusted_nodes_len && !nodes))
     goto fail_trust;
+  if (node->nparents) {
+    node->parents = malloc(node->nparents * sizeof *node->parents);
+    if (!node->parents) goto fail_trust;
+    memcpy(node->parents, settings->parents,
+           node->nparents * sizeof *node->parents);
+  }
   if (networks_len) memcpy(nets, networks, networks_len * sizeof *nets);
   if (settings->trusted_networks_len)
     memcpy(nets + networks_len, settings->trusted_networks,
@@ -136,6 +149,7 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
 fail_state:
   state_free(node);
 fail_trust:
+  free(node->parents);
   free(nets);
   free(nodes);
   sodium_memzero(node, sizeof *node);
@@ -145,11 +159,14 @@ fail_trust:
 
 void mcc_node_free(mcc_node *node) {
   if (!node) return;
+  session_free_all(node);
+  mcc_resolver_free(node->resolver);
   state_free(node);
   link_free(node);
   route_free(node);
   free((void *)node->trust.networks);
   free((void *)node->trust.nodes);
+  free(node->parents);
   sodium_memzero(node, sizeof *node);
   free(node);
 }
@@ -159,8 +176,8 @@ int mcc_node_recv(mcc_node *node, const mcc_addr *from, const uint8_t *data,
   if (!node || !from || (!data && datalen)) return MCC_ERR_INVALID_ARGUMENT;
   if (now > node->now_ns) node->now_ns = now;
   node->stats.datagrams_received++;
-  int rv = datalen > WIRE_MAX_DATAGRAM ? MCC_ERR_BAD_LENGTH
-                                       : wire_datagram_type(data, datalen);
+  int rv = datalen > WIRE_MAX_ROUTED ? MCC_ERR_BAD_LENGTH
+                                     : wire_datagram_type(data, datalen);
   if (rv > 0) {
     int type = rv;
     switch (type) {
@@ -174,6 +191,11 @@ int mcc_node_recv(mcc_node *node, const mcc_addr *from, const uint8_t *data,
     case WIRE_UPDATE:
     case WIRE_BYE:
       rv = link_on_from_child(node, from, type, data, datalen, now);
+      break;
+    case WIRE_SESSION_INIT:
+    case WIRE_SESSION_RESP:
+    case WIRE_DATA:
+      rv = forward_on_routed(node, from, type, data, datalen, now);
       break;
     default:
       rv = link_on_from_parent(node, from, type, data, datalen, now);
@@ -192,8 +214,28 @@ int mcc_node_handle_expiry(mcc_node *node, uint64_t now) {
   if (now > node->now_ns) node->now_ns = now;
   link_on_timers(node, now);
   state_on_timers(node, now);
+  session_on_timers(node, now);
   node_after_event(node);
   return 0;
+}
+
+int mcc_node_send_packet(mcc_node *node, const uint8_t *packet,
+                         size_t packetlen, uint64_t now) {
+  if (!node || (!packet && packetlen)) return MCC_ERR_INVALID_ARGUMENT;
+  if (now > node->now_ns) node->now_ns = now;
+  int family;
+  const uint8_t *addr;
+  mcc_id dst;
+  int rv = packetlen > PACKET_MAX_INNER
+               ? MCC_ERR_BAD_LENGTH
+               : packet_destination(packet, packetlen, &family, &addr);
+  if (rv == 0) rv = node_addr_to_id(node, family, addr, &dst);
+  if (rv == 0 && memcmp(dst.key, node->keys.pub.key, 32) == 0)
+    rv = MCC_ERR_INVALID_ARGUMENT;
+  if (rv == 0) rv = session_send_packet(node, &dst, packet, packetlen, now);
+  if (rv != 0) node->stats.packets_dropped++;
+  node_after_event(node);
+  return rv;
 }
 
 const mcc_id *mcc_node_id(const mcc_node *node) { return &node->keys.pub; }
@@ -330,6 +372,42 @@ int mcc_node_route(mcc_node *node, const mcc_id *dst, mcc_route *route) {
   return 0;
 }
 
+/* The record whose id starts with prefix (8 bytes), if we hold one. */
+static const record *record_by_prefix(mcc_node *node, const uint8_t *prefix) {
+  uint32_t h;
+  memcpy(&h, prefix, sizeof h);
+  for (uint32_t s = index_first(&node->rec_index, h); s != INDEX_NIL;
+       s = index_next(&node->rec_index, s))
+    if (memcmp(node->recs[s].id.key, prefix, WIRE_DST_PREFIX_LEN) == 0 &&
+        !(node->recs[s].flags & REC_WITHDRAWN))
+      return &node->recs[s];
+  return NULL;
+}
+
+int node_next_hop(mcc_node *node, const uint8_t *dst, size_t dstlen,
+                  mcc_addr *addr) {
+  mcc_id id;
+  if (dstlen == 32) {
+    memcpy(id.key, dst, 32);
+  } else if (node->up.state == PARENT_UP &&
+             memcmp(node->up.peer.key, dst, dstlen) == 0) {
+    *addr = node->up.addr;
+    return 0;
+  } else {
+    const record *r = record_by_prefix(node, dst);
+    if (!r) {
+      if (node->up.state != PARENT_UP) return MCC_ERR_NO_ROUTE;
+      *addr = node->up.addr;
+      return 0;
+    }
+    id = r->id;
+  }
+  mcc_route route;
+  int rv = mcc_node_route(node, &id, &route);
+  if (rv == 0) *addr = route.next_addr;
+  return rv;
+}
+
 void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats) {
   *stats = node->stats;
 }
@@ -338,6 +416,8 @@ size_t mcc_node_memory(const mcc_node *node) {
   return sizeof *node + state_memory(node) +
          (size_t)node->capchildren * sizeof(child_link) +
          index_memory(&node->child_index) +
+         index_memory(&node->child_id_index) + session_memory(node) +
          (size_t)node->route_cap * sizeof(uint32_t) +
-         (node->trust.networks_len + node->trust.nodes_len) * sizeof(mcc_id);
+         (node->trust.networks_len + node->trust.nodes_len) * sizeof(mcc_id) +
+         node->nparents * sizeof(mcc_addr);
 }

@@ -51,6 +51,36 @@ typedef struct record {
   uint8_t *extra;         /* dns names and tags, NULL when extra_len == 0 */
 } record;
 
+/* One direction pair of end-to-end keys. */
+typedef struct session_keys {
+  uint8_t send[32], recv[32];
+  uint32_t local_index, remote_index; /* 0 = none */
+  uint32_t send_counter;
+  replay_window rx;
+  uint64_t born_ns;
+} session_keys;
+
+/* An end-to-end session with one peer. Its slot in node->sessions never
+ * moves, and our indexes carry the slot in their low SESSION_SLOT_BITS, so
+ * a DATA packet finds its keys without a hash. */
+typedef struct session {
+  mcc_id peer;
+  uint8_t in_use;
+  uint8_t initiator; /* we initiated cur */
+  uint8_t attempts;  /* INITs sent for the handshake in progress */
+  uint8_t npending;
+  session_keys cur, prev;
+  uint32_t hs_index; /* our index in the handshake in progress */
+  uint64_t retry_at_ns, last_used_ns;
+  uint64_t last_init_ts_ms; /* newest INIT accepted from the peer */
+  struct noise_state *hs;   /* only while our handshake runs */
+  uint8_t *pending[SESSION_MAX_PENDING];
+  uint16_t pending_len[SESSION_MAX_PENDING];
+} session;
+
+#define SESSION_SLOT_BITS 20
+#define SESSION_SLOT_MASK ((1u << SESSION_SLOT_BITS) - 1)
+
 typedef struct child_link {
   mcc_id peer;
   mcc_addr addr;
@@ -87,7 +117,7 @@ struct mcc_node {
   uint64_t keep_alive_ns, rejoin_ns;
   uint32_t lookup_ttl;
   int64_t unix_at_zero_s;
-  mcc_addr parents[MCC_MAX_PARENTS];
+  mcc_addr *parents; /* nparents of them, in order of preference */
   uint8_t nparents;
   mcc_trust trust; /* arrays owned by the node */
   mcc_verify_cache *cache;
@@ -100,7 +130,8 @@ struct mcc_node {
 
   child_link *children;
   uint32_t nchildren, capchildren, next_link_id;
-  slot_index child_index;
+  slot_index child_index;    /* by address */
+  slot_index child_id_index; /* by peer id */
   uint64_t sweep_at_ns;
 
   parent_link up;   /* the active parent */
@@ -116,6 +147,13 @@ struct mcc_node {
   uint32_t *route_prev; /* per vertex, after route_compute */
   uint32_t route_cap;
   uint32_t parent_vertex;
+
+  session *sessions;
+  uint32_t nsessions, capsessions, free_session; /* free list via in_use */
+  slot_index session_index; /* by peer id */
+  uint64_t session_sweep_at_ns, handshake_at_ns;
+  int compression;
+  struct mcc_resolver *resolver;
 
   uint64_t now_ns, expiry_ns;
   mcc_node_stats stats;
@@ -142,6 +180,7 @@ int link_on_from_parent(mcc_node *node, const mcc_addr *from, int type,
 void link_on_timers(mcc_node *node, uint64_t now);
 uint64_t link_next_deadline(const mcc_node *node);
 child_link *link_child_by_id(mcc_node *node, const mcc_id *id);
+child_link *link_child_by_addr(mcc_node *node, const mcc_addr *addr);
 child_link *link_child_by_link_id(mcc_node *node, uint32_t link_id);
 void link_send_sealed_to_parent(mcc_node *node, enum wire_type type,
                                 const uint8_t *body, size_t bodylen,
@@ -164,6 +203,40 @@ void state_flush(mcc_node *node, uint64_t now);
 uint64_t state_next_deadline(const mcc_node *node);
 const mcc_id *state_issuer(const mcc_node *node, const record *r);
 size_t state_memory(const mcc_node *node);
+
+/* session.c */
+int session_on_init(mcc_node *node, const uint8_t *data, size_t datalen,
+                    uint64_t now);
+int session_on_resp(mcc_node *node, const uint8_t *data, size_t datalen,
+                    uint64_t now);
+int session_on_data(mcc_node *node, const uint8_t *data, size_t datalen,
+                    uint64_t now);
+int session_send_packet(mcc_node *node, const mcc_id *dst,
+                        const uint8_t *ip, size_t iplen, uint64_t now);
+void session_on_timers(mcc_node *node, uint64_t now);
+uint64_t session_next_deadline(const mcc_node *node);
+void session_free_all(mcc_node *node);
+size_t session_memory(const mcc_node *node);
+
+/* forward.c */
+/* A routed datagram (INIT, RESP, DATA) from a neighbour: ours, or relayed
+ * one hop on with its TTL decreased. */
+int forward_on_routed(mcc_node *node, const mcc_addr *from, int type,
+                      const uint8_t *data, size_t datalen, uint64_t now);
+/* Sends a routed datagram we originate towards dst (or a prefix of it). */
+int forward_send(mcc_node *node, const uint8_t *dst, size_t dstlen,
+                 uint8_t *data, size_t datalen);
+
+/* node.c: the resolver's view, for the data plane */
+int node_addr_to_id(mcc_node *node, int family, const uint8_t *addr,
+                    mcc_id *id);
+int node_id_to_addrs(mcc_node *node, const mcc_id *id, uint8_t addr4[4],
+                     uint8_t addr6[16]);
+/* The neighbour to reach dst through, by id or by id prefix. */
+int node_next_hop(mcc_node *node, const uint8_t *dst, size_t dstlen,
+                  mcc_addr *addr);
+
+void mcc_resolver_free(struct mcc_resolver *r);
 
 /* route.c */
 int route_compute(mcc_node *node);

@@ -218,7 +218,7 @@ int state_init(mcc_node *node, const char *dns_names, const char *tags,
   w.extra_len = (uint8_t)extra_len;
   w.cert = node->cert;
   w.static_addr = static_addr;
-  node->caprecs = 2;
+  node->caprecs = 1; /* a leaf knows only itself */
   node->recs = calloc(node->caprecs, sizeof *node->recs);
   if (!node->recs) return MCC_ERR_NOMEM;
   if (index_reserve(&node->rec_index, node->caprecs, 0, rec_hash_at,

@@ -30,7 +30,11 @@ enum wire_type {
   WIRE_UPDATE = 5,        /* child -> parent, sealed record entries */
   WIRE_UPDATE_ACK = 6,    /* parent -> child, sealed, the UPDATE's counter */
   WIRE_BYE = 7,           /* child -> parent, sealed, empty: link closed */
-  WIRE_TYPE_LAST = WIRE_BYE,
+  /* Routed end to end; relays read only the routing fields. */
+  WIRE_SESSION_INIT = 8,  /* source -> destination, Noise message 1 */
+  WIRE_SESSION_RESP = 9,  /* destination -> source, Noise message 2 */
+  WIRE_DATA = 10,         /* a user packet, sealed with session keys */
+  WIRE_TYPE_LAST = WIRE_DATA,
 };
 
 enum {
@@ -53,7 +57,27 @@ enum {
   /* Largest datagram we send: fits a 1280-byte IPv6 MTU (minus 48 bytes of
    * IPv6 + UDP), so updates never fragment. */
   WIRE_MAX_DATAGRAM = 1232,
+  /* User packets may be bigger: the largest DATA (a 1280-byte inner packet
+   * carried whole) is 1315 bytes, 1363 on the wire over IPv6, within a
+   * 1500-byte MTU. Nothing larger is accepted. */
+  WIRE_MAX_ROUTED = 1500 - 48,
   WIRE_MAX_UPDATE_BODY = WIRE_MAX_DATAGRAM - WIRE_SEALED_OVERHEAD,
+  /* SESSION_INIT: header, ttl, dst id, src id, src certificate, e,
+   * sealed (timestamp, sender index). */
+  WIRE_INIT_CERT_OFF = 1 + 1 + 32 + 32,
+  WIRE_INIT_E_OFF = WIRE_INIT_CERT_OFF + MCC_CERT_LEN,
+  WIRE_INIT_PAYLOAD_LEN = 8 + 4,
+  WIRE_INIT_LEN = WIRE_INIT_E_OFF + 32 + WIRE_INIT_PAYLOAD_LEN + WIRE_TAG_LEN,
+  /* SESSION_RESP: header, ttl, dst id, src id, e, sealed (sender index,
+   * certificate). */
+  WIRE_RESP_E_OFF = 1 + 1 + 32 + 32,
+  WIRE_RESP_PAYLOAD_LEN = 4 + MCC_CERT_LEN,
+  WIRE_RESP_LEN = WIRE_RESP_E_OFF + 32 + WIRE_RESP_PAYLOAD_LEN + WIRE_TAG_LEN,
+  /* DATA: header, ttl, 8 bytes of the destination id, receiver index,
+   * counter; then the sealed compact packet and its tag. */
+  WIRE_DST_PREFIX_LEN = 8,
+  WIRE_DATA_HEADER_LEN = 1 + 1 + WIRE_DST_PREFIX_LEN + 4 + 4,
+  WIRE_DATA_OVERHEAD = WIRE_DATA_HEADER_LEN + WIRE_TAG_LEN,
   WIRE_EXTRA_DNS_NAME = 1,
   WIRE_EXTRA_TAG = 2,
   WIRE_RECORD_HAS_PARENT = 0x01,
@@ -74,6 +98,16 @@ enum {
 #define UPDATE_RTO_MAX_NS (8ull * 1000000000ull)
 /* Counters are 32-bit: a child re-keys its link well before they wrap. */
 #define LINK_REKEY_AFTER_MESSAGES (1u << 31)
+/* End-to-end sessions (WireGuard's timers, with 32-bit counters). */
+#define SESSION_REKEY_AFTER_NS (120ull * 1000000000ull)
+#define SESSION_REJECT_AFTER_NS (180ull * 1000000000ull)
+#define SESSION_REKEY_AFTER_MESSAGES (1u << 30)
+#define SESSION_REJECT_AFTER_MESSAGES (1u << 31)
+#define SESSION_HANDSHAKE_RETRY_NS (5ull * 1000000000ull)
+#define SESSION_HANDSHAKE_ATTEMPTS 4
+#define SESSION_EXPIRE_NS (540ull * 1000000000ull) /* idle: forget keys */
+#define SESSION_SWEEP_NS (60ull * 1000000000ull)
+#define SESSION_MAX_PENDING 4 /* packets held while the handshake runs */
 /* HELLO timestamps may be this far ahead of the parent's clock. */
 #define HELLO_MAX_CLOCK_SKEW_MS (300ull * 1000ull)
 

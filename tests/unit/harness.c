@@ -5,6 +5,7 @@
  * randomness (BLAKE2b of seed, node, counter).
  */
 #include "harness.h"
+#include "node.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@
 
 #define HOP_DELAY_NS (1 * HARNESS_MS)
 #define MAX_NETWORKS 4
-#define MAX_TYPES 8
+#define MAX_TYPES 16
 
 typedef struct delivery {
   uint64_t at, seq;
@@ -33,6 +34,9 @@ typedef struct hnode {
   int alive;
   uint64_t rand_counter;
   uint64_t wire_bytes;
+  uint64_t delivered;
+  uint8_t last[1500];
+  size_t lastlen;
   struct harness *h;
   size_t index;
 } hnode;
@@ -123,6 +127,13 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
   q_push(h, d);
 }
 
+static void cb_deliver(void *user, const uint8_t *ip, size_t len) {
+  hnode *hn = user;
+  hn->delivered++;
+  hn->lastlen = len < sizeof hn->last ? len : sizeof hn->last;
+  memcpy(hn->last, ip, hn->lastlen);
+}
+
 static void cb_random(void *user, uint8_t *out, size_t len) {
   hnode *hn = user;
   uint8_t seed[32];
@@ -208,7 +219,7 @@ static void start_node(harness *h, size_t i) {
         h->networks[k].pub;
   harness_node_cert(h, hn->net, &hn->keys.pub, HARNESS_UNIX_START - 86400,
                     HARNESS_UNIX_START + 365 * 86400, &hn->cert);
-  mcc_callbacks cb = {cb_send, cb_random, NULL, hn};
+  mcc_callbacks cb = {cb_send, cb_random, NULL, cb_deliver, hn};
   hn->alive = 1;
   h->current = i;
   int rv = mcc_node_new(&hn->node, &s, &cb, &hn->keys, &hn->cert,
@@ -353,6 +364,26 @@ int harness_shortest(harness *h, size_t src, size_t dst) {
   free(queue);
   free(parent);
   return d;
+}
+
+int harness_send_packet(harness *h, size_t i, const uint8_t *ip, size_t len) {
+  h->current = i;
+  return mcc_node_send_packet(h->nodes[i].node, ip, len, h->now);
+}
+
+uint64_t harness_delivered(const harness *h, size_t i) {
+  return h->nodes[i].delivered;
+}
+
+const uint8_t *harness_last_delivered(const harness *h, size_t i,
+                                      size_t *plen) {
+  *plen = h->nodes[i].lastlen;
+  return h->nodes[i].last;
+}
+
+void harness_local_addr(harness *h, size_t at, size_t of, uint8_t addr4[4],
+                        uint8_t addr6[16]) {
+  node_id_to_addrs(h->nodes[at].node, harness_id(h, of), addr4, addr6);
 }
 
 void harness_reset_counters(harness *h) {

@@ -69,6 +69,17 @@ int harness_follow_route(harness *h, size_t src, size_t dst, unsigned ttl);
  * active parent), -1 when unreachable. Computed independently of the core. */
 int harness_shortest(harness *h, size_t src, size_t dst);
 
+/* The data plane: node i hands an IP packet to its core, as its TUN device
+ * would; packets a node delivers to its local stack are kept (the last one
+ * and a count). */
+int harness_send_packet(harness *h, size_t i, const uint8_t *ip, size_t len);
+uint64_t harness_delivered(const harness *h, size_t i);
+const uint8_t *harness_last_delivered(const harness *h, size_t i,
+                                      size_t *plen);
+/* Node `at`'s local IPv4 / IPv6 address for node `of` (its own if equal). */
+void harness_local_addr(harness *h, size_t at, size_t of, uint8_t addr4[4],
+                        uint8_t addr6[16]);
+
 /* Wire bytes (DESIGN.md: UDP payload + 8 + 20 over IPv4) by datagram type
  * (index = type, 0 = all), both directions, since the last reset. */
 void harness_reset_counters(harness *h);

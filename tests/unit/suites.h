@@ -12,7 +12,8 @@
   X(replay)                \
   X(route)                 \
   X(node)                  \
-  X(topology)
+  X(topology)              \
+  X(session)
 
 #define MCC_DECLARE_SUITE(name) void suite_##name(void);
 MCC_TEST_SUITES(MCC_DECLARE_SUITE)

@@ -155,6 +155,9 @@ typedef struct mcc_callbacks {
   void (*random)(void *user_data, uint8_t *out, size_t outlen);
   /* Optional. */
   void (*log)(void *user_data, enum mcc_log_level level, const char *msg);
+  /* Optional: an IP packet for the local stack (the TUN device), addressed
+   * in this node's view (the resolver's addresses). */
+  void (*deliver)(void *user_data, const uint8_t *packet, size_t packetlen);
   void *user_data;
 } mcc_callbacks;
 
@@ -179,6 +182,10 @@ typedef struct mcc_settings {
   /* Optional shared cache of verified certificates and records, see
    * mcc_verify_cache; NULL means verify every time. */
   struct mcc_verify_cache *verify_cache;
+  int compression; /* compression = lz4: 1; none: 0 */
+  /* The resolver's networks (resolver.*); NULL means the defaults
+   * 10.83.0.0/16, 200::/7, AE:00:00:00:00:00, .home.arpa. */
+  const struct mcc_resolver_settings *resolver;
 } mcc_settings;
 
 void mcc_settings_default(mcc_settings *settings);
@@ -197,6 +204,16 @@ void mcc_node_free(mcc_node *node);
  * rejected datagram changes no state. */
 int mcc_node_recv(mcc_node *node, const mcc_addr *from, const uint8_t *data,
                   size_t datalen, uint64_t now);
+/* An IP packet from the local stack (the TUN device), at most 1280 bytes
+ * (tun-device-mtu), to the node whose resolver address it is sent to. It is
+ * sealed end to end and routed; while a session is being set up, the newest
+ * 4 packets wait for it. MCC_ERR_NO_ROUTE for an address that resolves to
+ * no node, MCC_ERR_BAD_LENGTH for a packet over 1280 bytes. */
+int mcc_node_send_packet(mcc_node *node, const uint8_t *packet,
+                         size_t packetlen, uint64_t now);
+/* The node's resolver, for `mcc resolve` and the DNS server. */
+struct mcc_resolver *mcc_node_resolver(mcc_node *node);
+
 /* The next time the core wants handle_expiry; UINT64_MAX for none. */
 uint64_t mcc_node_get_expiry(const mcc_node *node);
 int mcc_node_handle_expiry(mcc_node *node, uint64_t now);
@@ -252,6 +269,10 @@ typedef struct mcc_node_stats {
   uint64_t records_announced, records_withdrawn;
   uint64_t parent_switches;
   uint64_t cert_verifications, cert_cache_hits;
+  uint64_t packets_sent, packets_delivered, packets_forwarded;
+  uint64_t packets_dropped; /* no route, TTL, given-up handshakes */
+  uint64_t handshakes_sent, sessions_accepted, sessions_established;
+  uint64_t sessions_refused; /* by the trust policy */
 } mcc_node_stats;
 
 void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats);

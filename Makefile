@@ -79,7 +79,7 @@ bench: $(BUILD)/bin/mcc-bench
 	@mkdir -p results
 	$(BUILD)/bin/mcc-bench results/bench-core.json
 
-$(BUILD)/bin/mcc-bench: $(call objs,plain,tests/bench/bench_core.c tests/unit/harness.c) $(BUILD)/lib/libmcc.a
+$(BUILD)/bin/mcc-bench: $(call objs,plain,$(wildcard tests/bench/*.c) tests/unit/harness.c) $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../unit/harness.h"
+#include "bench.h"
 #include "cert.h"
 #include "node.h"
 
@@ -133,32 +134,23 @@ int main(int argc, char **argv) {
     perror(out_path);
     return 1;
   }
-  fprintf(f,
-          "{\n"
-          "  \"keepalive_exchange_wire_bytes\": %llu,\n"
-          "  \"keepalive_wire_bytes_one_way\": %zu,\n"
-          "  \"idle_state_bytes_after_convergence\": %llu,\n"
-          "  \"idle_leaf_wire_bytes_per_day\": %llu,\n"
-          "  \"idle_root_wire_bytes_per_day\": %llu,\n"
-          "  \"idle_mean_wire_bytes_per_day\": %llu,\n"
-          "  \"idle_max_wire_bytes_per_day\": %llu,\n"
-          "  \"tree_nodes\": %zu,\n"
-          "  \"bootstrap_simulated_s\": %.3f,\n"
-          "  \"record_struct_bytes\": %zu,\n"
-          "  \"record_bytes\": %.1f,\n"
-          "  \"leaf_node_bytes\": %zu,\n"
-          "  \"cert_verify_us\": %.2f,\n"
-          "  \"cert_verify_cache_hit_us\": %.2f,\n"
-          "  \"wall_bootstrap_s\": %.3f,\n"
-          "  \"wall_idle_hour_s\": %.3f\n"
-          "}\n",
-          (unsigned long long)keepalive_exchange, ka + 28,
-          (unsigned long long)idle_record_bytes,
-          (unsigned long long)leaf_day, (unsigned long long)root_day,
-          (unsigned long long)(total / n), (unsigned long long)max, n,
-          (double)converged_ns / 1e9, sizeof(record), record_bytes, leaf_mem,
-          verify_us, hit_us, t1 - t0, t2 - t1);
-  fclose(f);
+  fprintf(f, "{");
+  bench_json_u64(f, "keepalive_exchange_wire_bytes", keepalive_exchange);
+  bench_json_u64(f, "keepalive_wire_bytes_one_way", ka + 28);
+  bench_json_u64(f, "idle_state_bytes_after_convergence", idle_record_bytes);
+  bench_json_u64(f, "idle_leaf_wire_bytes_per_day", leaf_day);
+  bench_json_u64(f, "idle_root_wire_bytes_per_day", root_day);
+  bench_json_u64(f, "idle_mean_wire_bytes_per_day", total / n);
+  bench_json_u64(f, "idle_max_wire_bytes_per_day", max);
+  bench_json_u64(f, "tree_nodes", n);
+  bench_json_f(f, "bootstrap_simulated_s", (double)converged_ns / 1e9);
+  bench_json_u64(f, "record_struct_bytes", sizeof(record));
+  bench_json_f(f, "record_bytes", record_bytes);
+  bench_json_u64(f, "leaf_node_bytes", leaf_mem);
+  bench_json_f(f, "cert_verify_us", verify_us);
+  bench_json_f(f, "cert_verify_cache_hit_us", hit_us);
+  bench_json_f(f, "wall_bootstrap_s", t1 - t0);
+  bench_json_f(f, "wall_idle_hour_s", t2 - t1);
   printf("keep-alive exchange: %llu wire bytes (target <= 100)\n",
          (unsigned long long)keepalive_exchange);
   printf("record bytes in 1 idle hour after convergence (%zu nodes): %llu "
@@ -174,6 +166,22 @@ int main(int argc, char **argv) {
          verify_us, hit_us, verify_us / hit_us);
   printf("bootstrap %.2f s simulated; wall %.2f s, idle hour %.2f s\n",
          (double)converged_ns / 1e9, t1 - t0, t2 - t1);
+  bench_dataplane(f);
+  fprintf(f, "\n}\n");
+  fclose(f);
   printf("wrote %s\n", out_path);
   return 0;
+}
+
+static int first_key = 1;
+
+void bench_json_u64(FILE *f, const char *key, uint64_t v) {
+  fprintf(f, "%s\n  \"%s\": %llu", first_key ? "" : ",", key,
+          (unsigned long long)v);
+  first_key = 0;
+}
+
+void bench_json_f(FILE *f, const char *key, double v) {
+  fprintf(f, "%s\n  \"%s\": %.3f", first_key ? "" : ",", key, v);
+  first_key = 0;
 }

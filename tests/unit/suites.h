@@ -13,7 +13,9 @@
   X(route)                 \
   X(node)                  \
   X(topology)              \
-  X(session)
+  X(session)               \
+  X(noise)                 \
+  X(packet)
 
 #define MCC_DECLARE_SUITE(name) void suite_##name(void);
 MCC_TEST_SUITES(MCC_DECLARE_SUITE)

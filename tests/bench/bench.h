@@ -1,0 +1,15 @@
+/*
+ * bench.h — what the benchmark files share: JSON output of one figure per
+ * key (the writer adds commas), and the parts of the benchmark.
+ */
+#ifndef MCC_BENCH_H
+#define MCC_BENCH_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+void bench_json_u64(FILE *f, const char *key, uint64_t v);
+void bench_json_f(FILE *f, const char *key, double v);
+void bench_dataplane(FILE *json);
+
+#endif

@@ -332,15 +332,16 @@ static const mcc_id *vertex_id(const mcc_node *node, uint32_t v) {
   return v < node->nrecs ? &node->recs[v].id : &node->up.peer;
 }
 
-int mcc_node_route(mcc_node *node, const mcc_id *dst, mcc_route *route) {
-  if (!node || !dst || !route) return MCC_ERR_INVALID_ARGUMENT;
-  if (memcmp(dst->key, node->keys.pub.key, 32) == 0)
-    return MCC_ERR_INVALID_ARGUMENT;
-  memset(route, 0, sizeof *route);
-  if (neighbour_addr(node, dst, &route->next_addr)) {
-    route->next_hop = *dst;
-    route->hops[0] = *dst;
-    route->hops_len = 1;
+/* The routing decision. With route == NULL only *next is filled: the
+ * per-packet path, which must not copy a path of ids. */
+static int route_lookup(mcc_node *node, const mcc_id *dst, mcc_addr *next,
+                        mcc_route *route) {
+  if (neighbour_addr(node, dst, next)) {
+    if (route) {
+      route->next_hop = *dst;
+      route->hops[0] = *dst;
+      route->hops_len = 1;
+    }
     return 0;
   }
   if (node->routes_dirty) {
@@ -352,24 +353,41 @@ int mcc_node_route(mcc_node *node, const mcc_id *dst, mcc_route *route) {
   if (r && !(r->flags & REC_WITHDRAWN) &&
       node->route_prev[slot] != NO_VERTEX) {
     size_t len = 0;
-    for (uint32_t v = slot; v != 0; v = node->route_prev[v]) len++;
-    size_t k = len;
+    uint32_t first = slot;
     for (uint32_t v = slot; v != 0; v = node->route_prev[v]) {
-      k--;
-      if (k < MCC_ROUTE_MAX_HOPS) route->hops[k] = *vertex_id(node, v);
+      len++;
+      first = v;
     }
-    route->hops_len = len < MCC_ROUTE_MAX_HOPS ? len : MCC_ROUTE_MAX_HOPS;
-    route->next_hop = route->hops[0];
-    if (neighbour_addr(node, &route->next_hop, &route->next_addr)) return 0;
+    if (neighbour_addr(node, vertex_id(node, first), next)) {
+      if (route) {
+        size_t k = len;
+        for (uint32_t v = slot; v != 0; v = node->route_prev[v])
+          if (--k < MCC_ROUTE_MAX_HOPS) route->hops[k] = *vertex_id(node, v);
+        route->hops_len = len < MCC_ROUTE_MAX_HOPS ? len : MCC_ROUTE_MAX_HOPS;
+        route->next_hop = route->hops[0];
+      }
+      return 0;
+    }
   }
   if (node->up.state != PARENT_UP) return MCC_ERR_NO_ROUTE;
-  memset(route, 0, sizeof *route);
-  route->via_default = 1;
-  route->next_hop = node->up.peer;
-  route->next_addr = node->up.addr;
-  route->hops[0] = node->up.peer;
-  route->hops_len = 1;
+  *next = node->up.addr;
+  if (route) {
+    route->via_default = 1;
+    route->next_hop = node->up.peer;
+    route->hops[0] = node->up.peer;
+    route->hops_len = 1;
+  }
   return 0;
+}
+
+int mcc_node_route(mcc_node *node, const mcc_id *dst, mcc_route *route) {
+  if (!node || !dst || !route) return MCC_ERR_INVALID_ARGUMENT;
+  if (memcmp(dst->key, node->keys.pub.key, 32) == 0)
+    return MCC_ERR_INVALID_ARGUMENT;
+  memset(route, 0, sizeof *route);
+  int rv = route_lookup(node, dst, &route->next_addr, route);
+  if (rv != 0) memset(route, 0, sizeof *route);
+  return rv;
 }
 
 /* The record whose id starts with prefix (8 bytes), if we hold one. */
@@ -402,10 +420,7 @@ int node_next_hop(mcc_node *node, const uint8_t *dst, size_t dstlen,
     }
     id = r->id;
   }
-  mcc_route route;
-  int rv = mcc_node_route(node, &id, &route);
-  if (rv == 0) *addr = route.next_addr;
-  return rv;
+  return route_lookup(node, &id, addr, NULL);
 }
 
 void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats) {

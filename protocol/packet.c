@@ -21,13 +21,29 @@ static void wr16(uint8_t *p, uint16_t v) {
   p[1] = (uint8_t)v;
 }
 
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len) {
-  for (; len > 1; p += 2, len -= 2) sum += (uint32_t)((p[0] << 8) | p[1]);
-  if (len) sum += (uint32_t)(p[0] << 8);
+/* One's complement sum of big-endian 16-bit words. The sum does not
+ * depend on byte order (RFC 1071, 2B), so a little-endian host adds native
+ * 32-bit halves of 64-bit loads and swaps the folded result once. */
+static uint64_t sum16(uint64_t sum, const uint8_t *p, size_t len) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t native = 0;
+  for (; len >= 8; p += 8, len -= 8) {
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    native += (w & 0xffffffffu) + (w >> 32);
+  }
+  for (; len >= 2; p += 2, len -= 2) native += (uint64_t)(p[0] | p[1] << 8);
+  if (len) native += p[0];
+  while (native >> 16) native = (native & 0xffff) + (native >> 16);
+  return sum + (uint64_t)(((native & 0xff) << 8) | (native >> 8));
+#else
+  for (; len > 1; p += 2, len -= 2) sum += (uint64_t)(p[0] << 8 | p[1]);
+  if (len) sum += (uint64_t)p[0] << 8;
   return sum;
+#endif
 }
 
-static uint16_t fold(uint32_t sum) {
+static uint16_t fold(uint64_t sum) {
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return (uint16_t)~sum;
 }
@@ -37,11 +53,11 @@ uint16_t packet_ip_checksum(const uint8_t *hdr, size_t len) {
 }
 
 /* Sum of the pseudo-header (none for ICMPv4). */
-static uint32_t pseudo_sum(int v6, const uint8_t *src, const uint8_t *dst,
+static uint64_t pseudo_sum(int v6, const uint8_t *src, const uint8_t *dst,
                            uint8_t proto, size_t seglen) {
   if (!v6 && proto == IPPROTO_ICMP_) return 0;
-  uint32_t s = sum16(sum16(0, src, v6 ? 16 : 4), dst, v6 ? 16 : 4);
-  return s + proto + (uint32_t)(seglen >> 16) + (uint32_t)(seglen & 0xffff);
+  uint64_t s = sum16(sum16(0, src, v6 ? 16 : 4), dst, v6 ? 16 : 4);
+  return s + proto + (seglen >> 16) + (seglen & 0xffff);
 }
 
 /* Offset of the transport checksum in a segment, or -1 for none we know. */
@@ -135,7 +151,9 @@ int packet_compact(const uint8_t *ip, size_t iplen, int lz4, uint8_t *out,
                    size_t *poutlen) {
   if (iplen < 1) return MCC_ERR_TRUNCATED;
   if (iplen > PACKET_MAX_INNER) return MCC_ERR_BAD_LENGTH;
-  uint8_t body[PACKET_MAX_COMPACT];
+  /* Built in place unless it may be compressed. */
+  uint8_t scratch[PACKET_MAX_COMPACT];
+  uint8_t *body = lz4 ? scratch : out + 1;
   size_t blen = 0;
   uint8_t flags;
   int v = ip[0] >> 4;
@@ -194,7 +212,7 @@ int packet_compact(const uint8_t *ip, size_t iplen, int lz4, uint8_t *out,
     }
   }
   out[0] = flags;
-  memcpy(out + 1, body, blen);
+  if (body != out + 1) memcpy(out + 1, body, blen);
   *poutlen = 1 + blen;
   return 0;
 }
@@ -206,7 +224,7 @@ static int rebuild_raw4(const uint8_t *ip, size_t len, const uint8_t *src,
   size_t ihl = (size_t)(ip[0] & 15) * 4;
   if (ihl < 20 || ihl > len || be16(ip + 2) != len) return MCC_ERR_BAD_LENGTH;
   memcpy(out, ip, len);
-  uint32_t old_addrs = sum16(0, ip + 12, 8);
+  uint64_t old_addrs = sum16(0, ip + 12, 8);
   memcpy(out + 12, src, 4);
   memcpy(out + 16, dst, 4);
   wr16(out + 10, 0);
@@ -223,7 +241,7 @@ static int rebuild_raw4(const uint8_t *ip, size_t len, const uint8_t *src,
     int off = checksum_offset(0, proto, seglen);
     if (off >= 0 && proto != IPPROTO_ICMP_ &&
         !(proto == IPPROTO_UDP_ && be16(seg + off) == 0)) {
-      uint32_t s = (uint16_t)~be16(seg + off); /* ~HC */
+      uint64_t s = (uint16_t)~be16(seg + off); /* ~HC */
       s += fold(old_addrs);                     /* ~m: fold complements */
       s = sum16(s, out + 12, 8);                /* m' */
       uint16_t c = fold(s);

@@ -80,6 +80,9 @@ static void fill_checksum(int v6, const uint8_t *src, const uint8_t *dst,
   wr16(seg + off, c);
 }
 
+static int proto_code(int v6, uint8_t proto, const uint8_t *seg,
+                      size_t seglen);
+
 int packet_checksums_ok(const uint8_t *ip, size_t iplen) {
   if (iplen < 20) return 0;
   int v6 = (ip[0] >> 4) == 6;
@@ -90,7 +93,8 @@ int packet_checksums_ok(const uint8_t *ip, size_t iplen) {
   const uint8_t *src = ip + (v6 ? 8 : 12), *dst = ip + (v6 ? 24 : 16);
   size_t seglen = iplen - hlen;
   int off = checksum_offset(v6, proto, seglen);
-  if (off < 0) return 1;
+  if (off < 0 || proto_code(v6, proto, ip + hlen, seglen) == PACKET_PROTO_OTHER)
+    return 1; /* not a transport we parse */
   if (!v6 && proto == IPPROTO_UDP_ && be16(ip + hlen + 6) == 0) return 1;
   return fold(sum16(pseudo_sum(v6, src, dst, proto, seglen), ip + hlen,
                     seglen)) == 0;
@@ -362,7 +366,10 @@ int packet_rebuild(const uint8_t *c, size_t clen, const uint8_t *src4,
     memcpy(out + 16, dst4, 4);
     wr16(out + 10, packet_ip_checksum(out, 20));
   }
-  fill_checksum(v6, v6 ? src6 : src4, v6 ? dst6 : dst4, proto, seg, seglen);
+  /* "Other" payloads are carried as they are, even a malformed UDP or
+   * TCP segment: repairing what we did not parse would invent bytes. */
+  if (code != PACKET_PROTO_OTHER)
+    fill_checksum(v6, v6 ? src6 : src4, v6 ? dst6 : dst4, proto, seg, seglen);
   *poutlen = hlen + seglen;
   return 0;
 }

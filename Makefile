@@ -11,13 +11,15 @@ DEPS_OK  := $(BUILD)/.deps-ok
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
-CPPFLAGS := -Iprotocol/include -Iprotocol -MMD -MP
+CPPFLAGS := -Iprotocol/include -Iprotocol -Isim -MMD -MP
 CFLAGS   := -std=c11 -D_DEFAULT_SOURCE -O2 -g $(WARN)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -llz4)
-TEST_LIBS = -lcunit $(LDLIBS)
+LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -llz4) -lm
+SIM_LIBS  = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt) -lpcap
+TEST_LIBS = -lcunit $(SIM_LIBS) $(LDLIBS)
 
 PROTO_SRC := $(wildcard protocol/*.c)
+SIM_SRC   := $(filter-out sim/main.c,$(wildcard sim/*.c))
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
@@ -28,7 +30,7 @@ objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 .PHONY: all test bench fuzz clean deps unit
 
-all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit
+all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(if $(wildcard sim/main.c),$(BUILD)/bin/mcc-sim)
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/install-deps
@@ -51,13 +53,25 @@ $(BUILD)/lib/libmcc-asan.a: $(call objs,asan,$(PROTO_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bin/mcc-unit: $(call objs,plain,$(UNIT_SRC)) $(BUILD)/lib/libmcc.a
+$(BUILD)/lib/libmccsim.a: $(call objs,plain,$(SIM_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/lib/libmccsim-asan.a: $(call objs,asan,$(SIM_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/mcc-unit: $(call objs,plain,$(UNIT_SRC)) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LIBS)
 
-$(BUILD)/bin/mcc-unit-asan: $(call objs,asan,$(UNIT_SRC)) $(BUILD)/lib/libmcc-asan.a
+$(BUILD)/bin/mcc-unit-asan: $(call objs,asan,$(UNIT_SRC)) $(BUILD)/lib/libmccsim-asan.a $(BUILD)/lib/libmcc-asan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(TEST_LIBS)
+
+$(BUILD)/bin/mcc-sim: $(BUILD)/plain/sim/main.o $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(SIM_LIBS) $(LDLIBS)
 
 # Fuzz harnesses built with a replay main (gcc + sanitizers): make test feeds
 # them every kept corpus input, so what a fuzzer once found stays fixed.

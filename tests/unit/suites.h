@@ -15,7 +15,8 @@
   X(topology)              \
   X(session)               \
   X(noise)                 \
-  X(packet)
+  X(packet)                \
+  X(sim_pcap)
 
 #define MCC_DECLARE_SUITE(name) void suite_##name(void);
 MCC_TEST_SUITES(MCC_DECLARE_SUITE)

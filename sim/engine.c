@@ -1,0 +1,572 @@
+/*
+ * engine.c — the native backend of engine.h. One binary heap holds every
+ * event, ordered by (time, sequence number of scheduling): datagram
+ * arrivals and node timers. A node's timer is scheduled again whenever its
+ * expiry changes; the old entry stays in the heap and is skipped when it
+ * comes up (a generation number tells), which keeps each step O(log n) for
+ * 10^5 nodes. Underlay addresses are 10.x.y.z:9376, x.y.z the node index.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "node.h" /* TEMPORARY: node_id_to_addrs until resolve.h lands */
+#include "pcap.h"
+
+#define NEVER UINT64_MAX
+#define UNDERLAY_PORT 9376
+#define WIRE_IPV4_OVERHEAD 28
+#define MAX_TYPES 16
+#define NETWORKS 8
+
+enum { EV_DATAGRAM, EV_TIMER };
+
+typedef struct event {
+  uint64_t at, seq;
+  uint32_t kind, node; /* receiver or timer owner */
+  uint32_t from, gen;  /* sender (datagram) or generation (timer) */
+  uint32_t len;
+  uint8_t *data;
+} event;
+
+typedef struct link {
+  uint32_t a, b;
+  sim_link_params p;
+  int up;
+  uint64_t busy_until[2]; /* per direction: a->b, b->a */
+  uint64_t rng;
+} link;
+
+typedef struct vnode {
+  mcc_node *node;
+  mcc_keypair keys;
+  mcc_cert cert;
+  uint64_t expiry, gen, rand_counter;
+  sim_counters c;
+  int alive;
+  sim_pcap *pcap, *inner;
+  struct sim_engine *e;
+  uint32_t index;
+} vnode;
+
+struct sim_engine {
+  const sim_topology *topo;
+  sim_engine_config cfg;
+  vnode *nodes;
+  size_t n;
+  mcc_keypair networks[NETWORKS];
+  link *links;
+  size_t nlinks;
+  uint64_t *link_keys; /* open addressing: (lo << 32 | hi) + 1, 0 empty */
+  uint32_t *link_slots;
+  size_t link_cap;
+  event *heap;
+  size_t heaplen, heapcap;
+  uint64_t now, seq, events;
+  uint64_t type_bytes[MAX_TYPES], type_dgrams[MAX_TYPES];
+  mcc_verify_cache *cache;
+  sim_pcap *all, *all_inner; /* every link's datagrams, every delivery */
+  int pcap_failed;
+  sim_delivery_fn on_delivery;
+  void *delivery_user;
+};
+
+/* ---- the event heap ------------------------------------------------------ */
+
+static int before(const event *x, const event *y) {
+  return x->at < y->at || (x->at == y->at && x->seq < y->seq);
+}
+
+static int push(sim_engine *e, event ev) {
+  if (e->heaplen == e->heapcap) {
+    size_t cap = e->heapcap ? e->heapcap * 2 : 1024;
+    event *h = realloc(e->heap, cap * sizeof *h);
+    if (!h) return MCC_ERR_NOMEM;
+    e->heap = h;
+    e->heapcap = cap;
+  }
+  ev.seq = e->seq++;
+  size_t i = e->heaplen++;
+  while (i > 0 && before(&ev, &e->heap[(i - 1) / 2])) {
+    e->heap[i] = e->heap[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  e->heap[i] = ev;
+  return 0;
+}
+
+static event pop(sim_engine *e) {
+  event top = e->heap[0], last = e->heap[--e->heaplen];
+  size_t i = 0;
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= e->heaplen) break;
+    if (c + 1 < e->heaplen && before(&e->heap[c + 1], &e->heap[c])) c++;
+    if (!before(&e->heap[c], &last)) break;
+    e->heap[i] = e->heap[c];
+    i = c;
+  }
+  e->heap[i] = last;
+  return top;
+}
+
+/* ---- nodes, addresses, randomness ----------------------------------------- */
+
+mcc_addr sim_engine_addr(uint32_t node) {
+  mcc_addr a;
+  memset(&a, 0, sizeof a);
+  a.family = 4;
+  a.port = UNDERLAY_PORT;
+  a.ip[0] = 10;
+  a.ip[1] = (uint8_t)(node >> 16);
+  a.ip[2] = (uint8_t)(node >> 8);
+  a.ip[3] = (uint8_t)node;
+  return a;
+}
+
+uint32_t sim_engine_node_of(const sim_engine *e, const mcc_addr *a) {
+  if (a->family != 4 || a->ip[0] != 10 || a->port != UNDERLAY_PORT)
+    return UINT32_MAX;
+  uint32_t i = (uint32_t)a->ip[1] << 16 | (uint32_t)a->ip[2] << 8 | a->ip[3];
+  return i < e->n ? i : UINT32_MAX;
+}
+
+static void derive(uint8_t out[32], uint64_t seed, const char *what,
+                   uint64_t a, uint64_t b) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, NULL, 0, 32);
+  crypto_generichash_update(&st, (const uint8_t *)&seed, sizeof seed);
+  crypto_generichash_update(&st, (const uint8_t *)what, strlen(what));
+  crypto_generichash_update(&st, (const uint8_t *)&a, sizeof a);
+  crypto_generichash_update(&st, (const uint8_t *)&b, sizeof b);
+  crypto_generichash_final(&st, out, 32);
+}
+
+static void schedule(sim_engine *e, vnode *v) {
+  uint64_t t = v->node ? mcc_node_get_expiry(v->node) : NEVER;
+  if (t == v->expiry) return;
+  v->expiry = t;
+  v->gen++;
+  if (t == NEVER) return;
+  event ev = {t < e->now ? e->now : t, 0, EV_TIMER, v->index, 0,
+              (uint32_t)v->gen, 0, NULL};
+  push(e, ev);
+}
+
+/* ---- links ------------------------------------------------------------------ */
+
+static uint64_t link_key(uint32_t a, uint32_t b) {
+  uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
+  return ((uint64_t)lo << 32 | hi) + 1;
+}
+
+static link *find_link(const sim_engine *e, uint32_t a, uint32_t b) {
+  uint64_t k = link_key(a, b);
+  for (size_t i = (k * 0x9E3779B97F4A7C15ull) % e->link_cap;;
+       i = (i + 1) % e->link_cap) {
+    if (e->link_keys[i] == 0) return NULL;
+    if (e->link_keys[i] == k) return &e->links[e->link_slots[i]];
+  }
+}
+
+static uint64_t next_random(uint64_t *s) { /* xorshift64* */
+  uint64_t x = *s;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  *s = x;
+  return x * 0x2545F4914F6CDD1Dull;
+}
+
+static int build_links(sim_engine *e, char *err, size_t errlen) {
+  const sim_topology *t = e->topo;
+  e->links = calloc(t->nedges ? t->nedges : 1, sizeof *e->links);
+  e->link_cap = 2 * t->nedges + 16;
+  e->link_keys = calloc(e->link_cap, sizeof *e->link_keys);
+  e->link_slots = calloc(e->link_cap, sizeof *e->link_slots);
+  if (!e->links || !e->link_keys || !e->link_slots) return MCC_ERR_NOMEM;
+  for (size_t k = 0; k < t->nedges; k++) {
+    const sim_topo_edge *ed = &t->edges[k];
+    if (find_link(e, ed->child, ed->parent)) {
+      snprintf(err, errlen, "two links between %s and %s",
+               t->nodes[ed->child].name, t->nodes[ed->parent].name);
+      return MCC_ERR_VALUE;
+    }
+    link *l = &e->links[e->nlinks];
+    l->a = ed->child;
+    l->b = ed->parent;
+    l->p = e->cfg.link_defaults;
+    if (ed->has & SIM_LINK_HAS_DELAY) l->p.delay_ns = ed->params.delay_ns;
+    if (ed->has & SIM_LINK_HAS_RATE) l->p.rate_bps = ed->params.rate_bps;
+    if (ed->has & SIM_LINK_HAS_LOSS) l->p.loss = ed->params.loss;
+    if (ed->has & SIM_LINK_HAS_MTU) l->p.mtu = ed->params.mtu;
+    if (!l->p.mtu) l->p.mtu = 1500;
+    l->up = 1;
+    uint8_t s[32];
+    derive(s, e->cfg.seed, "link", k, 0);
+    memcpy(&l->rng, s, sizeof l->rng);
+    if (!l->rng) l->rng = 1;
+    uint64_t key = link_key(l->a, l->b);
+    size_t i = (key * 0x9E3779B97F4A7C15ull) % e->link_cap;
+    while (e->link_keys[i]) i = (i + 1) % e->link_cap;
+    e->link_keys[i] = key;
+    e->link_slots[i] = (uint32_t)e->nlinks++;
+  }
+  return 0;
+}
+
+/* ---- callbacks from the core ---------------------------------------------------- */
+
+static void capture(sim_engine *e, sim_pcap *p, uint32_t from, uint32_t to,
+                    const uint8_t *data, size_t len) {
+  mcc_addr a = sim_engine_addr(from), b = sim_engine_addr(to);
+  if (sim_pcap_write_udp(p, e->now, a.ip, UNDERLAY_PORT, b.ip, UNDERLAY_PORT,
+                         data, len) != 0)
+    e->pcap_failed = 1;
+}
+
+static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
+                    size_t len) {
+  vnode *v = user;
+  sim_engine *e = v->e;
+  uint32_t dst = sim_engine_node_of(e, to);
+  uint64_t wire = len + WIRE_IPV4_OVERHEAD;
+  link *l = dst == UINT32_MAX ? NULL : find_link(e, v->index, dst);
+  if (!l || !l->up || wire > l->p.mtu) return; /* never on a wire */
+  v->c.wire_sent += wire;
+  v->c.datagrams_sent++;
+  int type = len ? data[0] & 0x1f : 0;
+  e->type_bytes[0] += wire;
+  e->type_dgrams[0]++;
+  if (type < MAX_TYPES) {
+    e->type_bytes[type] += wire;
+    e->type_dgrams[type]++;
+  }
+  if (v->pcap) capture(e, v->pcap, v->index, dst, data, len);
+  if (e->all) capture(e, e->all, v->index, dst, data, len);
+  int dir = l->a == v->index ? 0 : 1;
+  uint64_t depart = e->now;
+  if (l->p.rate_bps) { /* serialisation: one datagram at a time */
+    if (l->busy_until[dir] > depart) depart = l->busy_until[dir];
+    depart += wire * 8 * 1000000000ull / l->p.rate_bps;
+    l->busy_until[dir] = depart;
+  }
+  if (l->p.loss > 0 &&
+      (double)(next_random(&l->rng) >> 11) / 9007199254740992.0 < l->p.loss)
+    return;
+  uint8_t *copy = malloc(len ? len : 1);
+  if (!copy) return;
+  memcpy(copy, data, len);
+  event ev = {depart + l->p.delay_ns, 0, EV_DATAGRAM, dst, v->index, 0,
+              (uint32_t)len, copy};
+  if (push(e, ev) != 0) free(copy);
+}
+
+static void cb_random(void *user, uint8_t *out, size_t len) {
+  vnode *v = user;
+  uint8_t seed[32];
+  derive(seed, v->e->cfg.seed, "random", v->index, v->rand_counter++);
+  randombytes_buf_deterministic(out, len, seed);
+}
+
+/* Flow packets carry their flow number in the ports (UDP, TCP) or the
+ * echo identifier (ICMP), and their sequence in the first payload bytes. */
+static void cb_deliver(void *user, const uint8_t *ip, size_t len) {
+  vnode *v = user;
+  sim_engine *e = v->e;
+  if (v->inner && sim_pcap_write_ip(v->inner, e->now, ip, len) != 0)
+    e->pcap_failed = 1;
+  if (e->all_inner && sim_pcap_write_ip(e->all_inner, e->now, ip, len) != 0)
+    e->pcap_failed = 1;
+  if (!e->on_delivery || len < 20 || (ip[0] >> 4) != 4) return;
+  size_t hl = (size_t)(ip[0] & 15) * 4;
+  uint8_t proto = ip[9];
+  size_t off = proto == 17 ? 8 : proto == 6 ? 20 : 8;
+  if (len < hl + off + 4) return;
+  const uint8_t *seg = ip + hl;
+  uint32_t flow = proto == 1 ? (uint32_t)(seg[4] << 8 | seg[5])
+                             : (uint32_t)(seg[0] << 8 | seg[1]) - 10000u;
+  const uint8_t *p = seg + off;
+  uint32_t seq = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+                 (uint32_t)p[2] << 8 | p[3];
+  e->on_delivery(e->delivery_user, v->index, flow, seq, e->now);
+}
+
+/* ---- node lifecycle ------------------------------------------------------------- */
+
+static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
+  vnode *v = &e->nodes[i];
+  const sim_topo_node *tn = &e->topo->nodes[i];
+  mcc_settings s = e->cfg.base;
+  s.unix_time_at_zero_s = e->cfg.unix_start_s;
+  s.verify_cache = e->cache;
+  s.dns_names = tn->dns_names;
+  s.tags = tn->tags;
+  uint32_t parents[MCC_MAX_PARENTS];
+  size_t np = sim_topology_parents(e->topo, i, parents, MCC_MAX_PARENTS);
+  for (size_t k = 0; k < np && k < MCC_MAX_PARENTS; k++)
+    s.parents[k] = sim_engine_addr(parents[k]);
+  s.parents_len = np < MCC_MAX_PARENTS ? np : MCC_MAX_PARENTS;
+  s.trusted_networks_len = 0;
+  for (int k = 0; k < NETWORKS; k++)
+    if (k != tn->network && (tn->trusts >> k & 1))
+      s.trusted_networks[s.trusted_networks_len++] = e->networks[k].pub;
+  mcc_callbacks cb = {cb_send, cb_random, NULL, cb_deliver, v};
+  int net = tn->network >= 0 && tn->network < NETWORKS ? tn->network : 0;
+  int rv = mcc_node_new(&v->node, &s, &cb, &v->keys, &v->cert,
+                        &e->networks[net].pub, 1, e->now);
+  if (rv != 0) {
+    snprintf(err, errlen, "node %s: %s", tn->name, mcc_strerror(rv));
+    return rv;
+  }
+  v->alive = 1;
+  v->expiry = NEVER;
+  schedule(e, v);
+  return 0;
+}
+
+static int open_capture(sim_engine *e, sim_pcap **pp, const char *name,
+                        char *err, size_t errlen) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s.pcap", e->cfg.pcap_dir, name);
+  int rv = sim_pcap_open(pp, path, err, errlen);
+  if (rv == 0) sim_pcap_set_epoch(*pp, e->cfg.unix_start_s);
+  return rv;
+}
+
+/* network.pcap sees every datagram once, as it leaves its sender;
+ * inner.pcap every packet a node delivers. Per-node files too, while the
+ * network is small enough not to run out of file descriptors. */
+static int open_captures(sim_engine *e, char *err, size_t errlen) {
+  int rv = open_capture(e, &e->all, "network", err, errlen);
+  if (rv == 0) rv = open_capture(e, &e->all_inner, "inner", err, errlen);
+  for (size_t i = 0; rv == 0 && e->n <= SIM_PCAP_PER_NODE_MAX && i < e->n;
+       i++) {
+    char name[512];
+    const char *node = e->topo->nodes[i].name;
+    snprintf(name, sizeof name, "node-%s", node);
+    rv = open_capture(e, &e->nodes[i].pcap, name, err, errlen);
+    snprintf(name, sizeof name, "node-%s-inner", node);
+    if (rv == 0) rv = open_capture(e, &e->nodes[i].inner, name, err, errlen);
+  }
+  return rv;
+}
+
+int sim_engine_close_captures(sim_engine *e) {
+  int failed = e->pcap_failed;
+  failed |= sim_pcap_close(e->all) != 0;
+  failed |= sim_pcap_close(e->all_inner) != 0;
+  e->all = e->all_inner = NULL;
+  for (size_t i = 0; i < e->n; i++) {
+    failed |= sim_pcap_close(e->nodes[i].pcap) != 0;
+    failed |= sim_pcap_close(e->nodes[i].inner) != 0;
+    e->nodes[i].pcap = e->nodes[i].inner = NULL;
+  }
+  return failed ? MCC_ERR_LIMIT : 0;
+}
+
+int sim_engine_new(sim_engine **pe, const sim_topology *topo,
+                   const sim_engine_config *cfg, char *err, size_t errlen) {
+  if (sodium_init() < 0) return MCC_ERR_NOMEM;
+  sim_engine *e = calloc(1, sizeof *e);
+  if (!e) return MCC_ERR_NOMEM;
+  e->topo = topo;
+  e->cfg = *cfg;
+  e->n = topo->nnodes;
+  e->nodes = calloc(e->n ? e->n : 1, sizeof *e->nodes);
+  int rv = MCC_ERR_NOMEM;
+  if (!e->nodes || mcc_verify_cache_new(&e->cache, 4 * e->n + 1024) != 0)
+    goto fail;
+  rv = build_links(e, err, errlen);
+  if (rv != 0) goto fail;
+  uint8_t s[32];
+  mcc_keypair authority;
+  derive(s, cfg->seed, "authority", 0, 0);
+  mcc_keypair_from_seed(&authority, s);
+  for (int k = 0; k < NETWORKS; k++) {
+    derive(s, cfg->seed, "network", (uint64_t)k, 0);
+    mcc_keypair_from_seed(&e->networks[k], s);
+  }
+  uint32_t nb = (uint32_t)(cfg->unix_start_s - 86400);
+  uint32_t na = (uint32_t)(cfg->unix_start_s + 366 * 86400);
+  for (uint32_t i = 0; i < e->n; i++) {
+    vnode *v = &e->nodes[i];
+    v->e = e;
+    v->index = i;
+    derive(s, cfg->seed, "node", i, 0);
+    mcc_keypair_from_seed(&v->keys, s);
+    int net = topo->nodes[i].network;
+    mcc_cert_sign(&v->cert, MCC_CERT_NODE, &v->keys.pub,
+                  &e->networks[net >= 0 && net < NETWORKS ? net : 0], nb, na);
+  }
+  if (cfg->pcap_dir && (rv = open_captures(e, err, errlen)) != 0) goto fail;
+  for (uint32_t i = 0; i < e->n; i++)
+    if ((rv = start_node(e, i, err, errlen)) != 0) goto fail;
+  *pe = e;
+  return 0;
+fail:
+  sim_engine_free(e);
+  return rv;
+}
+
+void sim_engine_free(sim_engine *e) {
+  if (!e) return;
+  sim_engine_close_captures(e);
+  for (size_t i = 0; i < e->n; i++) mcc_node_free(e->nodes[i].node);
+  for (size_t k = 0; k < e->heaplen; k++) free(e->heap[k].data);
+  free(e->heap);
+  free(e->nodes);
+  free(e->links);
+  free(e->link_keys);
+  free(e->link_slots);
+  mcc_verify_cache_free(e->cache);
+  free(e);
+}
+
+/* ---- running ---------------------------------------------------------------------- */
+
+void sim_engine_run_until(sim_engine *e, uint64_t t) {
+  while (e->heaplen && e->heap[0].at <= t) {
+    event ev = pop(e);
+    vnode *v = &e->nodes[ev.node];
+    if (ev.at > e->now) e->now = ev.at;
+    if (ev.kind == EV_TIMER) {
+      if (ev.gen != (uint32_t)v->gen || !v->alive) continue;
+      v->expiry = NEVER;
+      e->events++;
+      mcc_node_handle_expiry(v->node, e->now);
+      schedule(e, v);
+      continue;
+    }
+    e->events++;
+    if (v->alive) {
+      mcc_addr from = sim_engine_addr(ev.from);
+      v->c.wire_received += ev.len + WIRE_IPV4_OVERHEAD;
+      v->c.datagrams_received++;
+      if (v->pcap) capture(e, v->pcap, ev.from, ev.node, ev.data, ev.len);
+      mcc_node_recv(v->node, &from, ev.data, ev.len, e->now);
+      schedule(e, v);
+    }
+    free(ev.data);
+  }
+  if (t > e->now && t != NEVER) e->now = t;
+}
+
+uint64_t sim_engine_now(const sim_engine *e) { return e->now; }
+uint64_t sim_engine_events(const sim_engine *e) { return e->events; }
+size_t sim_engine_size(const sim_engine *e) { return e->n; }
+mcc_node *sim_engine_node(sim_engine *e, uint32_t i) { return e->nodes[i].node; }
+int sim_engine_alive(const sim_engine *e, uint32_t i) { return e->nodes[i].alive; }
+
+const sim_counters *sim_engine_counters(const sim_engine *e, uint32_t i) {
+  return &e->nodes[i].c;
+}
+
+void sim_engine_kill(sim_engine *e, uint32_t i) {
+  vnode *v = &e->nodes[i];
+  if (!v->alive) return;
+  mcc_node_free(v->node);
+  v->node = NULL;
+  v->alive = 0;
+  v->gen++;
+  v->expiry = NEVER;
+}
+
+void sim_engine_revive(sim_engine *e, uint32_t i) {
+  char err[256];
+  if (e->nodes[i].alive) return;
+  if (start_node(e, i, err, sizeof err) != 0)
+    fprintf(stderr, "mcc-sim: cannot revive: %s\n", err);
+}
+
+int sim_engine_set_link(sim_engine *e, uint32_t a, uint32_t b, int up) {
+  link *l = find_link(e, a, b);
+  if (!l) return MCC_ERR_NO_LINK;
+  l->up = up;
+  return 0;
+}
+
+void sim_engine_on_delivery(sim_engine *e, sim_delivery_fn fn, void *user) {
+  e->on_delivery = fn;
+  e->delivery_user = user;
+}
+
+uint64_t sim_engine_type_bytes(const sim_engine *e, int type) {
+  return type >= 0 && type < MAX_TYPES ? e->type_bytes[type] : 0;
+}
+
+uint64_t sim_engine_type_datagrams(const sim_engine *e, int type) {
+  return type >= 0 && type < MAX_TYPES ? e->type_dgrams[type] : 0;
+}
+
+void sim_engine_reset_counters(sim_engine *e) {
+  memset(e->type_bytes, 0, sizeof e->type_bytes);
+  memset(e->type_dgrams, 0, sizeof e->type_dgrams);
+  for (size_t i = 0; i < e->n; i++) memset(&e->nodes[i].c, 0, sizeof e->nodes[i].c);
+}
+
+/* ---- user traffic ------------------------------------------------------------------- */
+
+static uint16_t csum(const uint8_t *p, size_t n, uint32_t s) {
+  for (size_t i = 0; i + 1 < n; i += 2) s += (uint32_t)(p[i] << 8 | p[i + 1]);
+  if (n & 1) s += (uint32_t)(p[n - 1] << 8);
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return (uint16_t)~s;
+}
+
+int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
+                    size_t size, uint32_t flow, uint32_t seq) {
+  vnode *v = &e->nodes[src];
+  if (!v->alive || dst >= e->n || size > 1200) return MCC_ERR_INVALID_ARGUMENT;
+  uint8_t ip[1300], s6[16], d6[16];
+  memset(ip, 0, sizeof ip);
+  int rv = sim_local_addr(v->node, &v->keys.pub, ip + 12, s6);
+  if (rv == 0) rv = sim_local_addr(v->node, &e->nodes[dst].keys.pub, ip + 16, d6);
+  if (rv != 0) return rv;
+  size_t hl = proto == 6 ? 20 : 8, seglen = hl + size;
+  uint8_t *seg = ip + 20;
+  if (proto == 1) { /* echo request, identifier = flow */
+    seg[0] = 8;
+    seg[4] = (uint8_t)(flow >> 8), seg[5] = (uint8_t)flow;
+    seg[6] = (uint8_t)(seq >> 8), seg[7] = (uint8_t)seq;
+  } else { /* ports: 10000 + flow -> 20000 */
+    uint16_t sport = (uint16_t)(10000 + flow);
+    seg[0] = (uint8_t)(sport >> 8), seg[1] = (uint8_t)sport;
+    seg[2] = 0x4e, seg[3] = 0x20;
+    if (proto == 17) {
+      seg[4] = (uint8_t)(seglen >> 8), seg[5] = (uint8_t)seglen;
+    } else {
+      seg[12] = 0x50, seg[13] = 0x18, seg[14] = 0xff, seg[15] = 0xff;
+    }
+  }
+  uint8_t *payload = seg + hl;
+  for (size_t i = 0; i < size; i++) payload[i] = (uint8_t)(i * 31 + flow);
+  if (size >= 4) {
+    payload[0] = (uint8_t)(seq >> 24), payload[1] = (uint8_t)(seq >> 16);
+    payload[2] = (uint8_t)(seq >> 8), payload[3] = (uint8_t)seq;
+  }
+  size_t total = 20 + seglen;
+  ip[0] = 0x45;
+  ip[2] = (uint8_t)(total >> 8), ip[3] = (uint8_t)total;
+  ip[6] = 0x40;
+  ip[8] = 64;
+  ip[9] = (uint8_t)proto;
+  uint16_t c = csum(ip, 20, 0);
+  ip[10] = (uint8_t)(c >> 8), ip[11] = (uint8_t)c;
+  uint32_t pseudo = proto == 1 ? 0
+                               : (uint32_t)csum(ip + 12, 8, 0) ^ 0xffff;
+  if (proto != 1) pseudo += (uint32_t)proto + (uint32_t)seglen;
+  int off = proto == 17 ? 6 : proto == 6 ? 16 : 2;
+  c = csum(seg, seglen, pseudo);
+  seg[off] = (uint8_t)(c >> 8), seg[off + 1] = (uint8_t)c;
+  rv = mcc_node_send_packet(v->node, ip, total, e->now);
+  schedule(e, v);
+  return rv;
+}
+
+int sim_local_addr(mcc_node *viewer, const mcc_id *of, uint8_t addr4[4],
+                   uint8_t addr6[16]) {
+  return node_id_to_addrs(viewer, of, addr4, addr6);
+}

@@ -1,0 +1,50 @@
+/*
+ * measure.h — how the simulator observes a run to fill sim_metrics with
+ * DESIGN.md's definitions. The scenario runner calls these as the timeline
+ * unfolds; nothing here changes what the nodes do, except the probes and
+ * pings, which send real packets like any user would.
+ */
+#ifndef MCC_SIM_MEASURE_H
+#define MCC_SIM_MEASURE_H
+
+#include <stdint.h>
+
+#include "engine.h"
+#include "metrics.h"
+#include "topology.h"
+
+typedef struct sim_measure sim_measure;
+
+int sim_measure_new(sim_measure **pm, sim_engine *e, const sim_topology *t,
+                    uint64_t seed);
+void sim_measure_free(sim_measure *m);
+
+/* Called every simulated second until it returns 1: bootstrap is over when
+ * every root knows every node it can and may know. */
+int sim_measure_bootstrap_check(sim_measure *m);
+
+/* Idle window: wire bytes between begin and end, scaled to a day. */
+void sim_measure_idle_begin(sim_measure *m);
+void sim_measure_idle_end(sim_measure *m);
+
+/* A node died or a link was cut: the nodes whose active path to the root
+ * went through it must become reachable from their root again. */
+void sim_measure_on_kill(sim_measure *m, uint32_t node);
+void sim_measure_on_cut(sim_measure *m, uint32_t a, uint32_t b);
+/* Called every simulated second while it returns 1 (failovers pending). */
+int sim_measure_failover_check(sim_measure *m);
+
+/* Flows: the runner sends, measure counts. Returns the flow's number. */
+uint32_t sim_measure_flow_add(sim_measure *m);
+void sim_measure_flow_sent(sim_measure *m, uint32_t flow, uint32_t seq);
+
+/* Routing correctness over sampled pairs (all pairs up to max): each pair's
+ * hop-by-hop walk through the cores' routing decisions against BFS in the
+ * active topology, and a real packet sent; settles for 5 s. */
+void sim_measure_ping(sim_measure *m, size_t max);
+void sim_measure_ping_pair(sim_measure *m, uint32_t src, uint32_t dst);
+
+/* Final figures: state memory, overhead probes on a leaf's link, totals. */
+void sim_measure_finish(sim_measure *m, sim_metrics *out);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * run.h — running one scenario file: build the topology, start the
+ * engine, play the timeline, measure, write OUTDIR/metrics.json, run.json,
+ * topology.dot, topology.svg and pcap/, print a summary, check the
+ * expectations.
+ */
+#ifndef MCC_SIM_RUN_H
+#define MCC_SIM_RUN_H
+
+#include <stdint.h>
+
+typedef struct sim_run_options {
+  const char *scenario_path;
+  const char *out_dir; /* NULL: sim-out/<scenario name> */
+  int has_seed;
+  uint64_t seed;       /* overrides the scenario's seed */
+  int pcap;            /* write OUTDIR/pcap/<node>.pcap and -inner.pcap */
+  int progress;        /* -1: when stderr is a terminal and the run is long */
+  int quiet;           /* no summary on stdout */
+  int no_svg;          /* skip rendering topology.svg */
+} sim_run_options;
+
+/* The process exit code: 0 every expectation holds, 1 one fails, 2 bad
+ * input (the message is on stderr). */
+int sim_run(const sim_run_options *o);
+
+#endif

@@ -16,7 +16,7 @@ static const uint8_t C6[16] = {2, [15] = 7}, D6[16] = {2, [15] = 1};
 
 /* Compacts (A -> B), rebuilds as (C -> D), compares with ippkt. */
 static int round_trip(int proto, int v6, size_t n, size_t *pcompact) {
-  uint8_t payload[1200], ip[1300], want[1300], c[PACKET_MAX_COMPACT],
+  uint8_t payload[PACKET_MAX_INNER], ip[1300], want[1300], c[PACKET_MAX_COMPACT],
       out[PACKET_MAX_INNER];
   for (size_t i = 0; i < n; i++) payload[i] = (uint8_t)(i * 7 + 1);
   size_t len = v6 ? ippkt_v6(ip, proto, A6, B6, 17, payload, n)

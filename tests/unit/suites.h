@@ -8,6 +8,7 @@
 #define MCC_TEST_SUITES(X) \
   X(identity)              \
   X(cert)                  \
+  X(conf)                  \
   X(wire)                  \
   X(replay)                \
   X(route)                 \

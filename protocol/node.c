@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <mcc/resolve.h>
+
 #include "cert.h"
 #include "node.h"
 #include "packet.h"
@@ -123,6 +125,11 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
                       : NULL;
   if ((nnet && !nets) || (settings->trusted_nodes_len && !nodes))
     goto fail_trust;
+  if (settings->resolver) {
+    node->resolver_settings = malloc(sizeof *node->resolver_settings);
+    if (!node->resolver_settings) goto fail_trust;
+    *node->resolver_settings = *settings->resolver;
+  }
   if (node->nparents) {
     node->parents = malloc(node->nparents * sizeof *node->parents);
     if (!node->parents) goto fail_trust;
@@ -149,6 +156,7 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
 fail_state:
   state_free(node);
 fail_trust:
+  free(node->resolver_settings);
   free(node->parents);
   free(nets);
   free(nodes);
@@ -160,7 +168,7 @@ fail_trust:
 void mcc_node_free(mcc_node *node) {
   if (!node) return;
   session_free_all(node);
-  mcc_resolver_free(node->resolver);
+  node_resolver_free(node);
   state_free(node);
   link_free(node);
   route_free(node);
@@ -434,5 +442,5 @@ size_t mcc_node_memory(const mcc_node *node) {
          index_memory(&node->child_id_index) + session_memory(node) +
          (size_t)node->route_cap * sizeof(uint32_t) +
          (node->trust.networks_len + node->trust.nodes_len) * sizeof(mcc_id) +
-         node->nparents * sizeof(mcc_addr);
+         node->nparents * sizeof(mcc_addr) + node_resolver_memory(node);
 }

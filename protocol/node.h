@@ -153,7 +153,8 @@ struct mcc_node {
   slot_index session_index; /* by peer id */
   uint64_t session_sweep_at_ns, handshake_at_ns;
   int compression;
-  struct mcc_resolver *resolver;
+  struct mcc_resolver *resolver; /* created on first use */
+  struct mcc_resolver_settings *resolver_settings; /* NULL: defaults */
 
   uint64_t now_ns, expiry_ns;
   mcc_node_stats stats;
@@ -236,7 +237,10 @@ int node_id_to_addrs(mcc_node *node, const mcc_id *id, uint8_t addr4[4],
 int node_next_hop(mcc_node *node, const uint8_t *dst, size_t dstlen,
                   mcc_addr *addr);
 
-void mcc_resolver_free(struct mcc_resolver *r);
+/* node_resolve.c */
+void node_resolver_on_record(mcc_node *node, const record *r, int gone);
+void node_resolver_free(mcc_node *node);
+size_t node_resolver_memory(const mcc_node *node);
 
 /* route.c */
 int route_compute(mcc_node *node);

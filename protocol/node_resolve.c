@@ -1,56 +1,106 @@
 /*
- * node_resolve.c — TEMPORARY stand-in for the resolver (being written in
- * resolve.c): slot k of a plain array is 10.83.0.(k+1) / 200::(k+1).
+ * node_resolve.c — the node's resolver (resolve.c): node ids to the
+ * node-local addresses its TUN device uses, and back. Created on first use,
+ * so a node that never carries a user packet never pays for it; the node's
+ * own id is pinned first and so always has the first address of each
+ * network (10.83.0.1, 200::1). The DNS names of the records the node holds
+ * are kept in it as records change.
  */
 #include <stdlib.h>
 
+#include <mcc/resolve.h>
+
 #include "node.h"
 
-struct mcc_resolver {
-  mcc_id ids[256];
-  size_t n;
-};
+/* A record's dns names as a comma list. */
+static size_t names_of(const record *r, char *out, size_t outlen) {
+  size_t n = 0;
+  for (size_t i = 0; r->extra && i + 2 <= r->extra_len;
+       i += 2u + r->extra[i + 1]) {
+    size_t len = r->extra[i + 1];
+    if (r->extra[i] != WIRE_EXTRA_DNS_NAME || n + len + 2 > outlen) continue;
+    if (n) out[n++] = ',';
+    memcpy(out + n, r->extra + i + 2, len);
+    n += len;
+  }
+  out[n] = '\0';
+  return n;
+}
 
-void mcc_resolver_free(struct mcc_resolver *r);
-void mcc_resolver_free(struct mcc_resolver *r) { free(r); }
+static void feed_names(mcc_node *node, const record *r) {
+  char names[MCC_MAX_EXTRA_LEN + 1];
+  size_t n = names_of(r, names, sizeof names);
+  /* A name another node claimed, or one the resolver refuses, only costs
+   * that name: resolution of ids and addresses is unaffected. */
+  mcc_resolver_set_names(node->resolver, &r->id, names, n);
+}
 
-static size_t slot_of(mcc_node *node, const mcc_id *id) {
-  struct mcc_resolver *r = node->resolver;
-  for (size_t k = 0; k < r->n; k++)
-    if (memcmp(r->ids[k].key, id->key, 32) == 0) return k;
-  if (r->n == 256) return SIZE_MAX;
-  r->ids[r->n] = *id;
-  return r->n++;
+static int ensure(mcc_node *node) {
+  if (node->resolver) return 0;
+  mcc_resolver_settings s;
+  if (node->resolver_settings)
+    s = *node->resolver_settings;
+  else
+    mcc_resolver_settings_default(&s);
+  mcc_resolver *r = malloc(sizeof *r);
+  if (!r) return MCC_ERR_NOMEM;
+  int rv = mcc_resolver_init(r, &s);
+  mcc_resolve_addrs own;
+  if (rv == 0) rv = mcc_resolver_pin(r, &node->keys.pub, &own);
+  if (rv != 0) {
+    mcc_resolver_clear(r);
+    free(r);
+    return rv;
+  }
+  node->resolver = r;
+  for (uint32_t i = 0; i < node->nrecs; i++)
+    if (!(node->recs[i].flags & REC_WITHDRAWN) && node->recs[i].extra_len)
+      feed_names(node, &node->recs[i]);
+  return 0;
+}
+
+void node_resolver_on_record(mcc_node *node, const record *r, int gone) {
+  if (!node->resolver) return;
+  if (gone)
+    mcc_resolver_set_names(node->resolver, &r->id, "", 0);
+  else
+    feed_names(node, r);
 }
 
 int node_id_to_addrs(mcc_node *node, const mcc_id *id, uint8_t addr4[4],
                      uint8_t addr6[16]) {
-  if (!node->resolver) {
-    node->resolver = calloc(1, sizeof *node->resolver);
-    if (!node->resolver) return MCC_ERR_NOMEM;
-    slot_of(node, &node->keys.pub);
-  }
-  size_t k = slot_of(node, id);
-  if (k == SIZE_MAX) return MCC_ERR_LIMIT;
-  uint8_t a4[4] = {10, 83, 0, (uint8_t)(k + 1)};
-  memcpy(addr4, a4, 4);
-  memset(addr6, 0, 16);
-  addr6[0] = 2;
-  addr6[15] = (uint8_t)(k + 1);
+  int rv = ensure(node);
+  mcc_resolve_addrs a;
+  if (rv == 0) rv = mcc_resolver_lookup_id(node->resolver, id, &a);
+  if (rv != 0) return rv;
+  memcpy(addr4, a.ipv4, 4);
+  memcpy(addr6, a.ipv6, 16);
   return 0;
 }
 
 int node_addr_to_id(mcc_node *node, int family, const uint8_t *addr,
                     mcc_id *id) {
-  uint8_t a4[4], a6[16];
-  if (node_id_to_addrs(node, &node->keys.pub, a4, a6) != 0)
-    return MCC_ERR_NOMEM;
-  size_t k = family == 4 ? addr[3] : addr[15];
-  if (k == 0 || k > node->resolver->n) return MCC_ERR_NO_ROUTE;
-  *id = node->resolver->ids[k - 1];
-  return 0;
+  int rv = ensure(node);
+  if (rv != 0) return rv;
+  rv = family == 4 ? mcc_resolver_lookup_ipv4(node->resolver, addr, id)
+                   : mcc_resolver_lookup_ipv6(node->resolver, addr, id);
+  return rv == 0 ? 0 : MCC_ERR_NO_ROUTE;
 }
 
 struct mcc_resolver *mcc_node_resolver(mcc_node *node) {
-  return node->resolver;
+  return ensure(node) == 0 ? node->resolver : NULL;
+}
+
+void node_resolver_free(mcc_node *node) {
+  if (node->resolver) {
+    mcc_resolver_clear(node->resolver);
+    free(node->resolver);
+  }
+  free(node->resolver_settings);
+}
+
+size_t node_resolver_memory(const mcc_node *node) {
+  return node->resolver
+             ? sizeof *node->resolver + mcc_resolver_memory(node->resolver)
+             : 0;
 }

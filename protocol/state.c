@@ -102,6 +102,7 @@ static int rec_set(mcc_node *node, record *r, const wire_record *w,
                                                             : 0));
   r->extra_len = w->extra_len;
   r->extra = extra;
+  node_resolver_on_record(node, r, 0);
   return 0;
 }
 
@@ -147,6 +148,7 @@ static record *rec_insert(mcc_node *node, const wire_record *w, uint32_t via,
 
 static void rec_remove(mcc_node *node, uint32_t slot) {
   record *r = &node->recs[slot];
+  node_resolver_on_record(node, r, 1);
   mark_clean(node, r);
   free(r->extra);
   index_remove(&node->rec_index, slot, id_hash(&r->id));
@@ -259,6 +261,7 @@ static void withdraw(mcc_node *node, uint32_t slot) {
     rec_remove(node, slot);
     return;
   }
+  node_resolver_on_record(node, r, 1);
   free(r->extra);
   r->extra = NULL;
   r->extra_len = 0;

@@ -66,6 +66,15 @@ static int send_and_check(harness *h, size_t src, size_t dst, int proto,
 
 static void test_session_two_nodes_udp_tcp_icmp(void) {
   harness *h = chain(2, 21, NULL);
+  /* Each node is the first address of the resolver's networks in its own
+   * view; the first peer it resolves, the second. */
+  uint8_t a4[4], a6[16];
+  harness_local_addr(h, 1, 1, a4, a6);
+  CU_ASSERT_EQUAL(memcmp(a4, "\x0a\x53\x00\x01", 4), 0);
+  CU_ASSERT_EQUAL(a6[0], 0x02);
+  CU_ASSERT_EQUAL(a6[15], 0x01);
+  harness_local_addr(h, 1, 0, a4, a6);
+  CU_ASSERT_EQUAL(memcmp(a4, "\x0a\x53\x00\x02", 4), 0);
   CU_ASSERT_TRUE(send_and_check(h, 1, 0, IPPKT_UDP, 0, 64));
   CU_ASSERT_TRUE(send_and_check(h, 0, 1, IPPKT_UDP, 0, 64));
   CU_ASSERT_TRUE(send_and_check(h, 1, 0, IPPKT_TCP, 0, 100));

@@ -17,6 +17,7 @@
   X(session)               \
   X(noise)                 \
   X(packet)                \
+  X(resolve)               \
   X(sim_pcap)
 
 #define MCC_DECLARE_SUITE(name) void suite_##name(void);

@@ -30,8 +30,8 @@ static size_t names_of(const record *r, char *out, size_t outlen) {
 static void feed_names(mcc_node *node, const record *r) {
   char names[MCC_MAX_EXTRA_LEN + 1];
   size_t n = names_of(r, names, sizeof names);
-  /* A name another node claimed, or one the resolver refuses, only costs
-   * that name: resolution of ids and addresses is unaffected. */
+  /* A list with a name DNS does not allow (records allow more) leaves that
+   * node without names; ids and addresses resolve all the same. */
   mcc_resolver_set_names(node->resolver, &r->id, names, n);
 }
 
@@ -42,6 +42,9 @@ static int ensure(mcc_node *node) {
     s = *node->resolver_settings;
   else
     mcc_resolver_settings_default(&s);
+  /* A secret hash key keeps chosen ids from colliding in its tables; the
+   * addresses handed out do not depend on it. */
+  node->cb.random(node->cb.user_data, s.hash_key, sizeof s.hash_key);
   mcc_resolver *r = malloc(sizeof *r);
   if (!r) return MCC_ERR_NOMEM;
   int rv = mcc_resolver_init(r, &s);

@@ -740,17 +740,15 @@ int mcc_resolver_lookup_name(const mcc_resolver *r, const char *name,
   char buf[MCC_RESOLVE_NAME_MAX + 1];
   int len = normalise_name(name, namelen, buf);
   if (len < 0) return MCC_ERR_VALUE;
-  size_t n = (size_t)len, dlen = strlen(r->settings.domain);
-  if (n == MCC_ID_TEXT_LEN && mcc_id_from_text(pid, buf, n) == 0) return 0;
-  uint32_t e = NONE;
-  if (dlen && n > dlen &&
-      memcmp(buf + n - dlen, r->settings.domain, dlen) == 0) {
-    size_t base = n - dlen; /* "<id><domain>", "<dns-name><domain>" */
-    if (base == MCC_ID_TEXT_LEN && mcc_id_from_text(pid, buf, base) == 0)
-      return 0;
-    e = find_name(r, buf, base, NULL);
-  }
-  if (e == NONE) e = find_name(r, buf, n, NULL);
+  size_t n = (size_t)len, dlen = strlen(r->settings.domain), base = n;
+  if (dlen && n > dlen && memcmp(buf + n - dlen, r->settings.domain, dlen) == 0)
+    base = n - dlen; /* "<id><domain>" or "<dns-name><domain>" */
+  /* ids first, then the name as given, then without the domain */
+  if ((n == MCC_ID_TEXT_LEN && mcc_id_from_text(pid, buf, n) == 0) ||
+      (base == MCC_ID_TEXT_LEN && mcc_id_from_text(pid, buf, base) == 0))
+    return 0;
+  uint32_t e = find_name(r, buf, n, NULL);
+  if (e == NONE && base < n) e = find_name(r, buf, base, NULL);
   if (e == NONE) return MCC_ERR_NO_ROUTE;
   *pid = r->owner_list[r->name_entries[e].owner].id;
   return 0;

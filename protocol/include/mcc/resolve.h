@@ -167,8 +167,10 @@ int mcc_resolver_set_names(mcc_resolver *r, const mcc_id *id, const char *names,
                            size_t nameslen);
 
 /* Name -> id: "<node id><domain>", the bare node id, a dns-name under the
- * domain or alone. Case-insensitive, one trailing dot ignored; a node id
- * wins over a dns-name spelled the same. Never allocates a slot. Returns 0;
+ * domain or alone. Case-insensitive, one trailing dot ignored. A node id
+ * wins over a dns-name spelled the same, and a dns-name matching the whole
+ * name over one matching it without the domain ("cam.home.arpa" set as a
+ * dns-name over "cam"). Never allocates a slot. Returns 0;
  * MCC_ERR_NO_ROUTE for a valid name nobody holds; MCC_ERR_VALUE for text
  * that is not a valid name; MCC_ERR_INVALID_ARGUMENT. */
 int mcc_resolver_lookup_name(const mcc_resolver *r, const char *name,

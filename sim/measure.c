@@ -114,6 +114,15 @@ static uint32_t active_parent(sim_measure *m, uint32_t i) {
   return p < m->n && sim_engine_alive(m->e, p) ? p : UINT32_MAX;
 }
 
+/* i's active parent as i believes it, alive or not. */
+static uint32_t believed_parent(sim_measure *m, uint32_t i) {
+  mcc_addr a;
+  if (!sim_engine_alive(m->e, i) ||
+      mcc_node_parent(sim_engine_node(m->e, i), NULL, &a) != 0)
+    return UINT32_MAX;
+  return sim_engine_node_of(m->e, &a);
+}
+
 /* The root at the end of i's chain of active parents, or UINT32_MAX for a
  * chain that loops (a cycle). */
 static uint32_t chain_root(sim_measure *m, uint32_t i) {
@@ -450,7 +459,7 @@ static void add_failover(sim_measure *m, uint32_t gone, uint32_t cut_parent) {
     if (!reach[i] || i == gone) continue;
     uint32_t at = i;
     for (size_t steps = 0; steps <= m->n; steps++) { /* chain at the cut */
-      uint32_t p = active_parent(m, at);
+      uint32_t p = believed_parent(m, at);
       if (cut_parent != UINT32_MAX && at == gone && p == cut_parent) p = gone;
       if (p == UINT32_MAX) break;
       if (p == gone) {
@@ -478,17 +487,33 @@ void sim_measure_on_cut(sim_measure *m, uint32_t a, uint32_t b) {
     add_failover(m, b, a);
 }
 
+/* "The rest of the network": the first live root, or in a topology with no
+ * root (a cycle) the first live node the failover does not concern. */
+static uint32_t reference_node(sim_measure *m, const failover *fo) {
+  uint32_t parents[1], any = UINT32_MAX;
+  for (uint32_t i = 0; i < m->n; i++) {
+    if (!sim_engine_alive(m->e, i)) continue;
+    if (sim_topology_parents(m->t, i, parents, 1) == 0) return i;
+    int concerned = 0;
+    for (size_t j = 0; j < fo->n && !concerned; j++)
+      concerned = fo->nodes[j] == i;
+    if (!concerned && any == UINT32_MAX) any = i;
+  }
+  return any;
+}
+
 int sim_measure_failover_check(sim_measure *m) {
   int pending = 0;
   for (size_t k = 0; k < m->nfo; k++) {
     failover *fo = &m->fo[k];
     if (fo->t1) continue;
+    uint32_t ref = reference_node(m, fo);
     int ok = 1;
-    for (size_t j = 0; ok && j < fo->n; j++) {
+    for (size_t j = 0; ok && ref != UINT32_MAX && j < fo->n; j++) {
       uint32_t i = fo->nodes[j];
-      if (!sim_engine_alive(m->e, i)) continue;
-      uint32_t r = chain_root(m, i);
-      ok = r != UINT32_MAX && (r == i || walk(m, r, i) > 0);
+      if (!sim_engine_alive(m->e, i) || i == ref || !trusts(m->t, ref, i))
+        continue;
+      ok = walk(m, ref, i) > 0;
     }
     if (ok) {
       fo->t1 = sim_engine_now(m->e);

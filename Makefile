@@ -89,13 +89,18 @@ unit: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan
 test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(addprefix $(BUILD)/bin/replay-,$(FUZZ_NAMES))
 	@tools/run-tests $(BUILD) $(FUZZ_NAMES)
 
-bench: $(BUILD)/bin/mcc-bench
+bench: $(BUILD)/bin/mcc-bench $(BUILD)/bin/mcc-bench-sim
 	@mkdir -p results
 	$(BUILD)/bin/mcc-bench results/bench-core.json
+	$(BUILD)/bin/mcc-bench-sim results/bench-sim.json
 
-$(BUILD)/bin/mcc-bench: $(call objs,plain,$(wildcard tests/bench/*.c) tests/unit/harness.c) $(BUILD)/lib/libmcc.a
+$(BUILD)/bin/mcc-bench: $(call objs,plain,tests/bench/bench_core.c tests/bench/bench_dataplane.c tests/unit/harness.c) $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/mcc-bench-sim: $(call objs,plain,tests/bench/bench_sim.c) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(SIM_LIBS) $(LDLIBS)
 
 fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 	@for f in $(FUZZ_NAMES); do \

@@ -29,6 +29,7 @@ enum record_flag {
   REC_DIRTY = 0x02,     /* the active parent has not acked this version */
   REC_INFLIGHT = 0x04,  /* this version is in the UPDATE in flight */
   REC_WITHDRAWN = 0x08, /* tombstone: kept until the withdrawal is acked */
+  REC_UNSIGNED = 0x10,  /* our own record, signed when first sent */
 };
 
 /* A known node. Certificate fields are stored unpacked, the issuer as an

@@ -542,6 +542,10 @@ static double probe(sim_measure *m, uint32_t s, uint32_t d, size_t size,
   return (double)(routed_bytes(m->e) - before) - (double)(20 + 8 + size);
 }
 
+void sim_measure_current(const sim_measure *m, sim_metrics *out) {
+  *out = m->m;
+}
+
 void sim_measure_finish(sim_measure *m, sim_metrics *out) {
   uint64_t now = sim_engine_now(m->e);
   double mem = 0;

@@ -44,6 +44,8 @@ void sim_measure_flow_sent(sim_measure *m, uint32_t flow, uint32_t seq);
 void sim_measure_ping(sim_measure *m, size_t max);
 void sim_measure_ping_pair(sim_measure *m, uint32_t src, uint32_t dst);
 
+/* The figures measured so far, without the final probes. */
+void sim_measure_current(const sim_measure *m, sim_metrics *out);
 /* Final figures: state memory, overhead probes on a leaf's link, totals. */
 void sim_measure_finish(sim_measure *m, sim_metrics *out);
 

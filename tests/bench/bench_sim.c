@@ -1,0 +1,135 @@
+/*
+ * bench_sim.c — the simulator's speed and memory, into
+ * results/bench-sim.json: the manual's benchmark simulated (12,800 nodes,
+ * all children of one root: bootstrap plus one simulated hour idle), and
+ * trees of 1k, 10k and 100k nodes (fanout 10, two parents each) for how
+ * events per second and bytes per virtual node grow. Wall time and RSS are
+ * this machine's and vary; the simulated figures are exact.
+ *   mcc-bench-sim [OUT.json] [--max N]   (N: largest tree, default 100000)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "measure.h"
+#include "output.h"
+
+#define S 1000000000ull
+
+typedef struct result {
+  const char *name;
+  size_t nodes;
+  double bootstrap_s, wall_s, events_per_s, bytes_per_node, rss_mib;
+  double idle_leaf, idle_root;
+  uint64_t events;
+} result;
+
+static int run(result *r, sim_topology *t, uint64_t seed) {
+  char err[256];
+  sim_engine_config c;
+  memset(&c, 0, sizeof c);
+  c.seed = seed;
+  mcc_settings_default(&c.base);
+  c.link_defaults.delay_ns = 10000000;
+  c.unix_start_s = 1790000000;
+  double t0 = sim_wall_s();
+  sim_engine *e = NULL;
+  sim_measure *m = NULL;
+  if (sim_engine_new(&e, t, &c, err, sizeof err) != 0 ||
+      sim_measure_new(&m, e, t, seed) != 0) {
+    fprintf(stderr, "bench-sim: %s\n", err);
+    return -1;
+  }
+  uint64_t now = 0;
+  while (!sim_measure_bootstrap_check(m) && now < 600 * S)
+    sim_engine_run_until(e, now += S);
+  uint64_t boot = sim_engine_now(e);
+  sim_measure_idle_begin(m);
+  sim_engine_run_until(e, boot + 3600 * S);
+  sim_measure_idle_end(m);
+  double wall = sim_wall_s() - t0;
+  double mem = 0;
+  for (uint32_t i = 0; i < t->nnodes; i++)
+    mem += (double)mcc_node_memory(sim_engine_node(e, i));
+  sim_metrics snap;
+  sim_measure_current(m, &snap);
+  r->nodes = t->nnodes;
+  r->bootstrap_s = (double)boot / S;
+  r->wall_s = wall;
+  r->events = sim_engine_events(e);
+  r->events_per_s = (double)r->events / wall;
+  r->bytes_per_node = mem / (double)t->nnodes;
+  r->rss_mib = (double)sim_peak_rss() / (1024.0 * 1024.0);
+  r->idle_leaf = snap.idle_leaf;
+  r->idle_root = snap.idle_root;
+  sim_measure_free(m);
+  sim_engine_free(e);
+  return 0;
+}
+
+static void write_json(FILE *f, const result *r, int last) {
+  fprintf(f,
+          "  \"%s\": {\"nodes\": %zu, \"bootstrap_simulated_s\": %.0f, "
+          "\"wall_s\": %.2f, \"events\": %llu, \"events_per_s\": %.0f, "
+          "\"protocol_bytes_per_node\": %.0f, \"peak_rss_mib\": %.1f, "
+          "\"idle_leaf_bytes_per_day\": %.0f, "
+          "\"idle_root_bytes_per_day\": %.0f}%s\n",
+          r->name, r->nodes, r->bootstrap_s, r->wall_s,
+          (unsigned long long)r->events, r->events_per_s, r->bytes_per_node,
+          r->rss_mib, r->idle_leaf, r->idle_root, last ? "" : ",");
+}
+
+static void print_line(const result *r) {
+  printf("%-10s %7zu nodes: bootstrap %3.0f s simulated; bootstrap + 1 h idle "
+         "in %6.2f s wall, %9.0f events/s, %5.0f protocol bytes/node, peak "
+         "RSS %7.1f MiB\n",
+         r->name, r->nodes, r->bootstrap_s, r->wall_s, r->events_per_s,
+         r->bytes_per_node, r->rss_mib);
+  fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+  const char *path = "results/bench-sim.json";
+  size_t max = 100000;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--max") && i + 1 < argc)
+      max = strtoul(argv[++i], NULL, 10);
+    else
+      path = argv[i];
+  }
+  char err[256];
+  result rs[4];
+  size_t n = 0;
+  sim_topology t;
+  /* The manual's benchmark first: 12,800 nodes under one root. Peak RSS is
+   * the process's so far, so the runs go from small to large. */
+  sim_topology_init(&t);
+  sim_topology_star(&t, 12800, err, sizeof err);
+  rs[n].name = "star_12800";
+  if (run(&rs[n], &t, 1) == 0) print_line(&rs[n++]);
+  sim_topology_free(&t);
+  static const struct {
+    const char *name;
+    unsigned depth;
+  } trees[] = {{"tree_1k", 3}, {"tree_10k", 4}, {"tree_100k", 5}};
+  for (size_t k = 0; k < 3; k++) {
+    sim_topology_init(&t);
+    sim_topology_tree(&t, 10, trees[k].depth, 2, err, sizeof err);
+    rs[n].name = trees[k].name;
+    if (t.nnodes <= max + max / 5 && run(&rs[n], &t, 2 + k) == 0)
+      print_line(&rs[n++]);
+    sim_topology_free(&t);
+  }
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    perror(path);
+    return 1;
+  }
+  fprintf(f, "{\n");
+  for (size_t k = 0; k < n; k++) write_json(f, &rs[k], k + 1 == n);
+  fprintf(f, "}\n");
+  fclose(f);
+  printf("wrote %s\n", path);
+  return 0;
+}

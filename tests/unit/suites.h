@@ -18,7 +18,9 @@
   X(noise)                 \
   X(packet)                \
   X(resolve)               \
-  X(sim_pcap)
+  X(sim_pcap)               \
+  X(sim_topology)           \
+  X(sim_engine)
 
 #define MCC_DECLARE_SUITE(name) void suite_##name(void);
 MCC_TEST_SUITES(MCC_DECLARE_SUITE)

@@ -28,7 +28,7 @@ FUZZ_SECONDS ?= 60
 # variant V (plain or asan): objects under build/V/
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
-.PHONY: all test bench fuzz clean deps unit
+.PHONY: all test bench fuzz clean deps unit demo regress
 
 all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(if $(wildcard sim/main.c),$(BUILD)/bin/mcc-sim)
 
@@ -75,19 +75,28 @@ $(BUILD)/bin/mcc-sim: $(BUILD)/plain/sim/main.o $(BUILD)/lib/libmccsim.a $(BUILD
 
 # Fuzz harnesses built with a replay main (gcc + sanitizers): make test feeds
 # them every kept corpus input, so what a fuzzer once found stays fixed.
-$(BUILD)/bin/replay-%: $(BUILD)/asan/tests/fuzz/%.o $(BUILD)/asan/tests/fuzz/replay_main.o $(BUILD)/lib/libmcc-asan.a
+$(BUILD)/bin/replay-%: $(BUILD)/asan/tests/fuzz/%.o $(BUILD)/asan/tests/fuzz/replay_main.o $(BUILD)/lib/libmccsim-asan.a $(BUILD)/lib/libmcc-asan.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(SIM_LIBS) $(LDLIBS)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) | $(DEPS_OK)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(SIM_SRC) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=c11 -D_DEFAULT_SOURCE -g -O1 -Iprotocol/include -Iprotocol \
-	  -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+	$(CLANG) -std=c11 -D_DEFAULT_SOURCE -g -O1 -Iprotocol/include -Iprotocol -Isim \
+	  -fsanitize=fuzzer,address,undefined -o $@ $^ $(SIM_LIBS) $(LDLIBS)
 
 unit: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan
 
-test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(addprefix $(BUILD)/bin/replay-,$(FUZZ_NAMES))
+test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(BUILD)/bin/mcc-sim $(addprefix $(BUILD)/bin/replay-,$(FUZZ_NAMES))
 	@tools/run-tests $(BUILD) $(FUZZ_NAMES)
+
+# The main job: a showcase scenario of about 1,000 nodes; its SVG, pcap
+# and metrics stay in results/demo/.
+demo: $(BUILD)/bin/mcc-sim
+	$(BUILD)/bin/mcc-sim run scenarios/demo.scn -o results/demo --pcap
+
+# Every scenario again, data usage compared exactly with results/baseline.json.
+regress: $(BUILD)/bin/mcc-sim
+	@tools/regress $(BUILD)
 
 bench: $(BUILD)/bin/mcc-bench $(BUILD)/bin/mcc-bench-sim
 	@mkdir -p results

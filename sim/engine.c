@@ -189,7 +189,10 @@ static int build_links(sim_engine *e, char *err, size_t errlen) {
   if (!e->links || !e->link_keys || !e->link_slots) return MCC_ERR_NOMEM;
   for (size_t k = 0; k < t->nedges; k++) {
     const sim_topo_edge *ed = &t->edges[k];
-    if (find_link(e, ed->child, ed->parent)) {
+    const link *known = find_link(e, ed->child, ed->parent);
+    if (known && known->a == ed->parent) continue; /* b -> a and a -> b:
+                                                      one link, both roles */
+    if (known) {
       snprintf(err, errlen, "two links between %s and %s",
                t->nodes[ed->child].name, t->nodes[ed->parent].name);
       return MCC_ERR_VALUE;

@@ -352,6 +352,7 @@ static void ping_pairs(sim_measure *m, const ping_pair *pairs, size_t n) {
     }
     m->m.routing_pairs++;
     int hops = walk(m, p->s, p->d);
+    if (dist[p->d] >= 0) m->m.routing_reachable++;
     if (hops == -1) m->m.routing_loops++;
     if (hops > 0 && hops == dist[p->d]) m->m.routing_optimal++;
   }
@@ -439,6 +440,11 @@ static void add_failover(sim_measure *m, uint32_t gone, uint32_t cut_parent) {
       queue[tail++] = i;
     }
   }
+  for (uint32_t i = 0; tail == 0 && i < m->n; i++) /* no root: a ring */
+    if (sim_engine_alive(m->e, i) && i != gone) {
+      reach[i] = 1;
+      queue[tail++] = i;
+    }
   while (head < tail) { /* over admitted edges, both directions */
     uint32_t v = queue[head++];
     for (size_t k = 0; k < m->t->nedges; k++) {
@@ -499,6 +505,10 @@ static uint32_t reference_node(sim_measure *m, const failover *fo) {
       concerned = fo->nodes[j] == i;
     if (!concerned && any == UINT32_MAX) any = i;
   }
+  /* A ring where every live node was concerned: they must reach each
+   * other again, judged from the first of them. */
+  for (size_t j = 0; any == UINT32_MAX && j < fo->n; j++)
+    if (sim_engine_alive(m->e, fo->nodes[j])) any = fo->nodes[j];
   return any;
 }
 
@@ -573,12 +583,14 @@ void sim_measure_finish(sim_measure *m, sim_metrics *out) {
       }
   }
   m->m.events = (double)sim_engine_events(m->e);
-  /* Overhead probes on the first leaf whose active parent is alive: a
-   * fresh flow (with its handshake), then steady state. */
-  for (uint32_t i = 0; i < m->n; i++) {
+  /* Overhead probes on one link: the first leaf whose active parent is
+   * alive, or in a topology with no leaf (a ring) the first such node. */
+  for (uint32_t pass = 0, i = 0; pass < 2; i = (i + 1 == m->n) ? (pass++, 0)
+                                                              : i + 1) {
+    if (m->n == 0) break;
     uint32_t p = active_parent(m, i);
     int is_parent = 0;
-    for (size_t k = 0; k < m->t->nedges && !is_parent; k++)
+    for (size_t k = 0; k < m->t->nedges && !is_parent && pass == 0; k++)
       is_parent = m->t->edges[k].parent == i;
     if (p == UINT32_MAX || is_parent || !trusts(m->t, i, p) ||
         !trusts(m->t, p, i))

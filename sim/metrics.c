@@ -40,6 +40,7 @@ static const metric_name names[] = {
     M("routing.loops", routing_loops),
     M("routing.optimal", routing_optimal),
     M("routing.pairs", routing_pairs),
+    M("routing.reachable", routing_reachable),
     M("state_bytes_per_node", state_bytes_per_node),
 };
 

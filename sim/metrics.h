@@ -16,7 +16,8 @@ typedef struct sim_metrics {
   double overhead_p64_steady, overhead_p64_first, overhead_p1000_steady;
   double failover_events, failover_max_s, failover_lost_packets,
       failover_unrecovered;
-  double routing_pairs, routing_delivered, routing_optimal, routing_loops,
+  double routing_pairs, routing_reachable, routing_delivered, routing_optimal,
+      routing_loops,
       routing_forbidden_pairs, routing_forbidden_delivered;
   double flows_sent, flows_delivered;
 } sim_metrics;

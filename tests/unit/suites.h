@@ -20,7 +20,8 @@
   X(resolve)               \
   X(sim_pcap)               \
   X(sim_topology)           \
-  X(sim_engine)
+  X(sim_engine)             \
+  X(sim_scenario)
 
 #define MCC_DECLARE_SUITE(name) void suite_##name(void);
 MCC_TEST_SUITES(MCC_DECLARE_SUITE)

@@ -1,0 +1,117 @@
+/*
+ * main.c — the mcc-sim command line. Parsing only: the work is in run.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "run.h"
+
+#define MCC_SIM_VERSION "0.1.0"
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: mcc-sim run SCENARIO [options]\n"
+          "       mcc-sim metrics          list the metric names\n"
+          "       mcc-sim --help | --version\n"
+          "\n"
+          "Runs a scenario file (scenarios/README.md describes the format) on\n"
+          "virtual nodes of the MCC core, deterministically, and checks its\n"
+          "expectations.\n"
+          "\n"
+          "options of run:\n"
+          "  -o, --out DIR    where to write metrics.json, run.json,\n"
+          "                   topology.dot, topology.svg (default\n"
+          "                   sim-out/<scenario name>)\n"
+          "  --seed N         override the scenario's seed\n"
+          "  --pcap           write DIR/pcap/<node>.pcap (underlay) and\n"
+          "                   <node>-inner.pcap (decrypted packets)\n"
+          "  --progress       show progress on stderr (default: when stderr\n"
+          "                   is a terminal and the run takes over a second)\n"
+          "  --no-progress    never show progress\n"
+          "  --no-svg         do not render topology.svg\n"
+          "  -q, --quiet      no summary on stdout\n"
+          "\n"
+          "exit status: 0 every expectation holds, 1 one fails, 2 bad input\n");
+}
+
+static int parse_u64(const char *s, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s || *end || s[0] == '-') return -1;
+  *out = v;
+  return 0;
+}
+
+static int cmd_run(int argc, char **argv) {
+  sim_run_options o = {0};
+  o.progress = -1;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
+      if (++i == argc) {
+        fprintf(stderr, "mcc-sim: %s needs a directory\n", a);
+        return 2;
+      }
+      o.out_dir = argv[i];
+    } else if (!strcmp(a, "--seed")) {
+      if (++i == argc || parse_u64(argv[i], &o.seed) != 0) {
+        fprintf(stderr, "mcc-sim: --seed needs a non-negative integer\n");
+        return 2;
+      }
+      o.has_seed = 1;
+    } else if (!strcmp(a, "--pcap")) {
+      o.pcap = 1;
+    } else if (!strcmp(a, "--progress")) {
+      o.progress = 1;
+    } else if (!strcmp(a, "--no-progress")) {
+      o.progress = 0;
+    } else if (!strcmp(a, "--no-svg")) {
+      o.no_svg = 1;
+    } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+      o.quiet = 1;
+    } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      usage(stdout);
+      return 0;
+    } else if (a[0] == '-') {
+      fprintf(stderr, "mcc-sim: unknown option '%s' (see mcc-sim --help)\n", a);
+      return 2;
+    } else if (!o.scenario_path) {
+      o.scenario_path = a;
+    } else {
+      fprintf(stderr, "mcc-sim: one scenario at a time (got '%s' too)\n", a);
+      return 2;
+    }
+  }
+  if (!o.scenario_path) {
+    fprintf(stderr, "mcc-sim: run needs a scenario file (see mcc-sim --help)\n");
+    return 2;
+  }
+  return sim_run(&o);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+  if (!strcmp(cmd, "metrics")) {
+    for (size_t i = 0; sim_metrics_name(i); i++) puts(sim_metrics_name(i));
+    return 0;
+  }
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "--version")) {
+    printf("mcc-sim %s\n", MCC_SIM_VERSION);
+    return 0;
+  }
+  fprintf(stderr, "mcc-sim: unknown command '%s' (see mcc-sim --help)\n", cmd);
+  return 2;
+}

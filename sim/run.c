@@ -1,0 +1,448 @@
+/*
+ * run.c — one scenario, start to end (run.h): the topology from its
+ * generator or DOT file, the node networks and config overrides applied,
+ * the timeline played on the engine with measurements in step, then the
+ * outputs and the verdict on every expectation. Every name in the scenario
+ * is checked before the first event runs, so a typo costs no simulation.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mcc/conf.h>
+
+#include "dot.h"
+#include "engine.h"
+#include "measure.h"
+#include "metrics.h"
+#include "output.h"
+#include "run.h"
+#include "scenario.h"
+
+#define S_NS 1000000000ull
+#define UNIX_START 1790000000 /* a fixed wall clock: runs reproduce */
+#define DEFAULT_DELAY_NS (10 * 1000000ull)
+
+typedef struct flow_state {
+  const char *name;
+  uint32_t src, dst, id, seq;
+  int proto;
+  uint32_t size;
+  uint64_t every, next_at;
+  int active;
+} flow_state;
+
+typedef struct run_ctx {
+  const sim_scenario *sc;
+  sim_topology topo;
+  sim_engine *e;
+  sim_measure *m;
+  uint32_t *ev_a, *ev_b; /* resolved node indexes per event */
+  flow_state *flows;
+  size_t nflows;
+} run_ctx;
+
+static int fail(const char *fmt, const char *a, unsigned line, const char *b) {
+  fprintf(stderr, fmt, a, line, b);
+  return 2;
+}
+
+static int build_topology(run_ctx *c, uint64_t seed, char *err,
+                          size_t errlen) {
+  const sim_topo_spec *t = &c->sc->topo;
+  sim_topology_init(&c->topo);
+  switch (t->kind) {
+  case SIM_TOPO_TREE:
+    return sim_topology_tree(&c->topo, t->fanout, t->depth,
+                             t->parents ? t->parents : 1, err, errlen);
+  case SIM_TOPO_LINEAR:
+    return sim_topology_linear(&c->topo, t->n, err, errlen);
+  case SIM_TOPO_CYCLIC:
+    return sim_topology_cyclic(&c->topo, t->n, err, errlen);
+  case SIM_TOPO_STAR:
+    return sim_topology_star(&c->topo, t->n, err, errlen);
+  case SIM_TOPO_RANDOM:
+    return sim_topology_random(&c->topo, t->n, t->parents ? t->parents : 1,
+                               t->has_seed ? t->seed : seed, err, errlen);
+  case SIM_TOPO_FILE:
+    return sim_dot_read(&c->topo, t->path, err, errlen);
+  default:
+    snprintf(err, errlen, "no topology");
+    return MCC_ERR_VALUE;
+  }
+}
+
+static int has_link(const sim_topology *t, uint32_t a, uint32_t b) {
+  for (size_t k = 0; k < t->nedges; k++)
+    if ((t->edges[k].child == a && t->edges[k].parent == b) ||
+        (t->edges[k].child == b && t->edges[k].parent == a))
+      return 1;
+  return 0;
+}
+
+/* Node networks and trust, and every event's node names, before running. */
+static int resolve_names(run_ctx *c) {
+  const sim_scenario *sc = c->sc;
+  for (size_t k = 0; k < sc->nnodes; k++) {
+    const sim_node_spec *ns = &sc->nodes[k];
+    long i = sim_topology_find(&c->topo, ns->node);
+    if (i < 0)
+      return fail("mcc-sim: %s:%u: no node named '%s' in the topology\n",
+                  sc->path, ns->line, ns->node);
+    if (ns->has_network) c->topo.nodes[i].network = ns->network;
+    c->topo.nodes[i].trusts |= ns->trusts;
+  }
+  c->ev_a = calloc(sc->nevents + 1, sizeof *c->ev_a);
+  c->ev_b = calloc(sc->nevents + 1, sizeof *c->ev_b);
+  if (!c->ev_a || !c->ev_b) return 2;
+  for (size_t k = 0; k < sc->nevents; k++) {
+    const sim_event *ev = &sc->events[k];
+    long a = ev->a ? sim_topology_find(&c->topo, ev->a) : 0;
+    long b = ev->b ? sim_topology_find(&c->topo, ev->b) : 0;
+    if (a < 0 || b < 0)
+      return fail("mcc-sim: %s:%u: no node named '%s' in the topology\n",
+                  sc->path, ev->line, a < 0 ? ev->a : ev->b);
+    c->ev_a[k] = (uint32_t)a;
+    c->ev_b[k] = (uint32_t)b;
+    if ((ev->kind == SIM_EV_CUT || ev->kind == SIM_EV_RESTORE) &&
+        !has_link(&c->topo, (uint32_t)a, (uint32_t)b))
+      return fail("mcc-sim: %s:%u: no link between %s in the topology\n",
+                  sc->path, ev->line, ev->a);
+  }
+  for (size_t k = 0; k < sc->nexpects; k++) {
+    double v;
+    sim_metrics zero;
+    memset(&zero, 0, sizeof zero);
+    const sim_expectation *x = &sc->expects[k];
+    if (!sim_metrics_get(&zero, x->metric, &v) ||
+        (x->rhs_metric && !sim_metrics_get(&zero, x->rhs_metric, &v)))
+      return fail("mcc-sim: %s:%u: expect: unknown metric in '%s' "
+                  "(`mcc-sim metrics` lists them)\n",
+                  sc->path, x->line, x->text);
+  }
+  return 0;
+}
+
+static int apply_config(const sim_scenario *sc, mcc_settings *base) {
+  mcc_conf *conf = NULL;
+  char err[512];
+  if (mcc_conf_new(&conf) != 0) return 2;
+  for (size_t k = 0; k < sc->nsets; k++)
+    if (mcc_conf_set(conf, sc->sets[k].key, sc->sets[k].value, err,
+                     sizeof err) != 0) {
+      fprintf(stderr, "mcc-sim: %s:%u: set %s: %s\n", sc->path,
+              sc->sets[k].line, sc->sets[k].key, err);
+      mcc_conf_free(conf);
+      return 2;
+    }
+  mcc_settings_default(base);
+  int rv = mcc_conf_apply_settings(conf, base, err, sizeof err);
+  /* Names and tags come from the topology, per node. */
+  base->dns_names = base->tags = NULL;
+  base->trusted_nodes_len = base->trusted_networks_len = 0;
+  mcc_conf_free(conf);
+  if (rv != 0) {
+    fprintf(stderr, "mcc-sim: %s: %s\n", sc->path, err);
+    return 2;
+  }
+  return 0;
+}
+
+static void apply_event(run_ctx *c, size_t k) {
+  const sim_event *ev = &c->sc->events[k];
+  uint32_t a = c->ev_a[k], b = c->ev_b[k];
+  switch (ev->kind) {
+  case SIM_EV_KILL:
+    if (sim_engine_alive(c->e, a)) {
+      sim_engine_kill(c->e, a);
+      sim_measure_on_kill(c->m, a);
+    }
+    break;
+  case SIM_EV_REVIVE:
+    sim_engine_revive(c->e, a);
+    break;
+  case SIM_EV_CUT:
+    sim_measure_on_cut(c->m, a, b);
+    sim_engine_set_link(c->e, a, b, 0);
+    break;
+  case SIM_EV_RESTORE:
+    sim_engine_set_link(c->e, a, b, 1);
+    break;
+  case SIM_EV_FLOW_START: {
+    flow_state *nf = realloc(c->flows, (c->nflows + 1) * sizeof *nf);
+    if (!nf) break;
+    c->flows = nf;
+    flow_state *f = &c->flows[c->nflows++];
+    *f = (flow_state){ev->flow, a, b, sim_measure_flow_add(c->m), 0,
+                      ev->proto, ev->size, ev->every_ns,
+                      sim_engine_now(c->e), 1};
+    break;
+  }
+  case SIM_EV_FLOW_STOP:
+    for (size_t i = 0; i < c->nflows; i++)
+      if (c->flows[i].active && !strcmp(c->flows[i].name, ev->flow))
+        c->flows[i].active = 0;
+    break;
+  case SIM_EV_PING_ALL:
+    sim_measure_ping(c->m, ev->ping_max ? ev->ping_max : SIZE_MAX);
+    break;
+  case SIM_EV_PING:
+    sim_measure_ping_pair(c->m, a, b);
+    break;
+  }
+}
+
+static void send_flows(run_ctx *c, uint64_t now) {
+  for (size_t i = 0; i < c->nflows; i++) {
+    flow_state *f = &c->flows[i];
+    while (f->active && f->next_at <= now) {
+      if (sim_engine_alive(c->e, f->src)) {
+        sim_measure_flow_sent(c->m, f->id, f->seq);
+        sim_engine_send(c->e, f->src, f->dst, f->proto, f->size, f->id,
+                        f->seq);
+      }
+      f->seq++;
+      f->next_at += f->every;
+    }
+  }
+}
+
+static uint64_t next_flow_time(const run_ctx *c) {
+  uint64_t t = UINT64_MAX;
+  for (size_t i = 0; i < c->nflows; i++)
+    if (c->flows[i].active && c->flows[i].next_at < t) t = c->flows[i].next_at;
+  return t;
+}
+
+/* The timeline: events, flows, idle window, and once-a-second checks while
+ * bootstrap or a failover is pending. */
+static void play(run_ctx *c, sim_progress *progress) {
+  const sim_scenario *sc = c->sc;
+  uint64_t end = sc->duration_ns, idle_from = UINT64_MAX, idle_to = UINT64_MAX;
+  if (sc->has_idle) {
+    idle_from = sc->idle_from_ns;
+    idle_to = sc->idle_to_ns;
+  } else { /* a minute in, to the first event or the end */
+    idle_from = 60 * S_NS;
+    idle_to = sc->nevents ? sc->events[0].time_ns : end;
+    if (idle_to < idle_from + 60 * S_NS) idle_from = idle_to = UINT64_MAX;
+  }
+  int booted = 0, failovers = 0, idle_open = 0;
+  uint64_t next_check = S_NS;
+  size_t k = 0;
+  for (;;) {
+    uint64_t now = sim_engine_now(c->e), t = end;
+    if (k < sc->nevents && sc->events[k].time_ns < t) t = sc->events[k].time_ns;
+    uint64_t f = next_flow_time(c);
+    if (f < t) t = f;
+    if (!idle_open && idle_from < t) t = idle_from;
+    if (idle_open && idle_to < t) t = idle_to;
+    if ((!booted || failovers) && next_check < t) t = next_check;
+    if (t < now) t = now;
+    sim_engine_run_until(c->e, t);
+    sim_progress_update(progress, t, end);
+    if ((!booted || failovers) && next_check <= t) {
+      if (!booted) booted = sim_measure_bootstrap_check(c->m);
+      if (failovers) failovers = sim_measure_failover_check(c->m);
+      next_check = t + S_NS;
+    }
+    if (!idle_open && idle_from <= t && idle_from != UINT64_MAX) {
+      sim_measure_idle_begin(c->m);
+      idle_open = 1;
+      idle_from = UINT64_MAX;
+    }
+    if (idle_open && idle_to <= t) {
+      sim_measure_idle_end(c->m);
+      idle_open = 0;
+      idle_to = UINT64_MAX;
+    }
+    send_flows(c, t);
+    while (k < sc->nevents && sc->events[k].time_ns <= t) {
+      sim_event_kind kind = sc->events[k].kind;
+      apply_event(c, k++);
+      if (kind == SIM_EV_KILL || kind == SIM_EV_CUT) {
+        failovers = 1;
+        next_check = sim_engine_now(c->e) + S_NS;
+      }
+    }
+    if (t >= end && k == sc->nevents) break;
+  }
+  if (idle_open) sim_measure_idle_end(c->m);
+  if (failovers) sim_measure_failover_check(c->m);
+}
+
+static int write_outputs(run_ctx *c, const char *dir, const sim_metrics *m,
+                         double wall, int svg) {
+  char path[4200], err[512];
+  snprintf(path, sizeof path, "%s/metrics.json", dir);
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
+    return 2;
+  }
+  sim_metrics_write_json(m, f);
+  if (fclose(f) != 0) return 2;
+  snprintf(path, sizeof path, "%s/run.json", dir);
+  if (sim_write_run_json(path, wall, sim_engine_events(c->e),
+                         c->topo.nnodes) != 0) {
+    fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
+    return 2;
+  }
+  sim_node_state *st = calloc(c->topo.nnodes ? c->topo.nnodes : 1,
+                              sizeof *st);
+  if (!st) return 2;
+  for (uint32_t i = 0; i < c->topo.nnodes; i++) {
+    uint32_t parents[1];
+    mcc_addr a;
+    st[i].alive = (uint8_t)sim_engine_alive(c->e, i);
+    st[i].is_root = sim_topology_parents(&c->topo, i, parents, 1) == 0;
+    st[i].active_parent = -1;
+    if (st[i].alive &&
+        mcc_node_parent(sim_engine_node(c->e, i), NULL, &a) == 0) {
+      uint32_t p = sim_engine_node_of(c->e, &a);
+      if (p != UINT32_MAX) st[i].active_parent = p;
+    }
+  }
+  char dot[4200], svgp[4200];
+  snprintf(dot, sizeof dot, "%s/topology.dot", dir);
+  snprintf(svgp, sizeof svgp, "%s/topology.svg", dir);
+  int rv = sim_dot_write(&c->topo, st, dot, svg ? svgp : NULL, err,
+                         sizeof err);
+  free(st);
+  if (rv != 0) {
+    fprintf(stderr, "mcc-sim: %s\n", err);
+    return 2;
+  }
+  return 0;
+}
+
+static void summary(const sim_scenario *sc, const sim_metrics *m,
+                    uint64_t seed, double wall) {
+  printf("scenario %s: %.0f nodes, %.0f s simulated, seed %llu, %.0f events "
+         "in %.2f s\n",
+         sc->name, m->nodes, (double)sc->duration_ns / S_NS,
+         (unsigned long long)seed, m->events, wall);
+  printf("  bootstrap       %.0f s\n", m->bootstrap_s);
+  printf("  idle per day    leaf %.0f B, root %.0f B, mean %.0f B, max %.0f B "
+         "(over %.0f s)\n",
+         m->idle_leaf, m->idle_root, m->idle_mean, m->idle_max,
+         m->idle_window_s);
+  printf("  overhead        64 B: %.0f B steady, %.0f B first packet; "
+         "1000 B: %.0f B\n",
+         m->overhead_p64_steady, m->overhead_p64_first,
+         m->overhead_p1000_steady);
+  printf("  failover        %.0f events, longest %.0f s, %.0f unrecovered, "
+         "%.0f user packets lost meanwhile\n",
+         m->failover_events, m->failover_max_s, m->failover_unrecovered,
+         m->failover_lost_packets);
+  printf("  routing         %.0f/%.0f pairs delivered, %.0f on a shortest "
+         "path, %.0f loops; %.0f/%.0f forbidden pairs delivered\n",
+         m->routing_delivered, m->routing_pairs, m->routing_optimal,
+         m->routing_loops, m->routing_forbidden_delivered,
+         m->routing_forbidden_pairs);
+  printf("  flows           %.0f/%.0f packets delivered\n", m->flows_delivered,
+         m->flows_sent);
+  printf("  memory          %.0f protocol bytes per node\n",
+         m->state_bytes_per_node);
+}
+
+static int check_expectations(const sim_scenario *sc, const sim_metrics *m,
+                              int quiet) {
+  int failed = 0;
+  for (size_t k = 0; k < sc->nexpects; k++) {
+    const sim_expectation *x = &sc->expects[k];
+    double lhs = 0, rhs = x->rhs_value;
+    sim_metrics_get(m, x->metric, &lhs);
+    if (x->rhs_metric) sim_metrics_get(m, x->rhs_metric, &rhs);
+    int ok = sim_expect_eval(x, lhs, rhs);
+    failed += !ok;
+    if (!ok)
+      fprintf(stderr, "mcc-sim: %s:%u: expectation failed: %s (%s is %g)\n",
+              sc->path, x->line, x->text, x->metric, lhs);
+    else if (!quiet)
+      printf("  ok  %s (%g)\n", x->text, lhs);
+  }
+  if (!quiet)
+    printf("expectations: %zu hold, %d fail\n", sc->nexpects - (size_t)failed,
+           failed);
+  return failed ? 1 : 0;
+}
+
+int sim_run(const sim_run_options *o) {
+  sim_scenario sc;
+  char err[1024];
+  memset(&sc, 0, sizeof sc);
+  if (sim_scenario_load(&sc, o->scenario_path, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s\n", err);
+    return 2;
+  }
+  for (size_t k = 0; k < sc.nwarnings; k++)
+    fprintf(stderr, "mcc-sim: warning: %s\n", sc.warnings[k]);
+  run_ctx c;
+  memset(&c, 0, sizeof c);
+  c.sc = &sc;
+  uint64_t seed = o->has_seed ? o->seed : sc.seed;
+  int rc = 2;
+  sim_engine_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  if (build_topology(&c, seed, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s:%u: topology: %s\n", sc.path, sc.topo.line,
+            err);
+    goto out;
+  }
+  if ((rc = resolve_names(&c)) != 0 || (rc = apply_config(&sc, &cfg.base)))
+    goto out;
+  rc = 2;
+  char dir[4096], pcap[4200];
+  if (o->out_dir)
+    snprintf(dir, sizeof dir, "%s", o->out_dir);
+  else
+    snprintf(dir, sizeof dir, "sim-out/%s", sc.name);
+  snprintf(pcap, sizeof pcap, "%s/pcap", dir);
+  if (sim_mkdirs(dir) != 0 || (o->pcap && sim_mkdirs(pcap) != 0)) {
+    fprintf(stderr, "mcc-sim: %s: %s\n", dir, strerror(errno));
+    goto out;
+  }
+  cfg.seed = seed;
+  cfg.unix_start_s = UNIX_START;
+  cfg.pcap_dir = o->pcap ? pcap : NULL;
+  cfg.link_defaults.delay_ns = DEFAULT_DELAY_NS;
+  cfg.link_defaults.mtu = 1500;
+  if (sc.link_has & SIM_LINK_HAS_DELAY) cfg.link_defaults.delay_ns = sc.link.delay_ns;
+  if (sc.link_has & SIM_LINK_HAS_RATE) cfg.link_defaults.rate_bps = sc.link.rate_bps;
+  if (sc.link_has & SIM_LINK_HAS_LOSS) cfg.link_defaults.loss = sc.link.loss;
+  if (sc.link_has & SIM_LINK_HAS_MTU) cfg.link_defaults.mtu = sc.link.mtu;
+  double t0 = sim_wall_s();
+  if (sim_engine_new(&c.e, &c.topo, &cfg, err, sizeof err) != 0 ||
+      sim_measure_new(&c.m, c.e, &c.topo, seed) != 0) {
+    fprintf(stderr, "mcc-sim: %s: %s\n", sc.path, err);
+    goto out;
+  }
+  sim_progress progress;
+  sim_progress_init(&progress, o->progress);
+  play(&c, &progress);
+  sim_progress_done(&progress);
+  sim_metrics m;
+  sim_measure_finish(c.m, &m);
+  double wall = sim_wall_s() - t0;
+  if (o->pcap && sim_engine_close_captures(c.e) != 0) {
+    fprintf(stderr, "mcc-sim: %s: writing the captures failed\n", pcap);
+    goto out;
+  }
+  if ((rc = write_outputs(&c, dir, &m, wall, !o->no_svg)) != 0) goto out;
+  if (!o->quiet) summary(&sc, &m, seed, wall);
+  rc = check_expectations(&sc, &m, o->quiet);
+  if (!o->quiet)
+    printf("wrote %s/metrics.json, run.json, topology.dot%s%s\n", dir,
+           o->no_svg ? "" : ", topology.svg", o->pcap ? ", pcap/" : "");
+out:
+  sim_measure_free(c.m);
+  sim_engine_free(c.e);
+  sim_topology_free(&c.topo);
+  free(c.ev_a);
+  free(c.ev_b);
+  free(c.flows);
+  sim_scenario_free(&sc);
+  return rc;
+}

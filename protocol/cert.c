@@ -93,6 +93,16 @@ void mcc_cert_to_base64(const mcc_cert *cert,
                     sodium_base64_VARIANT_ORIGINAL);
 }
 
+int base64_alphabet_only(const char *s, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+          (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '='))
+      return 0;
+  }
+  return 1;
+}
+
 int mcc_cert_from_base64(mcc_cert *cert, const char *text, size_t textlen) {
   if (!cert || (!text && textlen)) return MCC_ERR_INVALID_ARGUMENT;
   while (textlen && (*text == ' ' || *text == '\t' || *text == '\n' ||
@@ -106,7 +116,8 @@ int mcc_cert_from_base64(mcc_cert *cert, const char *text, size_t textlen) {
   uint8_t bin[MCC_CERT_LEN + 1];
   size_t binlen = 0;
   const char *end = NULL;
-  if (sodium_base642bin(bin, sizeof bin, text, textlen, NULL, &binlen, &end,
+  if (!base64_alphabet_only(text, textlen) ||
+      sodium_base642bin(bin, sizeof bin, text, textlen, NULL, &binlen, &end,
                         sodium_base64_VARIANT_ORIGINAL) != 0 ||
       end != text + textlen)
     return textlen > MCC_CERT_BASE64_LEN ? MCC_ERR_BAD_LENGTH

@@ -14,5 +14,8 @@ int cert_verify_cached(const mcc_cert *cert, uint64_t unix_s,
                        mcc_verify_cache *cache, int *phit);
 /* 1 when policy admits cert's subject (signature not checked here). */
 int trust_allows(const mcc_trust *trust, const mcc_cert *cert);
+/* 1 when every byte is of the standard Base64 alphabet or '='. libsodium
+ * 1.0.18's decoder lets bytes >= 0x80 through, so callers check first. */
+int base64_alphabet_only(const char *s, size_t len);
 
 #endif

@@ -14,6 +14,8 @@
 
 #include <mcc/conf.h>
 
+#include "cert.h"
+
 #define MS_PER_S 1000ull
 #define MS_PER_MIN (60 * MS_PER_S)
 #define MS_PER_H (60 * MS_PER_MIN)
@@ -272,6 +274,7 @@ static int parse_node_id(const char *s, size_t len, mcc_id *id, char *reason,
 static int parse_base64_key(const char *s, size_t len, mcc_id *key) {
   static const int variants[] = {sodium_base64_VARIANT_ORIGINAL,
                                  sodium_base64_VARIANT_ORIGINAL_NO_PADDING};
+  if (!base64_alphabet_only(s, len)) return MCC_ERR_BASE64;
   for (size_t i = 0; i < 2; i++) {
     size_t binlen = 0;
     const char *end = NULL;

@@ -561,6 +561,11 @@ static void test_conf_trusted_networks(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "not Base64 of 32 bytes"));
   CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", "!!!!", err,
                                sizeof err), MCC_ERR_VALUE);
+  char high[80];
+  snprintf(high, sizeof high, "%s", b64);
+  high[5] = (char)0xE9; /* libsodium 1.0.18 would skip it */
+  CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", high, err, sizeof err),
+                  MCC_ERR_VALUE);
   mcc_settings s;
   mcc_settings_default(&s);
   CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", b64, err, sizeof err),

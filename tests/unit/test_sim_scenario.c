@@ -707,7 +707,7 @@ static void test_sim_scenario_expect_parse(void) {
     snprintf(line, sizeof line, "expect nodes %s 3",
              sim_expect_op_name((sim_expect_op)op));
     CU_ASSERT_EQUAL_FATAL(parse3(&s, line, err, sizeof err), 0);
-    CU_ASSERT_EQUAL(s.expects[0].op, op);
+    CU_ASSERT_EQUAL((int)s.expects[0].op, op);
     sim_scenario_free(&s);
   }
   CU_ASSERT_STRING_EQUAL(sim_expect_op_name((sim_expect_op)99), "?");

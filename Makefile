@@ -11,15 +11,18 @@ DEPS_OK  := $(BUILD)/.deps-ok
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
-CPPFLAGS := -Iprotocol/include -Iprotocol -Isim -MMD -MP
+CPPFLAGS := -Iprotocol/include -Iprotocol -Isim -Inode-real -MMD -MP
 CFLAGS   := -std=c11 -D_DEFAULT_SOURCE -O2 -g $(WARN)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -llz4) -lm
 SIM_LIBS  = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt) -lpcap
+CGRAPH_LIBS = $(shell pkg-config --libs libcgraph 2>/dev/null || echo -lcgraph -lcdt)
 TEST_LIBS = -lcunit $(SIM_LIBS) $(LDLIBS)
 
 PROTO_SRC := $(wildcard protocol/*.c)
 SIM_SRC   := $(filter-out sim/main.c,$(wildcard sim/*.c))
+REAL_MAINS := node-real/mccd_main.c node-real/mcc_main.c
+REAL_SRC  := $(filter-out $(REAL_MAINS),$(wildcard node-real/*.c))
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
@@ -30,7 +33,9 @@ objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 .PHONY: all test bench fuzz clean deps unit demo regress
 
-all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(if $(wildcard sim/main.c),$(BUILD)/bin/mcc-sim)
+REAL_BINS := $(BUILD)/bin/mccd $(BUILD)/bin/mcc
+
+all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-sim $(REAL_BINS)
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/install-deps
@@ -61,11 +66,28 @@ $(BUILD)/lib/libmccsim-asan.a: $(call objs,asan,$(SIM_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bin/mcc-unit: $(call objs,plain,$(UNIT_SRC)) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
+$(BUILD)/lib/libmccreal.a: $(call objs,plain,$(REAL_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/lib/libmccreal-asan.a: $(call objs,asan,$(REAL_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# mccd links only what it runs on (libsodium, liblz4): its RSS is a target.
+$(BUILD)/bin/mccd: $(BUILD)/plain/node-real/mccd_main.o $(BUILD)/lib/libmccreal.a $(BUILD)/lib/libmcc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/mcc: $(BUILD)/plain/node-real/mcc_main.o $(BUILD)/lib/libmccreal.a $(BUILD)/lib/libmcc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(CGRAPH_LIBS) $(LDLIBS)
+
+$(BUILD)/bin/mcc-unit: $(call objs,plain,$(UNIT_SRC)) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmccreal.a $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LIBS)
 
-$(BUILD)/bin/mcc-unit-asan: $(call objs,asan,$(UNIT_SRC)) $(BUILD)/lib/libmccsim-asan.a $(BUILD)/lib/libmcc-asan.a
+$(BUILD)/bin/mcc-unit-asan: $(call objs,asan,$(UNIT_SRC)) $(BUILD)/lib/libmccsim-asan.a $(BUILD)/lib/libmccreal-asan.a $(BUILD)/lib/libmcc-asan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(TEST_LIBS)
 
@@ -75,18 +97,18 @@ $(BUILD)/bin/mcc-sim: $(BUILD)/plain/sim/main.o $(BUILD)/lib/libmccsim.a $(BUILD
 
 # Fuzz harnesses built with a replay main (gcc + sanitizers): make test feeds
 # them every kept corpus input, so what a fuzzer once found stays fixed.
-$(BUILD)/bin/replay-%: $(BUILD)/asan/tests/fuzz/%.o $(BUILD)/asan/tests/fuzz/replay_main.o $(BUILD)/lib/libmccsim-asan.a $(BUILD)/lib/libmcc-asan.a
+$(BUILD)/bin/replay-%: $(BUILD)/asan/tests/fuzz/%.o $(BUILD)/asan/tests/fuzz/replay_main.o $(BUILD)/lib/libmccsim-asan.a $(BUILD)/lib/libmccreal-asan.a $(BUILD)/lib/libmcc-asan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(SIM_LIBS) $(LDLIBS)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(SIM_SRC) | $(DEPS_OK)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(SIM_SRC) $(REAL_SRC) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=c11 -D_DEFAULT_SOURCE -g -O1 -Iprotocol/include -Iprotocol -Isim \
+	$(CLANG) -std=c11 -D_DEFAULT_SOURCE -g -O1 -Iprotocol/include -Iprotocol -Isim -Inode-real \
 	  -fsanitize=fuzzer,address,undefined -o $@ $^ $(SIM_LIBS) $(LDLIBS)
 
 unit: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan
 
-test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(BUILD)/bin/mcc-sim $(addprefix $(BUILD)/bin/replay-,$(FUZZ_NAMES))
+test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(BUILD)/bin/mcc-sim $(REAL_BINS) $(addprefix $(BUILD)/bin/replay-,$(FUZZ_NAMES))
 	@tools/run-tests $(BUILD) $(FUZZ_NAMES)
 
 # The main job: a showcase scenario of about 1,000 nodes; its SVG, pcap
@@ -123,3 +145,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+.SECONDARY:

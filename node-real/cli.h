@@ -1,0 +1,33 @@
+/*
+ * cli.h — the subcommands of `mcc`, one function each. mcc_main.c parses the
+ * general options (-s/--unix, --help, --version) and dispatches here with
+ * argv[0] = the subcommand's name. Each returns the process exit code:
+ * 0 success, 1 failure (a message on stderr naming the file or value at
+ * fault), 2 bad usage (unknown option, missing argument).
+ */
+#ifndef MCC_REAL_CLI_H
+#define MCC_REAL_CLI_H
+
+#define MCC_DEFAULT_CONFIG_DIR "/etc/mcc"
+#define MCC_DEFAULT_SOCKET "/tmp/.mcc-socket"
+/* When set, the socket path `mcc` uses unless -s is given (tools/lab sets
+ * it per node). */
+#define MCC_SOCKET_ENV "MCC_SOCKET"
+
+/* Offline commands, on files (cli_certs.c). */
+int cli_generate_authority(int argc, char **argv);
+int cli_generate_network(int argc, char **argv);
+int cli_generate_node_certificate(int argc, char **argv);
+int cli_init(int argc, char **argv);
+int cli_certificates(int argc, char **argv);
+
+/* Commands that ask the running daemon (cli_daemon.c); socket is the
+ * control socket's path. */
+int cli_id(const char *socket, int argc, char **argv);
+int cli_parent(const char *socket, int argc, char **argv);
+int cli_health(const char *socket, int argc, char **argv);
+int cli_resolve(const char *socket, int argc, char **argv);
+int cli_route(const char *socket, int argc, char **argv);
+int cli_nodes(const char *socket, int argc, char **argv);
+
+#endif

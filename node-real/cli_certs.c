@@ -1,0 +1,985 @@
+/*
+ * cli_certs.c — the offline commands of `mcc`, which work on files and never
+ * talk to the daemon: create the chain of trust (authority → network →
+ * node), set a node up (`mcc init`), and show its certificates. File
+ * formats and the overwrite rule are keyfile.h's.
+ *
+ * Choices where the manual is silent: certificates start an hour in the past
+ * so that a clock slightly behind does not refuse them; a node certificate
+ * never outlives its network certificate; every command checks all the
+ * files it is about to write before writing any, and removes what it wrote
+ * when a later write fails (without -y), so that a failed run can simply be
+ * repeated. Output on stdout is only the one value a script wants.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mcc/conf.h>
+
+#include "cli.h"
+#include "keyfile.h"
+
+#define DEFAULT_DAYS 3650u
+#define MAX_DAYS 36500u
+#define DAY_S 86400ull
+#define BACKDATE_S 3600u /* certificates start this long before now */
+#define DEFAULT_PARENT_PORT "9376"
+#define CONF_FILE "mcc.conf"
+#define CONF_MAX_BYTES (1u << 20)
+#define ERR_LEN (PATH_MAX + 256)
+#define MAX_WRITES 4
+
+enum { OPT_DAYS = 256, OPT_STDIN };
+
+/* ---- messages and options ----------------------------------------------- */
+
+static void errorf(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void errorf(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "mcc %s: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+/* Exit code 2 with the usage line; what is "unknown option '-x'" etc. */
+static int usage_error(const char *cmd, const char *usage, const char *what) {
+  if (what) errorf(cmd, "%s", what);
+  fprintf(stderr, "usage: %s\nTry 'mcc %s --help'.\n", usage, cmd);
+  return 2;
+}
+
+/* getopt_long's '?' or ':' (opterr is off: the messages are ours). */
+static int bad_option(const char *cmd, const char *usage, int c,
+                      char **argv) {
+  char what[256];
+  const char *arg = optind > 0 ? argv[optind - 1] : "?";
+  if (c == ':') {
+    if (optopt && optopt < 256)
+      snprintf(what, sizeof what, "option '-%c' needs a value", optopt);
+    else
+      snprintf(what, sizeof what, "option '%s' needs a value", arg);
+  } else if (optopt && optopt < 256) {
+    snprintf(what, sizeof what, "unknown option '-%c'", optopt);
+  } else {
+    snprintf(what, sizeof what, "unknown option '%s'", arg);
+  }
+  return usage_error(cmd, usage, what);
+}
+
+static int parse_days(const char *cmd, const char *s, unsigned *pdays) {
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno || end == s || *end || s[0] == '-' || v < 1 || v > MAX_DAYS) {
+    errorf(cmd, "--days: expected an integer in range 1-%u, got '%s'",
+           MAX_DAYS, s);
+    return -1;
+  }
+  *pdays = (unsigned)v;
+  return 0;
+}
+
+/* From an hour ago to `days` from now; certificate times end in 2106. */
+static int validity(const char *cmd, uint64_t now, unsigned days,
+                    uint32_t *pnot_before, uint32_t *pnot_after) {
+  uint64_t after = now + days * DAY_S;
+  if (now < BACKDATE_S || after > UINT32_MAX) {
+    errorf(cmd, "--days: %u days from now is past 2106, the end of "
+                "certificate time",
+           days);
+    return -1;
+  }
+  *pnot_before = (uint32_t)(now - BACKDATE_S);
+  *pnot_after = (uint32_t)after;
+  return 0;
+}
+
+/* ---- paths -------------------------------------------------------------- */
+
+static int join(const char *cmd, char *out, const char *dir,
+                const char *name) {
+  size_t dlen = strlen(dir);
+  const char *sep = dlen && dir[dlen - 1] == '/' ? "" : "/";
+  if (snprintf(out, PATH_MAX, "%s%s%s", dir, sep, name) >= PATH_MAX) {
+    errorf(cmd, "%s: path too long", dir);
+    return -1;
+  }
+  return 0;
+}
+
+static void dir_of(const char *path, char out[PATH_MAX]) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) {
+    snprintf(out, PATH_MAX, ".");
+    return;
+  }
+  while (slash > path && slash[-1] == '/') slash--;
+  if (slash == path) {
+    snprintf(out, PATH_MAX, "/");
+    return;
+  }
+  snprintf(out, PATH_MAX, "%.*s", (int)(slash - path), path);
+}
+
+/* mkdir -p: creates dir and its missing parents (mode 0755 less umask). */
+static int mkdir_p(const char *cmd, const char *dir) {
+  char buf[PATH_MAX];
+  if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
+    errorf(cmd, "%s: path too long", dir);
+    return -1;
+  }
+  for (char *p = buf + 1;; p++) {
+    if (*p != '/' && *p != '\0') continue;
+    char saved = *p;
+    *p = '\0';
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+      errorf(cmd, "%s: %s", buf, strerror(errno));
+      return -1;
+    }
+    *p = saved;
+    if (!saved) break;
+  }
+  struct stat st;
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    errorf(cmd, "%s: not a directory", dir);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- writing a set of files --------------------------------------------- */
+
+/* The files one command writes: all checked before any is written, and
+ * (without force) removed again when a later one fails. */
+typedef struct writes {
+  const char *cmd;
+  int force;
+  size_t len;
+  char done[MAX_WRITES][PATH_MAX];
+} writes;
+
+static int check_absent(const writes *w, const char *path) {
+  struct stat st;
+  if (w->force || lstat(path, &st) != 0) return 0;
+  errorf(w->cmd, "%s exists (use -y to overwrite)", path);
+  return -1;
+}
+
+static void record(writes *w, const char *path) {
+  if (w->len < MAX_WRITES)
+    snprintf(w->done[w->len++], PATH_MAX, "%s", path);
+}
+
+static void rollback(writes *w) {
+  if (w->force) return; /* the old files are gone; keep the new ones */
+  while (w->len) unlink(w->done[--w->len]);
+}
+
+static int write_key(writes *w, const char *path, const mcc_keypair *kp) {
+  char err[ERR_LEN];
+  if (keyfile_write_keypair(path, kp, w->force, err, sizeof err) != 0) {
+    errorf(w->cmd, "%s", err);
+    rollback(w);
+    return -1;
+  }
+  record(w, path);
+  return 0;
+}
+
+static int write_cert(writes *w, const char *path, const mcc_cert *cert) {
+  char err[ERR_LEN];
+  if (keyfile_write_cert(path, cert, w->force, err, sizeof err) != 0) {
+    errorf(w->cmd, "%s", err);
+    rollback(w);
+    return -1;
+  }
+  record(w, path);
+  return 0;
+}
+
+/* 1 when path holds exactly cert (then it need not be written again). */
+static int holds_cert(const char *path, const mcc_cert *cert) {
+  mcc_cert old;
+  uint8_t a[MCC_CERT_LEN], b[MCC_CERT_LEN];
+  if (keyfile_read_cert(path, &old, NULL, 0) != 0) return 0;
+  mcc_cert_encode(&old, a);
+  mcc_cert_encode(cert, b);
+  return memcmp(a, b, sizeof a) == 0;
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+static int read_stdin_key(const char *cmd, mcc_keypair *kp) {
+  char buf[KEYFILE_MAX_BYTES + 1];
+  size_t n = 0;
+  while (n < sizeof buf) {
+    ssize_t r = read(STDIN_FILENO, buf + n, sizeof buf - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      errorf(cmd, "standard input: %s", strerror(errno));
+      sodium_memzero(buf, n);
+      return -1;
+    }
+    if (r == 0) break;
+    n += (size_t)r;
+  }
+  int rv = n > KEYFILE_MAX_BYTES ? MCC_ERR_BAD_LENGTH
+                                 : keyfile_parse_key_text(buf, n, kp);
+  sodium_memzero(buf, sizeof buf);
+  if (rv != 0) {
+    errorf(cmd, "standard input: not a private key: expected one line of %d "
+                "Base64 characters",
+           KEYFILE_KEY_TEXT_LEN);
+    return -1;
+  }
+  return 0;
+}
+
+/* The network private key for net_cert: from standard input or from
+ * network-private-key.txt next to net_path; it must be net_cert's subject. */
+static int network_key(const char *cmd, int from_stdin, const char *net_path,
+                       const mcc_cert *net_cert, mcc_keypair *kp) {
+  char dir[PATH_MAX], path[PATH_MAX], err[ERR_LEN];
+  const char *source = "standard input";
+  if (from_stdin) {
+    if (read_stdin_key(cmd, kp) != 0) return -1;
+  } else {
+    dir_of(net_path, dir);
+    if (join(cmd, path, dir, KEYFILE_NETWORK_KEY) != 0) return -1;
+    if (keyfile_read_keypair(path, kp, err, sizeof err) != 0) {
+      errorf(cmd, "%s (or pipe the network private key in with --stdin)",
+             err);
+      return -1;
+    }
+    source = path;
+  }
+  if (memcmp(kp->pub.key, net_cert->subject.key, MCC_KEY_LEN) != 0) {
+    errorf(cmd, "%s: not the private key of the network of %s", source,
+           net_path);
+    sodium_memzero(kp, sizeof *kp);
+    return -1;
+  }
+  return 0;
+}
+
+static int check_network_cert(const char *cmd, const char *what,
+                              const mcc_cert *cert, uint64_t now) {
+  if (cert->kind != MCC_CERT_NETWORK) {
+    errorf(cmd, "%s: not a network certificate (it is a %s certificate)",
+           what, keyfile_cert_kind_name(cert->kind));
+    return -1;
+  }
+  int rv = mcc_cert_verify(cert, now);
+  if (rv != 0) {
+    char from[KEYFILE_UTC_LEN + 1], to[KEYFILE_UTC_LEN + 1];
+    errorf(cmd, "%s: %s (valid %s to %s)", what, mcc_strerror(rv),
+           keyfile_format_utc(cert->not_before, from),
+           keyfile_format_utc(cert->not_after, to));
+    return -1;
+  }
+  return 0;
+}
+
+/* A fresh node key pair and its certificate from the network key, valid
+ * for `days` but never past the network certificate. */
+static int make_node(const char *cmd, const mcc_keypair *network,
+                     const mcc_cert *net_cert, unsigned days, uint64_t now,
+                     mcc_keypair *node, mcc_cert *node_cert) {
+  uint32_t not_before, not_after;
+  if (validity(cmd, now, days, &not_before, &not_after) != 0) return -1;
+  if (not_after > net_cert->not_after) not_after = net_cert->not_after;
+  int rv = mcc_keypair_generate(node);
+  if (rv == 0)
+    rv = mcc_cert_sign(node_cert, MCC_CERT_NODE, &node->pub, network,
+                       not_before, not_after);
+  if (rv != 0) {
+    errorf(cmd, "cannot create the node certificate: %s", mcc_strerror(rv));
+    return -1;
+  }
+  return 0;
+}
+
+static void print_id(const mcc_id *id) {
+  char text[MCC_ID_TEXT_LEN + 1];
+  mcc_id_to_text(id, text);
+  printf("%s\n", text);
+  fflush(stdout);
+}
+
+/* ---- mcc generate-authority --------------------------------------------- */
+
+static const char authority_usage[] = "mcc generate-authority [-y] [DIR]";
+
+int cli_generate_authority(int argc, char **argv) {
+  static const struct option opts[] = {{"force", no_argument, NULL, 'y'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  const char *cmd = argv[0];
+  writes w = {.cmd = cmd};
+  int c;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":yh", opts, NULL)) != -1) {
+    switch (c) {
+    case 'y': w.force = 1; break;
+    case 'h':
+      printf("usage: %s\n\n"
+             "Creates an authority key pair in DIR (default .): "
+             "DIR/" KEYFILE_AUTHORITY_KEY ",\n"
+             "and prints the authority id. The authority signs network\n"
+             "certificates (mcc generate-network); keep its key offline.\n\n"
+             "  -y, --force  overwrite existing files\n"
+             "  -h, --help   print this help\n",
+             authority_usage);
+      return 0;
+    default: return bad_option(cmd, authority_usage, c, argv);
+    }
+  }
+  if (argc - optind > 1)
+    return usage_error(cmd, authority_usage, "too many arguments");
+  const char *dir = optind < argc ? argv[optind] : ".";
+  char path[PATH_MAX];
+  if (join(cmd, path, dir, KEYFILE_AUTHORITY_KEY) != 0 ||
+      check_absent(&w, path) != 0 || mkdir_p(cmd, dir) != 0)
+    return 1;
+  mcc_keypair authority;
+  if (mcc_keypair_generate(&authority) != 0) {
+    errorf(cmd, "cannot generate a key pair");
+    return 1;
+  }
+  int rv = write_key(&w, path, &authority);
+  if (rv == 0) print_id(&authority.pub);
+  sodium_memzero(&authority, sizeof authority);
+  return rv ? 1 : 0;
+}
+
+/* ---- mcc generate-network ----------------------------------------------- */
+
+static const char network_usage[] =
+    "mcc generate-network [-a AUTHORITY-KEY-FILE] [--days N] [-y] [DIR]";
+
+int cli_generate_network(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"authority", required_argument, NULL, 'a'},
+      {"days", required_argument, NULL, OPT_DAYS},
+      {"force", no_argument, NULL, 'y'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  const char *cmd = argv[0];
+  const char *authority_path = "./" KEYFILE_AUTHORITY_KEY;
+  unsigned days = DEFAULT_DAYS;
+  writes w = {.cmd = cmd};
+  int c;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":a:yh", opts, NULL)) != -1) {
+    switch (c) {
+    case 'a': authority_path = optarg; break;
+    case OPT_DAYS:
+      if (parse_days(cmd, optarg, &days) != 0) return 2;
+      break;
+    case 'y': w.force = 1; break;
+    case 'h':
+      printf("usage: %s\n\n"
+             "Creates a network key pair in DIR (default .) with its network\n"
+             "certificate signed by the authority: DIR/" KEYFILE_NETWORK_KEY
+             "\n"
+             "and DIR/" KEYFILE_NETWORK_CERT ". Prints the certificate in "
+             "Base64,\n"
+             "the text that mcc init takes.\n\n"
+             "  -a, --authority FILE  the authority's private key\n"
+             "                        (default ./" KEYFILE_AUTHORITY_KEY ")\n"
+             "      --days N          validity in days, 1-%u (default %u)\n"
+             "  -y, --force           overwrite existing files\n"
+             "  -h, --help            print this help\n",
+             network_usage, MAX_DAYS, DEFAULT_DAYS);
+      return 0;
+    default: return bad_option(cmd, network_usage, c, argv);
+    }
+  }
+  if (argc - optind > 1)
+    return usage_error(cmd, network_usage, "too many arguments");
+  const char *dir = optind < argc ? argv[optind] : ".";
+  char key_path[PATH_MAX], cert_path[PATH_MAX], err[ERR_LEN];
+  uint64_t now = (uint64_t)time(NULL);
+  uint32_t not_before, not_after;
+  if (validity(cmd, now, days, &not_before, &not_after) != 0) return 1;
+  if (join(cmd, key_path, dir, KEYFILE_NETWORK_KEY) != 0 ||
+      join(cmd, cert_path, dir, KEYFILE_NETWORK_CERT) != 0 ||
+      check_absent(&w, key_path) != 0 || check_absent(&w, cert_path) != 0)
+    return 1;
+  mcc_keypair authority, network;
+  if (keyfile_read_keypair(authority_path, &authority, err, sizeof err)) {
+    errorf(cmd, "%s", err);
+    return 1;
+  }
+  int rv = 1;
+  mcc_cert cert;
+  if (mkdir_p(cmd, dir) != 0) goto out_authority;
+  if (mcc_keypair_generate(&network) != 0 ||
+      mcc_cert_sign(&cert, MCC_CERT_NETWORK, &network.pub, &authority,
+                    not_before, not_after) != 0) {
+    errorf(cmd, "cannot create the network certificate");
+    goto out_network;
+  }
+  if (write_key(&w, key_path, &network) != 0 ||
+      write_cert(&w, cert_path, &cert) != 0)
+    goto out_network;
+  char text[MCC_CERT_BASE64_LEN + 1];
+  mcc_cert_to_base64(&cert, text);
+  printf("%s\n", text);
+  fflush(stdout);
+  rv = 0;
+out_network:
+  sodium_memzero(&network, sizeof network);
+out_authority:
+  sodium_memzero(&authority, sizeof authority);
+  return rv;
+}
+
+/* ---- mcc generate-node-certificate -------------------------------------- */
+
+static const char node_usage[] =
+    "mcc generate-node-certificate [-p NETWORK-CERT] [--stdin] [--days N] "
+    "[-y] [DIR]";
+
+int cli_generate_node_certificate(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"parent", required_argument, NULL, 'p'},
+      {"network-certificate", required_argument, NULL, 'p'},
+      {"stdin", no_argument, NULL, OPT_STDIN},
+      {"days", required_argument, NULL, OPT_DAYS},
+      {"force", no_argument, NULL, 'y'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  const char *cmd = argv[0];
+  const char *net_path = MCC_DEFAULT_CONFIG_DIR "/" KEYFILE_NETWORK_CERT;
+  unsigned days = DEFAULT_DAYS;
+  int from_stdin = 0;
+  writes w = {.cmd = cmd};
+  int c;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":p:yh", opts, NULL)) != -1) {
+    switch (c) {
+    case 'p': net_path = optarg; break;
+    case OPT_STDIN: from_stdin = 1; break;
+    case OPT_DAYS:
+      if (parse_days(cmd, optarg, &days) != 0) return 2;
+      break;
+    case 'y': w.force = 1; break;
+    case 'h':
+      printf("usage: %s\n\n"
+             "Creates a node key pair and its node certificate, signed by "
+             "the\n"
+             "network key: DIR/" KEYFILE_NODE_KEY
+             " and DIR/" KEYFILE_NODE_CERT ",\n"
+             "and a copy of the network certificate in DIR when it is "
+             "elsewhere.\n"
+             "Prints the node id. DIR defaults to " MCC_DEFAULT_CONFIG_DIR
+             ".\n\n"
+             "  -p, --parent FILE  the network certificate\n"
+             "                     (default " MCC_DEFAULT_CONFIG_DIR
+             "/" KEYFILE_NETWORK_CERT ")\n"
+             "      --stdin        read the network private key from "
+             "standard input\n"
+             "                     (default: " KEYFILE_NETWORK_KEY
+             " next to FILE)\n"
+             "      --days N       validity in days, 1-%u (default %u; never "
+             "past\n"
+             "                     the network certificate's)\n"
+             "  -y, --force        overwrite existing files\n"
+             "  -h, --help         print this help\n",
+             node_usage, MAX_DAYS, DEFAULT_DAYS);
+      return 0;
+    default: return bad_option(cmd, node_usage, c, argv);
+    }
+  }
+  if (argc - optind > 1)
+    return usage_error(cmd, node_usage, "too many arguments");
+  const char *dir = optind < argc ? argv[optind] : MCC_DEFAULT_CONFIG_DIR;
+  uint64_t now = (uint64_t)time(NULL);
+  char err[ERR_LEN], net_dir[PATH_MAX], key_path[PATH_MAX],
+      cert_path[PATH_MAX], copy_path[PATH_MAX];
+  mcc_cert net_cert, node_cert;
+  if (keyfile_read_cert(net_path, &net_cert, err, sizeof err) != 0) {
+    errorf(cmd, "%s", err);
+    return 1;
+  }
+  if (check_network_cert(cmd, net_path, &net_cert, now) != 0) return 1;
+  if (join(cmd, key_path, dir, KEYFILE_NODE_KEY) != 0 ||
+      join(cmd, cert_path, dir, KEYFILE_NODE_CERT) != 0 ||
+      join(cmd, copy_path, dir, KEYFILE_NETWORK_CERT) != 0 ||
+      check_absent(&w, key_path) != 0 || check_absent(&w, cert_path) != 0)
+    return 1;
+  /* The network certificate goes along unless DIR already holds it. */
+  char real_dir[PATH_MAX], real_net_dir[PATH_MAX];
+  dir_of(net_path, net_dir);
+  int copy = 1;
+  struct stat st;
+  if (realpath(net_dir, real_net_dir) && stat(dir, &st) == 0 &&
+      realpath(dir, real_dir) && strcmp(real_dir, real_net_dir) == 0)
+    copy = 0;
+  if (copy && holds_cert(copy_path, &net_cert)) copy = 0;
+  if (copy && check_absent(&w, copy_path) != 0) return 1;
+
+  mcc_keypair network, node;
+  if (network_key(cmd, from_stdin, net_path, &net_cert, &network) != 0)
+    return 1;
+  int rv = 1;
+  if (mkdir_p(cmd, dir) != 0 ||
+      make_node(cmd, &network, &net_cert, days, now, &node, &node_cert) != 0)
+    goto out;
+  if (write_key(&w, key_path, &node) != 0 ||
+      write_cert(&w, cert_path, &node_cert) != 0 ||
+      (copy && write_cert(&w, copy_path, &net_cert) != 0))
+    goto out;
+  print_id(&node.pub);
+  rv = 0;
+out:
+  sodium_memzero(&network, sizeof network);
+  sodium_memzero(&node, sizeof node);
+  return rv;
+}
+
+/* ---- mcc init ----------------------------------------------------------- */
+
+static const char init_usage[] =
+    "mcc init [-p PARENTS] [--stdin] [-y] [-C DIR] NETWORK-CERT-BASE64";
+
+/* Appends item to out (a comma list) with a port: host and [v6] get
+ * :9376, a bare IPv6 address gets brackets too. */
+static int add_parent(char *out, size_t outlen, const char *item,
+                      size_t len) {
+  size_t used = strlen(out), colons = 0;
+  for (size_t i = 0; i < len; i++) colons += item[i] == ':';
+  const char *sep = used ? "," : "";
+  int n;
+  if (len && item[0] == '[') {
+    const char *close = memchr(item, ']', len);
+    int has_port = close && close + 1 < item + len && close[1] == ':';
+    n = snprintf(out + used, outlen - used, "%s%.*s%s", sep, (int)len, item,
+                 has_port ? "" : ":" DEFAULT_PARENT_PORT);
+  } else if (colons >= 2) {
+    n = snprintf(out + used, outlen - used, "%s[%.*s]:" DEFAULT_PARENT_PORT,
+                 sep, (int)len, item);
+  } else {
+    n = snprintf(out + used, outlen - used, "%s%.*s%s", sep, (int)len, item,
+                 colons ? "" : ":" DEFAULT_PARENT_PORT);
+  }
+  return n < 0 || (size_t)n >= outlen - used ? -1 : 0;
+}
+
+/* --parents as the parser wants it, checked by the parser itself. */
+static int normalize_parents(const char *cmd, const char *list, char *out,
+                             size_t outlen) {
+  out[0] = '\0';
+  for (const char *p = list;;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    while (len && (*p == ' ' || *p == '\t')) {
+      p++;
+      len--;
+    }
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
+    if (len == 0) {
+      errorf(cmd, "--parents: empty item in '%s'", list);
+      return -1;
+    }
+    if (add_parent(out, outlen, p, len) != 0) {
+      errorf(cmd, "--parents: too long");
+      return -1;
+    }
+    if (!comma) break;
+    p = comma + 1;
+  }
+  mcc_conf *conf;
+  char err[512];
+  if (mcc_conf_new(&conf) != 0) {
+    errorf(cmd, "out of memory");
+    return -1;
+  }
+  int rv = mcc_conf_set(conf, "parents", out, err, sizeof err);
+  mcc_conf_free(conf);
+  if (rv != 0) {
+    errorf(cmd, "--parents: %s", err);
+    return -1;
+  }
+  return 0;
+}
+
+/* A directory mcc.conf can name: no list separator, comment or control
+ * character, no white space the parser would trim. */
+static int conf_safe_path(const char *cmd, const char *dir) {
+  size_t len = strlen(dir);
+  for (size_t i = 0; i < len; i++) {
+    unsigned char ch = (unsigned char)dir[i];
+    if (ch < 0x20 || ch == 0x7f || ch == ',' || ch == '#') {
+      errorf(cmd, "%s: mcc.conf cannot name a path with ',', '#' or control "
+                  "characters",
+             dir);
+      return -1;
+    }
+  }
+  if (len && (dir[len - 1] == ' ' || dir[len - 1] == '\t')) {
+    errorf(cmd, "%s: mcc.conf cannot name a path that ends in white space",
+           dir);
+    return -1;
+  }
+  return 0;
+}
+
+typedef struct diag_log {
+  size_t count;
+  char first[512];
+} diag_log;
+
+static void collect_diag(void *user_data, int is_error, const char *msg) {
+  diag_log *log = user_data;
+  if (log->count++ == 0) snprintf(log->first, sizeof log->first, "%s", msg);
+}
+
+/* The text of mcc.conf; 0, or -1 when it does not fit. */
+static int format_conf(char *out, size_t outlen, const char *dir,
+                       const char *parents, uint64_t now) {
+  char when[KEYFILE_UTC_LEN + 1];
+  int n = snprintf(
+      out, outlen,
+      "# mcc.conf, written by 'mcc init' on %s.\n"
+      "# Keys not set here take their defaults; 'mccd -C' prints them all\n"
+      "# with their help. The manual's \"MCC main configuration file\" has "
+      "more.\n\n"
+      "%s%s%s"
+      "node-certificate = %s/" KEYFILE_NODE_CERT "\n"
+      "node-private-key = %s/" KEYFILE_NODE_KEY "\n"
+      "network-certificates = %s/" KEYFILE_NETWORK_CERT "\n",
+      keyfile_format_utc(now, when), parents[0] ? "parents = " : "", parents,
+      parents[0] ? "\n" : "", dir, dir, dir);
+  return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/* What mccd will do with the files just written: parse mcc.conf (no
+ * diagnostic allowed) and load the identity from it. */
+static int check_written(const char *cmd, const char *conf_path,
+                         const char *text, const char *dir, uint64_t now) {
+  mcc_conf *conf;
+  diag_log log = {0};
+  char err[ERR_LEN];
+  mcc_id networks[1];
+  size_t networks_len;
+  mcc_keypair kp;
+  mcc_cert cert;
+  if (mcc_conf_new(&conf) != 0) {
+    errorf(cmd, "out of memory");
+    return -1;
+  }
+  int rv = mcc_conf_parse(conf, conf_path, text, strlen(text), collect_diag,
+                          &log);
+  if (rv != 0 || log.count) {
+    errorf(cmd, "the written configuration does not parse: %s", log.first);
+    mcc_conf_free(conf);
+    return -1;
+  }
+  rv = keyfile_load_identity(conf, dir, &kp, &cert, networks, &networks_len,
+                             1, now, err, sizeof err);
+  sodium_memzero(&kp, sizeof kp);
+  mcc_conf_free(conf);
+  if (rv != 0) {
+    errorf(cmd, "%s", err);
+    return -1;
+  }
+  return 0;
+}
+
+int cli_init(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"parents", required_argument, NULL, 'p'},
+      {"stdin", no_argument, NULL, OPT_STDIN},
+      {"force", no_argument, NULL, 'y'},
+      {"config-dir", required_argument, NULL, 'C'},
+      {"days", required_argument, NULL, OPT_DAYS},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  const char *cmd = argv[0];
+  const char *parents_arg = NULL, *dir = MCC_DEFAULT_CONFIG_DIR;
+  unsigned days = DEFAULT_DAYS;
+  int from_stdin = 0;
+  writes w = {.cmd = cmd};
+  int c;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":p:yC:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'p': parents_arg = optarg; break;
+    case OPT_STDIN: from_stdin = 1; break;
+    case 'y': w.force = 1; break;
+    case 'C': dir = optarg; break;
+    case OPT_DAYS:
+      if (parse_days(cmd, optarg, &days) != 0) return 2;
+      break;
+    case 'h':
+      printf("usage: %s\n\n"
+             "Sets this node up: checks the network certificate, creates the "
+             "node\n"
+             "key pair and its certificate signed by the network private "
+             "key, and\n"
+             "writes DIR/" KEYFILE_NETWORK_CERT ", DIR/" KEYFILE_NODE_KEY
+             ",\n"
+             "DIR/" KEYFILE_NODE_CERT " and DIR/" CONF_FILE
+             ". Prints the node id.\n\n"
+             "  -p, --parents LIST     parent nodes, comma-separated host:port "
+             "or\n"
+             "                         host items (port " DEFAULT_PARENT_PORT
+             " by default)\n"
+             "      --stdin            read the network private key from "
+             "standard\n"
+             "                         input (required)\n"
+             "  -y, --force            overwrite existing files\n"
+             "  -C, --config-dir DIR   configuration directory (default "
+             MCC_DEFAULT_CONFIG_DIR ")\n"
+             "      --days N           node certificate validity in days, "
+             "1-%u\n"
+             "                         (default %u; never past the network\n"
+             "                         certificate's)\n"
+             "  -h, --help             print this help\n\n"
+             "Example: mcc init --stdin -p 10.0.0.2 \"$(cat "
+             KEYFILE_NETWORK_CERT ")\" < " KEYFILE_NETWORK_KEY "\n",
+             init_usage, MAX_DAYS, DEFAULT_DAYS);
+      return 0;
+    default: return bad_option(cmd, init_usage, c, argv);
+    }
+  }
+  if (argc - optind < 1)
+    return usage_error(cmd, init_usage, "missing NETWORK-CERT-BASE64");
+  if (argc - optind > 1)
+    return usage_error(cmd, init_usage, "too many arguments");
+  if (!from_stdin)
+    return usage_error(cmd, init_usage,
+                       "the network private key is read from standard input: "
+                       "pipe it in with --stdin");
+  const char *cert_text = argv[optind];
+  uint64_t now = (uint64_t)time(NULL);
+  mcc_cert net_cert, node_cert;
+  int rv = mcc_cert_from_base64(&net_cert, cert_text, strlen(cert_text));
+  if (rv != 0) {
+    errorf(cmd, "NETWORK-CERT-BASE64: not a certificate: %s",
+           mcc_strerror(rv));
+    return 1;
+  }
+  if (check_network_cert(cmd, "NETWORK-CERT-BASE64", &net_cert, now) != 0)
+    return 1;
+  char parents[1024] = "";
+  if (parents_arg &&
+      normalize_parents(cmd, parents_arg, parents, sizeof parents) != 0)
+    return 1;
+
+  char real_dir[PATH_MAX], net_path[PATH_MAX], key_path[PATH_MAX],
+      cert_path[PATH_MAX], conf_path[PATH_MAX], text[4 * PATH_MAX + 2048];
+  if (mkdir_p(cmd, dir) != 0) return 1;
+  if (!realpath(dir, real_dir)) {
+    errorf(cmd, "%s: %s", dir, strerror(errno));
+    return 1;
+  }
+  if (conf_safe_path(cmd, real_dir) != 0 ||
+      join(cmd, net_path, real_dir, KEYFILE_NETWORK_CERT) != 0 ||
+      join(cmd, key_path, real_dir, KEYFILE_NODE_KEY) != 0 ||
+      join(cmd, cert_path, real_dir, KEYFILE_NODE_CERT) != 0 ||
+      join(cmd, conf_path, real_dir, CONF_FILE) != 0)
+    return 1;
+  /* The paths in mcc.conf need not have "/" doubled for real_dir "/". */
+  const char *conf_dir = strcmp(real_dir, "/") == 0 ? "" : real_dir;
+  if (format_conf(text, sizeof text, conf_dir, parents, now) != 0) {
+    errorf(cmd, "%s: path too long", real_dir);
+    return 1;
+  }
+  int copy = !holds_cert(net_path, &net_cert);
+  if ((copy && check_absent(&w, net_path) != 0) ||
+      check_absent(&w, key_path) != 0 || check_absent(&w, cert_path) != 0 ||
+      check_absent(&w, conf_path) != 0)
+    return 1;
+
+  mcc_keypair network, node;
+  if (network_key(cmd, 1, "NETWORK-CERT-BASE64", &net_cert, &network) != 0)
+    return 1;
+  rv = 1;
+  char err[ERR_LEN];
+  if (make_node(cmd, &network, &net_cert, days, now, &node, &node_cert) != 0)
+    goto out;
+  if ((copy && write_cert(&w, net_path, &net_cert) != 0) ||
+      write_key(&w, key_path, &node) != 0 ||
+      write_cert(&w, cert_path, &node_cert) != 0)
+    goto out;
+  if (keyfile_write_file(conf_path, text, strlen(text), KEYFILE_MODE_PUBLIC,
+                         w.force, err, sizeof err) != 0) {
+    errorf(cmd, "%s", err);
+    rollback(&w);
+    goto out;
+  }
+  record(&w, conf_path);
+  if (check_written(cmd, conf_path, text, real_dir, now) != 0) goto out;
+  print_id(&node.pub);
+  rv = 0;
+out:
+  sodium_memzero(&network, sizeof network);
+  sodium_memzero(&node, sizeof node);
+  return rv;
+}
+
+/* ---- mcc certificates --------------------------------------------------- */
+
+static const char certificates_usage[] = "mcc certificates [CONFIG]";
+
+/* msg is "file:line: key: ..." already. */
+static void print_diag(void *user_data, int is_error, const char *msg) {
+  fprintf(stderr, "mcc %s: %s%s\n", (const char *)user_data,
+          is_error ? "" : "warning: ", msg);
+}
+
+/* One block; returns 1 when the certificate is valid. `fault` (or NULL)
+ * is a reason beyond mcc_cert_verify's. */
+static int print_cert(const char *label, const char *path,
+                      const mcc_cert *cert, const char *fault, uint64_t now) {
+  char subject[MCC_ID_TEXT_LEN + 1], issuer[MCC_ID_TEXT_LEN + 1];
+  char from[KEYFILE_UTC_LEN + 1], to[KEYFILE_UTC_LEN + 1];
+  int rv = mcc_cert_verify(cert, now);
+  mcc_id_to_text(&cert->subject, subject);
+  mcc_id_to_text(&cert->issuer, issuer);
+  printf("%s certificate %s\n"
+         "  kind:       %s\n"
+         "  subject:    %s\n"
+         "  issuer:     %s\n"
+         "  not-before: %s\n"
+         "  not-after:  %s\n"
+         "  status:     %s\n\n",
+         label, path, keyfile_cert_kind_name(cert->kind), subject, issuer,
+         keyfile_format_utc(cert->not_before, from),
+         keyfile_format_utc(cert->not_after, to),
+         rv ? mcc_strerror(rv) : fault ? fault : "valid");
+  return rv == 0 && !fault;
+}
+
+int cli_certificates(int argc, char **argv) {
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  const char *cmd = argv[0];
+  int c;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'h':
+      printf("usage: %s\n\n"
+             "Shows the node certificate and the network certificates that "
+             "CONFIG\n"
+             "(default " MCC_DEFAULT_CONFIG_DIR "/" CONF_FILE
+             ") names, and whether each is valid now.\n"
+             "Paths left at their defaults are taken from CONFIG's "
+             "directory.\n"
+             "Exit code 1 when any is invalid or unreadable.\n\n"
+             "  -h, --help  print this help\n",
+             certificates_usage);
+      return 0;
+    default: return bad_option(cmd, certificates_usage, c, argv);
+    }
+  }
+  if (argc - optind > 1)
+    return usage_error(cmd, certificates_usage, "too many arguments");
+  const char *conf_path =
+      optind < argc ? argv[optind] : MCC_DEFAULT_CONFIG_DIR "/" CONF_FILE;
+  char *text, err[ERR_LEN], dir[PATH_MAX], path[PATH_MAX];
+  size_t len;
+  if (keyfile_read_file(conf_path, CONF_MAX_BYTES, &text, &len, err,
+                        sizeof err) != 0) {
+    errorf(cmd, "%s", err);
+    return 1;
+  }
+  mcc_conf *conf;
+  if (mcc_conf_new(&conf) != 0) {
+    free(text);
+    errorf(cmd, "out of memory");
+    return 1;
+  }
+  int ok = 1;
+  int rv = mcc_conf_parse(conf, conf_path, text, len, print_diag,
+                          (void *)cmd);
+  free(text);
+  if (rv == MCC_ERR_NOMEM) {
+    errorf(cmd, "out of memory");
+    mcc_conf_free(conf);
+    return 1;
+  }
+  if (rv != 0) ok = 0; /* shown anyway: the paths may still be right */
+  dir_of(conf_path, dir);
+  uint64_t now = (uint64_t)time(NULL);
+
+  /* Network certificates first, so the node's issuer can be checked. */
+  size_t n = mcc_conf_list_len(conf, "network-certificates");
+  mcc_cert *nets = calloc(n ? n : 1, sizeof *nets);
+  char (*net_paths)[PATH_MAX] = calloc(n ? n : 1, PATH_MAX);
+  int *net_ok = calloc(n ? n : 1, sizeof *net_ok);
+  if (!nets || !net_paths || !net_ok) {
+    errorf(cmd, "out of memory");
+    ok = 0;
+    n = 0;
+  }
+  int issuer_known = 0, all_nets_read = 1;
+  for (size_t i = 0; i < n; i++) {
+    if (keyfile_conf_path(conf, "network-certificates", i, dir, net_paths[i],
+                          PATH_MAX, err, sizeof err) != 0 ||
+        keyfile_read_cert(net_paths[i], &nets[i], err, sizeof err) != 0) {
+      errorf(cmd, "%s", err);
+      ok = all_nets_read = 0;
+      continue;
+    }
+    net_ok[i] = 1;
+  }
+  if (n == 0 && nets) {
+    errorf(cmd, "%s: network-certificates: no file given", conf_path);
+    ok = 0;
+  }
+
+  mcc_cert node;
+  if (keyfile_conf_path(conf, "node-certificate", 0, dir, path, sizeof path,
+                        err, sizeof err) != 0 ||
+      keyfile_read_cert(path, &node, err, sizeof err) != 0) {
+    errorf(cmd, "%s", err);
+    ok = 0;
+  } else {
+    for (size_t i = 0; i < n; i++)
+      if (net_ok[i] && memcmp(nets[i].subject.key, node.issuer.key,
+                              MCC_KEY_LEN) == 0)
+        issuer_known = 1;
+    const char *fault = NULL;
+    if (node.kind != MCC_CERT_NODE)
+      fault = "not a node certificate";
+    else if (!issuer_known && all_nets_read)
+      fault = "issuer is not the subject of any of network-certificates";
+    if (!print_cert("node", path, &node, fault, now)) ok = 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!net_ok[i]) continue;
+    const char *fault = nets[i].kind != MCC_CERT_NETWORK
+                            ? "not a network certificate"
+                            : NULL;
+    if (!print_cert("network", net_paths[i], &nets[i], fault, now)) ok = 0;
+  }
+  fflush(stdout);
+  free(nets);
+  free(net_paths);
+  free(net_ok);
+  mcc_conf_free(conf);
+  return ok ? 0 : 1;
+}

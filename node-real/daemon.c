@@ -1,0 +1,530 @@
+/*
+ * daemon.c — the event loop (BIRD's order: update time, handle events, run
+ * expired timers, poll) and the glue between file descriptors and the core.
+ * Everything protocol-shaped happens in protocol/; this file only moves
+ * bytes and time.
+ */
+#define _GNU_SOURCE
+#include "daemon.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "mcc_dns.h"
+#include "tun.h"
+#include "version.h"
+
+#define MAX_BATCH 64          /* datagrams or packets per wakeup and source */
+#define CTL_CONNS 8           /* control connections served at once */
+#define CTL_CONN_TIMEOUT_NS (2ull * 1000000000ull)
+#define UDP_BUF 65536
+#define DNS_BUF 1500
+#define VERIFY_CACHE_ENTRIES 1024
+
+enum source { SRC_UDP4 = 1, SRC_UDP6, SRC_TUN, SRC_DNS, SRC_CTL, SRC_SIG,
+              SRC_CTL_CONN };
+
+typedef struct ctl_conn {
+  int fd; /* -1 when free */
+  uint64_t deadline;
+  size_t len;
+  char buf[CTL_REQUEST_MAX];
+} ctl_conn;
+
+typedef struct mccd {
+  daemon_config cfg;
+  mcc_node *node;
+  mcc_verify_cache *cache;
+  int epfd, udp4, udp6, tun, dns, ctl, sig;
+  uint64_t mono_zero_ns;
+  int64_t unix_ms_at_zero;
+  int stopping;
+  ctl_conn conns[CTL_CONNS];
+  uint8_t buf[UDP_BUF];
+} mccd;
+
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(const mccd *d) { return mono_ns() - d->mono_zero_ns; }
+
+/* ---- addresses -------------------------------------------------------- */
+
+static socklen_t to_sockaddr(const mcc_addr *a, int v6_socket,
+                             struct sockaddr_storage *ss) {
+  memset(ss, 0, sizeof *ss);
+  if (a->family == 4 && !v6_socket) {
+    struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(a->port);
+    memcpy(&sin->sin_addr, a->ip, 4);
+    return sizeof *sin;
+  }
+  struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+  sin6->sin6_family = AF_INET6;
+  sin6->sin6_port = htons(a->port);
+  if (a->family == 4) { /* v4-mapped on a dual-stack socket */
+    sin6->sin6_addr.s6_addr[10] = 0xff;
+    sin6->sin6_addr.s6_addr[11] = 0xff;
+    memcpy(&sin6->sin6_addr.s6_addr[12], a->ip, 4);
+  } else {
+    memcpy(&sin6->sin6_addr, a->ip, 16);
+  }
+  return sizeof *sin6;
+}
+
+static void from_sockaddr(const struct sockaddr_storage *ss, mcc_addr *a) {
+  memset(a, 0, sizeof *a);
+  if (ss->ss_family == AF_INET) {
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+    a->family = 4;
+    a->port = ntohs(sin->sin_port);
+    memcpy(a->ip, &sin->sin_addr, 4);
+    return;
+  }
+  const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+  a->port = ntohs(sin6->sin6_port);
+  if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+    a->family = 4;
+    memcpy(a->ip, &sin6->sin6_addr.s6_addr[12], 4);
+  } else {
+    a->family = 6;
+    memcpy(a->ip, &sin6->sin6_addr, 16);
+  }
+}
+
+static int is_any(const mcc_addr *a) {
+  static const uint8_t zero[16];
+  return memcmp(a->ip, zero, a->family == 4 ? 4 : 16) == 0;
+}
+
+/* ---- core callbacks --------------------------------------------------- */
+
+static void cb_send(void *user_data, const mcc_addr *to, const uint8_t *data,
+                    size_t datalen) {
+  mccd *d = user_data;
+  int fd = to->family == 4 && d->udp4 >= 0 ? d->udp4 : d->udp6;
+  if (fd < 0) {
+    log_msg(LOG_DEBUG, "no socket of the family of a destination");
+    return;
+  }
+  struct sockaddr_storage ss;
+  socklen_t sl = to_sockaddr(to, fd == d->udp6, &ss);
+  if (sendto(fd, data, datalen, 0, (struct sockaddr *)&ss, sl) < 0 &&
+      errno != EAGAIN)
+    log_msg(LOG_DEBUG, "sendto: %s", strerror(errno));
+}
+
+static void cb_random(void *user_data, uint8_t *out, size_t outlen) {
+  (void)user_data;
+  randombytes_buf(out, outlen);
+}
+
+static void cb_log(void *user_data, enum mcc_log_level level,
+                   const char *msg) {
+  (void)user_data;
+  log_msg((enum log_level)level, "%s", msg);
+}
+
+static void cb_deliver(void *user_data, const uint8_t *packet,
+                       size_t packetlen) {
+  mccd *d = user_data;
+  if (write(d->tun, packet, packetlen) < 0 && errno != EAGAIN)
+    log_msg(LOG_DEBUG, "writing to %s: %s", d->cfg.tun_name, strerror(errno));
+}
+
+/* ---- sockets ---------------------------------------------------------- */
+
+static int watch(mccd *d, int fd, uint64_t tag) {
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag};
+  return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int udp_open(const mcc_addr *at, int v6only, const char *what) {
+  struct sockaddr_storage ss;
+  socklen_t sl = to_sockaddr(at, at->family == 6, &ss);
+  int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) goto fail;
+  int one = 1;
+  if (ss.ss_family == AF_INET6)
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, (struct sockaddr *)&ss, sl) == 0) return fd;
+fail:;
+  char text[64];
+  int saved = errno;
+  ctl_format_addr(at, text, sizeof text);
+  log_msg(LOG_ERROR, "%s %s: %s", what, text, strerror(saved));
+  if (fd >= 0) close(fd);
+  return -1;
+}
+
+static int open_udp(mccd *d) {
+  const mcc_addr *l = &d->cfg.listen;
+  if (l->family == 4) {
+    d->udp4 = udp_open(l, 1, "listen-addr");
+    if (d->udp4 < 0) return -1;
+    if (is_any(l)) { /* "IPv6 too": the same port on [::] */
+      mcc_addr any6 = {.family = 6, .port = l->port};
+      d->udp6 = udp_open(&any6, 1, "listen-addr (IPv6)");
+      if (d->udp6 < 0) log_msg(LOG_WARN, "continuing with IPv4 only");
+    }
+  } else {
+    d->udp6 = udp_open(l, 0, "listen-addr");
+    if (d->udp6 < 0) return -1;
+  }
+  if (d->udp4 >= 0) watch(d, d->udp4, SRC_UDP4);
+  if (d->udp6 >= 0) watch(d, d->udp6, SRC_UDP6);
+  return 0;
+}
+
+static int open_control(mccd *d) {
+  const char *path = d->cfg.socket_path;
+  struct sockaddr_un sun;
+  memset(&sun, 0, sizeof sun);
+  sun.sun_family = AF_UNIX;
+  if (strlen(path) >= sizeof sun.sun_path) {
+    log_msg(LOG_ERROR, "unix-socket-path %s: longer than %zu bytes", path,
+            sizeof sun.sun_path - 1);
+    return -1;
+  }
+  memcpy(sun.sun_path, path, strlen(path));
+  struct stat st;
+  if (lstat(path, &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      log_msg(LOG_ERROR, "unix-socket-path %s: exists and is not a socket",
+              path);
+      return -1;
+    }
+    unlink(path); /* left behind by a daemon that did not stop cleanly */
+  }
+  d->ctl = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  mode_t old = umask(0117);
+  int rv = d->ctl < 0 ? -1 : bind(d->ctl, (struct sockaddr *)&sun, sizeof sun);
+  umask(old);
+  if (rv < 0 || listen(d->ctl, CTL_CONNS) < 0) {
+    log_msg(LOG_ERROR, "unix-socket-path %s: %s", path, strerror(errno));
+    return -1;
+  }
+  return watch(d, d->ctl, SRC_CTL);
+}
+
+static int open_dns(mccd *d) {
+  d->dns = udp_open(&d->cfg.dns_addr, 1, "dns-addr");
+  if (d->dns < 0) return -1;
+  return watch(d, d->dns, SRC_DNS);
+}
+
+static int open_signals(mccd *d) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  d->sig = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (d->sig < 0) return -1;
+  return watch(d, d->sig, SRC_SIG);
+}
+
+static int open_tun(mccd *d) {
+  mcc_resolve_addrs own;
+  if (mcc_resolver_lookup_id(mcc_node_resolver(d->node), mcc_node_id(d->node),
+                             &own) != 0) {
+    log_msg(LOG_ERROR, "the resolver has no address for this node");
+    return -1;
+  }
+  tun_config tc = {.name = d->cfg.tun_name, .mtu = d->cfg.tun_mtu,
+                   .ipv4_prefix = d->cfg.resolver.ipv4_prefix_len,
+                   .ipv6_prefix = d->cfg.resolver.ipv6_prefix_len};
+  memcpy(tc.ipv4, own.ipv4, 4);
+  memcpy(tc.ipv6, own.ipv6, 16);
+  char err[256];
+  d->tun = tun_open(&tc, err, sizeof err);
+  if (d->tun < 0) {
+    log_msg(LOG_ERROR, "%s", err);
+    return -1;
+  }
+  if (err[0]) log_msg(LOG_WARN, "%s (continuing without IPv6)", err);
+  return watch(d, d->tun, SRC_TUN);
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+static void on_udp(mccd *d, int fd) {
+  for (int i = 0; i < MAX_BATCH; i++) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    ssize_t n = recvfrom(fd, d->buf, sizeof d->buf, 0, (struct sockaddr *)&ss,
+                         &sl);
+    if (n < 0) return;
+    mcc_addr from;
+    from_sockaddr(&ss, &from);
+    int rv = mcc_node_recv(d->node, &from, d->buf, (size_t)n, now_ns(d));
+    if (rv != 0 && log_enabled(LOG_DEBUG)) {
+      char text[64];
+      ctl_format_addr(&from, text, sizeof text);
+      log_msg(LOG_DEBUG, "datagram of %zd bytes from %s rejected: %s", n,
+              text, mcc_strerror(rv));
+    }
+  }
+}
+
+static void on_tun(mccd *d) {
+  for (int i = 0; i < MAX_BATCH; i++) {
+    ssize_t n = read(d->tun, d->buf, sizeof d->buf);
+    if (n <= 0) return;
+    int rv = mcc_node_send_packet(d->node, d->buf, (size_t)n, now_ns(d));
+    if (rv != 0)
+      log_msg(LOG_TRACE, "packet of %zd bytes from %s not sent: %s", n,
+              d->cfg.tun_name, mcc_strerror(rv));
+  }
+}
+
+static void on_dns(mccd *d) {
+  for (int i = 0; i < MAX_BATCH; i++) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    uint8_t query[DNS_BUF], answer[DNS_BUF];
+    ssize_t n = recvfrom(d->dns, query, sizeof query, 0,
+                         (struct sockaddr *)&ss, &sl);
+    if (n < 0) return;
+    size_t alen = 0;
+    if (mcc_dns_answer(mcc_node_resolver(d->node), d->cfg.resolver.domain,
+                       d->cfg.dns_ttl_s, query, (size_t)n, answer,
+                       sizeof answer, &alen) == 0)
+      sendto(d->dns, answer, alen, 0, (struct sockaddr *)&ss, sl);
+  }
+}
+
+static void ctl_close(mccd *d, ctl_conn *c) {
+  epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+  close(c->fd);
+  c->fd = -1;
+}
+
+static void on_ctl_accept(mccd *d) {
+  for (;;) {
+    int fd = accept4(d->ctl, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    ctl_conn *c = NULL;
+    for (size_t i = 0; i < CTL_CONNS && !c; i++)
+      if (d->conns[i].fd < 0) c = &d->conns[i];
+    if (!c) { /* busy: the client sees EOF and says so */
+      close(fd);
+      continue;
+    }
+    c->fd = fd;
+    c->len = 0;
+    c->deadline = now_ns(d) + CTL_CONN_TIMEOUT_NS;
+    watch(d, fd, SRC_CTL_CONN | ((uint64_t)(c - d->conns) << 8));
+  }
+}
+
+static void ctl_answer(mccd *d, ctl_conn *c, const char *req, size_t len) {
+  ctl_context ctx = {.node = d->node,
+                     .parents_configured = d->cfg.parents_configured,
+                     .now = now_ns(d),
+                     .unix_ms_at_zero = d->unix_ms_at_zero};
+  strbuf answer;
+  strbuf_init(&answer);
+  ctl_handle(&ctx, req, len, &answer);
+  if (answer.failed) {
+    strbuf_clear(&answer);
+    strbuf_printf(&answer, "error out of memory\n");
+  }
+  /* Answers are small; a blocking write with a timeout keeps this simple
+   * without letting a stuck client hold the loop for long. */
+  int fl = fcntl(c->fd, F_GETFL);
+  fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
+  struct timeval tv = {1, 0};
+  setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  size_t off = 0;
+  while (off < answer.len) {
+    ssize_t w = write(c->fd, answer.data + off, answer.len - off);
+    if (w <= 0) break;
+    off += (size_t)w;
+  }
+  strbuf_clear(&answer);
+  ctl_close(d, c);
+}
+
+static void on_ctl_conn(mccd *d, ctl_conn *c) {
+  ssize_t n = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
+  if (n == 0 || (n < 0 && errno != EAGAIN)) {
+    ctl_close(d, c);
+    return;
+  }
+  if (n < 0) return;
+  c->len += (size_t)n;
+  char *nl = memchr(c->buf, '\n', c->len);
+  if (nl) {
+    ctl_answer(d, c, c->buf, (size_t)(nl - c->buf));
+  } else if (c->len == sizeof c->buf) {
+    ctl_answer(d, c, c->buf, c->len + 1); /* answered: too long */
+  }
+}
+
+static void on_signal(mccd *d) {
+  struct signalfd_siginfo si;
+  while (read(d->sig, &si, sizeof si) == sizeof si) {
+    if (si.ssi_signo == SIGHUP) {
+      log_msg(LOG_WARN, "SIGHUP: reloading is not supported; restart mccd");
+      continue;
+    }
+    log_msg(LOG_INFO, "%s: shutting down",
+            si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    d->stopping = 1;
+  }
+}
+
+static void expire_ctl(mccd *d, uint64_t now) {
+  for (size_t i = 0; i < CTL_CONNS; i++)
+    if (d->conns[i].fd >= 0 && now >= d->conns[i].deadline)
+      ctl_close(d, &d->conns[i]);
+}
+
+static int timeout_ms(const mccd *d, uint64_t now) {
+  uint64_t next = mcc_node_get_expiry(d->node);
+  for (size_t i = 0; i < CTL_CONNS; i++)
+    if (d->conns[i].fd >= 0 && d->conns[i].deadline < next)
+      next = d->conns[i].deadline;
+  if (next == UINT64_MAX) return 60000;
+  if (next <= now) return 0;
+  uint64_t ms = (next - now + 999999) / 1000000;
+  return ms > 60000 ? 60000 : (int)ms;
+}
+
+static void loop(mccd *d) {
+  struct epoll_event evs[16];
+  while (!d->stopping) {
+    uint64_t now = now_ns(d);
+    if (mcc_node_get_expiry(d->node) <= now)
+      mcc_node_handle_expiry(d->node, now);
+    expire_ctl(d, now);
+    int n = epoll_wait(d->epfd, evs, 16, timeout_ms(d, now_ns(d)));
+    if (n < 0 && errno != EINTR) {
+      log_msg(LOG_ERROR, "epoll_wait: %s", strerror(errno));
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      uint64_t tag = evs[i].data.u64;
+      switch (tag & 0xff) {
+      case SRC_UDP4: on_udp(d, d->udp4); break;
+      case SRC_UDP6: on_udp(d, d->udp6); break;
+      case SRC_TUN: on_tun(d); break;
+      case SRC_DNS: on_dns(d); break;
+      case SRC_CTL: on_ctl_accept(d); break;
+      case SRC_SIG: on_signal(d); break;
+      case SRC_CTL_CONN: {
+        ctl_conn *c = &d->conns[tag >> 8];
+        if (c->fd >= 0) on_ctl_conn(d, c);
+        break;
+      }
+      }
+    }
+  }
+}
+
+/* ---- start and stop --------------------------------------------------- */
+
+static int create_node(mccd *d) {
+  mcc_verify_cache_new(&d->cache, VERIFY_CACHE_ENTRIES);
+  d->cfg.settings.verify_cache = d->cache;
+  d->mono_zero_ns = mono_ns();
+  struct timespec wall;
+  clock_gettime(CLOCK_REALTIME, &wall);
+  d->cfg.settings.unix_time_at_zero_s = wall.tv_sec;
+  d->unix_ms_at_zero =
+      (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+  mcc_callbacks cb = {.send = cb_send, .random = cb_random, .log = cb_log,
+                      .deliver = cb_deliver, .user_data = d};
+  int rv = mcc_node_new(&d->node, &d->cfg.settings, &cb, &d->cfg.keys,
+                        &d->cfg.cert, d->cfg.networks, d->cfg.networks_len,
+                        0);
+  if (rv != 0) {
+    log_msg(LOG_ERROR, "starting the node: %s", mcc_strerror(rv));
+    return -1;
+  }
+  return 0;
+}
+
+static void shut_down(mccd *d) {
+  for (size_t i = 0; i < CTL_CONNS; i++)
+    if (d->conns[i].fd >= 0) close(d->conns[i].fd);
+  int fds[] = {d->udp4, d->udp6, d->tun, d->dns, d->ctl, d->sig, d->epfd};
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+    if (fds[i] >= 0) close(fds[i]);
+  if (d->ctl >= 0) unlink(d->cfg.socket_path);
+  mcc_node_free(d->node);
+  mcc_verify_cache_free(d->cache);
+  daemon_config_clear(&d->cfg);
+}
+
+static void log_started(const mccd *d) {
+  char id[MCC_ID_TEXT_LEN + 1], listen[64];
+  mcc_id_to_text(mcc_node_id(d->node), id);
+  ctl_format_addr(&d->cfg.listen, listen, sizeof listen);
+  log_msg(LOG_INFO, "mccd %s started: node %s, udp %s%s, tun %s, %zu of %zu "
+          "parents resolved",
+          MCC_VERSION, id, listen, d->udp6 >= 0 ? " and [::]" : "",
+          d->cfg.tun_name, d->cfg.settings.parents_len,
+          d->cfg.parents_configured);
+}
+
+int daemon_run(const char *arg) {
+  static mccd d; /* large buffer: not on the stack */
+  memset(&d, 0, sizeof d);
+  d.udp4 = d.udp6 = d.tun = d.dns = d.ctl = d.sig = d.epfd = -1;
+  for (size_t i = 0; i < CTL_CONNS; i++) d.conns[i].fd = -1;
+  char err[1024];
+  if (sodium_init() < 0) {
+    fprintf(stderr, "mccd: libsodium failed to initialise\n");
+    return 1;
+  }
+  if (daemon_config_load(&d.cfg, arg, err, sizeof err) < 0) {
+    log_msg(LOG_ERROR, "%s", err);
+    daemon_config_clear(&d.cfg);
+    return 1;
+  }
+  if (log_open(d.cfg.log_file, d.cfg.log_level) < 0)
+    log_msg(LOG_ERROR, "log-file %s: %s (logging to stderr)", d.cfg.log_file,
+            strerror(errno));
+  daemon_config_warn_unimplemented(&d.cfg);
+  if (d.cfg.parents_configured &&
+      daemon_config_resolve_parents(&d.cfg) == 0)
+    log_msg(LOG_WARN, "no parent address resolved; running as a root until "
+            "restarted");
+  int ok = (d.epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0 &&
+           open_signals(&d) == 0 && create_node(&d) == 0 &&
+           open_udp(&d) == 0 && open_tun(&d) == 0 &&
+           (!d.cfg.dns_enable || open_dns(&d) == 0) &&
+           (!d.cfg.unix_enable || open_control(&d) == 0);
+  if (ok) {
+    log_started(&d);
+    loop(&d);
+    log_msg(LOG_INFO, "stopped");
+  }
+  shut_down(&d);
+  log_close();
+  return ok ? 0 : 1;
+}

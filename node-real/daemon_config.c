@@ -1,0 +1,286 @@
+/*
+ * daemon_config.c — loading mccd's configuration: read mcc.conf, hand it to
+ * the core's parser, take the identity from the key and certificate files,
+ * and turn the host-only keys into sockets' and devices' parameters.
+ */
+#include "daemon_config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "keyfile.h"
+
+#define CONF_FILE_MAX (1u << 20)
+#define MCC_PORT 9376
+
+/* Keys of the manual that this mccd does not act on yet. */
+static const char *const unimplemented_keys[] = {
+    "firewall-chain-name", "cert-update-addr", "cert-update-enable",
+    "cert-update-period", "tunnels", "dependent-nodes", "static-addr",
+    "network-lookup-timeout", "forwarding-rules",
+    "forwarding-rules-commit-timeout", "dnsmasq-enable", "dnsmasq-directory",
+    "dnsmasq-restart-command", "exit-node", "gateway",
+    "gateway-post-add-hook", "gateway-post-delete-hook", "kill-switch",
+    "nat-table-expiry", "reroute-dns", "reroute-ntp", "ssl-install",
+    "ssl-manage-script", "ssl-certificates", "ssl-storage-timeout",
+    "ssl-storage-cleanup-period", "ssl-certificates-ttl",
+    "ssl-update-batch-size", "ssl-update-send-period", "data-dir",
+    "topology-update-period"};
+
+static void on_diag(void *user_data, int is_error, const char *msg) {
+  (void)user_data;
+  log_msg(is_error ? LOG_ERROR : LOG_WARN, "%s", msg);
+}
+
+static char *read_file(const char *path, size_t *plen, char *err,
+                       size_t errlen) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return NULL;
+  }
+  char *buf = malloc(CONF_FILE_MAX + 1);
+  size_t n = buf ? fread(buf, 1, CONF_FILE_MAX + 1, f) : 0;
+  int bad = !buf || ferror(f) || n > CONF_FILE_MAX;
+  fclose(f);
+  if (bad) {
+    snprintf(err, errlen, "%s: %s", path,
+             !buf ? "out of memory" : n > CONF_FILE_MAX ? "larger than 1 MiB"
+                                                        : "read error");
+    free(buf);
+    return NULL;
+  }
+  buf[n] = '\0';
+  *plen = n;
+  return buf;
+}
+
+static int locate(daemon_config *dc, const char *arg, char *err,
+                  size_t errlen) {
+  struct stat st;
+  if (stat(arg, &st) < 0) {
+    snprintf(err, errlen, "%s: %s", arg, strerror(errno));
+    return -1;
+  }
+  int n;
+  if (S_ISDIR(st.st_mode)) {
+    n = snprintf(dc->config_dir, sizeof dc->config_dir, "%s", arg);
+    snprintf(dc->conf_path, sizeof dc->conf_path, "%s/mcc.conf", arg);
+  } else {
+    n = snprintf(dc->conf_path, sizeof dc->conf_path, "%s", arg);
+    snprintf(dc->config_dir, sizeof dc->config_dir, "%s", arg);
+    char *slash = strrchr(dc->config_dir, '/');
+    if (!slash)
+      snprintf(dc->config_dir, sizeof dc->config_dir, ".");
+    else if (slash == dc->config_dir)
+      slash[1] = '\0';
+    else
+      *slash = '\0';
+  }
+  if (n < 0 || (size_t)n >= sizeof dc->config_dir) {
+    snprintf(err, errlen, "%s: path too long", arg);
+    return -1;
+  }
+  return 0;
+}
+
+static int host_keys(daemon_config *dc, char *err, size_t errlen) {
+  const mcc_conf *c = dc->conf;
+  uint64_t v;
+  size_t level = 3;
+  if (mcc_addr_parse(&dc->listen, mcc_conf_get(c, "listen-addr"), MCC_PORT) !=
+      0) {
+    snprintf(err, errlen, "%s: listen-addr: not a numeric ip:port",
+             dc->conf_path);
+    return -1;
+  }
+  mcc_conf_get_bool(c, "dns-enable", &dc->dns_enable);
+  if (dc->dns_enable &&
+      mcc_addr_parse(&dc->dns_addr, mcc_conf_get(c, "dns-addr"), 53) != 0) {
+    snprintf(err, errlen, "%s: dns-addr: not a numeric ip:port",
+             dc->conf_path);
+    return -1;
+  }
+  mcc_conf_get_bool(c, "unix-enable", &dc->unix_enable);
+  snprintf(dc->socket_path, sizeof dc->socket_path, "%s",
+           mcc_conf_get(c, "unix-socket-path"));
+  snprintf(dc->tun_name, sizeof dc->tun_name, "%s",
+           mcc_conf_get(c, "tun-device-name"));
+  if (strlen(mcc_conf_get(c, "tun-device-name")) >= IFNAMSIZ ||
+      !dc->tun_name[0]) {
+    snprintf(err, errlen,
+             "%s: tun-device-name: expected 1-%d characters, got '%s'",
+             dc->conf_path, IFNAMSIZ - 1, mcc_conf_get(c, "tun-device-name"));
+    return -1;
+  }
+  if (mcc_conf_get_uint(c, "tun-device-mtu", &v) != 0 || v < 1280 ||
+      v > 65535) {
+    snprintf(err, errlen, "%s: tun-device-mtu: expected 1280-65535, got '%s'",
+             dc->conf_path, mcc_conf_get(c, "tun-device-mtu"));
+    return -1;
+  }
+  dc->tun_mtu = (unsigned)v;
+  mcc_conf_get_enum(c, "log-level", &level);
+  dc->log_level = (enum log_level)level;
+  snprintf(dc->log_file, sizeof dc->log_file, "%s",
+           mcc_conf_get(c, "log-file"));
+  mcc_conf_get_duration_ms(c, "parents-resolve-period",
+                           &dc->parents_resolve_period_ms);
+  if (mcc_conf_get_uint(c, "resolver.ttl", &v) == 0)
+    dc->dns_ttl_s = (uint32_t)v;
+  return 0;
+}
+
+static int resolver_keys(daemon_config *dc, char *err, size_t errlen) {
+  const char *bad = NULL;
+  mcc_resolver_settings_default(&dc->resolver);
+  if (mcc_resolver_settings_from_text(
+          &dc->resolver, mcc_conf_get(dc->conf, "resolver.ipv4-network"),
+          mcc_conf_get(dc->conf, "resolver.ipv6-network"),
+          mcc_conf_get(dc->conf, "resolver.mac-address-mask"),
+          mcc_conf_get(dc->conf, "resolver.domain"), &bad) != 0) {
+    snprintf(err, errlen, "%s: %s: '%s' is not usable by the resolver",
+             dc->conf_path, bad ? bad : "resolver",
+             bad ? mcc_conf_get(dc->conf, bad) : "");
+    return -1;
+  }
+  randombytes_buf(dc->resolver.hash_key, sizeof dc->resolver.hash_key);
+  dc->settings.resolver = &dc->resolver;
+  return 0;
+}
+
+int daemon_config_load(daemon_config *dc, const char *arg, char *err,
+                       size_t errlen) {
+  memset(dc, 0, sizeof *dc);
+  if (locate(dc, arg, err, errlen) < 0) return -1;
+  size_t len = 0;
+  char *text = read_file(dc->conf_path, &len, err, errlen);
+  if (!text) return -1;
+  if (mcc_conf_new(&dc->conf) != 0) {
+    free(text);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  int rv = mcc_conf_parse(dc->conf, dc->conf_path, text, len, on_diag, NULL);
+  free(text);
+  if (rv != 0) {
+    snprintf(err, errlen, "%s: %s (the lines above say where)",
+             dc->conf_path, mcc_strerror(rv));
+    return -1;
+  }
+  mcc_settings_default(&dc->settings);
+  if (mcc_conf_apply_settings(dc->conf, &dc->settings, err, errlen) != 0)
+    return -1;
+  if (host_keys(dc, err, errlen) < 0 || resolver_keys(dc, err, errlen) < 0)
+    return -1;
+  size_t n = mcc_conf_list_len(dc->conf, "parents");
+  for (size_t i = 0; i < n && i < MCC_MAX_PARENTS; i++)
+    mcc_conf_list_get(dc->conf, "parents", i, dc->parent_text[i],
+                      sizeof dc->parent_text[i]);
+  dc->parents_configured = n < MCC_MAX_PARENTS ? n : MCC_MAX_PARENTS;
+  if (keyfile_load_identity(dc->conf, dc->config_dir, &dc->keys, &dc->cert,
+                            dc->networks, &dc->networks_len,
+                            MCC_MAX_TRUSTED, (uint64_t)time(NULL), err,
+                            errlen) != 0)
+    return -1;
+  return 0;
+}
+
+void daemon_config_clear(daemon_config *dc) {
+  mcc_conf_free(dc->conf);
+  sodium_memzero(&dc->keys, sizeof dc->keys);
+  memset(dc, 0, sizeof *dc);
+}
+
+/* "host:port", "[v6]:port", "host" -> host and port. */
+static int split_host_port(const char *text, char *host, size_t hostlen,
+                           uint16_t *pport) {
+  const char *colon = strrchr(text, ':');
+  const char *h = text;
+  size_t hl;
+  *pport = MCC_PORT;
+  if (text[0] == '[') {
+    const char *close = strchr(text, ']');
+    if (!close) return -1;
+    h = text + 1;
+    hl = (size_t)(close - h);
+    colon = close[1] == ':' ? close + 1 : NULL;
+    if (close[1] && !colon) return -1;
+  } else if (colon && strchr(text, ':') != colon) {
+    colon = NULL; /* a bare IPv6 address */
+    hl = strlen(text);
+  } else {
+    hl = colon ? (size_t)(colon - text) : strlen(text);
+  }
+  if (colon) {
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port <= 0 || port > 65535) return -1;
+    *pport = (uint16_t)port;
+  }
+  if (hl == 0 || hl >= hostlen) return -1;
+  memcpy(host, h, hl);
+  host[hl] = '\0';
+  return 0;
+}
+
+static int resolve_one(const char *text, mcc_addr *out) {
+  char host[DAEMON_HOST_MAX];
+  uint16_t port;
+  if (mcc_addr_parse(out, text, MCC_PORT) == 0) return 0;
+  if (split_host_port(text, host, sizeof host, &port) < 0) return -1;
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_family = AF_UNSPEC;
+  int rv = getaddrinfo(host, NULL, &hints, &res);
+  if (rv != 0) {
+    log_msg(LOG_WARN, "parent '%s': %s", text, gai_strerror(rv));
+    return -1;
+  }
+  memset(out, 0, sizeof *out);
+  out->port = port;
+  if (res->ai_family == AF_INET) {
+    out->family = 4;
+    memcpy(out->ip, &((struct sockaddr_in *)res->ai_addr)->sin_addr, 4);
+  } else {
+    out->family = 6;
+    memcpy(out->ip, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, 16);
+  }
+  freeaddrinfo(res);
+  return 0;
+}
+
+size_t daemon_config_resolve_parents(daemon_config *dc) {
+  size_t n = 0;
+  for (size_t i = 0; i < dc->parents_configured; i++)
+    if (resolve_one(dc->parent_text[i], &dc->settings.parents[n]) == 0) n++;
+  dc->settings.parents_len = n;
+  return n;
+}
+
+void daemon_config_warn_unimplemented(const daemon_config *dc) {
+  char names[1024] = "";
+  size_t used = 0;
+  for (size_t i = 0;
+       i < sizeof unimplemented_keys / sizeof unimplemented_keys[0]; i++) {
+    const char *k = unimplemented_keys[i];
+    const mcc_conf_key *key = mcc_conf_key_find(k);
+    const char *value = mcc_conf_get(dc->conf, k);
+    if (!key || !value || strcmp(value, key->default_value) == 0) continue;
+    int n = snprintf(names + used, sizeof names - used, "%s%s",
+                     used ? ", " : "", k);
+    if (n > 0 && (size_t)n < sizeof names - used) used += (size_t)n;
+  }
+  if (used)
+    log_msg(LOG_WARN,
+            "%s: keys not implemented yet by this mccd, ignored: %s",
+            dc->conf_path, names);
+}

@@ -1,0 +1,407 @@
+/*
+ * keyfile.c — reading and writing the key and certificate files (formats
+ * in keyfile.h), and loading a node's identity as mcc.conf names it.
+ * Secrets read from files are wiped from memory once parsed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cert.h"
+#include "keyfile.h"
+
+#define DEFAULT_CONFIG_PREFIX "/etc/mcc/"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) {
+  if (err && errlen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+  }
+  return -1;
+}
+
+static int is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static void trim(const char **ptext, size_t *plen) {
+  const char *t = *ptext;
+  size_t len = *plen;
+  while (len && is_space(*t)) {
+    t++;
+    len--;
+  }
+  while (len && is_space(t[len - 1])) len--;
+  *ptext = t;
+  *plen = len;
+}
+
+/* ---- private keys ----------------------------------------------------- */
+
+int keyfile_parse_key_text(const char *text, size_t len, mcc_keypair *kp) {
+  if (!kp) return MCC_ERR_INVALID_ARGUMENT;
+  sodium_memzero(kp, sizeof *kp);
+  if (!text && len) return MCC_ERR_INVALID_ARGUMENT;
+  if (!text) return MCC_ERR_BASE64;
+  trim(&text, &len);
+  if (len == 0 || !base64_alphabet_only(text, len)) return MCC_ERR_BASE64;
+  /* One byte of room beyond the seed tells "too long" from "malformed". */
+  uint8_t seed[MCC_SEED_LEN + 1];
+  size_t seedlen = 0;
+  const char *end = NULL;
+  errno = 0;
+  int rv = sodium_base642bin(seed, sizeof seed, text, len, NULL, &seedlen,
+                             &end, sodium_base64_VARIANT_ORIGINAL);
+  int bad_length = rv != 0 && errno == ERANGE;
+  if (rv != 0 || end != text + len || seedlen != MCC_SEED_LEN) {
+    sodium_memzero(seed, sizeof seed);
+    return bad_length || (rv == 0 && end == text + len) ? MCC_ERR_BAD_LENGTH
+                                                         : MCC_ERR_BASE64;
+  }
+  rv = mcc_keypair_from_seed(kp, seed);
+  sodium_memzero(seed, sizeof seed);
+  if (rv != 0) sodium_memzero(kp, sizeof *kp);
+  return rv;
+}
+
+void keyfile_format_key_text(const mcc_keypair *kp,
+                             char out[KEYFILE_KEY_TEXT_LEN + 1]) {
+  /* libsodium keeps the seed as the first half of the secret key. */
+  sodium_bin2base64(out, KEYFILE_KEY_TEXT_LEN + 1, kp->sec, MCC_SEED_LEN,
+                    sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* ---- whole files -------------------------------------------------------- */
+
+int keyfile_read_file(const char *path, size_t maxlen, char **pdata,
+                      size_t *plen, char *err, size_t errlen) {
+  *pdata = NULL;
+  *plen = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(err, errlen, "%s: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    close(fd);
+    return fail(err, errlen, "%s: %s", path, strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return fail(err, errlen, "%s: not a regular file", path);
+  }
+  char *buf = malloc(maxlen + 2);
+  if (!buf) {
+    close(fd);
+    return fail(err, errlen, "%s: out of memory", path);
+  }
+  /* Read one byte past maxlen so that a file that grew is caught too. */
+  size_t n = 0;
+  while (n < maxlen + 1) {
+    ssize_t r = read(fd, buf + n, maxlen + 1 - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      int e = errno;
+      close(fd);
+      sodium_memzero(buf, n);
+      free(buf);
+      return fail(err, errlen, "%s: %s", path, strerror(e));
+    }
+    if (r == 0) break;
+    n += (size_t)r;
+  }
+  close(fd);
+  if (n > maxlen) {
+    sodium_memzero(buf, n);
+    free(buf);
+    return fail(err, errlen, "%s: too large (at most %zu bytes)", path,
+                maxlen);
+  }
+  buf[n] = '\0';
+  *pdata = buf;
+  *plen = n;
+  return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len) {
+  const uint8_t *p = data;
+  while (len) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return -1;
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Sets fd's mode, writes data and flushes it to disk; 0 or -1 (errno). */
+static int fill(int fd, const void *data, size_t datalen, unsigned mode) {
+  if (fchmod(fd, (mode_t)mode) != 0 || write_all(fd, data, datalen) != 0 ||
+      fsync(fd) != 0)
+    return -1;
+  return 0;
+}
+
+int keyfile_write_file(const char *path, const void *data, size_t datalen,
+                       unsigned mode, int force, char *err, size_t errlen) {
+  if (!force) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
+    if (fd < 0 && errno == EEXIST)
+      return fail(err, errlen, "%s exists (use -y to overwrite)", path);
+    if (fd < 0) return fail(err, errlen, "%s: %s", path, strerror(errno));
+    int rv = fill(fd, data, datalen, mode);
+    int e = errno;
+    if (close(fd) != 0 && rv == 0) {
+      rv = -1;
+      e = errno;
+    }
+    if (rv != 0) {
+      unlink(path);
+      return fail(err, errlen, "%s: %s", path, strerror(e));
+    }
+    return 0;
+  }
+  char tmp[PATH_MAX];
+  if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
+    return fail(err, errlen, "%s: path too long", path);
+  int fd = mkstemp(tmp);
+  if (fd < 0) return fail(err, errlen, "%s: %s", tmp, strerror(errno));
+  int rv = fill(fd, data, datalen, mode);
+  int e = errno;
+  if (close(fd) != 0 && rv == 0) {
+    rv = -1;
+    e = errno;
+  }
+  if (rv == 0 && rename(tmp, path) != 0) {
+    rv = -1;
+    e = errno;
+  }
+  if (rv != 0) {
+    unlink(tmp);
+    return fail(err, errlen, "%s: %s", path, strerror(e));
+  }
+  return 0;
+}
+
+int keyfile_read_keypair(const char *path, mcc_keypair *kp, char *err,
+                         size_t errlen) {
+  char *text;
+  size_t len;
+  if (keyfile_read_file(path, KEYFILE_MAX_BYTES, &text, &len, err, errlen))
+    return -1;
+  int rv = keyfile_parse_key_text(text, len, kp);
+  sodium_memzero(text, len);
+  free(text);
+  if (rv == MCC_ERR_BAD_LENGTH)
+    return fail(err, errlen,
+                "%s: not a private key: Base64 of other than %d bytes", path,
+                MCC_SEED_LEN);
+  if (rv != 0)
+    return fail(err, errlen,
+                "%s: not a private key: expected one line of %d Base64 "
+                "characters",
+                path, KEYFILE_KEY_TEXT_LEN);
+  return 0;
+}
+
+int keyfile_write_keypair(const char *path, const mcc_keypair *kp, int force,
+                          char *err, size_t errlen) {
+  char line[KEYFILE_KEY_TEXT_LEN + 2];
+  keyfile_format_key_text(kp, line);
+  line[KEYFILE_KEY_TEXT_LEN] = '\n';
+  line[KEYFILE_KEY_TEXT_LEN + 1] = '\0';
+  int rv = keyfile_write_file(path, line, KEYFILE_KEY_TEXT_LEN + 1,
+                              KEYFILE_MODE_PRIVATE, force, err, errlen);
+  sodium_memzero(line, sizeof line);
+  return rv;
+}
+
+int keyfile_read_cert(const char *path, mcc_cert *cert, char *err,
+                      size_t errlen) {
+  char *text;
+  size_t len;
+  if (keyfile_read_file(path, KEYFILE_MAX_BYTES, &text, &len, err, errlen))
+    return -1;
+  int rv = mcc_cert_from_base64(cert, text, len);
+  free(text);
+  if (rv != 0)
+    return fail(err, errlen, "%s: not a certificate: %s", path,
+                mcc_strerror(rv));
+  return 0;
+}
+
+int keyfile_write_cert(const char *path, const mcc_cert *cert, int force,
+                       char *err, size_t errlen) {
+  char line[MCC_CERT_BASE64_LEN + 2];
+  mcc_cert_to_base64(cert, line);
+  line[MCC_CERT_BASE64_LEN] = '\n';
+  line[MCC_CERT_BASE64_LEN + 1] = '\0';
+  return keyfile_write_file(path, line, MCC_CERT_BASE64_LEN + 1,
+                            KEYFILE_MODE_PUBLIC, force, err, errlen);
+}
+
+/* ---- display helpers ---------------------------------------------------- */
+
+const char *keyfile_cert_kind_name(unsigned kind) {
+  switch (kind) {
+  case MCC_CERT_NETWORK: return "network";
+  case MCC_CERT_NODE: return "node";
+  case MCC_CERT_TUNNEL: return "tunnel";
+  default: return "unknown";
+  }
+}
+
+const char *keyfile_format_utc(uint64_t unix_s,
+                               char out[KEYFILE_UTC_LEN + 1]) {
+  time_t t = (time_t)unix_s;
+  struct tm tm;
+  if (unix_s > (uint64_t)253402300799ull || !gmtime_r(&t, &tm) ||
+      strftime(out, KEYFILE_UTC_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    snprintf(out, KEYFILE_UTC_LEN + 1, "@%llu", (unsigned long long)unix_s);
+  return out;
+}
+
+/* ---- identity from mcc.conf --------------------------------------------- */
+
+int keyfile_conf_path(const mcc_conf *conf, const char *key, size_t i,
+                      const char *config_dir, char *out, size_t outlen,
+                      char *err, size_t errlen) {
+  const mcc_conf_key *k = mcc_conf_key_find(key);
+  const char *value = mcc_conf_get(conf, key);
+  if (!k || !value) return fail(err, errlen, "%s: unknown key", key);
+  char item[PATH_MAX];
+  if (k->type == MCC_CONF_PATH) {
+    /* A path is one value, commas and all. */
+    if (i != 0) return fail(err, errlen, "%s: holds one path", key);
+    if (snprintf(item, sizeof item, "%s", value) >= (int)sizeof item)
+      return fail(err, errlen, "%s: path too long", key);
+  } else {
+    int rv = mcc_conf_list_get(conf, key, i, item, sizeof item);
+    if (rv == MCC_ERR_BAD_LENGTH)
+      return fail(err, errlen, "%s: path too long", key);
+    if (rv != 0) return fail(err, errlen, "%s: no item %zu", key, i + 1);
+  }
+  if (item[0] == '\0') return fail(err, errlen, "%s: no path given", key);
+  const size_t plen = sizeof DEFAULT_CONFIG_PREFIX - 1;
+  if (config_dir && config_dir[0] && strcmp(value, k->default_value) == 0 &&
+      strncmp(item, DEFAULT_CONFIG_PREFIX, plen) == 0) {
+    size_t dlen = strlen(config_dir);
+    while (dlen > 1 && config_dir[dlen - 1] == '/') dlen--;
+    const char *sep = config_dir[dlen - 1] == '/' ? "" : "/";
+    if (snprintf(out, outlen, "%.*s%s%s", (int)dlen, config_dir, sep,
+                 item + plen) >= (int)outlen)
+      return fail(err, errlen, "%s: path too long", key);
+    return 0;
+  }
+  if (snprintf(out, outlen, "%s", item) >= (int)outlen)
+    return fail(err, errlen, "%s: path too long", key);
+  return 0;
+}
+
+/* "certificate expired (valid 2025-...Z to 2026-...Z)" for time faults. */
+static int fail_verify(char *err, size_t errlen, const char *path,
+                       const mcc_cert *cert, int rv) {
+  if (rv == MCC_ERR_CERT_EXPIRED || rv == MCC_ERR_CERT_NOT_YET_VALID) {
+    char from[KEYFILE_UTC_LEN + 1], to[KEYFILE_UTC_LEN + 1];
+    return fail(err, errlen, "%s: %s (valid %s to %s)", path,
+                mcc_strerror(rv), keyfile_format_utc(cert->not_before, from),
+                keyfile_format_utc(cert->not_after, to));
+  }
+  return fail(err, errlen, "%s: %s", path, mcc_strerror(rv));
+}
+
+static int load_networks(const mcc_conf *conf, const char *config_dir,
+                         mcc_id *networks, size_t *networks_len,
+                         size_t networks_cap, uint64_t unix_now, char *err,
+                         size_t errlen) {
+  size_t n = mcc_conf_list_len(conf, "network-certificates");
+  if (n == 0)
+    return fail(err, errlen, "network-certificates: no file given");
+  if (n > networks_cap)
+    return fail(err, errlen,
+                "network-certificates: %zu files, at most %zu are supported",
+                n, networks_cap);
+  for (size_t i = 0; i < n; i++) {
+    char path[PATH_MAX];
+    mcc_cert cert;
+    if (keyfile_conf_path(conf, "network-certificates", i, config_dir, path,
+                          sizeof path, err, errlen) ||
+        keyfile_read_cert(path, &cert, err, errlen))
+      return -1;
+    if (cert.kind != MCC_CERT_NETWORK)
+      return fail(err, errlen,
+                  "%s: not a network certificate (it is a %s certificate)",
+                  path, keyfile_cert_kind_name(cert.kind));
+    int rv = mcc_cert_verify(&cert, unix_now);
+    if (rv != 0) return fail_verify(err, errlen, path, &cert, rv);
+    networks[i] = cert.subject;
+  }
+  *networks_len = n;
+  return 0;
+}
+
+int keyfile_load_identity(const mcc_conf *conf, const char *config_dir,
+                          mcc_keypair *kp, mcc_cert *node_cert,
+                          mcc_id *networks, size_t *networks_len,
+                          size_t networks_cap, uint64_t unix_now, char *err,
+                          size_t errlen) {
+  char key_path[PATH_MAX], cert_path[PATH_MAX];
+  *networks_len = 0;
+  if (keyfile_conf_path(conf, "node-private-key", 0, config_dir, key_path,
+                        sizeof key_path, err, errlen) ||
+      keyfile_read_keypair(key_path, kp, err, errlen))
+    return -1;
+  if (keyfile_conf_path(conf, "node-certificate", 0, config_dir, cert_path,
+                        sizeof cert_path, err, errlen) ||
+      keyfile_read_cert(cert_path, node_cert, err, errlen) ||
+      load_networks(conf, config_dir, networks, networks_len, networks_cap,
+                    unix_now, err, errlen))
+    goto fail;
+  if (node_cert->kind != MCC_CERT_NODE) {
+    fail(err, errlen, "%s: not a node certificate (it is a %s certificate)",
+         cert_path, keyfile_cert_kind_name(node_cert->kind));
+    goto fail;
+  }
+  if (memcmp(node_cert->subject.key, kp->pub.key, MCC_KEY_LEN) != 0) {
+    fail(err, errlen, "%s: certificate subject is not this node's key (%s)",
+         cert_path, key_path);
+    goto fail;
+  }
+  size_t i;
+  for (i = 0; i < *networks_len; i++)
+    if (memcmp(node_cert->issuer.key, networks[i].key, MCC_KEY_LEN) == 0)
+      break;
+  if (i == *networks_len) {
+    char issuer[MCC_ID_TEXT_LEN + 1];
+    mcc_id_to_text(&node_cert->issuer, issuer);
+    fail(err, errlen,
+         "%s: issued by network %s, which is not the subject of any of "
+         "network-certificates",
+         cert_path, issuer);
+    goto fail;
+  }
+  int rv = mcc_cert_verify(node_cert, unix_now);
+  if (rv != 0) {
+    fail_verify(err, errlen, cert_path, node_cert, rv);
+    goto fail;
+  }
+  return 0;
+
+fail:
+  sodium_memzero(kp, sizeof *kp);
+  *networks_len = 0;
+  return -1;
+}

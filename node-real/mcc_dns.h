@@ -1,0 +1,100 @@
+/*
+ * mcc_dns.h — the built-in DNS server's responder: one query datagram in,
+ * one response datagram out, answered from the node-local resolver. Pure:
+ * no sockets, no clock, no allocation of its own; mccd calls it for every
+ * datagram received on dns-addr (default 127.0.0.1:8353) and sends back
+ * what it writes.
+ *
+ * What it answers (RFC 1035; the manual: "Built-in DNS is only able to
+ * assign names to node ids and vice versa"):
+ *   A, AAAA  "<node id><domain>", the bare node id and dns-names (alone or
+ *            under the domain): the node-local address of that id, given a
+ *            slot as `mcc resolve` would.
+ *   PTR      the full in-addr.arpa / ip6.arpa name of an address of the
+ *            resolver's networks that an id holds: "<node id><domain>".
+ * Zone rules, where RFC 1035 leaves the choice to us:
+ *   - a name that exists but has no record of the type asked (ANY, MX, ...,
+ *     A of a PTR name, the domain's apex, an in-zone reverse name shorter
+ *     than an address): NOERROR with no answer (NODATA);
+ *   - no such name under the domain or in the reverse zones of the
+ *     resolver's networks: NXDOMAIN;
+ *   - anything else (another domain, an address outside the networks, a
+ *     class other than IN): REFUSED, the answer of a server that is not the
+ *     authority for the name;
+ *   - malformed question, QDCOUNT other than 1: FORMERR; opcode other than
+ *     QUERY: NOTIMP; the resolver out of memory or of slots: SERVFAIL.
+ * NOERROR and NXDOMAIN responses set AA; the others do not. Every response
+ * copies ID, OPCODE and RD, sets QR, and leaves RA, TC and Z clear. The
+ * question is echoed as received (original case) when it parsed; an answer
+ * points at it (0xC00C). EDNS is not spoken: an OPT record in the query is
+ * ignored and the response carries none, which RFC 6891 section 7 allows.
+ */
+#ifndef MCC_REAL_DNS_H
+#define MCC_REAL_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mcc/resolve.h>
+
+#define MCC_DNS_HEADER_LEN 12   /* bytes of the fixed header */
+#define MCC_DNS_RESPONSE_MAX 512 /* out bytes that always suffice */
+
+/* Header fields, as the bytes 2 and 3 of a message hold them. */
+#define MCC_DNS_FLAG_QR 0x8000
+#define MCC_DNS_FLAG_AA 0x0400
+#define MCC_DNS_FLAG_TC 0x0200
+#define MCC_DNS_FLAG_RD 0x0100
+#define MCC_DNS_FLAG_RA 0x0080
+#define MCC_DNS_OPCODE(flags) (((flags) >> 11) & 15)
+#define MCC_DNS_RCODE(flags) ((flags) & 15)
+
+enum mcc_dns_rcode {
+  MCC_DNS_NOERROR = 0,
+  MCC_DNS_FORMERR = 1,
+  MCC_DNS_SERVFAIL = 2,
+  MCC_DNS_NXDOMAIN = 3,
+  MCC_DNS_NOTIMP = 4,
+  MCC_DNS_REFUSED = 5,
+};
+
+enum mcc_dns_type {
+  MCC_DNS_TYPE_A = 1,
+  MCC_DNS_TYPE_PTR = 12,
+  MCC_DNS_TYPE_AAAA = 28,
+  MCC_DNS_TYPE_ANY = 255,
+};
+
+#define MCC_DNS_CLASS_IN 1
+
+/* Answers one DNS query datagram from the resolver r. domain is
+ * resolver.domain (e.g. ".home.arpa", with the leading dot), ttl is
+ * resolver.ttl (seconds) for answer records. Writes the response datagram
+ * to out (outcap bytes; 512 always suffices for what we answer) and its
+ * length to *outlen.
+ *
+ * domain should be the one r was initialised with (names under it are
+ * looked up by r with its own copy); NULL or "" means none. Its leading
+ * and trailing dots are optional and its case does not matter. A ttl over
+ * 2^31 - 1 is sent as 2^31 - 1 (RFC 2181 section 8).
+ *
+ * Returns 0 when a response was written (including FORMERR, NXDOMAIN,
+ * NOTIMP, REFUSED and SERVFAIL responses), or a negative MCC_ERR_* code,
+ * *outlen 0, when the datagram must be dropped without a response:
+ *   MCC_ERR_TRUNCATED         shorter than a header (12 bytes);
+ *   MCC_ERR_TYPE              itself a response (QR=1);
+ * or when the call is wrong:
+ *   MCC_ERR_INVALID_ARGUMENT  a NULL r, query, out or outlen; a domain that
+ *                             is not a name of at most
+ *                             MCC_RESOLVE_DOMAIN_MAX characters; outcap
+ *                             too small for the response (nothing is
+ *                             written beyond outcap).
+ * Never reads beyond qlen, never writes beyond outcap. What changes r:
+ * an A or AAAA query for a name that resolves to an id gives that id a slot
+ * if it has none (mcc_resolver_lookup_id), and the full reverse name of an
+ * address an id holds counts as a use of that id, whatever the type. */
+int mcc_dns_answer(struct mcc_resolver *r, const char *domain, uint32_t ttl,
+                   const uint8_t *query, size_t qlen, uint8_t *out,
+                   size_t outcap, size_t *outlen);
+
+#endif

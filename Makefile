@@ -31,7 +31,7 @@ FUZZ_SECONDS ?= 60
 # variant V (plain or asan): objects under build/V/
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
-.PHONY: all test bench fuzz clean deps unit demo regress
+.PHONY: all test bench fuzz clean deps unit demo regress install
 
 REAL_BINS := $(BUILD)/bin/mccd $(BUILD)/bin/mcc
 
@@ -140,6 +140,17 @@ fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 	  $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    tests/fuzz/corpus/$$f 2>&1 | grep -E '^(stat::number_of_executed_units|==|SUMMARY)' ; \
 	done
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: mccd, mcc and the
+# systemd unit (mcc.service).
+PREFIX ?= /usr/local
+SYSTEMD_UNIT_DIR ?= /lib/systemd/system
+install: $(REAL_BINS)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	install -m 0755 $(BUILD)/bin/mccd $(DESTDIR)$(PREFIX)/sbin/mccd
+	install -m 0755 $(BUILD)/bin/mcc $(DESTDIR)$(PREFIX)/bin/mcc
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' node-real/systemd/mcc.service > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mcc.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mcc.service
 
 clean:
 	rm -rf $(BUILD)

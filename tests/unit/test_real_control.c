@@ -1,0 +1,163 @@
+/*
+ * test_real_control.c — mccd's control protocol (node-real/control.c)
+ * against a chain of three core nodes of the in-memory harness: every
+ * request's answer is checked against what the core says directly, and
+ * malformed requests get an error and change nothing.
+ */
+#include <CUnit/CUnit.h>
+#include <string.h>
+
+#include <mcc/resolve.h>
+
+#include "control.h"
+#include "harness.h"
+#include "suites.h"
+#include "testutil.h"
+
+static harness *chain3(void) {
+  harness *h = harness_new(3, 42, NULL);
+  size_t p0 = 0, p1 = 1;
+  harness_set_parents(h, 1, &p0, 1);
+  harness_set_parents(h, 2, &p1, 1);
+  harness_start(h);
+  harness_run_for(h, 5 * HARNESS_S);
+  return h;
+}
+
+static ctl_context ctx_of(harness *h, size_t i, size_t parents) {
+  ctl_context ctx = {.node = harness_node(h, i),
+                     .parents_configured = parents,
+                     .now = harness_now(h),
+                     .unix_ms_at_zero = 1000};
+  return ctx;
+}
+
+static char *ask(const ctl_context *ctx, const char *req, strbuf *sb) {
+  strbuf_clear(sb);
+  ctl_handle(ctx, req, strlen(req), sb);
+  CU_ASSERT_FALSE(sb->failed);
+  return sb->len ? sb->data : "";
+}
+
+static void test_real_control_id_parent_health(void) {
+  harness *h = chain3();
+  strbuf sb;
+  strbuf_init(&sb);
+  char id[MCC_ID_TEXT_LEN + 1], pid[MCC_ID_TEXT_LEN + 1], want[160];
+  mcc_id_to_text(harness_id(h, 2), id);
+  mcc_id_to_text(harness_id(h, 1), pid);
+  ctl_context leaf = ctx_of(h, 2, 1), root = ctx_of(h, 0, 0);
+  snprintf(want, sizeof want, "ok\n%s\n", id);
+  CU_ASSERT_STRING_EQUAL(ask(&leaf, "id", &sb), want);
+  mcc_addr paddr = harness_addr(1);
+  char addr[64];
+  ctl_format_addr(&paddr, addr, sizeof addr);
+  snprintf(want, sizeof want, "ok\n%s %s\n", addr, pid);
+  CU_ASSERT_STRING_EQUAL(ask(&leaf, "parent", &sb), want);
+  CU_ASSERT_NSTRING_EQUAL(ask(&leaf, "health", &sb), "ok\nhealthy: parent", 17);
+  CU_ASSERT_NSTRING_EQUAL(ask(&root, "health", &sb), "ok\nhealthy: root", 16);
+  CU_ASSERT_NSTRING_EQUAL(ask(&root, "parent", &sb), "error no parent", 15);
+  /* the leaf's parent dies: unhealthy once the link times out */
+  harness_kill(h, 1);
+  harness_run_for(h, 200 * HARNESS_S);
+  leaf.now = harness_now(h);
+  CU_ASSERT_NSTRING_EQUAL(ask(&leaf, "health", &sb), "error unhealthy", 15);
+  strbuf_clear(&sb);
+  harness_free(h);
+}
+
+static void test_real_control_route_and_nodes(void) {
+  harness *h = chain3();
+  strbuf sb;
+  strbuf_init(&sb);
+  char leaf_id[MCC_ID_TEXT_LEN + 1], mid_id[MCC_ID_TEXT_LEN + 1],
+      req[128], want[256];
+  mcc_id_to_text(harness_id(h, 2), leaf_id);
+  mcc_id_to_text(harness_id(h, 1), mid_id);
+  ctl_context root = ctx_of(h, 0, 0);
+  snprintf(req, sizeof req, "route %s", leaf_id);
+  mcc_addr a1 = harness_addr(1);
+  char addr[64];
+  ctl_format_addr(&a1, addr, sizeof addr);
+  snprintf(want, sizeof want, "ok\nnext-hop %s %s\nhop %s\nhop %s\n", mid_id,
+           addr, mid_id, leaf_id);
+  CU_ASSERT_STRING_EQUAL(ask(&root, req, &sb), want);
+  /* a source other than this node is refused, not guessed */
+  snprintf(req, sizeof req, "route %s %s", leaf_id, mid_id);
+  CU_ASSERT_NSTRING_EQUAL(ask(&root, req, &sb), "error ", 6);
+  CU_ASSERT_NSTRING_EQUAL(ask(&root, "route nonsense", &sb), "error ", 6);
+  /* nodes: one line per known node, 7 fields, self first */
+  char *text = ask(&root, "nodes", &sb);
+  CU_ASSERT_NSTRING_EQUAL(text, "ok\n", 3);
+  size_t lines = 0, tabs = 0;
+  for (char *p = text + 3; *p; p++) {
+    lines += *p == '\n';
+    tabs += *p == '\t';
+  }
+  CU_ASSERT_EQUAL(lines, mcc_node_known_count(harness_node(h, 0)));
+  CU_ASSERT_EQUAL(lines, 3);
+  CU_ASSERT_EQUAL(tabs, 6 * lines);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "\tself\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "\tchild\n"));
+  strbuf_clear(&sb);
+  harness_free(h);
+}
+
+static void test_real_control_resolve(void) {
+  harness *h = chain3();
+  strbuf sb;
+  strbuf_init(&sb);
+  char leaf_id[MCC_ID_TEXT_LEN + 1], req[160], want[128];
+  mcc_id_to_text(harness_id(h, 2), leaf_id);
+  ctl_context root = ctx_of(h, 0, 0);
+  mcc_resolve_addrs addrs;
+  CU_ASSERT_EQUAL_FATAL(mcc_resolver_lookup_id(
+                            mcc_node_resolver(harness_node(h, 0)),
+                            harness_id(h, 2), &addrs), 0);
+  snprintf(req, sizeof req, "resolve ipv4 %s", leaf_id);
+  snprintf(want, sizeof want, "ok\n%u.%u.%u.%u\n", addrs.ipv4[0],
+           addrs.ipv4[1], addrs.ipv4[2], addrs.ipv4[3]);
+  CU_ASSERT_STRING_EQUAL(ask(&root, req, &sb), want);
+  snprintf(req, sizeof req, "resolve node-id %u.%u.%u.%u", addrs.ipv4[0],
+           addrs.ipv4[1], addrs.ipv4[2], addrs.ipv4[3]);
+  snprintf(want, sizeof want, "ok\n%s\n", leaf_id);
+  CU_ASSERT_STRING_EQUAL(ask(&root, req, &sb), want);
+  CU_ASSERT_NSTRING_EQUAL(ask(&root, "resolve ipv9 x", &sb),
+                          "error unknown format", 20);
+  CU_ASSERT_NSTRING_EQUAL(ask(&root, "resolve node-id 10.83.9.9", &sb),
+                          "error ", 6);
+  strbuf_clear(&sb);
+  harness_free(h);
+}
+
+static void test_real_control_rejects_malformed(void) {
+  harness *h = chain3();
+  strbuf sb;
+  strbuf_init(&sb);
+  ctl_context root = ctx_of(h, 0, 0);
+  size_t known = mcc_node_known_count(harness_node(h, 0));
+  const char *bad[] = {"", "   ", "frobnicate", "id extra", "nodes -f x",
+                       "route", "route a b c d e", "resolve ipv4"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    CU_ASSERT_NSTRING_EQUAL(ask(&root, bad[i], &sb), "error ", 6);
+  char binary[] = {'i', 'd', 0, 1, (char)0xff};
+  strbuf_clear(&sb);
+  ctl_handle(&root, binary, sizeof binary, &sb);
+  CU_ASSERT_NSTRING_EQUAL(sb.data, "error ", 6);
+  char huge[CTL_REQUEST_MAX + 10];
+  memset(huge, 'a', sizeof huge);
+  strbuf_clear(&sb);
+  ctl_handle(&root, huge, sizeof huge, &sb);
+  CU_ASSERT_STRING_EQUAL(sb.data, "error request too long\n");
+  CU_ASSERT_EQUAL(mcc_node_known_count(harness_node(h, 0)), known);
+  strbuf_clear(&sb);
+  harness_free(h);
+}
+
+void suite_real_control(void) {
+  CU_pSuite s = CU_add_suite("real_control", NULL, NULL);
+  ADD_TEST(s, test_real_control_id_parent_health);
+  ADD_TEST(s, test_real_control_route_and_nodes);
+  ADD_TEST(s, test_real_control_resolve);
+  ADD_TEST(s, test_real_control_rejects_malformed);
+}

@@ -35,6 +35,9 @@
 #define UDP_BUF 65536
 #define DNS_BUF 1500
 #define VERIFY_CACHE_ENTRIES 1024
+/* While some parent name does not resolve, try again this often (or every
+ * parents-resolve-period when that is shorter). */
+#define UNRESOLVED_RETRY_NS (30ull * 1000000000ull)
 
 enum source { SRC_UDP4 = 1, SRC_UDP6, SRC_TUN, SRC_DNS, SRC_CTL, SRC_SIG,
               SRC_CTL_CONN };
@@ -54,6 +57,7 @@ typedef struct mccd {
   uint64_t mono_zero_ns;
   int64_t unix_ms_at_zero;
   int stopping;
+  uint64_t resolve_at_ns; /* next re-resolution of the parents' names */
   ctl_conn conns[CTL_CONNS];
   uint8_t buf[UDP_BUF];
 } mccd;
@@ -397,6 +401,27 @@ static void on_signal(mccd *d) {
   }
 }
 
+static uint64_t resolve_interval_ns(const mccd *d) {
+  uint64_t period = d->cfg.parents_resolve_period_ms * 1000000ull;
+  if (d->cfg.settings.parents_len < d->cfg.parents_configured &&
+      UNRESOLVED_RETRY_NS < period)
+    return UNRESOLVED_RETRY_NS;
+  return period;
+}
+
+/* parents-resolve-period: names may move; the core keeps a live link to a
+ * parent whose address did not change. */
+static void resolve_parents(mccd *d, uint64_t now) {
+  size_t before = d->cfg.settings.parents_len;
+  daemon_config_resolve_parents(&d->cfg);
+  if (d->cfg.settings.parents_len != before)
+    log_msg(LOG_INFO, "%zu of %zu parents resolved",
+            d->cfg.settings.parents_len, d->cfg.parents_configured);
+  mcc_node_set_parents(d->node, d->cfg.settings.parents,
+                       d->cfg.settings.parents_len, now);
+  d->resolve_at_ns = now + resolve_interval_ns(d);
+}
+
 static void expire_ctl(mccd *d, uint64_t now) {
   for (size_t i = 0; i < CTL_CONNS; i++)
     if (d->conns[i].fd >= 0 && now >= d->conns[i].deadline)
@@ -405,6 +430,8 @@ static void expire_ctl(mccd *d, uint64_t now) {
 
 static int timeout_ms(const mccd *d, uint64_t now) {
   uint64_t next = mcc_node_get_expiry(d->node);
+  if (d->cfg.parents_configured && d->resolve_at_ns < next)
+    next = d->resolve_at_ns;
   for (size_t i = 0; i < CTL_CONNS; i++)
     if (d->conns[i].fd >= 0 && d->conns[i].deadline < next)
       next = d->conns[i].deadline;
@@ -421,6 +448,8 @@ static void loop(mccd *d) {
     if (mcc_node_get_expiry(d->node) <= now)
       mcc_node_handle_expiry(d->node, now);
     expire_ctl(d, now);
+    if (d->cfg.parents_configured && now >= d->resolve_at_ns)
+      resolve_parents(d, now);
     int n = epoll_wait(d->epfd, evs, 16, timeout_ms(d, now_ns(d)));
     if (n < 0 && errno != EINTR) {
       log_msg(LOG_ERROR, "epoll_wait: %s", strerror(errno));
@@ -512,14 +541,15 @@ int daemon_run(const char *arg) {
   daemon_config_warn_unimplemented(&d.cfg);
   if (d.cfg.parents_configured &&
       daemon_config_resolve_parents(&d.cfg) == 0)
-    log_msg(LOG_WARN, "no parent address resolved; running as a root until "
-            "restarted");
+    log_msg(LOG_WARN, "no parent address resolved yet; trying again every "
+            "%llu s", (unsigned long long)(UNRESOLVED_RETRY_NS / 1000000000ull));
   int ok = (d.epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0 &&
            open_signals(&d) == 0 && create_node(&d) == 0 &&
            open_udp(&d) == 0 && open_tun(&d) == 0 &&
            (!d.cfg.dns_enable || open_dns(&d) == 0) &&
            (!d.cfg.unix_enable || open_control(&d) == 0);
   if (ok) {
+    d.resolve_at_ns = resolve_interval_ns(&d);
     log_started(&d);
     loop(&d);
     log_msg(LOG_INFO, "stopped");

@@ -130,6 +130,39 @@ int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
   return 0;
 }
 
+int link_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
+                     uint64_t now) {
+  if (n > MCC_MAX_PARENTS) return MCC_ERR_LIMIT;
+  if (n == node->nparents &&
+      (n == 0 || memcmp(parents, node->parents, n * sizeof *parents) == 0))
+    return 0;
+  mcc_addr *copy = NULL;
+  if (n) {
+    copy = malloc(n * sizeof *copy);
+    if (!copy) return MCC_ERR_NOMEM;
+    memcpy(copy, parents, n * sizeof *copy);
+  }
+  free(node->parents);
+  node->parents = copy;
+  node->nparents = (uint8_t)n;
+  sodium_memzero(&node->join, sizeof node->join); /* its index is stale */
+  if (node->up.state == PARENT_UP) {
+    for (size_t k = 0; k < n; k++) {
+      if (memcmp(&copy[k], &node->up.addr, sizeof *copy) != 0) continue;
+      node->up.index = (uint8_t)k; /* same parent, new rank */
+      node->rejoin_at_ns = k ? now + node->rejoin_ns : NEVER;
+      return 0;
+    }
+    send_bye(node); /* no longer one of our parents */
+    memset(&node->up, 0, sizeof node->up);
+    node->rejoin_at_ns = NEVER;
+    node->routes_dirty = 1;
+    state_on_parent_changed(node, now);
+  }
+  if (n) link_start_join(node, 0, now);
+  return 0;
+}
+
 static void send_keepalive(mcc_node *node) {
   uint8_t out[WIRE_KEEPALIVE_LEN];
   size_t n = wire_seal(out, WIRE_KEEPALIVE, node->up.tx_counter++,

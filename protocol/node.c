@@ -248,6 +248,15 @@ int mcc_node_send_packet(mcc_node *node, const uint8_t *packet,
 
 const mcc_id *mcc_node_id(const mcc_node *node) { return &node->keys.pub; }
 
+int mcc_node_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
+                         uint64_t now) {
+  if (!node || (!parents && n)) return MCC_ERR_INVALID_ARGUMENT;
+  if (now > node->now_ns) node->now_ns = now;
+  int rv = link_set_parents(node, parents, n, now);
+  node_after_event(node);
+  return rv;
+}
+
 int mcc_node_parent(const mcc_node *node, mcc_id *pid, mcc_addr *paddr) {
   if (node->up.state != PARENT_UP) return MCC_ERR_NO_LINK;
   if (pid) *pid = node->up.peer;

@@ -171,6 +171,8 @@ int node_check_cert(mcc_node *node, const mcc_cert *cert);
 
 /* link.c */
 void link_start_join(mcc_node *node, uint8_t index, uint64_t now);
+int link_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
+                     uint64_t now);
 int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
                   size_t datalen, uint64_t now);
 int link_on_hello_ack(mcc_node *node, const mcc_addr *from,

@@ -271,6 +271,40 @@ static void test_node_rekeys_before_counter_wraps(void) {
   free(cap);
 }
 
+/* The host re-resolved the parents' names: node 3 moves from node 1 to
+ * node 2; the same list again, or a reorder keeping the active parent,
+ * switches nothing. */
+static void test_node_set_parents(void) {
+  harness *h = harness_new(4, 21, NULL);
+  size_t root = 0, one = 1;
+  harness_set_parents(h, 1, &root, 1);
+  harness_set_parents(h, 2, &root, 1);
+  harness_set_parents(h, 3, &one, 1);
+  harness_start(h);
+  harness_run_for(h, 5 * HARNESS_S);
+  mcc_node *n3 = harness_node(h, 3);
+  mcc_id pid;
+  CU_ASSERT_EQUAL_FATAL(mcc_node_parent(n3, &pid, NULL), 0);
+  CU_ASSERT_EQUAL(harness_find(h, &pid), 1);
+  mcc_addr list[2] = {harness_addr(2), harness_addr(1)};
+  CU_ASSERT_EQUAL(mcc_node_set_parents(n3, list, 1, harness_now(h)), 0);
+  harness_run_for(h, 5 * HARNESS_S);
+  CU_ASSERT_EQUAL_FATAL(mcc_node_parent(n3, &pid, NULL), 0);
+  CU_ASSERT_EQUAL(harness_find(h, &pid), 2);
+  CU_ASSERT_EQUAL(harness_follow_route(h, 0, 3, 64), 2);
+  CU_ASSERT_EQUAL(harness_follow_route(h, 1, 3, 64), 3);
+  mcc_node_stats before, after;
+  mcc_node_get_stats(n3, &before);
+  CU_ASSERT_EQUAL(mcc_node_set_parents(n3, list, 1, harness_now(h)), 0);
+  CU_ASSERT_EQUAL(mcc_node_set_parents(n3, list, 2, harness_now(h)), 0);
+  harness_run_for(h, 5 * HARNESS_S);
+  mcc_node_get_stats(n3, &after);
+  CU_ASSERT_EQUAL(after.parent_switches, before.parent_switches);
+  CU_ASSERT_EQUAL(mcc_node_set_parents(n3, list, MCC_MAX_PARENTS + 1,
+                                       harness_now(h)), MCC_ERR_LIMIT);
+  harness_free(h);
+}
+
 void suite_node(void) {
   CU_pSuite s = CU_add_suite("node", NULL, NULL);
   ADD_TEST(s, test_node_keepalive_exchange_size);
@@ -279,4 +313,5 @@ void suite_node(void) {
   ADD_TEST(s, test_node_new_rejects_bad_arguments);
   ADD_TEST(s, test_node_names_travel_with_the_record);
   ADD_TEST(s, test_node_rekeys_before_counter_wraps);
+  ADD_TEST(s, test_node_set_parents);
 }

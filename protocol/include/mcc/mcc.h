@@ -220,6 +220,14 @@ int mcc_node_handle_expiry(mcc_node *node, uint64_t now);
 
 const mcc_id *mcc_node_id(const mcc_node *node);
 
+/* Replaces the parent list (the host re-resolved the parents' names every
+ * parents-resolve-period). An active parent still in the list keeps its
+ * link at its new rank; one no longer in it is left (BYE) and the first
+ * parent joined. The same list again changes nothing. Returns 0,
+ * MCC_ERR_LIMIT (over MCC_MAX_PARENTS), MCC_ERR_NOMEM. */
+int mcc_node_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
+                         uint64_t now);
+
 /* The active parent; MCC_ERR_NO_LINK when there is none (a root, or while
  * joining). */
 int mcc_node_parent(const mcc_node *node, mcc_id *pid, mcc_addr *paddr);

@@ -6,6 +6,7 @@
  * is checked before the first event runs, so a typo costs no simulation.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +44,12 @@ typedef struct run_ctx {
   size_t nflows;
 } run_ctx;
 
-static int fail(const char *fmt, const char *a, unsigned line, const char *b) {
-  fprintf(stderr, fmt, a, line, b);
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
   return 2;
 }
 
@@ -107,8 +112,9 @@ static int resolve_names(run_ctx *c) {
     c->ev_b[k] = (uint32_t)b;
     if ((ev->kind == SIM_EV_CUT || ev->kind == SIM_EV_RESTORE) &&
         !has_link(&c->topo, (uint32_t)a, (uint32_t)b))
-      return fail("mcc-sim: %s:%u: no link between %s in the topology\n",
-                  sc->path, ev->line, ev->a);
+      return fail("mcc-sim: %s:%u: no link between %s and %s in the "
+                  "topology\n",
+                  sc->path, ev->line, ev->a, ev->b);
   }
   for (size_t k = 0; k < sc->nexpects; k++) {
     double v;

@@ -10,10 +10,10 @@
 
 #include "mcc_dns.h"
 
-#define NAME_WIRE_MAX 255                 /* RFC 1035 2.3.4, root included */
-#define LABELS_MAX (NAME_WIRE_MAX / 2)    /* one byte each, plus lengths */
-#define TTL_MAX 0x7fffffffu               /* RFC 2181 section 8 */
-#define RDATA_MAX NAME_WIRE_MAX           /* a PTR target is the longest */
+#define NAME_WIRE_MAX 255              /* RFC 1035 2.3.4, root included */
+#define LABELS_MAX (NAME_WIRE_MAX / 2) /* one byte each, plus lengths */
+#define TTL_MAX 0x7fffffffu            /* RFC 2181 section 8 */
+#define RDATA_MAX NAME_WIRE_MAX        /* a PTR target is the longest */
 
 static const char ptr4_zone[] = "in-addr.arpa";
 static const char ptr6_zone[] = "ip6.arpa";
@@ -22,16 +22,16 @@ static const char ptr6_zone[] = "ip6.arpa";
 struct question {
   size_t end; /* just past QCLASS */
   uint16_t type, qclass;
-  int ldh;                   /* every label byte is in [A-Za-z0-9-] */
-  unsigned nlabels;          /* not counting the root */
-  uint16_t off[LABELS_MAX];  /* of each label's length byte, left to right */
+  int ldh;                  /* every label byte is in [A-Za-z0-9-] */
+  unsigned nlabels;         /* not counting the root */
+  uint16_t off[LABELS_MAX]; /* of each label's length byte, left to right */
 };
 
 /* What to answer: an rcode, AA, and at most one record. */
 struct answer {
   uint8_t rcode;
   uint8_t aa;
-  uint16_t type;  /* of the record; 0 for none */
+  uint16_t type; /* of the record; 0 for none */
   uint16_t rdlen;
   uint8_t rdata[RDATA_MAX];
 };
@@ -172,8 +172,7 @@ static int prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits) {
  * 10.83.0.0/16); names above it are not ours. */
 static enum reverse classify_reverse(const uint8_t *q,
                                      const struct question *qn, int nzone,
-                                     int family,
-                                     const mcc_resolver_settings *s,
+                                     int family, const mcc_resolver_settings *s,
                                      uint8_t addr[16]) {
   unsigned unit = family == 4 ? 8 : 4, units = family == 4 ? 4 : 32;
   const uint8_t *net = family == 4 ? s->ipv4_network : s->ipv6_network;
@@ -343,8 +342,7 @@ static int write_response(const uint8_t *q, const struct question *qn,
 }
 
 /* The domain without its dots, checked. Returns 0 or -1. */
-static int domain_core(const char *domain, const char **pdom,
-                       size_t *pdomlen) {
+static int domain_core(const char *domain, const char **pdom, size_t *pdomlen) {
   if (!domain) domain = "";
   if (domain[0] == '.') domain++;
   size_t n = strnlen(domain, MCC_RESOLVE_DOMAIN_MAX + 1);

@@ -37,7 +37,7 @@
 
 #include <mcc/resolve.h>
 
-#define MCC_DNS_HEADER_LEN 12   /* bytes of the fixed header */
+#define MCC_DNS_HEADER_LEN 12    /* bytes of the fixed header */
 #define MCC_DNS_RESPONSE_MAX 512 /* out bytes that always suffice */
 
 /* Header fields, as the bytes 2 and 3 of a message hold them. */

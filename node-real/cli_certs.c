@@ -61,6 +61,11 @@ static int usage_error(const char *cmd, const char *usage, const char *what) {
   return 2;
 }
 
+static int help(const char *usage, const char *text) {
+  printf("usage: %s\n\n%s", usage, text);
+  return 0;
+}
+
 /* getopt_long's '?' or ':' (opterr is off: the messages are ours). */
 static int bad_option(const char *cmd, const char *usage, int c,
                       char **argv) {
@@ -113,6 +118,10 @@ static int join(const char *cmd, char *out, const char *dir,
                 const char *name) {
   size_t dlen = strlen(dir);
   const char *sep = dlen && dir[dlen - 1] == '/' ? "" : "/";
+  if (dlen == 0) {
+    errorf(cmd, "empty directory name");
+    return -1;
+  }
   if (snprintf(out, PATH_MAX, "%s%s%s", dir, sep, name) >= PATH_MAX) {
     errorf(cmd, "%s: path too long", dir);
     return -1;
@@ -120,44 +129,11 @@ static int join(const char *cmd, char *out, const char *dir,
   return 0;
 }
 
-static void dir_of(const char *path, char out[PATH_MAX]) {
-  const char *slash = strrchr(path, '/');
-  if (!slash) {
-    snprintf(out, PATH_MAX, ".");
-    return;
-  }
-  while (slash > path && slash[-1] == '/') slash--;
-  if (slash == path) {
-    snprintf(out, PATH_MAX, "/");
-    return;
-  }
-  snprintf(out, PATH_MAX, "%.*s", (int)(slash - path), path);
-}
-
-/* mkdir -p: creates dir and its missing parents (mode 0755 less umask). */
 static int mkdir_p(const char *cmd, const char *dir) {
-  char buf[PATH_MAX];
-  if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
-    errorf(cmd, "%s: path too long", dir);
-    return -1;
-  }
-  for (char *p = buf + 1;; p++) {
-    if (*p != '/' && *p != '\0') continue;
-    char saved = *p;
-    *p = '\0';
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-      errorf(cmd, "%s: %s", buf, strerror(errno));
-      return -1;
-    }
-    *p = saved;
-    if (!saved) break;
-  }
-  struct stat st;
-  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-    errorf(cmd, "%s: not a directory", dir);
-    return -1;
-  }
-  return 0;
+  char err[ERR_LEN];
+  if (keyfile_mkdirs(dir, err, sizeof err) == 0) return 0;
+  errorf(cmd, "%s", err);
+  return -1;
 }
 
 /* ---- writing a set of files --------------------------------------------- */
@@ -178,36 +154,34 @@ static int check_absent(const writes *w, const char *path) {
   return -1;
 }
 
-static void record(writes *w, const char *path) {
-  if (w->len < MAX_WRITES)
-    snprintf(w->done[w->len++], PATH_MAX, "%s", path);
-}
-
 static void rollback(writes *w) {
   if (w->force) return; /* the old files are gone; keep the new ones */
   while (w->len) unlink(w->done[--w->len]);
 }
 
-static int write_key(writes *w, const char *path, const mcc_keypair *kp) {
-  char err[ERR_LEN];
-  if (keyfile_write_keypair(path, kp, w->force, err, sizeof err) != 0) {
+/* After one write (rv, err): records it, or reports and undoes the rest. */
+static int wrote(writes *w, const char *path, int rv, const char *err) {
+  if (rv != 0) {
     errorf(w->cmd, "%s", err);
     rollback(w);
     return -1;
   }
-  record(w, path);
+  if (w->len < MAX_WRITES) snprintf(w->done[w->len++], PATH_MAX, "%s", path);
   return 0;
+}
+
+static int write_key(writes *w, const char *path, const mcc_keypair *kp) {
+  char err[ERR_LEN];
+  return wrote(w, path,
+               keyfile_write_keypair(path, kp, w->force, err, sizeof err),
+               err);
 }
 
 static int write_cert(writes *w, const char *path, const mcc_cert *cert) {
   char err[ERR_LEN];
-  if (keyfile_write_cert(path, cert, w->force, err, sizeof err) != 0) {
-    errorf(w->cmd, "%s", err);
-    rollback(w);
-    return -1;
-  }
-  record(w, path);
-  return 0;
+  return wrote(w, path,
+               keyfile_write_cert(path, cert, w->force, err, sizeof err),
+               err);
 }
 
 /* 1 when path holds exactly cert (then it need not be written again). */
@@ -257,7 +231,7 @@ static int network_key(const char *cmd, int from_stdin, const char *net_path,
   if (from_stdin) {
     if (read_stdin_key(cmd, kp) != 0) return -1;
   } else {
-    dir_of(net_path, dir);
+    keyfile_dir_of(net_path, dir, sizeof dir);
     if (join(cmd, path, dir, KEYFILE_NETWORK_KEY) != 0) return -1;
     if (keyfile_read_keypair(path, kp, err, sizeof err) != 0) {
       errorf(cmd, "%s (or pipe the network private key in with --stdin)",
@@ -277,20 +251,12 @@ static int network_key(const char *cmd, int from_stdin, const char *net_path,
 
 static int check_network_cert(const char *cmd, const char *what,
                               const mcc_cert *cert, uint64_t now) {
-  if (cert->kind != MCC_CERT_NETWORK) {
-    errorf(cmd, "%s: not a network certificate (it is a %s certificate)",
-           what, keyfile_cert_kind_name(cert->kind));
-    return -1;
-  }
-  int rv = mcc_cert_verify(cert, now);
-  if (rv != 0) {
-    char from[KEYFILE_UTC_LEN + 1], to[KEYFILE_UTC_LEN + 1];
-    errorf(cmd, "%s: %s (valid %s to %s)", what, mcc_strerror(rv),
-           keyfile_format_utc(cert->not_before, from),
-           keyfile_format_utc(cert->not_after, to));
-    return -1;
-  }
-  return 0;
+  char err[ERR_LEN];
+  if (keyfile_check_cert(what, cert, MCC_CERT_NETWORK, now, err,
+                         sizeof err) == 0)
+    return 0;
+  errorf(cmd, "%s", err);
+  return -1;
 }
 
 /* A fresh node key pair and its certificate from the network key, valid
@@ -322,6 +288,13 @@ static void print_id(const mcc_id *id) {
 /* ---- mcc generate-authority --------------------------------------------- */
 
 static const char authority_usage[] = "mcc generate-authority [-y] [DIR]";
+static const char authority_help[] =
+    "Creates an authority key pair in DIR (default .):\n"
+    "DIR/authority-private-key.txt, and prints the authority id. The\n"
+    "authority signs network certificates (mcc generate-network); keep its\n"
+    "private key offline.\n\n"
+    "  -y, --force  overwrite existing files\n"
+    "  -h, --help   print this help\n";
 
 int cli_generate_authority(int argc, char **argv) {
   static const struct option opts[] = {{"force", no_argument, NULL, 'y'},
@@ -335,16 +308,7 @@ int cli_generate_authority(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, ":yh", opts, NULL)) != -1) {
     switch (c) {
     case 'y': w.force = 1; break;
-    case 'h':
-      printf("usage: %s\n\n"
-             "Creates an authority key pair in DIR (default .): "
-             "DIR/" KEYFILE_AUTHORITY_KEY ",\n"
-             "and prints the authority id. The authority signs network\n"
-             "certificates (mcc generate-network); keep its key offline.\n\n"
-             "  -y, --force  overwrite existing files\n"
-             "  -h, --help   print this help\n",
-             authority_usage);
-      return 0;
+    case 'h': return help(authority_usage, authority_help);
     default: return bad_option(cmd, authority_usage, c, argv);
     }
   }
@@ -370,6 +334,16 @@ int cli_generate_authority(int argc, char **argv) {
 
 static const char network_usage[] =
     "mcc generate-network [-a AUTHORITY-KEY-FILE] [--days N] [-y] [DIR]";
+static const char network_help[] =
+    "Creates a network key pair in DIR (default .) and its network\n"
+    "certificate signed by the authority: DIR/network-private-key.txt and\n"
+    "DIR/network-certificate.txt. Prints the certificate in Base64, the\n"
+    "text that mcc init takes.\n\n"
+    "  -a, --authority FILE  the authority's private key\n"
+    "                        (default ./authority-private-key.txt)\n"
+    "      --days N          validity in days, 1-36500 (default 3650)\n"
+    "  -y, --force           overwrite existing files\n"
+    "  -h, --help            print this help\n";
 
 int cli_generate_network(int argc, char **argv) {
   static const struct option opts[] = {
@@ -392,21 +366,7 @@ int cli_generate_network(int argc, char **argv) {
       if (parse_days(cmd, optarg, &days) != 0) return 2;
       break;
     case 'y': w.force = 1; break;
-    case 'h':
-      printf("usage: %s\n\n"
-             "Creates a network key pair in DIR (default .) with its network\n"
-             "certificate signed by the authority: DIR/" KEYFILE_NETWORK_KEY
-             "\n"
-             "and DIR/" KEYFILE_NETWORK_CERT ". Prints the certificate in "
-             "Base64,\n"
-             "the text that mcc init takes.\n\n"
-             "  -a, --authority FILE  the authority's private key\n"
-             "                        (default ./" KEYFILE_AUTHORITY_KEY ")\n"
-             "      --days N          validity in days, 1-%u (default %u)\n"
-             "  -y, --force           overwrite existing files\n"
-             "  -h, --help            print this help\n",
-             network_usage, MAX_DAYS, DEFAULT_DAYS);
-      return 0;
+    case 'h': return help(network_usage, network_help);
     default: return bad_option(cmd, network_usage, c, argv);
     }
   }
@@ -455,6 +415,19 @@ out_authority:
 static const char node_usage[] =
     "mcc generate-node-certificate [-p NETWORK-CERT] [--stdin] [--days N] "
     "[-y] [DIR]";
+static const char node_help[] =
+    "Creates a node key pair and its node certificate signed by the network\n"
+    "key: DIR/node-private-key.txt and DIR/node-certificate.txt, and a copy\n"
+    "of the network certificate in DIR when it is elsewhere. Prints the node\n"
+    "id. DIR defaults to /etc/mcc.\n\n"
+    "  -p, --parent FILE  the network certificate\n"
+    "                     (default /etc/mcc/network-certificate.txt)\n"
+    "      --stdin        read the network private key from standard input\n"
+    "                     (default: network-private-key.txt next to FILE)\n"
+    "      --days N       validity in days, 1-36500 (default 3650; never\n"
+    "                     past the network certificate's)\n"
+    "  -y, --force        overwrite existing files\n"
+    "  -h, --help         print this help\n";
 
 int cli_generate_node_certificate(int argc, char **argv) {
   static const struct option opts[] = {
@@ -481,30 +454,7 @@ int cli_generate_node_certificate(int argc, char **argv) {
       if (parse_days(cmd, optarg, &days) != 0) return 2;
       break;
     case 'y': w.force = 1; break;
-    case 'h':
-      printf("usage: %s\n\n"
-             "Creates a node key pair and its node certificate, signed by "
-             "the\n"
-             "network key: DIR/" KEYFILE_NODE_KEY
-             " and DIR/" KEYFILE_NODE_CERT ",\n"
-             "and a copy of the network certificate in DIR when it is "
-             "elsewhere.\n"
-             "Prints the node id. DIR defaults to " MCC_DEFAULT_CONFIG_DIR
-             ".\n\n"
-             "  -p, --parent FILE  the network certificate\n"
-             "                     (default " MCC_DEFAULT_CONFIG_DIR
-             "/" KEYFILE_NETWORK_CERT ")\n"
-             "      --stdin        read the network private key from "
-             "standard input\n"
-             "                     (default: " KEYFILE_NETWORK_KEY
-             " next to FILE)\n"
-             "      --days N       validity in days, 1-%u (default %u; never "
-             "past\n"
-             "                     the network certificate's)\n"
-             "  -y, --force        overwrite existing files\n"
-             "  -h, --help         print this help\n",
-             node_usage, MAX_DAYS, DEFAULT_DAYS);
-      return 0;
+    case 'h': return help(node_usage, node_help);
     default: return bad_option(cmd, node_usage, c, argv);
     }
   }
@@ -527,7 +477,7 @@ int cli_generate_node_certificate(int argc, char **argv) {
     return 1;
   /* The network certificate goes along unless DIR already holds it. */
   char real_dir[PATH_MAX], real_net_dir[PATH_MAX];
-  dir_of(net_path, net_dir);
+  keyfile_dir_of(net_path, net_dir, sizeof net_dir);
   int copy = 1;
   struct stat st;
   if (realpath(net_dir, real_net_dir) && stat(dir, &st) == 0 &&
@@ -558,7 +508,21 @@ out:
 /* ---- mcc init ----------------------------------------------------------- */
 
 static const char init_usage[] =
-    "mcc init [-p PARENTS] [--stdin] [-y] [-C DIR] NETWORK-CERT-BASE64";
+    "mcc init [-p LIST] [--stdin] [-y] [-C DIR] NETWORK-CERT-BASE64";
+static const char init_help[] =
+    "Sets this node up: checks the network certificate, creates the node\n"
+    "key pair and its certificate signed by the network private key, and\n"
+    "writes DIR/network-certificate.txt, DIR/node-private-key.txt,\n"
+    "DIR/node-certificate.txt and DIR/mcc.conf. Prints the node id.\n\n"
+    "  -p, --parents LIST    parent nodes, comma-separated host:port or host\n"
+    "                        items (port 9376 when none is given)\n"
+    "      --stdin           read the network private key from standard\n"
+    "                        input (required)\n"
+    "  -y, --force           overwrite existing files\n"
+    "  -C, --config-dir DIR  configuration directory (default /etc/mcc)\n"
+    "  -h, --help            print this help\n\n"
+    "Example: mcc init --stdin -p 10.0.0.2 \"$(cat network-certificate.txt)\" \\\n"
+    "           < network-private-key.txt\n";
 
 /* Appends item to out (a comma list) with a port: host and [v6] get
  * :9376, a bare IPv6 address gets brackets too. */
@@ -710,12 +674,10 @@ int cli_init(int argc, char **argv) {
       {"stdin", no_argument, NULL, OPT_STDIN},
       {"force", no_argument, NULL, 'y'},
       {"config-dir", required_argument, NULL, 'C'},
-      {"days", required_argument, NULL, OPT_DAYS},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *cmd = argv[0];
   const char *parents_arg = NULL, *dir = MCC_DEFAULT_CONFIG_DIR;
-  unsigned days = DEFAULT_DAYS;
   int from_stdin = 0;
   writes w = {.cmd = cmd};
   int c;
@@ -727,38 +689,7 @@ int cli_init(int argc, char **argv) {
     case OPT_STDIN: from_stdin = 1; break;
     case 'y': w.force = 1; break;
     case 'C': dir = optarg; break;
-    case OPT_DAYS:
-      if (parse_days(cmd, optarg, &days) != 0) return 2;
-      break;
-    case 'h':
-      printf("usage: %s\n\n"
-             "Sets this node up: checks the network certificate, creates the "
-             "node\n"
-             "key pair and its certificate signed by the network private "
-             "key, and\n"
-             "writes DIR/" KEYFILE_NETWORK_CERT ", DIR/" KEYFILE_NODE_KEY
-             ",\n"
-             "DIR/" KEYFILE_NODE_CERT " and DIR/" CONF_FILE
-             ". Prints the node id.\n\n"
-             "  -p, --parents LIST     parent nodes, comma-separated host:port "
-             "or\n"
-             "                         host items (port " DEFAULT_PARENT_PORT
-             " by default)\n"
-             "      --stdin            read the network private key from "
-             "standard\n"
-             "                         input (required)\n"
-             "  -y, --force            overwrite existing files\n"
-             "  -C, --config-dir DIR   configuration directory (default "
-             MCC_DEFAULT_CONFIG_DIR ")\n"
-             "      --days N           node certificate validity in days, "
-             "1-%u\n"
-             "                         (default %u; never past the network\n"
-             "                         certificate's)\n"
-             "  -h, --help             print this help\n\n"
-             "Example: mcc init --stdin -p 10.0.0.2 \"$(cat "
-             KEYFILE_NETWORK_CERT ")\" < " KEYFILE_NETWORK_KEY "\n",
-             init_usage, MAX_DAYS, DEFAULT_DAYS);
-      return 0;
+    case 'h': return help(init_usage, init_help);
     default: return bad_option(cmd, init_usage, c, argv);
     }
   }
@@ -816,19 +747,16 @@ int cli_init(int argc, char **argv) {
     return 1;
   rv = 1;
   char err[ERR_LEN];
-  if (make_node(cmd, &network, &net_cert, days, now, &node, &node_cert) != 0)
+  if (make_node(cmd, &network, &net_cert, DEFAULT_DAYS, now, &node,
+                &node_cert) != 0)
     goto out;
   if ((copy && write_cert(&w, net_path, &net_cert) != 0) ||
       write_key(&w, key_path, &node) != 0 ||
       write_cert(&w, cert_path, &node_cert) != 0)
     goto out;
-  if (keyfile_write_file(conf_path, text, strlen(text), KEYFILE_MODE_PUBLIC,
-                         w.force, err, sizeof err) != 0) {
-    errorf(cmd, "%s", err);
-    rollback(&w);
-    goto out;
-  }
-  record(&w, conf_path);
+  int wrv = keyfile_write_file(conf_path, text, strlen(text),
+                               KEYFILE_MODE_PUBLIC, w.force, err, sizeof err);
+  if (wrote(&w, conf_path, wrv, err) != 0) goto out;
   if (check_written(cmd, conf_path, text, real_dir, now) != 0) goto out;
   print_id(&node.pub);
   rv = 0;
@@ -841,6 +769,12 @@ out:
 /* ---- mcc certificates --------------------------------------------------- */
 
 static const char certificates_usage[] = "mcc certificates [CONFIG]";
+static const char certificates_help[] =
+    "Shows the network certificates and the node certificate that CONFIG\n"
+    "(default /etc/mcc/mcc.conf) names, and whether each is valid now.\n"
+    "Paths left at their defaults are taken from CONFIG's directory.\n"
+    "Exit code 1 when any is invalid or unreadable.\n\n"
+    "  -h, --help  print this help\n";
 
 /* msg is "file:line: key: ..." already. */
 static void print_diag(void *user_data, int is_error, const char *msg) {
@@ -880,18 +814,7 @@ int cli_certificates(int argc, char **argv) {
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h':
-      printf("usage: %s\n\n"
-             "Shows the node certificate and the network certificates that "
-             "CONFIG\n"
-             "(default " MCC_DEFAULT_CONFIG_DIR "/" CONF_FILE
-             ") names, and whether each is valid now.\n"
-             "Paths left at their defaults are taken from CONFIG's "
-             "directory.\n"
-             "Exit code 1 when any is invalid or unreadable.\n\n"
-             "  -h, --help  print this help\n",
-             certificates_usage);
-      return 0;
+    case 'h': return help(certificates_usage, certificates_help);
     default: return bad_option(cmd, certificates_usage, c, argv);
     }
   }
@@ -922,64 +845,51 @@ int cli_certificates(int argc, char **argv) {
     return 1;
   }
   if (rv != 0) ok = 0; /* shown anyway: the paths may still be right */
-  dir_of(conf_path, dir);
+  keyfile_dir_of(conf_path, dir, sizeof dir);
   uint64_t now = (uint64_t)time(NULL);
 
   /* Network certificates first, so the node's issuer can be checked. */
-  size_t n = mcc_conf_list_len(conf, "network-certificates");
-  mcc_cert *nets = calloc(n ? n : 1, sizeof *nets);
-  char (*net_paths)[PATH_MAX] = calloc(n ? n : 1, PATH_MAX);
-  int *net_ok = calloc(n ? n : 1, sizeof *net_ok);
-  if (!nets || !net_paths || !net_ok) {
-    errorf(cmd, "out of memory");
-    ok = 0;
-    n = 0;
-  }
-  int issuer_known = 0, all_nets_read = 1;
-  for (size_t i = 0; i < n; i++) {
-    if (keyfile_conf_path(conf, "network-certificates", i, dir, net_paths[i],
-                          PATH_MAX, err, sizeof err) != 0 ||
-        keyfile_read_cert(net_paths[i], &nets[i], err, sizeof err) != 0) {
-      errorf(cmd, "%s", err);
-      ok = all_nets_read = 0;
-      continue;
-    }
-    net_ok[i] = 1;
-  }
-  if (n == 0 && nets) {
+  size_t n = mcc_conf_list_len(conf, "network-certificates"), known = 0;
+  mcc_id networks[MCC_MAX_TRUSTED];
+  int all_known = n <= MCC_MAX_TRUSTED;
+  mcc_cert cert;
+  if (n == 0) {
     errorf(cmd, "%s: network-certificates: no file given", conf_path);
     ok = 0;
   }
-
-  mcc_cert node;
+  for (size_t i = 0; i < n; i++) {
+    if (keyfile_conf_path(conf, "network-certificates", i, dir, path,
+                          sizeof path, err, sizeof err) != 0 ||
+        keyfile_read_cert(path, &cert, err, sizeof err) != 0) {
+      errorf(cmd, "%s", err);
+      ok = all_known = 0;
+      continue;
+    }
+    if (!print_cert("network", path, &cert,
+                    cert.kind != MCC_CERT_NETWORK ? "not a network certificate"
+                                                  : NULL,
+                    now))
+      ok = 0;
+    if (known < MCC_MAX_TRUSTED) networks[known++] = cert.subject;
+  }
   if (keyfile_conf_path(conf, "node-certificate", 0, dir, path, sizeof path,
                         err, sizeof err) != 0 ||
-      keyfile_read_cert(path, &node, err, sizeof err) != 0) {
+      keyfile_read_cert(path, &cert, err, sizeof err) != 0) {
     errorf(cmd, "%s", err);
     ok = 0;
   } else {
-    for (size_t i = 0; i < n; i++)
-      if (net_ok[i] && memcmp(nets[i].subject.key, node.issuer.key,
-                              MCC_KEY_LEN) == 0)
+    int issuer_known = 0;
+    for (size_t i = 0; i < known; i++)
+      if (memcmp(networks[i].key, cert.issuer.key, MCC_KEY_LEN) == 0)
         issuer_known = 1;
     const char *fault = NULL;
-    if (node.kind != MCC_CERT_NODE)
+    if (cert.kind != MCC_CERT_NODE)
       fault = "not a node certificate";
-    else if (!issuer_known && all_nets_read)
+    else if (!issuer_known && all_known)
       fault = "issuer is not the subject of any of network-certificates";
-    if (!print_cert("node", path, &node, fault, now)) ok = 0;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (!net_ok[i]) continue;
-    const char *fault = nets[i].kind != MCC_CERT_NETWORK
-                            ? "not a network certificate"
-                            : NULL;
-    if (!print_cert("network", net_paths[i], &nets[i], fault, now)) ok = 0;
+    if (!print_cert("node", path, &cert, fault, now)) ok = 0;
   }
   fflush(stdout);
-  free(nets);
-  free(net_paths);
-  free(net_ok);
   mcc_conf_free(conf);
   return ok ? 0 : 1;
 }

@@ -51,27 +51,46 @@ static void trim(const char **ptext, size_t *plen) {
 
 /* ---- private keys ----------------------------------------------------- */
 
+/* Padded Base64 of some length: a multiple of 4 with '=' only in the last
+ * two places. Tells "a key of the wrong size" from "not a key at all". */
+static int padded_shape(const char *text, size_t len) {
+  if (len == 0 || len % 4 != 0) return 0;
+  for (size_t i = 0; i < len; i++)
+    if (text[i] == '=' && i < len - 2) return 0;
+  return !(text[len - 2] == '=' && text[len - 1] != '=');
+}
+
 int keyfile_parse_key_text(const char *text, size_t len, mcc_keypair *kp) {
   if (!kp) return MCC_ERR_INVALID_ARGUMENT;
   sodium_memzero(kp, sizeof *kp);
   if (!text && len) return MCC_ERR_INVALID_ARGUMENT;
   if (!text) return MCC_ERR_BASE64;
   trim(&text, &len);
-  if (len == 0 || !base64_alphabet_only(text, len)) return MCC_ERR_BASE64;
-  /* One byte of room beyond the seed tells "too long" from "malformed". */
+  if (!base64_alphabet_only(text, len)) return MCC_ERR_BASE64;
+  if (len != KEYFILE_KEY_TEXT_LEN)
+    return padded_shape(text, len) ? MCC_ERR_BAD_LENGTH : MCC_ERR_BASE64;
+  /* 44 characters hold at most 33 bytes. */
   uint8_t seed[MCC_SEED_LEN + 1];
   size_t seedlen = 0;
   const char *end = NULL;
-  errno = 0;
-  int rv = sodium_base642bin(seed, sizeof seed, text, len, NULL, &seedlen,
-                             &end, sodium_base64_VARIANT_ORIGINAL);
-  int bad_length = rv != 0 && errno == ERANGE;
-  if (rv != 0 || end != text + len || seedlen != MCC_SEED_LEN) {
-    sodium_memzero(seed, sizeof seed);
-    return bad_length || (rv == 0 && end == text + len) ? MCC_ERR_BAD_LENGTH
-                                                         : MCC_ERR_BASE64;
+  int rv = MCC_ERR_BASE64;
+  if (sodium_base642bin(seed, sizeof seed, text, len, NULL, &seedlen, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text + len)
+    goto out;
+  if (seedlen != MCC_SEED_LEN) {
+    rv = MCC_ERR_BAD_LENGTH;
+    goto out;
   }
-  rv = mcc_keypair_from_seed(kp, seed);
+  /* One text per key: libsodium 1.0.18 accepts non-zero unused bits in the
+   * last character, so compare with the canonical form. */
+  char canonical[KEYFILE_KEY_TEXT_LEN + 1];
+  sodium_bin2base64(canonical, sizeof canonical, seed, MCC_SEED_LEN,
+                    sodium_base64_VARIANT_ORIGINAL);
+  if (memcmp(canonical, text, KEYFILE_KEY_TEXT_LEN) == 0)
+    rv = mcc_keypair_from_seed(kp, seed);
+  sodium_memzero(canonical, sizeof canonical);
+out:
   sodium_memzero(seed, sizeof seed);
   if (rv != 0) sodium_memzero(kp, sizeof *kp);
   return rv;
@@ -178,7 +197,7 @@ int keyfile_write_file(const char *path, const void *data, size_t datalen,
   if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
     return fail(err, errlen, "%s: path too long", path);
   int fd = mkstemp(tmp);
-  if (fd < 0) return fail(err, errlen, "%s: %s", tmp, strerror(errno));
+  if (fd < 0) return fail(err, errlen, "%s: %s", path, strerror(errno));
   int rv = fill(fd, data, datalen, mode);
   int e = errno;
   if (close(fd) != 0 && rv == 0) {
@@ -193,6 +212,37 @@ int keyfile_write_file(const char *path, const void *data, size_t datalen,
     unlink(tmp);
     return fail(err, errlen, "%s: %s", path, strerror(e));
   }
+  return 0;
+}
+
+void keyfile_dir_of(const char *path, char *out, size_t outlen) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) {
+    snprintf(out, outlen, ".");
+    return;
+  }
+  while (slash > path && slash[-1] == '/') slash--;
+  if (slash == path) snprintf(out, outlen, "/");
+  else snprintf(out, outlen, "%.*s", (int)(slash - path), path);
+}
+
+int keyfile_mkdirs(const char *dir, char *err, size_t errlen) {
+  char buf[PATH_MAX];
+  if (dir[0] == '\0') return fail(err, errlen, "empty directory name");
+  if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+    return fail(err, errlen, "%s: path too long", dir);
+  for (char *p = buf + 1;; p++) {
+    if (*p != '/' && *p != '\0') continue;
+    char saved = *p;
+    *p = '\0';
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+      return fail(err, errlen, "%s: %s", buf, strerror(errno));
+    *p = saved;
+    if (!saved) break;
+  }
+  struct stat st;
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    return fail(err, errlen, "%s: not a directory", dir);
   return 0;
 }
 
@@ -311,16 +361,22 @@ int keyfile_conf_path(const mcc_conf *conf, const char *key, size_t i,
   return 0;
 }
 
-/* "certificate expired (valid 2025-...Z to 2026-...Z)" for time faults. */
-static int fail_verify(char *err, size_t errlen, const char *path,
-                       const mcc_cert *cert, int rv) {
+int keyfile_check_cert(const char *what, const mcc_cert *cert, unsigned kind,
+                       uint64_t unix_now, char *err, size_t errlen) {
+  if (cert->kind != kind)
+    return fail(err, errlen, "%s: not a %s certificate (it is a %s "
+                             "certificate)",
+                what, keyfile_cert_kind_name(kind),
+                keyfile_cert_kind_name(cert->kind));
+  int rv = mcc_cert_verify(cert, unix_now);
   if (rv == MCC_ERR_CERT_EXPIRED || rv == MCC_ERR_CERT_NOT_YET_VALID) {
     char from[KEYFILE_UTC_LEN + 1], to[KEYFILE_UTC_LEN + 1];
-    return fail(err, errlen, "%s: %s (valid %s to %s)", path,
+    return fail(err, errlen, "%s: %s (valid %s to %s)", what,
                 mcc_strerror(rv), keyfile_format_utc(cert->not_before, from),
                 keyfile_format_utc(cert->not_after, to));
   }
-  return fail(err, errlen, "%s: %s", path, mcc_strerror(rv));
+  if (rv != 0) return fail(err, errlen, "%s: %s", what, mcc_strerror(rv));
+  return 0;
 }
 
 static int load_networks(const mcc_conf *conf, const char *config_dir,
@@ -341,12 +397,9 @@ static int load_networks(const mcc_conf *conf, const char *config_dir,
                           sizeof path, err, errlen) ||
         keyfile_read_cert(path, &cert, err, errlen))
       return -1;
-    if (cert.kind != MCC_CERT_NETWORK)
-      return fail(err, errlen,
-                  "%s: not a network certificate (it is a %s certificate)",
-                  path, keyfile_cert_kind_name(cert.kind));
-    int rv = mcc_cert_verify(&cert, unix_now);
-    if (rv != 0) return fail_verify(err, errlen, path, &cert, rv);
+    if (keyfile_check_cert(path, &cert, MCC_CERT_NETWORK, unix_now, err,
+                           errlen))
+      return -1;
     networks[i] = cert.subject;
   }
   *networks_len = n;
@@ -370,11 +423,9 @@ int keyfile_load_identity(const mcc_conf *conf, const char *config_dir,
       load_networks(conf, config_dir, networks, networks_len, networks_cap,
                     unix_now, err, errlen))
     goto fail;
-  if (node_cert->kind != MCC_CERT_NODE) {
-    fail(err, errlen, "%s: not a node certificate (it is a %s certificate)",
-         cert_path, keyfile_cert_kind_name(node_cert->kind));
+  if (keyfile_check_cert(cert_path, node_cert, MCC_CERT_NODE, unix_now, err,
+                         errlen))
     goto fail;
-  }
   if (memcmp(node_cert->subject.key, kp->pub.key, MCC_KEY_LEN) != 0) {
     fail(err, errlen, "%s: certificate subject is not this node's key (%s)",
          cert_path, key_path);
@@ -391,11 +442,6 @@ int keyfile_load_identity(const mcc_conf *conf, const char *config_dir,
          "%s: issued by network %s, which is not the subject of any of "
          "network-certificates",
          cert_path, issuer);
-    goto fail;
-  }
-  int rv = mcc_cert_verify(node_cert, unix_now);
-  if (rv != 0) {
-    fail_verify(err, errlen, cert_path, node_cert, rv);
     goto fail;
   }
   return 0;

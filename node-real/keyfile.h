@@ -73,6 +73,11 @@ int keyfile_write_file(const char *path, const void *data, size_t datalen,
 int keyfile_read_file(const char *path, size_t maxlen, char **pdata,
                       size_t *plen, char *err, size_t errlen);
 
+/* The directory part of path: "." when it has no '/', "/" for "/x". */
+void keyfile_dir_of(const char *path, char *out, size_t outlen);
+/* mkdir -p: dir and its missing parents, mode 0755 less the umask. */
+int keyfile_mkdirs(const char *dir, char *err, size_t errlen);
+
 /* Item i of the path key `key` of conf (a PATH key: i = 0; a list such as
  * network-certificates: i < mcc_conf_list_len()), by the path rule: when
  * the key still has its default value and the item starts with "/etc/mcc/",
@@ -92,6 +97,13 @@ const char *keyfile_cert_kind_name(unsigned kind);
 /* unix_s as UTC ISO 8601 with a Z, and a NUL; returns out. */
 const char *keyfile_format_utc(uint64_t unix_s,
                                char out[KEYFILE_UTC_LEN + 1]);
+
+/* 0 when cert is of `kind` and verifies at unix_now (mcc_cert_verify);
+ * else -1 and err is "WHAT: not a network certificate (it is a node
+ * certificate)", "WHAT: certificate expired (valid A to B)", "WHAT: bad
+ * signature". */
+int keyfile_check_cert(const char *what, const mcc_cert *cert, unsigned kind,
+                       uint64_t unix_now, char *err, size_t errlen);
 
 /* Loads and checks a node's identity as mcc.conf names it: node-private-key
  * into kp, node-certificate into node_cert, and every file of

@@ -21,7 +21,10 @@
   X(sim_pcap)               \
   X(sim_topology)           \
   X(sim_engine)             \
-  X(sim_scenario)
+  X(sim_scenario)           \
+  X(real_dns)               \
+  X(real_keyfile)           \
+  X(real_control)
 
 #define MCC_DECLARE_SUITE(name) void suite_##name(void);
 MCC_TEST_SUITES(MCC_DECLARE_SUITE)

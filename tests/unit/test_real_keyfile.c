@@ -1,0 +1,984 @@
+/*
+ * test_real_keyfile.c — node-real's identity files (keyfile.c) and the
+ * offline commands of `mcc` (cli_certs.c): key text table tests, file modes
+ * whatever the umask, the no-overwrite rule, every fault load_identity must
+ * name, the /etc/mcc path rule, and the commands run end to end in a
+ * temporary directory:
+ *
+ *   generate-authority → authority-private-key.txt
+ *   generate-network   → network-private-key.txt, network-certificate.txt
+ *   generate-node-certificate / init → node-private-key.txt,
+ *                        node-certificate.txt (and mcc.conf)
+ *   keyfile_load_identity and `mcc certificates` accept the result.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mcc/conf.h>
+
+#include "cli.h"
+#include "keyfile.h"
+#include "suites.h"
+#include "testutil.h"
+
+#define T0 1790000000u
+
+static char root[PATH_MAX]; /* this test's temporary directory */
+
+/* snprintf that must not truncate. */
+static void fmt(char *out, size_t outlen, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fmt(char *out, size_t outlen, const char *format, ...) {
+  va_list ap;
+  va_start(ap, format);
+  int n = vsnprintf(out, outlen, format, ap);
+  va_end(ap);
+  CU_ASSERT_FATAL(n >= 0 && (size_t)n < outlen);
+}
+
+/* ---- temporary files ---------------------------------------------------- */
+
+static void remove_tree(const char *path) {
+  DIR *d = opendir(path);
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      char sub[PATH_MAX];
+      fmt(sub, sizeof sub, "%s/%s", path, e->d_name);
+      remove_tree(sub);
+    }
+    closedir(d);
+    rmdir(path);
+  } else {
+    unlink(path);
+  }
+}
+
+static void tmp_begin(void) {
+  fmt(root, sizeof root, "/tmp/mcc-test-keyfile-XXXXXX");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(root));
+}
+
+static void tmp_end(void) {
+  remove_tree(root);
+  root[0] = '\0';
+}
+
+/* root/name; a static buffer per call site would be easy to misuse, so the
+ * caller passes one. */
+static const char *at(char out[PATH_MAX], const char *name) {
+  fmt(out, PATH_MAX, "%s/%s", root, name);
+  return out;
+}
+
+static void write_text(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static size_t read_text(const char *path, char *out, size_t outlen) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    out[0] = '\0';
+    return 0;
+  }
+  size_t n = fread(out, 1, outlen - 1, f);
+  out[n] = '\0';
+  fclose(f);
+  return n;
+}
+
+static unsigned mode_of(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0) return 0;
+  return (unsigned)(st.st_mode & 07777);
+}
+
+static size_t count_entries(const char *dir) {
+  DIR *d = opendir(dir);
+  size_t n = 0;
+  if (!d) return 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL)
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
+  closedir(d);
+  return n;
+}
+
+static mcc_conf *conf_from(const char *text) {
+  mcc_conf *conf = NULL;
+  CU_ASSERT_EQUAL_FATAL(mcc_conf_new(&conf), 0);
+  CU_ASSERT_EQUAL(
+      mcc_conf_parse(conf, "test.conf", text, strlen(text), NULL, NULL), 0);
+  return conf;
+}
+
+/* ---- running a command -------------------------------------------------- */
+
+typedef int (*cli_fn)(int argc, char **argv);
+
+typedef struct run_out {
+  char out[4096], err[4096];
+} run_out;
+
+/* Runs fn with argv (NULL-terminated), stdin from stdin_path (or left
+ * alone), stdout and stderr captured into o. */
+static int run(cli_fn fn, const char *stdin_path, run_out *o, char **argv) {
+  char out_path[PATH_MAX], err_path[PATH_MAX];
+  int argc = 0;
+  while (argv[argc]) argc++;
+  fmt(out_path, sizeof out_path, "%s/.stdout", root);
+  fmt(err_path, sizeof err_path, "%s/.stderr", root);
+  fflush(stdout);
+  fflush(stderr);
+  int saved_out = dup(1), saved_err = dup(2), saved_in = -1;
+  int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  dup2(fd, 1);
+  close(fd);
+  fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  dup2(fd, 2);
+  close(fd);
+  if (stdin_path) {
+    saved_in = dup(0);
+    fd = open(stdin_path, O_RDONLY);
+    dup2(fd, 0);
+    close(fd);
+  }
+  optind = 0;
+  int rv = fn(argc, argv);
+  fflush(stdout);
+  fflush(stderr);
+  dup2(saved_out, 1);
+  dup2(saved_err, 2);
+  close(saved_out);
+  close(saved_err);
+  if (saved_in >= 0) {
+    dup2(saved_in, 0);
+    close(saved_in);
+  }
+  read_text(out_path, o->out, sizeof o->out);
+  read_text(err_path, o->err, sizeof o->err);
+  unlink(out_path);
+  unlink(err_path);
+  return rv;
+}
+
+static void chomp(char *s) {
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
+}
+
+/* ---- a chain of trust in files ------------------------------------------ */
+
+typedef struct chain {
+  mcc_keypair authority, network, other_network, node, other_node;
+  mcc_cert network_cert, node_cert;
+} chain;
+
+static void make_chain(chain *c) {
+  test_keys(&c->authority, 1);
+  test_keys(&c->network, 2);
+  test_keys(&c->other_network, 3);
+  test_keys(&c->node, 4);
+  test_keys(&c->other_node, 5);
+  mcc_cert_sign(&c->network_cert, MCC_CERT_NETWORK, &c->network.pub,
+                &c->authority, T0 - 100, T0 + 100);
+  mcc_cert_sign(&c->node_cert, MCC_CERT_NODE, &c->node.pub, &c->network,
+                T0 - 100, T0 + 100);
+}
+
+/* Writes the chain's node key, node cert and network cert into dir. */
+static void write_chain(const char *dir, const chain *c) {
+  char p[PATH_MAX];
+  mkdir(dir, 0755);
+  fmt(p, sizeof p, "%s/" KEYFILE_NODE_KEY, dir);
+  CU_ASSERT_EQUAL(keyfile_write_keypair(p, &c->node, 1, NULL, 0), 0);
+  fmt(p, sizeof p, "%s/" KEYFILE_NODE_CERT, dir);
+  CU_ASSERT_EQUAL(keyfile_write_cert(p, &c->node_cert, 1, NULL, 0), 0);
+  fmt(p, sizeof p, "%s/" KEYFILE_NETWORK_CERT, dir);
+  CU_ASSERT_EQUAL(keyfile_write_cert(p, &c->network_cert, 1, NULL, 0), 0);
+}
+
+/* load_identity with the defaults rebased to dir. */
+static int load_dir(const char *dir, uint64_t now, char *err, size_t errlen,
+                    mcc_keypair *kp, mcc_id *networks,
+                    size_t *networks_len) {
+  mcc_conf *conf = conf_from("");
+  mcc_cert cert;
+  int rv = keyfile_load_identity(conf, dir, kp, &cert, networks,
+                                 networks_len, 4, now, err, errlen);
+  mcc_conf_free(conf);
+  return rv;
+}
+
+/* ---- key text ----------------------------------------------------------- */
+
+static void test_real_keyfile_key_round_trip(void) {
+  mcc_keypair kp, back;
+  test_keys(&kp, 7);
+  char text[KEYFILE_KEY_TEXT_LEN + 1];
+  keyfile_format_key_text(&kp, text);
+  CU_ASSERT_EQUAL(strlen(text), KEYFILE_KEY_TEXT_LEN);
+  CU_ASSERT_EQUAL(text[KEYFILE_KEY_TEXT_LEN - 1], '=');
+  CU_ASSERT_EQUAL(keyfile_parse_key_text(text, strlen(text), &back), 0);
+  CU_ASSERT_EQUAL(memcmp(&kp, &back, sizeof kp), 0);
+  char padded[80];
+  fmt(padded, sizeof padded, " \t%s\r\n\n", text);
+  CU_ASSERT_EQUAL(keyfile_parse_key_text(padded, strlen(padded), &back), 0);
+  CU_ASSERT_EQUAL(memcmp(&kp, &back, sizeof kp), 0);
+
+  tmp_begin();
+  char path[PATH_MAX], content[128], err[512];
+  at(path, "node-private-key.txt");
+  mode_t old = umask(0);
+  CU_ASSERT_EQUAL(keyfile_write_keypair(path, &kp, 0, err, sizeof err), 0);
+  umask(old);
+  CU_ASSERT_EQUAL(mode_of(path), 0600);
+  CU_ASSERT_EQUAL(read_text(path, content, sizeof content),
+                  KEYFILE_KEY_TEXT_LEN + 1);
+  CU_ASSERT_EQUAL(content[KEYFILE_KEY_TEXT_LEN], '\n');
+  memset(&back, 0, sizeof back);
+  CU_ASSERT_EQUAL(keyfile_read_keypair(path, &back, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(memcmp(&kp, &back, sizeof kp), 0);
+  tmp_end();
+}
+
+static void test_real_keyfile_key_text_refused(void) {
+  mcc_keypair kp;
+  test_keys(&kp, 7);
+  char good[KEYFILE_KEY_TEXT_LEN + 1];
+  keyfile_format_key_text(&kp, good);
+  uint8_t bytes[64];
+  memset(bytes, 0xA5, sizeof bytes);
+  char b31[64], b33[64], b64[128], nopad[64], high[64], high_end[64],
+      two_lines[128], urlsafe[64], noncanon[64], nul[64];
+  sodium_bin2base64(b31, sizeof b31, bytes, 31,
+                    sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(b33, sizeof b33, bytes, 33,
+                    sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(b64, sizeof b64, kp.sec, 64,
+                    sodium_base64_VARIANT_ORIGINAL);
+  fmt(nopad, sizeof nopad, "%.43s", good);
+  fmt(high, sizeof high, "%s", good);
+  high[5] = (char)0xC3;
+  fmt(high_end, sizeof high_end, "%s\xC3\xA9", good);
+  fmt(two_lines, sizeof two_lines, "%s\n%s\n", good, good);
+  fmt(urlsafe, sizeof urlsafe, "%s", good);
+  urlsafe[3] = '-';
+  /* The last character before '=' carries 2 unused bits: set them. */
+  fmt(noncanon, sizeof noncanon, "%s", good);
+  static const char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  noncanon[42] = alphabet[(strchr(alphabet, good[42]) - alphabet) ^ 1];
+  memcpy(nul, good, sizeof good);
+  nul[10] = '\0';
+  struct {
+    const char *text;
+    size_t len; /* 0: strlen */
+    int want;
+  } cases[] = {
+      {"", 0, MCC_ERR_BASE64},
+      {" \n\t ", 0, MCC_ERR_BASE64},
+      {"not a key", 0, MCC_ERR_BASE64},
+      {b31, 0, MCC_ERR_BAD_LENGTH},
+      {b33, 0, MCC_ERR_BAD_LENGTH},
+      {b64, 0, MCC_ERR_BAD_LENGTH}, /* a whole secret key, not the seed */
+      {nopad, 0, MCC_ERR_BASE64},
+      {high, 0, MCC_ERR_BASE64},
+      {high_end, 0, MCC_ERR_BASE64},
+      {two_lines, 0, MCC_ERR_BASE64},
+      {urlsafe, 0, MCC_ERR_BASE64},
+      {noncanon, 0, MCC_ERR_BASE64},
+      {nul, KEYFILE_KEY_TEXT_LEN, MCC_ERR_BASE64},
+      {"====", 0, MCC_ERR_BASE64},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    mcc_keypair out;
+    memset(&out, 0x55, sizeof out);
+    size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+    int rv = keyfile_parse_key_text(cases[i].text, len, &out);
+    if (rv != cases[i].want) printf("\n  case %zu: got %d\n", i, rv);
+    CU_ASSERT_EQUAL(rv, cases[i].want);
+    mcc_keypair zero;
+    memset(&zero, 0, sizeof zero);
+    CU_ASSERT_EQUAL(memcmp(&out, &zero, sizeof out), 0);
+  }
+  CU_ASSERT_EQUAL(keyfile_parse_key_text(NULL, 0, &kp), MCC_ERR_BASE64);
+  CU_ASSERT_EQUAL(keyfile_parse_key_text(good, 1, NULL),
+                  MCC_ERR_INVALID_ARGUMENT);
+
+  /* From a file, the message names it. */
+  tmp_begin();
+  char path[PATH_MAX], err[1024];
+  at(path, "garbage.txt");
+  write_text(path, "hello\n");
+  CU_ASSERT_EQUAL(keyfile_read_keypair(path, &kp, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a private key"));
+  write_text(path, b31);
+  CU_ASSERT_EQUAL(keyfile_read_keypair(path, &kp, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "other than 32 bytes"));
+  /* Too large to be a key: refused without parsing. */
+  FILE *f = fopen(path, "w");
+  for (int i = 0; i < KEYFILE_MAX_BYTES + 10; i++) fputc(' ', f);
+  fclose(f);
+  CU_ASSERT_EQUAL(keyfile_read_keypair(path, &kp, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "too large"));
+  CU_ASSERT_EQUAL(keyfile_read_keypair(root, &kp, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a regular file"));
+  tmp_end();
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static void test_real_keyfile_no_overwrite(void) {
+  mcc_keypair a, b, back;
+  test_keys(&a, 1);
+  test_keys(&b, 2);
+  tmp_begin();
+  char path[PATH_MAX], err[1024];
+  at(path, "network-private-key.txt");
+  CU_ASSERT_EQUAL(keyfile_write_keypair(path, &a, 0, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(keyfile_write_keypair(path, &b, 0, err, sizeof err), -1);
+  char want[PATH_MAX + 64];
+  fmt(want, sizeof want, "%s exists (use -y to overwrite)", path);
+  CU_ASSERT_STRING_EQUAL(err, want);
+  CU_ASSERT_EQUAL(keyfile_read_keypair(path, &back, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(memcmp(back.pub.key, a.pub.key, 32), 0);
+
+  /* Forced: replaced, and the mode is the private one again even if the
+   * old file had another; no temporary file is left behind. */
+  chmod(path, 0644);
+  CU_ASSERT_EQUAL(keyfile_write_keypair(path, &b, 1, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(mode_of(path), 0600);
+  CU_ASSERT_EQUAL(keyfile_read_keypair(path, &back, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(memcmp(back.pub.key, b.pub.key, 32), 0);
+  CU_ASSERT_EQUAL(count_entries(root), 1);
+
+  /* Certificates follow the same rule, mode 0644 whatever the umask. */
+  chain c;
+  make_chain(&c);
+  mcc_cert cert;
+  at(path, "node-certificate.txt");
+  mode_t old = umask(077);
+  CU_ASSERT_EQUAL(keyfile_write_cert(path, &c.node_cert, 0, err, sizeof err),
+                  0);
+  umask(old);
+  CU_ASSERT_EQUAL(mode_of(path), 0644);
+  CU_ASSERT_EQUAL(
+      keyfile_write_cert(path, &c.network_cert, 0, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "exists (use -y to overwrite)"));
+  CU_ASSERT_EQUAL(keyfile_read_cert(path, &cert, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(cert.kind, MCC_CERT_NODE);
+  CU_ASSERT_EQUAL(
+      keyfile_write_cert(path, &c.network_cert, 1, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(keyfile_read_cert(path, &cert, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(cert.kind, MCC_CERT_NETWORK);
+
+  /* A directory that does not exist: the message names the file. */
+  at(path, "missing/dir/key.txt");
+  CU_ASSERT_EQUAL(keyfile_write_keypair(path, &a, 0, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+  CU_ASSERT_EQUAL(keyfile_write_keypair(path, &a, 1, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "missing/dir/key.txt"));
+  tmp_end();
+}
+
+static void test_real_keyfile_cert_file(void) {
+  chain c;
+  make_chain(&c);
+  tmp_begin();
+  char path[PATH_MAX], err[1024], content[512];
+  at(path, "network-certificate.txt");
+  CU_ASSERT_EQUAL(
+      keyfile_write_cert(path, &c.network_cert, 0, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(read_text(path, content, sizeof content),
+                  MCC_CERT_BASE64_LEN + 1);
+  char b64[MCC_CERT_BASE64_LEN + 1];
+  mcc_cert_to_base64(&c.network_cert, b64);
+  CU_ASSERT_EQUAL(memcmp(content, b64, MCC_CERT_BASE64_LEN), 0);
+  mcc_cert back;
+  CU_ASSERT_EQUAL(keyfile_read_cert(path, &back, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(mcc_cert_verify(&back, T0), 0);
+  write_text(path, "garbage\n");
+  CU_ASSERT_EQUAL(keyfile_read_cert(path, &back, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a certificate"));
+  at(path, "absent.txt");
+  CU_ASSERT_EQUAL(keyfile_read_cert(path, &back, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
+  tmp_end();
+}
+
+/* ---- identity ----------------------------------------------------------- */
+
+static void test_real_keyfile_load_identity_good(void) {
+  chain c;
+  make_chain(&c);
+  tmp_begin();
+  char dir[PATH_MAX], text[4 * PATH_MAX], err[1024];
+  write_chain(at(dir, "etc"), &c);
+  fmt(text, sizeof text,
+           "node-certificate = %s/node-certificate.txt\n"
+           "node-private-key = %s/node-private-key.txt\n"
+           "network-certificates = %s/network-certificate.txt\n",
+           dir, dir, dir);
+  mcc_conf *conf = conf_from(text);
+  mcc_keypair kp;
+  mcc_cert cert;
+  mcc_id nets[4];
+  size_t nets_len = 99;
+  CU_ASSERT_EQUAL(keyfile_load_identity(conf, NULL, &kp, &cert, nets,
+                                        &nets_len, 4, T0, err, sizeof err),
+                  0);
+  CU_ASSERT_EQUAL(memcmp(&kp, &c.node, sizeof kp), 0);
+  CU_ASSERT_EQUAL(memcmp(cert.signature, c.node_cert.signature, 64), 0);
+  CU_ASSERT_EQUAL(nets_len, 1);
+  CU_ASSERT_EQUAL(memcmp(nets[0].key, c.network.pub.key, 32), 0);
+  /* The validity bounds are inclusive. */
+  CU_ASSERT_EQUAL(keyfile_load_identity(conf, NULL, &kp, &cert, nets,
+                                        &nets_len, 4, T0 + 100, err,
+                                        sizeof err),
+                  0);
+  mcc_conf_free(conf);
+  tmp_end();
+}
+
+enum fault {
+  FAULT_OTHER_NETWORK,
+  FAULT_OTHER_KEY,
+  FAULT_NODE_EXPIRED,
+  FAULT_NODE_NOT_YET,
+  FAULT_NETWORK_KIND,
+  FAULT_NODE_KIND,
+  FAULT_NETWORK_EXPIRED,
+  FAULT_NETWORK_SIGNATURE,
+  FAULT_MISSING_NODE_CERT,
+  FAULT_MISSING_NETWORK_CERT,
+  FAULT_MISSING_KEY,
+  FAULT_BAD_KEY,
+  FAULT_COUNT
+};
+
+static void test_real_keyfile_load_identity_faults(void) {
+  static const struct {
+    enum fault fault;
+    const char *file; /* the one the message must name */
+    const char *what;
+  } cases[] = {
+      {FAULT_OTHER_NETWORK, KEYFILE_NODE_CERT, "issued by network"},
+      {FAULT_OTHER_KEY, KEYFILE_NODE_CERT,
+       "certificate subject is not this node's key"},
+      {FAULT_NODE_EXPIRED, KEYFILE_NODE_CERT, "certificate expired (valid "},
+      {FAULT_NODE_NOT_YET, KEYFILE_NODE_CERT, "certificate not yet valid"},
+      {FAULT_NETWORK_KIND, KEYFILE_NETWORK_CERT,
+       "not a network certificate (it is a node certificate)"},
+      {FAULT_NODE_KIND, KEYFILE_NODE_CERT,
+       "not a node certificate (it is a network certificate)"},
+      {FAULT_NETWORK_EXPIRED, KEYFILE_NETWORK_CERT, "certificate expired"},
+      {FAULT_NETWORK_SIGNATURE, KEYFILE_NETWORK_CERT, "bad signature"},
+      {FAULT_MISSING_NODE_CERT, KEYFILE_NODE_CERT, "No such file"},
+      {FAULT_MISSING_NETWORK_CERT, KEYFILE_NETWORK_CERT, "No such file"},
+      {FAULT_MISSING_KEY, KEYFILE_NODE_KEY, "No such file"},
+      {FAULT_BAD_KEY, KEYFILE_NODE_KEY, "not a private key"},
+  };
+  CU_ASSERT_EQUAL(sizeof cases / sizeof cases[0], FAULT_COUNT);
+  tmp_begin();
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    chain c;
+    make_chain(&c);
+    uint64_t now = T0;
+    char dir[PATH_MAX], name[32], path[PATH_MAX], err[1024];
+    fmt(name, sizeof name, "case%zu", i);
+    at(dir, name);
+    switch (cases[i].fault) {
+    case FAULT_OTHER_NETWORK:
+      mcc_cert_sign(&c.node_cert, MCC_CERT_NODE, &c.node.pub,
+                    &c.other_network, T0 - 100, T0 + 100);
+      break;
+    case FAULT_OTHER_KEY:
+      mcc_cert_sign(&c.node_cert, MCC_CERT_NODE, &c.other_node.pub,
+                    &c.network, T0 - 100, T0 + 100);
+      break;
+    case FAULT_NODE_EXPIRED:
+      mcc_cert_sign(&c.node_cert, MCC_CERT_NODE, &c.node.pub, &c.network,
+                    T0 - 100, T0 - 1);
+      break;
+    case FAULT_NODE_NOT_YET:
+      mcc_cert_sign(&c.node_cert, MCC_CERT_NODE, &c.node.pub, &c.network,
+                    T0 + 1, T0 + 100);
+      break;
+    case FAULT_NETWORK_KIND:
+      mcc_cert_sign(&c.network_cert, MCC_CERT_NODE, &c.network.pub,
+                    &c.authority, T0 - 100, T0 + 100);
+      break;
+    case FAULT_NODE_KIND:
+      mcc_cert_sign(&c.node_cert, MCC_CERT_NETWORK, &c.node.pub, &c.network,
+                    T0 - 100, T0 + 100);
+      break;
+    case FAULT_NETWORK_EXPIRED: now = T0 + 101; break;
+    case FAULT_NETWORK_SIGNATURE: c.network_cert.not_after++; break;
+    default: break;
+    }
+    write_chain(dir, &c);
+    if (cases[i].fault == FAULT_MISSING_NODE_CERT ||
+        cases[i].fault == FAULT_MISSING_NETWORK_CERT ||
+        cases[i].fault == FAULT_MISSING_KEY ||
+        cases[i].fault == FAULT_BAD_KEY) {
+      fmt(path, sizeof path, "%s/%s", dir, cases[i].file);
+      unlink(path);
+      if (cases[i].fault == FAULT_BAD_KEY) write_text(path, "AAAA\n");
+    }
+    mcc_keypair kp;
+    mcc_id nets[4];
+    size_t nets_len = 99;
+    memset(err, 0, sizeof err);
+    CU_ASSERT_EQUAL(load_dir(dir, now, err, sizeof err, &kp, nets, &nets_len),
+                    -1);
+    CU_ASSERT_EQUAL(nets_len, 0);
+    fmt(path, sizeof path, "%s/%s: ", dir, cases[i].file);
+    int named = strncmp(err, path, strlen(path)) == 0;
+    int says = strstr(err, cases[i].what) != NULL;
+    if (!named || !says) printf("\n  case %zu: %s\n", i, err);
+    CU_ASSERT(named);
+    CU_ASSERT(says);
+  }
+  tmp_end();
+}
+
+static void test_real_keyfile_networks_cap(void) {
+  chain c;
+  make_chain(&c);
+  tmp_begin();
+  char dir[PATH_MAX], text[4 * PATH_MAX], err[1024];
+  write_chain(at(dir, "etc"), &c);
+  /* A second network the node does not belong to: accepted, listed. */
+  mcc_cert other;
+  mcc_cert_sign(&other, MCC_CERT_NETWORK, &c.other_network.pub, &c.authority,
+                T0 - 100, T0 + 100);
+  char other_path[PATH_MAX];
+  fmt(other_path, sizeof other_path, "%s/other.txt", dir);
+  CU_ASSERT_EQUAL(keyfile_write_cert(other_path, &other, 0, NULL, 0), 0);
+  fmt(text, sizeof text,
+           "network-certificates = %s, %s/network-certificate.txt\n",
+           other_path, dir);
+  mcc_conf *conf = conf_from(text);
+  mcc_keypair kp;
+  mcc_cert cert;
+  mcc_id nets[2];
+  size_t nets_len;
+  CU_ASSERT_EQUAL(keyfile_load_identity(conf, dir, &kp, &cert, nets,
+                                        &nets_len, 2, T0, err, sizeof err),
+                  0);
+  CU_ASSERT_EQUAL(nets_len, 2);
+  CU_ASSERT_EQUAL(memcmp(nets[0].key, c.other_network.pub.key, 32), 0);
+  CU_ASSERT_EQUAL(memcmp(nets[1].key, c.network.pub.key, 32), 0);
+  CU_ASSERT_EQUAL(keyfile_load_identity(conf, dir, &kp, &cert, nets,
+                                        &nets_len, 1, T0, err, sizeof err),
+                  -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "network-certificates: 2 files"));
+  mcc_conf_free(conf);
+  conf = conf_from("network-certificates =\n");
+  CU_ASSERT_EQUAL(keyfile_load_identity(conf, dir, &kp, &cert, nets,
+                                        &nets_len, 2, T0, err, sizeof err),
+                  -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "network-certificates: no file"));
+  mcc_conf_free(conf);
+  tmp_end();
+}
+
+static void test_real_keyfile_path_rule(void) {
+  char out[PATH_MAX], err[512];
+  mcc_conf *conf = conf_from("");
+  CU_ASSERT_EQUAL(keyfile_conf_path(conf, "node-certificate", 0, "/some/dir",
+                                    out, sizeof out, err, sizeof err),
+                  0);
+  CU_ASSERT_STRING_EQUAL(out, "/some/dir/node-certificate.txt");
+  CU_ASSERT_EQUAL(keyfile_conf_path(conf, "node-private-key", 0, "rel/",
+                                    out, sizeof out, err, sizeof err),
+                  0);
+  CU_ASSERT_STRING_EQUAL(out, "rel/node-private-key.txt");
+  CU_ASSERT_EQUAL(keyfile_conf_path(conf, "network-certificates", 0, "/",
+                                    out, sizeof out, err, sizeof err),
+                  0);
+  CU_ASSERT_STRING_EQUAL(out, "/network-certificate.txt");
+  CU_ASSERT_EQUAL(keyfile_conf_path(conf, "node-certificate", 0, NULL, out,
+                                    sizeof out, err, sizeof err),
+                  0);
+  CU_ASSERT_STRING_EQUAL(out, "/etc/mcc/node-certificate.txt");
+  CU_ASSERT_EQUAL(keyfile_conf_path(conf, "network-certificates", 1, "/d",
+                                    out, sizeof out, err, sizeof err),
+                  -1);
+  CU_ASSERT_EQUAL(keyfile_conf_path(conf, "no-such-key", 0, "/d", out,
+                                    sizeof out, err, sizeof err),
+                  -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "no-such-key"));
+  mcc_conf_free(conf);
+
+  /* Set in the file: as is, even under /etc/mcc/ and with commas in a
+   * path key (one value); lists split. */
+  conf = conf_from("node-certificate = /etc/mcc/other/cert,1.txt\n"
+                   "node-private-key = keys/node.txt\n"
+                   "network-certificates = /etc/mcc/a.txt, b.txt\n");
+  CU_ASSERT_EQUAL(keyfile_conf_path(conf, "node-certificate", 0, "/d", out,
+                                    sizeof out, err, sizeof err),
+                  0);
+  CU_ASSERT_STRING_EQUAL(out, "/etc/mcc/other/cert,1.txt");
+  CU_ASSERT_EQUAL(keyfile_conf_path(conf, "node-private-key", 0, "/d", out,
+                                    sizeof out, err, sizeof err),
+                  0);
+  CU_ASSERT_STRING_EQUAL(out, "keys/node.txt");
+  CU_ASSERT_EQUAL(keyfile_conf_path(conf, "network-certificates", 0, "/d",
+                                    out, sizeof out, err, sizeof err),
+                  0);
+  CU_ASSERT_STRING_EQUAL(out, "/etc/mcc/a.txt");
+  CU_ASSERT_EQUAL(keyfile_conf_path(conf, "network-certificates", 1, "/d",
+                                    out, sizeof out, err, sizeof err),
+                  0);
+  CU_ASSERT_STRING_EQUAL(out, "b.txt");
+  mcc_conf_free(conf);
+
+  /* The whole identity from a directory with an empty configuration. */
+  chain c;
+  make_chain(&c);
+  tmp_begin();
+  char dir[PATH_MAX];
+  write_chain(at(dir, "conf"), &c);
+  mcc_keypair kp;
+  mcc_id nets[4];
+  size_t nets_len;
+  CU_ASSERT_EQUAL(load_dir(dir, T0, err, sizeof err, &kp, nets, &nets_len),
+                  0);
+  CU_ASSERT_EQUAL(memcmp(kp.pub.key, c.node.pub.key, 32), 0);
+  tmp_end();
+}
+
+/* ---- the commands ------------------------------------------------------- */
+
+static void test_real_keyfile_cli_chain(void) {
+  tmp_begin();
+  run_out o;
+  char auth[PATH_MAX], net[PATH_MAX], node[PATH_MAX], node2[PATH_MAX],
+      path[PATH_MAX], err[1024], text[512];
+  at(auth, "auth");
+  at(net, "net");
+  at(node, "node");
+  at(node2, "deep/node2");
+
+  char *a1[] = {"generate-authority", auth, NULL};
+  CU_ASSERT_EQUAL_FATAL(run(cli_generate_authority, NULL, &o, a1), 0);
+  chomp(o.out);
+  mcc_keypair authority;
+  fmt(path, sizeof path, "%s/" KEYFILE_AUTHORITY_KEY, auth);
+  CU_ASSERT_EQUAL_FATAL(
+      keyfile_read_keypair(path, &authority, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(mode_of(path), 0600);
+  char id[MCC_ID_TEXT_LEN + 1];
+  mcc_id_to_text(&authority.pub, id);
+  CU_ASSERT_STRING_EQUAL(o.out, id);
+  CU_ASSERT_EQUAL(run(cli_generate_authority, NULL, &o, a1), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "exists (use -y to overwrite)"));
+
+  char *n1[] = {"generate-network", "-a", path, "--days", "30", net, NULL};
+  CU_ASSERT_EQUAL_FATAL(run(cli_generate_network, NULL, &o, n1), 0);
+  chomp(o.out);
+  mcc_cert net_cert;
+  fmt(path, sizeof path, "%s/" KEYFILE_NETWORK_CERT, net);
+  read_text(path, text, sizeof text);
+  chomp(text);
+  CU_ASSERT_STRING_EQUAL(o.out, text);
+  CU_ASSERT_EQUAL_FATAL(keyfile_read_cert(path, &net_cert, err, sizeof err),
+                        0);
+  CU_ASSERT_EQUAL(net_cert.kind, MCC_CERT_NETWORK);
+  CU_ASSERT_EQUAL(memcmp(net_cert.issuer.key, authority.pub.key, 32), 0);
+  uint64_t now = (uint64_t)time(NULL);
+  CU_ASSERT_EQUAL(mcc_cert_verify(&net_cert, now), 0);
+  CU_ASSERT(net_cert.not_before <= now - 3500 &&
+            net_cert.not_before >= now - 3700);
+  CU_ASSERT(net_cert.not_after >= now + 30 * 86400 - 100 &&
+            net_cert.not_after <= now + 30 * 86400 + 100);
+
+  /* The network key from the certificate's directory. */
+  char *g1[] = {"generate-node-certificate", "-p", path, node, NULL};
+  CU_ASSERT_EQUAL_FATAL(run(cli_generate_node_certificate, NULL, &o, g1), 0);
+  chomp(o.out);
+  mcc_keypair kp;
+  mcc_id nets[4];
+  size_t nets_len;
+  CU_ASSERT_EQUAL(load_dir(node, now, err, sizeof err, &kp, nets, &nets_len),
+                  0);
+  mcc_id_to_text(&kp.pub, id);
+  CU_ASSERT_STRING_EQUAL(o.out, id);
+  CU_ASSERT_EQUAL(memcmp(nets[0].key, net_cert.subject.key, 32), 0);
+  fmt(text, sizeof text, "%s/" KEYFILE_NODE_KEY, node);
+  CU_ASSERT_EQUAL(mode_of(text), 0600);
+  fmt(text, sizeof text, "%s/" KEYFILE_NODE_CERT, node);
+  CU_ASSERT_EQUAL(mode_of(text), 0644);
+  mcc_cert node_cert;
+  CU_ASSERT_EQUAL(keyfile_read_cert(text, &node_cert, err, sizeof err), 0);
+  /* Capped at the network certificate's end. */
+  CU_ASSERT_EQUAL(node_cert.not_after, net_cert.not_after);
+
+  /* Again: refused, nothing changed; forced: a new node. */
+  CU_ASSERT_EQUAL(run(cli_generate_node_certificate, NULL, &o, g1), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "exists (use -y to overwrite)"));
+  char *g2[] = {"generate-node-certificate", "-y", "-p", path, node, NULL};
+  CU_ASSERT_EQUAL(run(cli_generate_node_certificate, NULL, &o, g2), 0);
+  chomp(o.out);
+  CU_ASSERT_STRING_NOT_EQUAL(o.out, id);
+  CU_ASSERT_EQUAL(load_dir(node, now, err, sizeof err, &kp, nets, &nets_len),
+                  0);
+
+  /* --stdin, into a directory that does not exist yet. */
+  char key_path[PATH_MAX];
+  fmt(key_path, sizeof key_path, "%s/" KEYFILE_NETWORK_KEY, net);
+  char *g3[] = {"generate-node-certificate", "--stdin", "--parent", path,
+                node2, NULL};
+  CU_ASSERT_EQUAL(run(cli_generate_node_certificate, key_path, &o, g3), 0);
+  CU_ASSERT_EQUAL(load_dir(node2, now, err, sizeof err, &kp, nets,
+                           &nets_len),
+                  0);
+  /* The wrong key on stdin: refused, nothing written. */
+  fmt(text, sizeof text, "%s/" KEYFILE_AUTHORITY_KEY, auth);
+  char wrong_dir[PATH_MAX];
+  at(wrong_dir, "wrong");
+  char *g4[] = {"generate-node-certificate", "--stdin", "-p", path,
+                wrong_dir, NULL};
+  CU_ASSERT_EQUAL(run(cli_generate_node_certificate, text, &o, g4), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "not the private key of the network"));
+  CU_ASSERT_EQUAL(count_entries(wrong_dir), 0);
+  /* Into the network's own directory: no copy of the certificate needed. */
+  char *g5[] = {"generate-node-certificate", "-p", path, net, NULL};
+  CU_ASSERT_EQUAL(run(cli_generate_node_certificate, NULL, &o, g5), 0);
+  CU_ASSERT_EQUAL(count_entries(net), 4);
+  sodium_memzero(&authority, sizeof authority);
+  tmp_end();
+}
+
+static void count_diag(void *user_data, int is_error, const char *msg) {
+  ++*(size_t *)user_data;
+  printf("\n  %s\n", msg);
+}
+
+static void test_real_keyfile_cli_init(void) {
+  tmp_begin();
+  run_out o;
+  char dir[PATH_MAX], path[PATH_MAX], err[1024], cert_b64[512],
+      key_path[PATH_MAX], conf_path[PATH_MAX];
+  char *a1[] = {"generate-authority", root, NULL};
+  CU_ASSERT_EQUAL_FATAL(run(cli_generate_authority, NULL, &o, a1), 0);
+  at(path, KEYFILE_AUTHORITY_KEY);
+  char *n1[] = {"generate-network", "-a", path, root, NULL};
+  CU_ASSERT_EQUAL_FATAL(run(cli_generate_network, NULL, &o, n1), 0);
+  fmt(cert_b64, sizeof cert_b64, "%s", o.out);
+  chomp(cert_b64);
+  at(key_path, KEYFILE_NETWORK_KEY);
+  at(dir, "etc/mcc");
+
+  char *i1[] = {"init",
+                "--stdin",
+                "-p",
+                "10.0.0.2, parent.example,[::1],::2,1.2.3.4:1000,[::3]:77",
+                "-C",
+                dir,
+                cert_b64,
+                NULL};
+  CU_ASSERT_EQUAL_FATAL(run(cli_init, key_path, &o, i1), 0);
+  chomp(o.out);
+  CU_ASSERT_EQUAL(strlen(o.out), MCC_ID_TEXT_LEN);
+
+  /* mcc.conf parses cleanly and names the files by absolute path. */
+  fmt(conf_path, sizeof conf_path, "%s/mcc.conf", dir);
+  char text[8192];
+  read_text(conf_path, text, sizeof text);
+  CU_ASSERT_EQUAL(text[0], '#');
+  size_t diags = 0;
+  mcc_conf *conf = NULL;
+  CU_ASSERT_EQUAL_FATAL(mcc_conf_new(&conf), 0);
+  CU_ASSERT_EQUAL(mcc_conf_parse(conf, conf_path, text, strlen(text),
+                                 count_diag, &diags),
+                  0);
+  CU_ASSERT_EQUAL(diags, 0);
+  CU_ASSERT_STRING_EQUAL(mcc_conf_get(conf, "parents"),
+                         "10.0.0.2:9376,parent.example:9376,[::1]:9376,"
+                         "[::2]:9376,1.2.3.4:1000,[::3]:77");
+  CU_ASSERT_EQUAL(mcc_conf_get(conf, "node-certificate")[0], '/');
+  mcc_keypair kp;
+  mcc_cert cert;
+  mcc_id nets[4];
+  size_t nets_len;
+  uint64_t now = (uint64_t)time(NULL);
+  CU_ASSERT_EQUAL(keyfile_load_identity(conf, NULL, &kp, &cert, nets,
+                                        &nets_len, 4, now, err, sizeof err),
+                  0);
+  char id[MCC_ID_TEXT_LEN + 1];
+  mcc_id_to_text(&kp.pub, id);
+  CU_ASSERT_STRING_EQUAL(o.out, id);
+  mcc_conf_free(conf);
+
+  /* `mcc certificates` shows both, valid. */
+  char *c1[] = {"certificates", conf_path, NULL};
+  CU_ASSERT_EQUAL(run(cli_certificates, NULL, &o, c1), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "kind:       node"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "kind:       network"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, id));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "status:     valid"));
+  CU_ASSERT_STRING_EQUAL(o.err, "");
+
+  /* Again without -y: refused and unchanged; with -y: a new node. */
+  CU_ASSERT_EQUAL(run(cli_init, key_path, &o, i1), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "exists (use -y to overwrite)"));
+  char *i2[] = {"init", "--stdin", "--force", "--config-dir", dir, cert_b64,
+                NULL};
+  CU_ASSERT_EQUAL(run(cli_init, key_path, &o, i2), 0);
+  chomp(o.out);
+  CU_ASSERT_STRING_NOT_EQUAL(o.out, id);
+  read_text(conf_path, text, sizeof text);
+  CU_ASSERT_PTR_NULL(strstr(text, "parents"));
+
+  /* Refusals: no --stdin (usage), a bad certificate, bad parents, the
+   * wrong key — none writes anything. */
+  char other[PATH_MAX];
+  at(other, "other");
+  char *i3[] = {"init", "-C", other, cert_b64, NULL};
+  CU_ASSERT_EQUAL(run(cli_init, key_path, &o, i3), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "--stdin"));
+  char *i4[] = {"init", "--stdin", "-C", other, "AAAA", NULL};
+  CU_ASSERT_EQUAL(run(cli_init, key_path, &o, i4), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "NETWORK-CERT-BASE64"));
+  char *i5[] = {"init", "--stdin", "-p", "1.2.3.4:0", "-C", other, cert_b64,
+                NULL};
+  CU_ASSERT_EQUAL(run(cli_init, key_path, &o, i5), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "--parents"));
+  char *i6[] = {"init", "--stdin", "-p", "a,,b", "-C", other, cert_b64, NULL};
+  CU_ASSERT_EQUAL(run(cli_init, key_path, &o, i6), 1);
+  at(path, KEYFILE_AUTHORITY_KEY);
+  char *i7[] = {"init", "--stdin", "-C", other, cert_b64, NULL};
+  CU_ASSERT_EQUAL(run(cli_init, path, &o, i7), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "not the private key"));
+  CU_ASSERT_EQUAL(count_entries(other), 0);
+  tmp_end();
+}
+
+static void test_real_keyfile_cli_certificates_invalid(void) {
+  chain c;
+  make_chain(&c);
+  tmp_begin();
+  run_out o;
+  char dir[PATH_MAX], conf_path[PATH_MAX];
+  /* T0 certificates: expired or not yet valid, whatever the clock says
+   * (T0 + 100 is 2026-09-21). */
+  uint64_t now = (uint64_t)time(NULL);
+  write_chain(at(dir, "etc"), &c);
+  fmt(conf_path, sizeof conf_path, "%s/mcc.conf", dir);
+  write_text(conf_path, "# defaults: files next to this one\n");
+  char *c1[] = {"certificates", conf_path, NULL};
+  CU_ASSERT_EQUAL(run(cli_certificates, NULL, &o, c1), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, now > T0 ? "certificate expired"
+                                                : "certificate not yet"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "not-before: 2026-09-21T"));
+
+  /* A valid node certificate from another network than the listed one. */
+  mcc_cert_sign(&c.network_cert, MCC_CERT_NETWORK, &c.network.pub,
+                &c.authority, (uint32_t)now - 10, (uint32_t)now + 1000);
+  mcc_cert_sign(&c.node_cert, MCC_CERT_NODE, &c.node.pub, &c.other_network,
+                (uint32_t)now - 10, (uint32_t)now + 1000);
+  write_chain(dir, &c);
+  CU_ASSERT_EQUAL(run(cli_certificates, NULL, &o, c1), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "issuer is not the subject"));
+  mcc_cert_sign(&c.node_cert, MCC_CERT_NODE, &c.node.pub, &c.network,
+                (uint32_t)now - 10, (uint32_t)now + 1000);
+  write_chain(dir, &c);
+  CU_ASSERT_EQUAL(run(cli_certificates, NULL, &o, c1), 0);
+
+  /* Config errors are reported with file:line; a missing file is named. */
+  write_text(conf_path, "keep-alive-period = 5\nnode-certificate = x.txt\n");
+  CU_ASSERT_EQUAL(run(cli_certificates, NULL, &o, c1), 1);
+  char want[PATH_MAX + 16];
+  fmt(want, sizeof want, "%s:1:", conf_path);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, want));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "x.txt: No such file"));
+  char missing[PATH_MAX];
+  at(missing, "none.conf");
+  char *c2[] = {"certificates", missing, NULL};
+  CU_ASSERT_EQUAL(run(cli_certificates, NULL, &o, c2), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, missing));
+  tmp_end();
+}
+
+static void test_real_keyfile_cli_usage(void) {
+  tmp_begin();
+  run_out o;
+  static const struct {
+    cli_fn fn;
+    const char *name;
+  } cmds[] = {{cli_generate_authority, "generate-authority"},
+              {cli_generate_network, "generate-network"},
+              {cli_generate_node_certificate, "generate-node-certificate"},
+              {cli_init, "init"},
+              {cli_certificates, "certificates"}};
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+    char name[64];
+    fmt(name, sizeof name, "%s", cmds[i].name);
+    char *help[] = {name, "--help", NULL};
+    CU_ASSERT_EQUAL(run(cmds[i].fn, NULL, &o, help), 0);
+    CU_ASSERT_EQUAL(strncmp(o.out, "usage: mcc ", 11), 0);
+    char *h[] = {name, "-h", NULL};
+    CU_ASSERT_EQUAL(run(cmds[i].fn, NULL, &o, h), 0);
+    char *bad[] = {name, "--no-such-option", NULL};
+    CU_ASSERT_EQUAL(run(cmds[i].fn, NULL, &o, bad), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "unknown option '--no-such-option'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "usage: mcc "));
+    char *bad_short[] = {name, "-Q", NULL};
+    CU_ASSERT_EQUAL(run(cmds[i].fn, NULL, &o, bad_short), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "unknown option '-Q'"));
+    char *many[] = {name, "a", "b", NULL};
+    CU_ASSERT_EQUAL(run(cmds[i].fn, NULL, &o, many), 2);
+    CU_ASSERT_EQUAL(count_entries(root), 0);
+  }
+  char *days[] = {"generate-network", "--days", "0", root, NULL};
+  CU_ASSERT_EQUAL(run(cli_generate_network, NULL, &o, days), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "range 1-36500"));
+  char *noarg[] = {"generate-network", "-a", NULL};
+  CU_ASSERT_EQUAL(run(cli_generate_network, NULL, &o, noarg), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "needs a value"));
+  char *nocert[] = {"init", "--stdin", NULL};
+  CU_ASSERT_EQUAL(run(cli_init, NULL, &o, nocert), 2);
+  /* A missing authority key is named. */
+  char *noauth[] = {"generate-network", "-a", "/nonexistent/auth.txt", root,
+                    NULL};
+  CU_ASSERT_EQUAL(run(cli_generate_network, NULL, &o, noauth), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "/nonexistent/auth.txt"));
+  CU_ASSERT_EQUAL(count_entries(root), 0);
+  tmp_end();
+}
+
+void suite_real_keyfile(void) {
+  CU_pSuite s = CU_add_suite("real_keyfile", NULL, NULL);
+  ADD_TEST(s, test_real_keyfile_key_round_trip);
+  ADD_TEST(s, test_real_keyfile_key_text_refused);
+  ADD_TEST(s, test_real_keyfile_no_overwrite);
+  ADD_TEST(s, test_real_keyfile_cert_file);
+  ADD_TEST(s, test_real_keyfile_load_identity_good);
+  ADD_TEST(s, test_real_keyfile_load_identity_faults);
+  ADD_TEST(s, test_real_keyfile_networks_cap);
+  ADD_TEST(s, test_real_keyfile_path_rule);
+  ADD_TEST(s, test_real_keyfile_cli_chain);
+  ADD_TEST(s, test_real_keyfile_cli_init);
+  ADD_TEST(s, test_real_keyfile_cli_certificates_invalid);
+  ADD_TEST(s, test_real_keyfile_cli_usage);
+}

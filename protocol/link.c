@@ -6,7 +6,8 @@
  * Timers of a child towards its parents:
  *   join      HELLO unanswered for keep-alive/6: send again; after
  *             KEEPALIVE_MAX_MISSES, try the next parent (or, on a rejoin,
- *             stay with the current one).
+ *             stay with the current one); after the last one, wait
+ *             (backoff, JOIN_BACKOFF_MAX_SHIFT) before the next round.
  *   keepalive every keep-alive period; unanswered for a sixth of it: send
  *             again; KEEPALIVE_MAX_MISSES in a row: the parent is dead,
  *             join the next one.
@@ -120,6 +121,7 @@ int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
   node->up = *j;
   memset(j, 0, sizeof *j);
   if (rekey) return 0; /* same parent, fresh keys: nothing else changes */
+  node->join_rounds_failed = 0;
   node->stats.parent_switches++;
   node->rejoin_at_ns = node->up.index != 0 ? now + node->rejoin_ns : NEVER;
   node->routes_dirty = 1;
@@ -146,6 +148,8 @@ int link_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
   node->parents = copy;
   node->nparents = (uint8_t)n;
   sodium_memzero(&node->join, sizeof node->join); /* its index is stale */
+  node->join_at_ns = NEVER;
+  node->join_rounds_failed = 0;
   if (node->up.state == PARENT_UP) {
     for (size_t k = 0; k < n; k++) {
       if (memcmp(&copy[k], &node->up.addr, sizeof *copy) != 0) continue;
@@ -412,8 +416,17 @@ static void on_join_timer(mcc_node *node, uint64_t now) {
   }
   uint8_t failed = j->index;
   memset(j, 0, sizeof *j);
-  if (node->up.state != PARENT_UP) /* joining or failing over: next one */
-    link_start_join(node, (uint8_t)((failed + 1) % node->nparents), now);
+  if (node->up.state == PARENT_UP) return; /* a rejoin failed: stay */
+  uint8_t next = (uint8_t)((failed + 1) % node->nparents);
+  if (next != 0) { /* joining or failing over: the next one now */
+    link_start_join(node, next, now);
+    return;
+  }
+  unsigned shift = node->join_rounds_failed < JOIN_BACKOFF_MAX_SHIFT
+                       ? node->join_rounds_failed
+                       : JOIN_BACKOFF_MAX_SHIFT;
+  if (node->join_rounds_failed < UINT8_MAX) node->join_rounds_failed++;
+  node->join_at_ns = now + (node->keep_alive_ns << shift);
 }
 
 static void on_keepalive_timer(mcc_node *node, uint64_t now) {
@@ -450,6 +463,12 @@ void link_on_timers(mcc_node *node, uint64_t now) {
     on_keepalive_timer(node, now);
   if (node->join.state == PARENT_JOINING && now >= node->join.next_ns)
     on_join_timer(node, now);
+  if (now >= node->join_at_ns) {
+    node->join_at_ns = NEVER;
+    if (node->up.state != PARENT_UP && node->join.state == PARENT_NONE &&
+        node->nparents)
+      link_start_join(node, 0, now);
+  }
   if (now >= node->rejoin_at_ns) {
     node->rejoin_at_ns = now + node->rejoin_ns;
     if (node->up.state == PARENT_UP && node->up.index != 0 &&
@@ -464,6 +483,7 @@ void link_on_timers(mcc_node *node, uint64_t now) {
 
 uint64_t link_next_deadline(const mcc_node *node) {
   uint64_t t = node->rejoin_at_ns;
+  if (node->join_at_ns < t) t = node->join_at_ns;
   if (node->up.state == PARENT_UP && node->up.next_ns < t)
     t = node->up.next_ns;
   if (node->join.state == PARENT_JOINING && node->join.next_ns < t)

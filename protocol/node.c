@@ -106,6 +106,7 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
   node->now_ns = now;
   node->sweep_at_ns = NEVER;
   node->rejoin_at_ns = NEVER;
+  node->join_at_ns = NEVER;
   node->update_rto_ns = UPDATE_RTO_NS;
   node->update_retx_at_ns = NEVER;
   node->routes_dirty = 1;

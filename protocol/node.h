@@ -138,6 +138,8 @@ struct mcc_node {
   parent_link up;   /* the active parent */
   parent_link join; /* a parent being joined: first join, failover, rejoin */
   uint64_t rejoin_at_ns;
+  uint64_t join_at_ns;        /* next round of the parent list (backoff) */
+  uint8_t join_rounds_failed; /* rounds unanswered since the last join */
 
   uint8_t inflight_active;
   uint32_t inflight_counter, ninflight;

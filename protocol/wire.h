@@ -90,6 +90,10 @@ enum {
  * again; KEEPALIVE_MAX_MISSES unanswered in a row mean the parent is dead. */
 #define KEEPALIVE_RETRY_DIVISOR 6
 #define KEEPALIVE_MAX_MISSES 3
+/* When a whole round of the parent list went unanswered, the next round
+ * waits keep-alive << min(rounds failed before, JOIN_BACKOFF_MAX_SHIFT):
+ * 1, 2, 4, then 8 periods, so an orphan (or a refused) node costs little. */
+#define JOIN_BACKOFF_MAX_SHIFT 3
 /* A parent drops a child it has not heard from for this many of the child's
  * keep-alive periods. */
 #define CHILD_TIMEOUT_PERIODS 3

@@ -305,6 +305,40 @@ static void test_node_set_parents(void) {
   harness_free(h);
 }
 
+/* A parent that never accepts us (another network): after each full round
+ * of the parent list the next round waits 1, 2, 4, then 8 keep-alive
+ * periods, so a refused node sends few HELLOs. A parent that comes back
+ * is joined within one backoff (8 periods) and a round. */
+static void test_node_join_backs_off(void) {
+  harness *h = harness_new(2, 23, NULL);
+  size_t root = 0;
+  harness_set_parents(h, 1, &root, 1);
+  harness_set_network(h, 1, 1); /* the root does not trust network 1 */
+  harness_start(h);
+  harness_run_for(h, 30 * 60 * HARNESS_S);
+  mcc_node_stats st;
+  mcc_node_get_stats(harness_node(h, 1), &st);
+  /* 30 min = 60 periods; a round of 3 HELLOs takes half a period. Without
+   * backoff: 120 rounds, 360 HELLOs. With it rounds start at 0, 1.5, 4,
+   * 8.5, then every 8.5 periods: 17, 25.5, 34, 42.5, 51, 59.5. */
+  CU_ASSERT_EQUAL(st.hello_sent, 3 * 10);
+  CU_ASSERT_NOT_EQUAL(mcc_node_parent(harness_node(h, 1), NULL, NULL), 0);
+  harness_free(h);
+
+  h = harness_new(2, 24, NULL);
+  harness_set_parents(h, 1, &root, 1);
+  harness_start(h);
+  harness_run_for(h, 5 * HARNESS_S);
+  CU_ASSERT_EQUAL(mcc_node_parent(harness_node(h, 1), NULL, NULL), 0);
+  harness_kill(h, 0);
+  harness_run_for(h, 30 * 60 * HARNESS_S);
+  CU_ASSERT_NOT_EQUAL(mcc_node_parent(harness_node(h, 1), NULL, NULL), 0);
+  harness_revive(h, 0);
+  harness_run_for(h, (8 * 30 + 15 + 1) * HARNESS_S);
+  CU_ASSERT_EQUAL(mcc_node_parent(harness_node(h, 1), NULL, NULL), 0);
+  harness_free(h);
+}
+
 void suite_node(void) {
   CU_pSuite s = CU_add_suite("node", NULL, NULL);
   ADD_TEST(s, test_node_keepalive_exchange_size);
@@ -314,4 +348,5 @@ void suite_node(void) {
   ADD_TEST(s, test_node_names_travel_with_the_record);
   ADD_TEST(s, test_node_rekeys_before_counter_wraps);
   ADD_TEST(s, test_node_set_parents);
+  ADD_TEST(s, test_node_join_backs_off);
 }

@@ -120,10 +120,11 @@ demo: $(BUILD)/bin/mcc-sim
 regress: $(BUILD)/bin/mcc-sim
 	@tools/regress $(BUILD)
 
-bench: $(BUILD)/bin/mcc-bench $(BUILD)/bin/mcc-bench-sim
+bench: $(BUILD)/bin/mcc-bench $(BUILD)/bin/mcc-bench-sim $(REAL_BINS) $(BUILD)/bin/mcc-sim
 	@mkdir -p results
 	$(BUILD)/bin/mcc-bench results/bench-core.json
 	$(BUILD)/bin/mcc-bench-sim results/bench-sim.json
+	@if [ "$$(id -u)" -eq 0 ]; then BENCH_BIN=$(BUILD)/bin tools/bench-real; else echo "bench: tools/bench-real skipped (needs root)"; fi
 
 $(BUILD)/bin/mcc-bench: $(call objs,plain,tests/bench/bench_core.c tests/bench/bench_dataplane.c tests/unit/harness.c) $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)

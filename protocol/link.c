@@ -437,7 +437,11 @@ static void on_keepalive_timer(mcc_node *node, uint64_t now) {
   }
   if (!p->awaiting) {
     p->awaiting = 1;
-    p->asked_ns = now;
+    /* From the deadline, not from when the host got round to it: a host
+     * that wakes a little late (mccd rounds to milliseconds) must not
+     * stretch every period (the lab measured 1.0013 s for 1 s). A deadline
+     * missed by more than a period (a suspended host) starts afresh. */
+    p->asked_ns = now - p->next_ns < node->keep_alive_ns ? p->next_ns : now;
   }
   send_keepalive(node);
   p->next_ns = now + retry_ns(node);

@@ -15,7 +15,7 @@ CPPFLAGS := -Iprotocol/include -Iprotocol -Isim -Inode-real -MMD -MP
 CFLAGS   := -std=c11 -D_DEFAULT_SOURCE -O2 -g $(WARN)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -llz4) -lm
-SIM_LIBS  = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt) -lpcap
+SIM_LIBS  = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt) -lpcap -pthread
 CGRAPH_LIBS = $(shell pkg-config --libs libcgraph 2>/dev/null || echo -lcgraph -lcdt)
 TEST_LIBS = -lcunit $(SIM_LIBS) $(LDLIBS)
 

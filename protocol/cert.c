@@ -68,13 +68,24 @@ int mcc_cert_decode(mcc_cert *cert, const uint8_t *data, size_t datalen) {
   return 0;
 }
 
+int cert_verify_signature(const mcc_cert *cert, mcc_verify_cache *cache,
+                          int *phit) {
+  uint8_t msg[CERT_SIGNED_LEN];
+  cert_signed_message(cert, msg);
+  return verify_signature(cache, VERIFY_STORE, cert->signature, msg,
+                          sizeof msg, cert->issuer.key, phit);
+}
+
+int mcc_verify_cache_check_cert(mcc_verify_cache *cache,
+                                const mcc_cert *cert) {
+  if (!cache || !cert) return MCC_ERR_INVALID_ARGUMENT;
+  return cert_verify_signature(cert, cache, NULL);
+}
+
 int cert_verify_cached(const mcc_cert *cert, uint64_t unix_s,
                        mcc_verify_cache *cache, int *phit) {
   if (!cert) return MCC_ERR_INVALID_ARGUMENT;
-  uint8_t msg[CERT_SIGNED_LEN];
-  cert_signed_message(cert, msg);
-  int rv = verify_signature(cache, cert->signature, msg, sizeof msg,
-                            cert->issuer.key, phit);
+  int rv = cert_verify_signature(cert, cache, phit);
   if (rv != 0) return rv;
   if (unix_s < cert->not_before) return MCC_ERR_CERT_NOT_YET_VALID;
   if (unix_s > cert->not_after) return MCC_ERR_CERT_EXPIRED;

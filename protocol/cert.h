@@ -10,6 +10,9 @@
 #define CERT_TBS_LEN 74                  /* bytes covered by the signature */
 #define CERT_SIGNED_LEN (11 + CERT_TBS_LEN) /* with the context string */
 
+/* The issuer's signature only (no validity period), through the cache. */
+int cert_verify_signature(const mcc_cert *cert, mcc_verify_cache *cache,
+                          int *phit);
 int cert_verify_cached(const mcc_cert *cert, uint64_t unix_s,
                        mcc_verify_cache *cache, int *phit);
 /* 1 when policy admits cert's subject (signature not checked here). */

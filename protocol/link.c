@@ -69,7 +69,8 @@ static void send_hello(mcc_node *node, uint64_t now) {
   memcpy(hello.eph, node->join.eph_pub, 32);
   hello.cert = node->cert;
   uint8_t out[WIRE_HELLO_LEN];
-  wire_hello_encode(out, &hello, &node->keys);
+  wire_signer signer = node_signer(node);
+  wire_hello_encode(out, &hello, &signer);
   node_send(node, &node->join.addr, out, sizeof out);
   node->stats.hello_sent++;
 }
@@ -98,7 +99,8 @@ int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
   if (j->state != PARENT_JOINING || memcmp(from, &j->addr, sizeof *from) != 0)
     return MCC_ERR_NO_LINK;
   wire_hello_ack ack;
-  int rv = wire_hello_ack_decode(&ack, data, datalen, j->eph_pub);
+  int rv = wire_hello_ack_decode(&ack, data, datalen, j->eph_pub, node->cache,
+                                 VERIFY_LOOKUP);
   if (rv != 0) return rv;
   rv = node_check_cert(node, &ack.cert);
   if (rv != 0) return rv;
@@ -312,7 +314,7 @@ static child_link *child_add(mcc_node *node, const mcc_addr *addr,
 int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
                   size_t datalen, uint64_t now) {
   wire_hello hello;
-  int rv = wire_hello_decode(&hello, data, datalen);
+  int rv = wire_hello_decode(&hello, data, datalen, node->cache, VERIFY_LOOKUP);
   if (rv != 0) return rv;
   if (sodium_memcmp(hello.cert.subject.key, node->keys.pub.key, 32) == 0)
     return MCC_ERR_INVALID_ARGUMENT;
@@ -361,7 +363,8 @@ int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
 
   ack.cert = node->cert;
   uint8_t out[WIRE_HELLO_ACK_LEN];
-  wire_hello_ack_encode(out, &ack, hello.eph, &node->keys);
+  wire_signer signer = node_signer(node);
+  wire_hello_ack_encode(out, &ack, hello.eph, &signer);
   node_send(node, from, out, sizeof out);
   return 0;
 }

@@ -251,4 +251,10 @@ size_t node_resolver_memory(const mcc_node *node);
 int route_compute(mcc_node *node);
 void route_free(mcc_node *node);
 
+/* The node's keys, and whom to tell of what they sign. */
+static inline wire_signer node_signer(const mcc_node *node) {
+  wire_signer s = {&node->keys, node->cb.signed_message, node->cb.user_data};
+  return s;
+}
+
 #endif

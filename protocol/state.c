@@ -387,7 +387,8 @@ void state_flush(mcc_node *node, uint64_t now) {
       rec_to_wire(node, r, &w);
       if (len + 1 + wire_record_len(&w) > sizeof body) break;
       if (r->flags & REC_UNSIGNED) {
-        wire_record_sign(&w, &node->keys);
+        wire_signer signer = node_signer(node);
+        wire_record_sign(&w, &signer);
         memcpy(r->sig, w.sig, WIRE_SIG_LEN);
         r->flags &= (uint8_t)~REC_UNSIGNED;
       }

@@ -28,30 +28,33 @@ int wire_datagram_type(const uint8_t *data, size_t datalen) {
 static void sign_with_context(uint8_t sig[64], const char *ctx, size_t ctxlen,
                               const uint8_t *data, size_t datalen,
                               const uint8_t *suffix, size_t suffixlen,
-                              const mcc_keypair *keys) {
+                              const wire_signer *signer) {
   uint8_t msg[CTX_LEN(hello_ack_context) + WIRE_MAX_DATAGRAM + 32];
   memcpy(msg, ctx, ctxlen);
   memcpy(msg + ctxlen, data, datalen);
   if (suffixlen) memcpy(msg + ctxlen + datalen, suffix, suffixlen);
-  crypto_sign_detached(sig, NULL, msg, ctxlen + datalen + suffixlen,
-                       keys->sec);
+  size_t msglen = ctxlen + datalen + suffixlen;
+  crypto_sign_detached(sig, NULL, msg, msglen, signer->keys->sec);
+  if (signer->note)
+    signer->note(signer->user, signer->keys->pub.key, msg, msglen, sig);
 }
 
 static int verify_with_context(const uint8_t sig[64], const char *ctx,
                                size_t ctxlen, const uint8_t *data,
                                size_t datalen, const uint8_t *suffix,
                                size_t suffixlen, const uint8_t pk[32],
-                               mcc_verify_cache *cache, int *phit) {
+                               mcc_verify_cache *cache, enum verify_use use,
+                               int *phit) {
   uint8_t msg[CTX_LEN(hello_ack_context) + WIRE_MAX_DATAGRAM + 32];
   memcpy(msg, ctx, ctxlen);
   memcpy(msg + ctxlen, data, datalen);
   if (suffixlen) memcpy(msg + ctxlen + datalen, suffix, suffixlen);
-  return verify_signature(cache, sig, msg, ctxlen + datalen + suffixlen, pk,
-                          phit);
+  return verify_signature(cache, use, sig, msg, ctxlen + datalen + suffixlen,
+                          pk, phit);
 }
 
 void wire_hello_encode(uint8_t out[WIRE_HELLO_LEN], const wire_hello *hello,
-                       const mcc_keypair *keys) {
+                       const wire_signer *signer) {
   uint8_t *p = out;
   *p++ = wire_header(WIRE_HELLO);
   put_be16(p, hello->keepalive_period_s);
@@ -63,10 +66,11 @@ void wire_hello_encode(uint8_t out[WIRE_HELLO_LEN], const wire_hello *hello,
   mcc_cert_encode(&hello->cert, p);
   p += MCC_CERT_LEN;
   sign_with_context(p, hello_context, CTX_LEN(hello_context), out,
-                    (size_t)(p - out), NULL, 0, keys);
+                    (size_t)(p - out), NULL, 0, signer);
 }
 
-int wire_hello_decode(wire_hello *hello, const uint8_t *data, size_t datalen) {
+int wire_hello_decode(wire_hello *hello, const uint8_t *data, size_t datalen,
+                      mcc_verify_cache *cache, enum verify_use use) {
   int type = wire_datagram_type(data, datalen);
   if (type < 0) return type;
   if (type != WIRE_HELLO) return MCC_ERR_TYPE;
@@ -87,13 +91,14 @@ int wire_hello_decode(wire_hello *hello, const uint8_t *data, size_t datalen) {
   memcpy(hello->sig, p, WIRE_SIG_LEN);
   return verify_with_context(hello->sig, hello_context,
                              CTX_LEN(hello_context), data, (size_t)(p - data),
-                             NULL, 0, hello->cert.subject.key, NULL, NULL);
+                             NULL, 0, hello->cert.subject.key, cache, use,
+                             NULL);
 }
 
 void wire_hello_ack_encode(uint8_t out[WIRE_HELLO_ACK_LEN],
                            const wire_hello_ack *ack,
                            const uint8_t child_eph[WIRE_EPH_LEN],
-                           const mcc_keypair *keys) {
+                           const wire_signer *signer) {
   uint8_t *p = out;
   *p++ = wire_header(WIRE_HELLO_ACK);
   memcpy(p, ack->eph, WIRE_EPH_LEN);
@@ -101,12 +106,13 @@ void wire_hello_ack_encode(uint8_t out[WIRE_HELLO_ACK_LEN],
   mcc_cert_encode(&ack->cert, p);
   p += MCC_CERT_LEN;
   sign_with_context(p, hello_ack_context, CTX_LEN(hello_ack_context), out,
-                    (size_t)(p - out), child_eph, WIRE_EPH_LEN, keys);
+                    (size_t)(p - out), child_eph, WIRE_EPH_LEN, signer);
 }
 
 int wire_hello_ack_decode(wire_hello_ack *ack, const uint8_t *data,
                           size_t datalen,
-                          const uint8_t child_eph[WIRE_EPH_LEN]) {
+                          const uint8_t child_eph[WIRE_EPH_LEN],
+                          mcc_verify_cache *cache, enum verify_use use) {
   int type = wire_datagram_type(data, datalen);
   if (type < 0) return type;
   if (type != WIRE_HELLO_ACK) return MCC_ERR_TYPE;
@@ -123,7 +129,7 @@ int wire_hello_ack_decode(wire_hello_ack *ack, const uint8_t *data,
   return verify_with_context(ack->sig, hello_ack_context,
                              CTX_LEN(hello_ack_context), data,
                              (size_t)(p - data), child_eph, WIRE_EPH_LEN,
-                             ack->cert.subject.key, NULL, NULL);
+                             ack->cert.subject.key, cache, use, NULL);
 }
 
 /* The record's bytes up to (not including) its signature. */
@@ -144,11 +150,11 @@ static size_t record_body_encode(uint8_t *out, const wire_record *rec) {
   return (size_t)(p - out);
 }
 
-void wire_record_sign(wire_record *rec, const mcc_keypair *keys) {
+void wire_record_sign(wire_record *rec, const wire_signer *signer) {
   uint8_t body[WIRE_RECORD_FIXED_LEN + MCC_MAX_EXTRA_LEN];
   size_t n = record_body_encode(body, rec);
   sign_with_context(rec->sig, record_context, CTX_LEN(record_context), body, n,
-                    NULL, 0, keys);
+                    NULL, 0, signer);
 }
 
 size_t wire_record_encode(uint8_t *out, const wire_record *rec) {
@@ -211,7 +217,7 @@ int wire_record_verify(const wire_record *rec, mcc_verify_cache *cache,
   size_t n = record_body_encode(body, rec);
   return verify_with_context(rec->sig, record_context,
                              CTX_LEN(record_context), body, n, NULL, 0,
-                             rec->cert.subject.key, cache, phit);
+                             rec->cert.subject.key, cache, VERIFY_STORE, phit);
 }
 
 static void counter_nonce(uint8_t nonce[12], uint32_t counter) {

@@ -13,6 +13,8 @@
 
 #include <mcc/mcc.h>
 
+#include "verify.h"
+
 enum {
   MCC_WIRE_VERSION = 1,
   /* byte 0 of every datagram: version in the top 3 bits, type in the low 5 */
@@ -161,20 +163,33 @@ typedef struct wire_hello_ack {
   uint8_t sig[WIRE_SIG_LEN];
 } wire_hello_ack;
 
-/* Encode and sign with keys (keys->pub must be the cert subject). */
+/* Who signs, and whom to tell of each signature (mcc_callbacks
+ * .signed_message; note may be NULL). */
+typedef struct wire_signer {
+  const mcc_keypair *keys;
+  void (*note)(void *user, const uint8_t pk[32], const uint8_t *msg,
+               size_t msglen, const uint8_t sig[64]);
+  void *user;
+} wire_signer;
+
+/* Encode and sign (the signer's key must be the cert subject). */
 void wire_hello_encode(uint8_t out[WIRE_HELLO_LEN], const wire_hello *hello,
-                       const mcc_keypair *keys);
+                       const wire_signer *signer);
 /* Structure and signature by the certificate's subject; the certificate
- * itself is checked by the caller. */
-int wire_hello_decode(wire_hello *hello, const uint8_t *data, size_t datalen);
+ * itself is checked by the caller. The signature goes through cache as use
+ * says (a node only looks: handshakes do not repeat). */
+int wire_hello_decode(wire_hello *hello, const uint8_t *data, size_t datalen,
+                      mcc_verify_cache *cache, enum verify_use use);
+
 /* The ack's signature covers the child's ephemeral key too. */
 void wire_hello_ack_encode(uint8_t out[WIRE_HELLO_ACK_LEN],
                            const wire_hello_ack *ack,
                            const uint8_t child_eph[WIRE_EPH_LEN],
-                           const mcc_keypair *keys);
+                           const wire_signer *signer);
 int wire_hello_ack_decode(wire_hello_ack *ack, const uint8_t *data,
                           size_t datalen,
-                          const uint8_t child_eph[WIRE_EPH_LEN]);
+                          const uint8_t child_eph[WIRE_EPH_LEN],
+                          mcc_verify_cache *cache, enum verify_use use);
 
 /* A node record as it travels. extra holds dns names and tags as
  * (kind, len, bytes) items. */
@@ -193,7 +208,7 @@ static inline size_t wire_record_len(const wire_record *r) {
   return WIRE_RECORD_FIXED_LEN + r->extra_len;
 }
 /* Signs with keys (the record's subject). */
-void wire_record_sign(wire_record *rec, const mcc_keypair *keys);
+void wire_record_sign(wire_record *rec, const wire_signer *signer);
 /* Writes wire_record_len(rec) bytes. */
 size_t wire_record_encode(uint8_t *out, const wire_record *rec);
 /* Structure only; *pused gets the bytes consumed. */

@@ -1,11 +1,14 @@
 /*
- * engine.c — the native backend of engine.h. One binary heap holds every
+ * engine.c — the native backend of engine.h. One 4-ary heap holds every
  * event, ordered by (time, sequence number of scheduling): datagram
  * arrivals and node timers. A node's timer is scheduled again whenever its
  * expiry changes; the old entry stays in the heap and is skipped when it
  * comes up (a generation number tells), which keeps each step O(log n) for
  * 10^5 nodes. Underlay addresses are 10.x.y.z:9376, x.y.z the node index.
+ * With a helper thread, the signatures nodes make are verified ahead into
+ * the shared cache (precheck.h) and half the keys are made there.
  */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include "engine.h"
 #include "node.h" /* TEMPORARY: node_id_to_addrs until resolve.h lands */
 #include "pcap.h"
+#include "precheck.h"
 
 #define NEVER UINT64_MAX
 #define UNDERLAY_PORT 9376
@@ -39,6 +43,13 @@ typedef struct link {
   uint64_t rng;
 } link;
 
+/* One entry of the link table: key and slot side by side, so that a
+ * lookup costs one cache miss before the link itself. */
+typedef struct link_entry {
+  uint64_t key; /* (lo << 32 | hi) + 1; 0: empty */
+  uint32_t slot;
+} link_entry;
+
 typedef struct vnode {
   mcc_node *node;
   mcc_keypair keys;
@@ -47,6 +58,7 @@ typedef struct vnode {
   sim_counters c;
   int alive;
   sim_pcap *pcap, *inner;
+  int cert_prechecked;
   struct sim_engine *e;
   uint32_t index;
 } vnode;
@@ -59,14 +71,15 @@ struct sim_engine {
   mcc_keypair networks[NETWORKS];
   link *links;
   size_t nlinks;
-  uint64_t *link_keys; /* open addressing: (lo << 32 | hi) + 1, 0 empty */
-  uint32_t *link_slots;
-  size_t link_cap;
+  link_entry *link_table; /* open addressing, a power of two entries */
+  size_t link_mask;
+  unsigned link_shift;
   event *heap;
   size_t heaplen, heapcap;
   uint64_t now, seq, events;
   uint64_t type_bytes[MAX_TYPES], type_dgrams[MAX_TYPES];
   mcc_verify_cache *cache;
+  sim_precheck *precheck; /* NULL without a helper thread */
   sim_pcap *all, *all_inner; /* every link's datagrams, every delivery */
   int pcap_failed;
   sim_delivery_fn on_delivery;
@@ -74,6 +87,10 @@ struct sim_engine {
 };
 
 /* ---- the event heap ------------------------------------------------------ */
+
+/* Four children per entry: half the levels of a binary heap, and siblings
+ * share cache lines, which matters once the heap outgrows the caches. */
+#define ARITY 4
 
 static int before(const event *x, const event *y) {
   return x->at < y->at || (x->at == y->at && x->seq < y->seq);
@@ -89,9 +106,9 @@ static int push(sim_engine *e, event ev) {
   }
   ev.seq = e->seq++;
   size_t i = e->heaplen++;
-  while (i > 0 && before(&ev, &e->heap[(i - 1) / 2])) {
-    e->heap[i] = e->heap[(i - 1) / 2];
-    i = (i - 1) / 2;
+  while (i > 0 && before(&ev, &e->heap[(i - 1) / ARITY])) {
+    e->heap[i] = e->heap[(i - 1) / ARITY];
+    i = (i - 1) / ARITY;
   }
   e->heap[i] = ev;
   return 0;
@@ -101,9 +118,11 @@ static event pop(sim_engine *e) {
   event top = e->heap[0], last = e->heap[--e->heaplen];
   size_t i = 0;
   for (;;) {
-    size_t c = 2 * i + 1;
-    if (c >= e->heaplen) break;
-    if (c + 1 < e->heaplen && before(&e->heap[c + 1], &e->heap[c])) c++;
+    size_t first = ARITY * i + 1, c = first;
+    if (first >= e->heaplen) break;
+    size_t end = first + ARITY < e->heaplen ? first + ARITY : e->heaplen;
+    for (size_t k = first + 1; k < end; k++)
+      if (before(&e->heap[k], &e->heap[c])) c = k;
     if (!before(&e->heap[c], &last)) break;
     e->heap[i] = e->heap[c];
     i = c;
@@ -162,12 +181,15 @@ static uint64_t link_key(uint32_t a, uint32_t b) {
   return ((uint64_t)lo << 32 | hi) + 1;
 }
 
+static size_t link_home(const sim_engine *e, uint64_t key) {
+  return (size_t)((key * 0x9E3779B97F4A7C15ull) >> e->link_shift);
+}
+
 static link *find_link(const sim_engine *e, uint32_t a, uint32_t b) {
   uint64_t k = link_key(a, b);
-  for (size_t i = (k * 0x9E3779B97F4A7C15ull) % e->link_cap;;
-       i = (i + 1) % e->link_cap) {
-    if (e->link_keys[i] == 0) return NULL;
-    if (e->link_keys[i] == k) return &e->links[e->link_slots[i]];
+  for (size_t i = link_home(e, k);; i = (i + 1) & e->link_mask) {
+    if (e->link_table[i].key == 0) return NULL;
+    if (e->link_table[i].key == k) return &e->links[e->link_table[i].slot];
   }
 }
 
@@ -183,10 +205,12 @@ static uint64_t next_random(uint64_t *s) { /* xorshift64* */
 static int build_links(sim_engine *e, char *err, size_t errlen) {
   const sim_topology *t = e->topo;
   e->links = calloc(t->nedges ? t->nedges : 1, sizeof *e->links);
-  e->link_cap = 2 * t->nedges + 16;
-  e->link_keys = calloc(e->link_cap, sizeof *e->link_keys);
-  e->link_slots = calloc(e->link_cap, sizeof *e->link_slots);
-  if (!e->links || !e->link_keys || !e->link_slots) return MCC_ERR_NOMEM;
+  unsigned bits = 4;
+  while (((size_t)1 << bits) < 2 * t->nedges + 16) bits++;
+  e->link_mask = ((size_t)1 << bits) - 1;
+  e->link_shift = 64 - bits;
+  e->link_table = calloc(e->link_mask + 1, sizeof *e->link_table);
+  if (!e->links || !e->link_table) return MCC_ERR_NOMEM;
   for (size_t k = 0; k < t->nedges; k++) {
     const sim_topo_edge *ed = &t->edges[k];
     const link *known = find_link(e, ed->child, ed->parent);
@@ -212,10 +236,10 @@ static int build_links(sim_engine *e, char *err, size_t errlen) {
     memcpy(&l->rng, s, sizeof l->rng);
     if (!l->rng) l->rng = 1;
     uint64_t key = link_key(l->a, l->b);
-    size_t i = (key * 0x9E3779B97F4A7C15ull) % e->link_cap;
-    while (e->link_keys[i]) i = (i + 1) % e->link_cap;
-    e->link_keys[i] = key;
-    e->link_slots[i] = (uint32_t)e->nlinks++;
+    size_t i = link_home(e, key);
+    while (e->link_table[i].key) i = (i + 1) & e->link_mask;
+    e->link_table[i].key = key;
+    e->link_table[i].slot = (uint32_t)e->nlinks++;
   }
   return 0;
 }
@@ -228,6 +252,17 @@ static void capture(sim_engine *e, sim_pcap *p, uint32_t from, uint32_t to,
   if (sim_pcap_write_udp(p, e->now, a.ip, UNDERLAY_PORT, b.ip, UNDERLAY_PORT,
                          data, len) != 0)
     e->pcap_failed = 1;
+}
+
+/* A node made a signature its peers will check: the precheck thread
+ * verifies it ahead, with the node's certificate the first time (the
+ * parent checks both when the node's first HELLO arrives). */
+static void cb_signed(void *user, const uint8_t pk[32], const uint8_t *msg,
+                      size_t msglen, const uint8_t sig[64]) {
+  vnode *v = user;
+  const mcc_cert *cert = v->cert_prechecked ? NULL : &v->cert;
+  v->cert_prechecked = 1;
+  sim_precheck_submit(v->e->precheck, pk, msg, msglen, sig, cert);
 }
 
 static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
@@ -316,7 +351,11 @@ static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
   for (int k = 0; k < NETWORKS; k++)
     if (k != tn->network && (tn->trusts >> k & 1))
       s.trusted_networks[s.trusted_networks_len++] = e->networks[k].pub;
-  mcc_callbacks cb = {cb_send, cb_random, NULL, cb_deliver, v};
+  mcc_callbacks cb = {.send = cb_send,
+                      .random = cb_random,
+                      .deliver = cb_deliver,
+                      .signed_message = e->precheck ? cb_signed : NULL,
+                      .user_data = v};
   int net = tn->network >= 0 && tn->network < NETWORKS ? tn->network : 0;
   int rv = mcc_node_new(&v->node, &s, &cb, &v->keys, &v->cert,
                         &e->networks[net].pub, 1, e->now);
@@ -370,6 +409,44 @@ int sim_engine_close_captures(sim_engine *e) {
   return failed ? MCC_ERR_LIMIT : 0;
 }
 
+/* Each node's keys and certificate come from the seed and its index alone,
+ * so a helper thread can make every other node's, in any order. */
+typedef struct key_job {
+  sim_engine *e;
+  uint32_t first, step;
+} key_job;
+
+static void *make_keys(void *arg) {
+  const key_job *k = arg;
+  sim_engine *e = k->e;
+  uint32_t nb = (uint32_t)(e->cfg.unix_start_s - 86400);
+  uint32_t na = (uint32_t)(e->cfg.unix_start_s + 366 * 86400);
+  for (uint32_t i = k->first; i < e->n; i += k->step) {
+    vnode *v = &e->nodes[i];
+    uint8_t s[32];
+    derive(s, e->cfg.seed, "node", i, 0);
+    mcc_keypair_from_seed(&v->keys, s);
+    int net = e->topo->nodes[i].network;
+    mcc_cert_sign(&v->cert, MCC_CERT_NODE, &v->keys.pub,
+                  &e->networks[net >= 0 && net < NETWORKS ? net : 0], nb, na);
+  }
+  return NULL;
+}
+
+static void make_node_keys(sim_engine *e) {
+  for (uint32_t i = 0; i < e->n; i++) {
+    e->nodes[i].e = e;
+    e->nodes[i].index = i;
+  }
+  key_job mine = {e, 0, 1}, theirs = {e, 1, 2};
+  pthread_t helper;
+  int helped = e->cfg.helper_threads > 0 && e->n > 1 &&
+               pthread_create(&helper, NULL, make_keys, &theirs) == 0;
+  if (helped) mine.step = 2;
+  make_keys(&mine);
+  if (helped) pthread_join(helper, NULL);
+}
+
 int sim_engine_new(sim_engine **pe, const sim_topology *topo,
                    const sim_engine_config *cfg, char *err, size_t errlen) {
   if (sodium_init() < 0) return MCC_ERR_NOMEM;
@@ -380,7 +457,7 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
   e->n = topo->nnodes;
   e->nodes = calloc(e->n ? e->n : 1, sizeof *e->nodes);
   int rv = MCC_ERR_NOMEM;
-  if (!e->nodes || mcc_verify_cache_new(&e->cache, 4 * e->n + 1024) != 0)
+  if (!e->nodes || mcc_verify_cache_new(&e->cache, 16 * e->n + 1024) != 0)
     goto fail;
   rv = build_links(e, err, errlen);
   if (rv != 0) goto fail;
@@ -392,18 +469,10 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
     derive(s, cfg->seed, "network", (uint64_t)k, 0);
     mcc_keypair_from_seed(&e->networks[k], s);
   }
-  uint32_t nb = (uint32_t)(cfg->unix_start_s - 86400);
-  uint32_t na = (uint32_t)(cfg->unix_start_s + 366 * 86400);
-  for (uint32_t i = 0; i < e->n; i++) {
-    vnode *v = &e->nodes[i];
-    v->e = e;
-    v->index = i;
-    derive(s, cfg->seed, "node", i, 0);
-    mcc_keypair_from_seed(&v->keys, s);
-    int net = topo->nodes[i].network;
-    mcc_cert_sign(&v->cert, MCC_CERT_NODE, &v->keys.pub,
-                  &e->networks[net >= 0 && net < NETWORKS ? net : 0], nb, na);
-  }
+  make_node_keys(e);
+  if (cfg->helper_threads > 0 &&
+      (rv = sim_precheck_start(&e->precheck, e->cache)) != 0)
+    goto fail;
   if (cfg->pcap_dir && (rv = open_captures(e, err, errlen)) != 0) goto fail;
   for (uint32_t i = 0; i < e->n; i++)
     if ((rv = start_node(e, i, err, errlen)) != 0) goto fail;
@@ -417,13 +486,13 @@ fail:
 void sim_engine_free(sim_engine *e) {
   if (!e) return;
   sim_engine_close_captures(e);
+  sim_precheck_stop(e->precheck);
   for (size_t i = 0; i < e->n; i++) mcc_node_free(e->nodes[i].node);
   for (size_t k = 0; k < e->heaplen; k++) free(e->heap[k].data);
   free(e->heap);
   free(e->nodes);
   free(e->links);
-  free(e->link_keys);
-  free(e->link_slots);
+  free(e->link_table);
   mcc_verify_cache_free(e->cache);
   free(e);
 }

@@ -26,6 +26,9 @@ typedef struct sim_engine_config {
   sim_link_params link_defaults; /* for what the topology leaves unset */
   int64_t unix_start_s;          /* wall clock the nodes believe at t = 0 */
   const char *pcap_dir;          /* captures when not NULL, see below */
+  int helper_threads; /* 0: one thread; 1: a second one generates half the
+                         keys and prechecks handshake signatures (the
+                         output is the same bytes either way) */
 } sim_engine_config;
 
 /* With pcap_dir: network.pcap (every datagram on every link, once, as it

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mcc/conf.h>
 
@@ -413,6 +414,9 @@ int sim_run(const sim_run_options *o) {
   cfg.seed = seed;
   cfg.unix_start_s = UNIX_START;
   cfg.pcap_dir = o->pcap ? pcap : NULL;
+  int threads = o->threads ? o->threads
+                           : (sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1);
+  cfg.helper_threads = threads - 1;
   cfg.link_defaults.delay_ns = DEFAULT_DELAY_NS;
   cfg.link_defaults.mtu = 1500;
   if (sc.link_has & SIM_LINK_HAS_DELAY) cfg.link_defaults.delay_ns = sc.link.delay_ns;

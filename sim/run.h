@@ -18,6 +18,7 @@ typedef struct sim_run_options {
   int progress;        /* -1: when stderr is a terminal and the run is long */
   int quiet;           /* no summary on stdout */
   int no_svg;          /* skip rendering topology.svg */
+  int threads;         /* 1 or 2; 0: 2 when the machine has two cores */
 } sim_run_options;
 
 /* The process exit code: 0 every expectation holds, 1 one fails, 2 bad

@@ -5,17 +5,23 @@
  * trees of 1k, 10k and 100k nodes (fanout 10, two parents each) for how
  * events per second and bytes per virtual node grow. Wall time and RSS are
  * this machine's and vary; the simulated figures are exact.
- *   mcc-bench-sim [OUT.json] [--max N]   (N: largest tree, default 100000)
+ * Runs use a second thread (key generation, handshake prechecks) when the
+ * machine has a second core; --threads 1 measures one thread alone.
+ *   mcc-bench-sim [OUT.json] [--max N] [--threads 1|2]
+ *   (N: largest tree, default 100000)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "measure.h"
 #include "output.h"
 
 #define S 1000000000ull
+
+static int helper_threads;
 
 typedef struct result {
   const char *name;
@@ -33,6 +39,7 @@ static int run(result *r, sim_topology *t, uint64_t seed) {
   mcc_settings_default(&c.base);
   c.link_defaults.delay_ns = 10000000;
   c.unix_start_s = 1790000000;
+  c.helper_threads = helper_threads;
   double t0 = sim_wall_s();
   sim_engine *e = NULL;
   sim_measure *m = NULL;
@@ -71,11 +78,11 @@ static int run(result *r, sim_topology *t, uint64_t seed) {
 static void write_json(FILE *f, const result *r, int last) {
   fprintf(f,
           "  \"%s\": {\"nodes\": %zu, \"bootstrap_simulated_s\": %.0f, "
-          "\"wall_s\": %.2f, \"events\": %llu, \"events_per_s\": %.0f, "
+          "\"threads\": %d, \"wall_s\": %.2f, \"events\": %llu, \"events_per_s\": %.0f, "
           "\"protocol_bytes_per_node\": %.0f, \"peak_rss_mib\": %.1f, "
           "\"idle_leaf_bytes_per_day\": %.0f, "
           "\"idle_root_bytes_per_day\": %.0f}%s\n",
-          r->name, r->nodes, r->bootstrap_s, r->wall_s,
+          r->name, r->nodes, r->bootstrap_s, helper_threads + 1, r->wall_s,
           (unsigned long long)r->events, r->events_per_s, r->bytes_per_node,
           r->rss_mib, r->idle_leaf, r->idle_root, last ? "" : ",");
 }
@@ -92,12 +99,18 @@ static void print_line(const result *r) {
 int main(int argc, char **argv) {
   const char *path = "results/bench-sim.json";
   size_t max = 100000;
+  int threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--max") && i + 1 < argc)
       max = strtoul(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+      threads = atoi(argv[++i]);
     else
       path = argv[i];
   }
+  helper_threads = threads > 1 ? 1 : 0;
+  printf("mcc-bench-sim: %d thread%s\n", helper_threads + 1,
+         helper_threads ? "s" : "");
   char err[256];
   result rs[4];
   size_t n = 0;

@@ -36,7 +36,7 @@ static mcc_verify_cache *cache;
 
 static void hello(const uint8_t *data, size_t size) {
   wire_hello h;
-  if (wire_hello_decode(&h, data, size) != 0) return;
+  if (wire_hello_decode(&h, data, size, NULL, VERIFY_LOOKUP) != 0) return;
   CHECK(size == WIRE_HELLO_LEN && h.cert.kind == MCC_CERT_NODE);
   CHECK(h.keepalive_period_s != 0);
   uint8_t cert[MCC_CERT_LEN];
@@ -46,7 +46,7 @@ static void hello(const uint8_t *data, size_t size) {
 
 static void hello_ack(const uint8_t *data, size_t size) {
   wire_hello_ack a;
-  if (wire_hello_ack_decode(&a, data, size, child_eph) != 0) return;
+  if (wire_hello_ack_decode(&a, data, size, child_eph, NULL, VERIFY_LOOKUP) != 0) return;
   CHECK(size == WIRE_HELLO_ACK_LEN && a.cert.kind == MCC_CERT_NODE);
   uint8_t cert[MCC_CERT_LEN];
   mcc_cert_encode(&a.cert, cert);

@@ -52,6 +52,8 @@ struct harness {
   size_t qlen, qcap;
   harness_filter_fn filter;
   void *filter_user;
+  harness_signed_fn on_signed;
+  void *signed_user;
   uint64_t bytes[MAX_TYPES], dgrams[MAX_TYPES];
   size_t current; /* the node whose callback is running */
 };
@@ -192,6 +194,18 @@ void harness_trust_network(harness *h, size_t i, size_t net) {
   h->nodes[i].trusts[net] = 1;
 }
 
+static void cb_signed(void *user, const uint8_t pk[32], const uint8_t *msg,
+                      size_t msglen, const uint8_t sig[64]) {
+  hnode *hn = user;
+  hn->h->on_signed(hn->h->signed_user, (size_t)(hn - hn->h->nodes), pk, msg,
+                   msglen, sig);
+}
+
+void harness_on_signed(harness *h, harness_signed_fn fn, void *user) {
+  h->on_signed = fn;
+  h->signed_user = user;
+}
+
 void harness_set_filter(harness *h, harness_filter_fn fn, void *user) {
   h->filter = fn;
   h->filter_user = user;
@@ -219,7 +233,11 @@ static void start_node(harness *h, size_t i) {
         h->networks[k].pub;
   harness_node_cert(h, hn->net, &hn->keys.pub, HARNESS_UNIX_START - 86400,
                     HARNESS_UNIX_START + 365 * 86400, &hn->cert);
-  mcc_callbacks cb = {cb_send, cb_random, NULL, cb_deliver, hn};
+  mcc_callbacks cb = {.send = cb_send,
+                      .random = cb_random,
+                      .deliver = cb_deliver,
+                      .signed_message = h->on_signed ? cb_signed : NULL,
+                      .user_data = hn};
   hn->alive = 1;
   h->current = i;
   int rv = mcc_node_new(&hn->node, &s, &cb, &hn->keys, &hn->cert,

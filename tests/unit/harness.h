@@ -33,6 +33,11 @@ void harness_set_network(harness *h, size_t i, size_t net);
 /* Before start: node i trusts network `net` in addition to its own. */
 void harness_trust_network(harness *h, size_t i, size_t net);
 void harness_set_filter(harness *h, harness_filter_fn fn, void *user);
+/* Before start: told of every signature a node makes (signed_message). */
+typedef void (*harness_signed_fn)(void *user, size_t node, const uint8_t pk[32],
+                                  const uint8_t *msg, size_t msglen,
+                                  const uint8_t sig[64]);
+void harness_on_signed(harness *h, harness_signed_fn fn, void *user);
 /* Creates every node at the current time. */
 void harness_start(harness *h);
 void harness_run_until(harness *h, uint64_t t_ns);

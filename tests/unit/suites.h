@@ -8,6 +8,7 @@
 #define MCC_TEST_SUITES(X) \
   X(identity)              \
   X(cert)                  \
+  X(verify)                \
   X(conf)                  \
   X(wire)                  \
   X(replay)                \

@@ -44,7 +44,8 @@ static void make_record(wire_record *w, mcc_keypair *node, mcc_keypair *net) {
                            WIRE_EXTRA_TAG, 2, 'o', 'k'};
   memcpy(w->extra, extra, sizeof extra);
   w->extra_len = sizeof extra;
-  wire_record_sign(w, node);
+  wire_signer signer = {node, NULL, NULL};
+  wire_record_sign(w, &signer);
 }
 
 static void test_wire_record_round_trip_and_tamper(void) {

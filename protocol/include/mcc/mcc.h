@@ -158,6 +158,13 @@ typedef struct mcc_callbacks {
   /* Optional: an IP packet for the local stack (the TUN device), addressed
    * in this node's view (the resolver's addresses). */
   void (*deliver)(void *user_data, const uint8_t *packet, size_t packetlen);
+  /* Optional: the node made a signature that peers will check (its
+   * handshakes, its record): the exact message and signature. A host with a
+   * spare core may verify it ahead on another thread into the cache the
+   * receivers share (mcc_verify_cache_check); the simulator does. */
+  void (*signed_message)(void *user_data, const uint8_t pk[32],
+                         const uint8_t *msg, size_t msglen,
+                         const uint8_t sig[64]);
   void *user_data;
 } mcc_callbacks;
 
@@ -298,6 +305,17 @@ typedef struct mcc_verify_cache mcc_verify_cache;
 
 int mcc_verify_cache_new(mcc_verify_cache **pcache, size_t capacity);
 void mcc_verify_cache_free(mcc_verify_cache *cache);
+
+/* Verifies an Ed25519 signature over msg and, when it holds, remembers it
+ * in cache: what a host with a spare core runs on another thread for the
+ * signatures its nodes announce (mcc_callbacks.signed_message), so that the
+ * receivers' own checks become cache hits. 0 or MCC_ERR_BAD_SIGNATURE. */
+int mcc_verify_cache_check(mcc_verify_cache *cache, const uint8_t pk[32],
+                           const uint8_t *msg, size_t msglen,
+                           const uint8_t sig[64]);
+/* The same for the issuer's signature on a certificate. */
+int mcc_verify_cache_check_cert(mcc_verify_cache *cache,
+                                const mcc_cert *cert);
 
 #ifdef __cplusplus
 }

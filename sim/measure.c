@@ -123,16 +123,36 @@ static uint32_t believed_parent(sim_measure *m, uint32_t i) {
   return sim_engine_node_of(m->e, &a);
 }
 
-/* The root at the end of i's chain of active parents, or UINT32_MAX for a
- * chain that loops (a cycle). */
-static uint32_t chain_root(sim_measure *m, uint32_t i) {
-  uint32_t at = i;
-  for (size_t steps = 0; steps <= m->n; steps++) {
-    uint32_t p = active_parent(m, at);
-    if (p == UINT32_MAX) return at;
-    at = p;
+/* The root at the end of each node's chain of active parents, into root[]
+ * (UINT32_MAX for a chain that loops): a walk stops at the first node whose
+ * root is known, so the work is linear in the nodes. */
+#define ROOT_UNKNOWN (UINT32_MAX - 1)
+#define ROOT_WALKING (UINT32_MAX - 2)
+static void chain_roots(sim_measure *m, uint32_t *root, uint32_t *path) {
+  for (uint32_t i = 0; i < m->n; i++) root[i] = ROOT_UNKNOWN;
+  for (uint32_t i = 0; i < m->n; i++) {
+    size_t len = 0;
+    uint32_t at = i, found;
+    for (;;) {
+      if (root[at] == ROOT_WALKING) { /* back on this walk: a cycle */
+        found = UINT32_MAX;
+        break;
+      }
+      if (root[at] != ROOT_UNKNOWN) {
+        found = root[at];
+        break;
+      }
+      root[at] = ROOT_WALKING;
+      path[len++] = at;
+      uint32_t p = active_parent(m, at);
+      if (p == UINT32_MAX) {
+        found = at;
+        break;
+      }
+      at = p;
+    }
+    while (len) root[path[--len]] = found;
   }
-  return UINT32_MAX;
 }
 
 static int has_admitted_parent(const sim_topology *t, uint32_t i) {
@@ -155,13 +175,16 @@ static size_t records_known(sim_engine *e, uint32_t i) {
 
 int sim_measure_bootstrap_check(sim_measure *m) {
   if (m->m.bootstrap_s >= 0) return 1;
-  size_t *want = calloc(m->n ? m->n : 1, sizeof *want);
-  int done = want != NULL, cyclic = 0;
+  size_t n = m->n ? m->n : 1;
+  size_t *want = calloc(n, sizeof *want);
+  uint32_t *root = malloc(n * sizeof *root), *path = malloc(n * sizeof *path);
+  int done = want && root && path, cyclic = 0;
+  if (done) chain_roots(m, root, path);
   for (uint32_t i = 0; done && i < m->n; i++) {
     if (!sim_engine_alive(m->e, i)) continue;
-    if (active_parent(m, i) == UINT32_MAX && has_admitted_parent(m->t, i))
+    if (root[i] == i && has_admitted_parent(m->t, i))
       done = 0; /* still joining */
-    uint32_t r = chain_root(m, i);
+    uint32_t r = root[i];
     if (r == UINT32_MAX)
       cyclic = 1;
     else if (trusts(m->t, r, i))
@@ -178,6 +201,8 @@ int sim_measure_bootstrap_check(sim_measure *m) {
     }
   }
   free(want);
+  free(root);
+  free(path);
   if (done) m->m.bootstrap_s = (double)sim_engine_now(m->e) / S_NS;
   return done;
 }

@@ -31,7 +31,7 @@ FUZZ_SECONDS ?= 60
 # variant V (plain or asan): objects under build/V/
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
-.PHONY: all test bench fuzz clean deps unit demo regress install
+.PHONY: all test bench fuzz clean deps unit demo regress install mccd-static
 
 REAL_BINS := $(BUILD)/bin/mccd $(BUILD)/bin/mcc
 
@@ -115,6 +115,10 @@ test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(BUILD)/bin/mcc-sim $(RE
 # and metrics stay in results/demo/.
 demo: $(BUILD)/bin/mcc-sim
 	$(BUILD)/bin/mcc-sim run scenarios/demo.scn -o results/demo --pcap
+
+# A static mccd linked with musl, for devices: build/static/mccd.
+mccd-static:
+	@tools/build-static --out $(BUILD)/static
 
 # Every scenario again, data usage compared exactly with results/baseline.json.
 regress: $(BUILD)/bin/mcc-sim

@@ -14,8 +14,9 @@ int sim_mkdirs(const char *path);
 double sim_wall_s(void);
 /* Peak resident set size of this process, bytes. */
 uint64_t sim_peak_rss(void);
+/* run.json: what the run cost here (not part of the deterministic output). */
 int sim_write_run_json(const char *path, double wall_s, uint64_t events,
-                       uint64_t nodes);
+                       uint64_t nodes, int threads);
 
 typedef struct sim_progress {
   int enabled; /* -1: decide after a second of wall time */

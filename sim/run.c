@@ -43,6 +43,7 @@ typedef struct run_ctx {
   uint32_t *ev_a, *ev_b; /* resolved node indexes per event */
   flow_state *flows;
   size_t nflows;
+  int threads;
 } run_ctx;
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -292,7 +293,7 @@ static int write_outputs(run_ctx *c, const char *dir, const sim_metrics *m,
   if (fclose(f) != 0) return 2;
   snprintf(path, sizeof path, "%s/run.json", dir);
   if (sim_write_run_json(path, wall, sim_engine_events(c->e),
-                         c->topo.nnodes) != 0) {
+                         c->topo.nnodes, c->threads) != 0) {
     fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
     return 2;
   }
@@ -417,6 +418,7 @@ int sim_run(const sim_run_options *o) {
   int threads = o->threads ? o->threads
                            : (sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1);
   cfg.helper_threads = threads - 1;
+  c.threads = threads;
   cfg.link_defaults.delay_ns = DEFAULT_DELAY_NS;
   cfg.link_defaults.mtu = 1500;
   if (sc.link_has & SIM_LINK_HAS_DELAY) cfg.link_defaults.delay_ns = sc.link.delay_ns;

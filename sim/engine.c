@@ -1,7 +1,7 @@
 /*
- * engine.c — the native backend of engine.h. One 4-ary heap holds every
- * event, ordered by (time, sequence number of scheduling): datagram
- * arrivals and node timers. A node's timer is scheduled again whenever its
+ * engine.c — the native backend of engine.h. Events are ordered by (time,
+ * sequence number of scheduling): datagram arrivals and node timers, in two
+ * 4-ary heaps. A node's timer is scheduled again whenever its
  * expiry changes; the old entry stays in the heap and is skipped when it
  * comes up (a generation number tells), which keeps each step O(log n) for
  * 10^5 nodes. Underlay addresses are 10.x.y.z:9376, x.y.z the node index.
@@ -34,6 +34,15 @@ typedef struct event {
   uint32_t len;
   uint8_t *data;
 } event;
+
+/* Timers (one live entry per node, and stale ones) and datagrams in flight
+ * (far fewer, so their heap stays in cache) wait in two heaps; the next
+ * event is the earlier of the two tops, by the same (time, sequence) order
+ * as one heap would give. */
+typedef struct event_heap {
+  event *items;
+  size_t len, cap;
+} event_heap;
 
 typedef struct link {
   uint32_t a, b;
@@ -76,8 +85,7 @@ struct sim_engine {
   link_entry *link_table; /* open addressing, a power of two entries */
   size_t link_mask;
   unsigned link_shift;
-  event *heap;
-  size_t heaplen, heapcap;
+  event_heap timers, datagrams;
   uint64_t now, seq, events;
   uint64_t type_bytes[MAX_TYPES], type_dgrams[MAX_TYPES];
   mcc_verify_cache *cache;
@@ -98,39 +106,51 @@ static int before(const event *x, const event *y) {
   return x->at < y->at || (x->at == y->at && x->seq < y->seq);
 }
 
-static int push(sim_engine *e, event ev) {
-  if (e->heaplen == e->heapcap) {
-    size_t cap = e->heapcap ? e->heapcap * 2 : 1024;
-    event *h = realloc(e->heap, cap * sizeof *h);
-    if (!h) return MCC_ERR_NOMEM;
-    e->heap = h;
-    e->heapcap = cap;
+static int heap_push(event_heap *h, event ev) {
+  if (h->len == h->cap) {
+    size_t cap = h->cap ? h->cap * 2 : 1024;
+    event *items = realloc(h->items, cap * sizeof *items);
+    if (!items) return MCC_ERR_NOMEM;
+    h->items = items;
+    h->cap = cap;
   }
-  ev.seq = e->seq++;
-  size_t i = e->heaplen++;
-  while (i > 0 && before(&ev, &e->heap[(i - 1) / ARITY])) {
-    e->heap[i] = e->heap[(i - 1) / ARITY];
+  size_t i = h->len++;
+  while (i > 0 && before(&ev, &h->items[(i - 1) / ARITY])) {
+    h->items[i] = h->items[(i - 1) / ARITY];
     i = (i - 1) / ARITY;
   }
-  e->heap[i] = ev;
+  h->items[i] = ev;
   return 0;
 }
 
-static event pop(sim_engine *e) {
-  event top = e->heap[0], last = e->heap[--e->heaplen];
+static event heap_pop(event_heap *h) {
+  event top = h->items[0], last = h->items[--h->len];
   size_t i = 0;
   for (;;) {
     size_t first = ARITY * i + 1, c = first;
-    if (first >= e->heaplen) break;
-    size_t end = first + ARITY < e->heaplen ? first + ARITY : e->heaplen;
+    if (first >= h->len) break;
+    size_t end = first + ARITY < h->len ? first + ARITY : h->len;
     for (size_t k = first + 1; k < end; k++)
-      if (before(&e->heap[k], &e->heap[c])) c = k;
-    if (!before(&e->heap[c], &last)) break;
-    e->heap[i] = e->heap[c];
+      if (before(&h->items[k], &h->items[c])) c = k;
+    if (!before(&h->items[c], &last)) break;
+    h->items[i] = h->items[c];
     i = c;
   }
-  e->heap[i] = last;
+  h->items[i] = last;
   return top;
+}
+
+static int push(sim_engine *e, event ev) {
+  ev.seq = e->seq++;
+  return heap_push(ev.kind == EV_TIMER ? &e->timers : &e->datagrams, ev);
+}
+
+/* The heap whose top comes next, or NULL when both are empty. */
+static event_heap *next_heap(sim_engine *e) {
+  event_heap *t = &e->timers, *d = &e->datagrams;
+  if (!t->len) return d->len ? d : NULL;
+  if (!d->len) return t;
+  return before(&d->items[0], &t->items[0]) ? d : t;
 }
 
 /* ---- nodes, addresses, randomness ----------------------------------------- */
@@ -495,8 +515,9 @@ void sim_engine_free(sim_engine *e) {
   sim_engine_close_captures(e);
   sim_precheck_stop(e->precheck);
   for (size_t i = 0; i < e->n; i++) mcc_node_free(e->nodes[i].node);
-  for (size_t k = 0; k < e->heaplen; k++) free(e->heap[k].data);
-  free(e->heap);
+  for (size_t k = 0; k < e->datagrams.len; k++) free(e->datagrams.items[k].data);
+  free(e->datagrams.items);
+  free(e->timers.items);
   free(e->nodes);
   free(e->links);
   free(e->link_table);
@@ -507,8 +528,9 @@ void sim_engine_free(sim_engine *e) {
 /* ---- running ---------------------------------------------------------------------- */
 
 void sim_engine_run_until(sim_engine *e, uint64_t t) {
-  while (e->heaplen && e->heap[0].at <= t) {
-    event ev = pop(e);
+  event_heap *h;
+  while ((h = next_heap(e)) && h->items[0].at <= t) {
+    event ev = heap_pop(h);
     vnode *v = &e->nodes[ev.node];
     if (ev.at > e->now) e->now = ev.at;
     if (ev.kind == EV_TIMER) {

@@ -122,7 +122,10 @@ int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
   j->next_ns = now + node->keep_alive_ns;
   node->up = *j;
   memset(j, 0, sizeof *j);
-  if (rekey) return 0; /* same parent, fresh keys: nothing else changes */
+  if (rekey) { /* same parent, fresh keys: only what was in flight changes */
+    state_on_rekey(node, now);
+    return 0;
+  }
   node->join_rounds_failed = 0;
   node->stats.parent_switches++;
   node->rejoin_at_ns = node->up.index != 0 ? now + node->rejoin_ns : NEVER;
@@ -355,6 +358,7 @@ int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
   memcpy(c->key_tx, p2c, 32);
   replay_init(&c->rx);
   c->tx_counter = 0;
+  c->has_update = 0; /* counters start again with the new keys */
   c->hello_ts_ms = hello.timestamp_ms;
   c->period_ns = (uint64_t)hello.keepalive_period_s * NS_PER_S;
   c->last_rx_ns = now;
@@ -388,9 +392,20 @@ int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,
   if (!replay_check(&c->rx, counter)) return MCC_ERR_REPLAY;
   if ((type == WIRE_KEEPALIVE || type == WIRE_BYE) && bodylen != 0)
     return MCC_ERR_BAD_LENGTH;
+  if (type == WIRE_UPDATE && c->has_update && counter < c->update_counter) {
+    /* Overtaken by a newer UPDATE already applied: applying it now could
+     * undo that one, so it is dropped unacknowledged and the child sends
+     * again what is still current. */
+    replay_accept(&c->rx, counter);
+    c->last_rx_ns = now;
+    node->stats.updates_stale++;
+    return 0;
+  }
   if (type == WIRE_UPDATE) {
     rv = state_on_update(node, c, body, bodylen, now);
     if (rv != 0) return rv;
+    c->update_counter = counter;
+    c->has_update = 1;
   }
   replay_accept(&c->rx, counter);
   c->last_rx_ns = now;

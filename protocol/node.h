@@ -27,7 +27,7 @@
 enum record_flag {
   REC_HAS_PARENT = 0x01,
   REC_DIRTY = 0x02,     /* the active parent has not acked this version */
-  REC_INFLIGHT = 0x04,  /* this version is in the UPDATE in flight */
+  REC_INFLIGHT = 0x04,  /* this version is in an UPDATE in flight */
   REC_WITHDRAWN = 0x08, /* tombstone: kept until the withdrawal is acked */
   REC_UNSIGNED = 0x10,  /* our own record, signed when first sent */
 };
@@ -49,8 +49,17 @@ typedef struct record {
   uint8_t kind;
   uint8_t flags;
   uint8_t extra_len;
+  uint8_t flight;         /* the UPDATE it is in, while REC_INFLIGHT */
   uint8_t *extra;         /* dns names and tags, NULL when extra_len == 0 */
 } record;
+
+/* An UPDATE in flight to the active parent. */
+typedef struct update_flight {
+  uint32_t counter;    /* its sealed counter, which the ack carries */
+  uint32_t n;          /* records it carries: slots[n] (INDEX_NIL: gone) */
+  uint32_t *slots;
+  uint64_t retx_at_ns; /* NEVER: this place in the window is free */
+} update_flight;
 
 /* One direction pair of end-to-end keys. */
 typedef struct session_keys {
@@ -92,6 +101,8 @@ typedef struct child_link {
   uint64_t last_rx_ns;
   uint64_t hello_ts_ms;
   uint64_t period_ns; /* the child's keep-alive period */
+  uint32_t update_counter; /* of the newest UPDATE applied, if any */
+  uint8_t has_update;
 } child_link;
 
 enum parent_state { PARENT_NONE, PARENT_JOINING, PARENT_UP };
@@ -141,10 +152,10 @@ struct mcc_node {
   uint64_t join_at_ns;        /* next round of the parent list (backoff) */
   uint8_t join_rounds_failed; /* rounds unanswered since the last join */
 
-  uint8_t inflight_active;
-  uint32_t inflight_counter, ninflight;
-  uint32_t inflight[INFLIGHT_MAX];
-  uint64_t update_rto_ns, update_retx_at_ns;
+  update_flight flights[UPDATE_WINDOW];
+  uint32_t nflights;        /* places of the window in use */
+  uint32_t ninflight_recs;  /* records with REC_INFLIGHT */
+  uint64_t update_rto_ns;
 
   uint8_t routes_dirty;
   uint32_t *route_prev; /* per vertex, after route_compute */
@@ -198,6 +209,8 @@ int state_init(mcc_node *node, const char *dns_names, const char *tags,
                uint32_t static_addr, uint64_t now);
 void state_free(mcc_node *node);
 record *state_find(mcc_node *node, const mcc_id *id, uint32_t *pslot);
+/* The link to the same parent got fresh keys. */
+void state_on_rekey(mcc_node *node, uint64_t now);
 void state_on_parent_changed(mcc_node *node, uint64_t now);
 void state_on_link_lost(mcc_node *node, uint32_t link_id, uint64_t now);
 /* Validates the whole body first; applies nothing when it is malformed. */

@@ -62,14 +62,32 @@ static int issuer_index(mcc_node *node, const mcc_id *issuer,
   return 0;
 }
 
+static void clear_inflight(mcc_node *node, record *r) {
+  if (!(r->flags & REC_INFLIGHT)) return;
+  node->ninflight_recs--;
+  r->flags &= (uint8_t)~REC_INFLIGHT;
+}
+
 static void mark_dirty(mcc_node *node, record *r) {
   if (!(r->flags & REC_DIRTY)) node->ndirty++;
-  r->flags = (uint8_t)((r->flags | REC_DIRTY) & ~REC_INFLIGHT);
+  clear_inflight(node, r);
+  r->flags |= REC_DIRTY;
 }
 
 static void mark_clean(mcc_node *node, record *r) {
   if (r->flags & REC_DIRTY) node->ndirty--;
-  r->flags &= (uint8_t) ~(REC_DIRTY | REC_INFLIGHT);
+  clear_inflight(node, r);
+  r->flags &= (uint8_t)~REC_DIRTY;
+}
+
+/* Frees place f of the window. */
+static void flight_end(mcc_node *node, uint32_t f) {
+  update_flight *fl = &node->flights[f];
+  free(fl->slots);
+  fl->slots = NULL;
+  fl->n = 0;
+  fl->retx_at_ns = NEVER;
+  node->nflights--;
 }
 
 /* Copies a verified wire record into r (whose extra is released first). */
@@ -158,11 +176,14 @@ static void rec_remove(mcc_node *node, uint32_t slot) {
     node->recs[slot] = node->recs[last];
   }
   node->nrecs--;
-  for (uint32_t k = 0; k < node->ninflight; k++) {
-    if (node->inflight[k] == slot)
-      node->inflight[k] = INDEX_NIL;
-    else if (node->inflight[k] == last)
-      node->inflight[k] = slot;
+  for (uint32_t f = 0; f < UPDATE_WINDOW; f++) {
+    update_flight *fl = &node->flights[f];
+    for (uint32_t k = 0; k < fl->n; k++) {
+      if (fl->slots[k] == slot)
+        fl->slots[k] = INDEX_NIL;
+      else if (fl->slots[k] == last)
+        fl->slots[k] = slot;
+    }
   }
   node->routes_dirty = 1;
 }
@@ -235,17 +256,30 @@ int state_init(mcc_node *node, const char *dns_names, const char *tags,
 }
 
 void state_free(mcc_node *node) {
+  for (uint32_t f = 0; f < UPDATE_WINDOW; f++) free(node->flights[f].slots);
   for (uint32_t s = 0; s < node->nrecs; s++) free(node->recs[s].extra);
   free(node->recs);
   free(node->issuers);
   index_clear(&node->rec_index);
 }
 
-void state_on_parent_changed(mcc_node *node, uint64_t now) {
-  node->inflight_active = 0;
-  node->ninflight = 0;
-  node->update_retx_at_ns = NEVER;
+/* Forgets the UPDATEs in flight (their records stay dirty): their acks
+ * would come with counters of keys no longer in use. */
+static void abandon_flights(mcc_node *node) {
+  for (uint32_t f = 0; f < UPDATE_WINDOW; f++)
+    if (node->flights[f].retx_at_ns != NEVER) flight_end(node, f);
+  for (uint32_t s = 0; s < node->nrecs; s++)
+    clear_inflight(node, &node->recs[s]);
   node->update_rto_ns = UPDATE_RTO_NS;
+}
+
+void state_on_rekey(mcc_node *node, uint64_t now) {
+  abandon_flights(node);
+  state_flush(node, now);
+}
+
+void state_on_parent_changed(mcc_node *node, uint64_t now) {
+  abandon_flights(node);
   for (uint32_t s = node->nrecs; s-- > 1;) {
     if (node->recs[s].flags & REC_WITHDRAWN)
       rec_remove(node, s); /* the new parent never had it */
@@ -364,17 +398,19 @@ int state_on_update(mcc_node *node, const child_link *from,
   return rv;
 }
 
-void state_flush(mcc_node *node, uint64_t now) {
-  if (node->up.state != PARENT_UP || node->inflight_active || !node->ndirty)
-    return;
+/* One UPDATE of dirty records not yet in flight, from dirty_cursor on, into
+ * free place f of the window. 0 when nothing was left to send. */
+static int send_update(mcc_node *node, uint32_t f, uint64_t now) {
   uint8_t body[WIRE_MAX_UPDATE_BODY];
+  uint32_t picked[INFLIGHT_MAX];
   size_t len = 0;
-  node->ninflight = 0;
-  uint32_t pending = node->ndirty;
+  uint32_t npicked = 0;
+  uint32_t pending = node->ndirty - node->ninflight_recs;
+  uint32_t start = node->dirty_cursor; /* each slot once, from here */
   for (uint32_t n = 0; n < node->nrecs && pending; n++) {
-    uint32_t slot = (node->dirty_cursor + n) % node->nrecs;
+    uint32_t slot = (start + n) % node->nrecs;
     record *r = &node->recs[slot];
-    if (!(r->flags & REC_DIRTY)) continue;
+    if (!(r->flags & REC_DIRTY) || (r->flags & REC_INFLIGHT)) continue;
     pending--;
     if (r->flags & REC_WITHDRAWN) {
       if (len + WIRE_WITHDRAW_LEN > sizeof body) break;
@@ -395,43 +431,74 @@ void state_flush(mcc_node *node, uint64_t now) {
       body[len++] = WIRE_ENTRY_ANNOUNCE;
       len += wire_record_encode(body + len, &w);
     }
-    r->flags |= REC_INFLIGHT;
-    node->inflight[node->ninflight++] = slot;
+    picked[npicked++] = slot;
     node->dirty_cursor = slot + 1;
   }
-  if (node->ninflight == 0) return;
-  link_send_sealed_to_parent(node, WIRE_UPDATE, body, len,
-                             &node->inflight_counter);
-  node->inflight_active = 1;
-  node->update_retx_at_ns = now + node->update_rto_ns;
+  if (npicked == 0) return 0;
+  update_flight *fl = &node->flights[f];
+  fl->slots = malloc(npicked * sizeof *fl->slots);
+  if (!fl->slots) return 0; /* stays dirty: the next event tries again */
+  memcpy(fl->slots, picked, npicked * sizeof *picked);
+  fl->n = npicked;
+  for (uint32_t k = 0; k < npicked; k++) {
+    record *r = &node->recs[picked[k]];
+    r->flags |= REC_INFLIGHT;
+    r->flight = (uint8_t)f;
+    node->ninflight_recs++;
+  }
+  link_send_sealed_to_parent(node, WIRE_UPDATE, body, len, &fl->counter);
+  fl->retx_at_ns = now + node->update_rto_ns;
+  node->nflights++;
   node->stats.update_sent++;
   node->stats.record_bytes_sent += len;
+  return 1;
+}
+
+/* Fills the free places of the window with dirty records. */
+void state_flush(mcc_node *node, uint64_t now) {
+  if (node->up.state != PARENT_UP) return;
+  for (uint32_t f = 0; f < UPDATE_WINDOW; f++) {
+    if (node->ndirty <= node->ninflight_recs) return;
+    if (node->flights[f].retx_at_ns == NEVER && !send_update(node, f, now))
+      return;
+  }
 }
 
 void state_on_update_ack(mcc_node *node, uint32_t counter, uint64_t now) {
-  if (!node->inflight_active || counter != node->inflight_counter) return;
-  for (uint32_t k = 0; k < node->ninflight; k++) {
-    uint32_t slot = node->inflight[k];
+  uint32_t f = 0;
+  while (f < UPDATE_WINDOW && (node->flights[f].retx_at_ns == NEVER ||
+                               node->flights[f].counter != counter))
+    f++;
+  if (f == UPDATE_WINDOW) return;
+  update_flight *fl = &node->flights[f];
+  for (uint32_t k = 0; k < fl->n; k++) {
+    uint32_t slot = fl->slots[k];
     if (slot == INDEX_NIL) continue;
     record *r = &node->recs[slot];
-    if (!(r->flags & REC_INFLIGHT)) continue; /* changed since: still dirty */
+    /* changed since (dirty again), or sent again in a later UPDATE */
+    if (!(r->flags & REC_INFLIGHT) || r->flight != f) continue;
     mark_clean(node, r);
     if (r->flags & REC_WITHDRAWN) rec_remove(node, slot);
   }
-  node->inflight_active = 0;
-  node->ninflight = 0;
+  flight_end(node, f);
   node->update_rto_ns = UPDATE_RTO_NS;
-  node->update_retx_at_ns = NEVER;
   state_flush(node, now);
 }
 
 void state_on_timers(mcc_node *node, uint64_t now) {
-  if (!node->inflight_active || now < node->update_retx_at_ns) return;
-  for (uint32_t k = 0; k < node->ninflight; k++)
-    if (node->inflight[k] != INDEX_NIL)
-      node->recs[node->inflight[k]].flags &= (uint8_t)~REC_INFLIGHT;
-  node->inflight_active = 0;
-  node->ninflight = 0;
+  int expired = 0;
+  for (uint32_t f = 0; f < UPDATE_WINDOW; f++) {
+    update_flight *fl = &node->flights[f];
+    if (fl->retx_at_ns == NEVER || now < fl->retx_at_ns) continue;
+    for (uint32_t k = 0; k < fl->n; k++) {
+      if (fl->slots[k] == INDEX_NIL) continue;
+      record *r = &node->recs[fl->slots[k]];
+      if ((r->flags & REC_INFLIGHT) && r->flight == f) clear_inflight(node, r);
+    }
+    flight_end(node, f);
+    expired = 1;
+  }
+  if (!expired) return;
   node->update_rto_ns *= 2;
   if (node->update_rto_ns > UPDATE_RTO_MAX_NS)
     node->update_rto_ns = UPDATE_RTO_MAX_NS;
@@ -439,7 +506,10 @@ void state_on_timers(mcc_node *node, uint64_t now) {
 }
 
 uint64_t state_next_deadline(const mcc_node *node) {
-  return node->inflight_active ? node->update_retx_at_ns : NEVER;
+  uint64_t t = NEVER;
+  for (uint32_t f = 0; f < UPDATE_WINDOW; f++)
+    if (node->flights[f].retx_at_ns < t) t = node->flights[f].retx_at_ns;
+  return t;
 }
 
 size_t state_memory(const mcc_node *node) {
@@ -447,5 +517,7 @@ size_t state_memory(const mcc_node *node) {
              index_memory(&node->rec_index) +
              (size_t)node->capissuers * sizeof(mcc_id);
   for (uint32_t s = 0; s < node->nrecs; s++) n += node->recs[s].extra_len;
+  for (uint32_t f = 0; f < UPDATE_WINDOW; f++)
+    n += node->flights[f].n * sizeof *node->flights[f].slots;
   return n;
 }

@@ -99,6 +99,9 @@ enum {
 /* A parent drops a child it has not heard from for this many of the child's
  * keep-alive periods. */
 #define CHILD_TIMEOUT_PERIODS 3
+/* UPDATEs a child keeps in flight to its parent at once, each acknowledged
+ * by its own counter. */
+#define UPDATE_WINDOW 8
 /* First retransmission of an unacknowledged UPDATE; doubles up to the max. */
 #define UPDATE_RTO_NS (1ull * 1000000000ull)
 #define UPDATE_RTO_MAX_NS (8ull * 1000000000ull)

@@ -14,6 +14,7 @@
   X(replay)                \
   X(route)                 \
   X(node)                  \
+  X(update_window)         \
   X(topology)              \
   X(session)               \
   X(noise)                 \

@@ -282,6 +282,7 @@ typedef struct mcc_node_stats {
   uint64_t hello_sent, keepalive_sent, update_sent, ack_sent;
   uint64_t record_bytes_sent;   /* announce + withdraw entries in updates */
   uint64_t records_announced, records_withdrawn;
+  uint64_t updates_stale; /* older than one applied: dropped, not acked */
   uint64_t parent_switches;
   uint64_t cert_verifications, cert_cache_hits;
   uint64_t packets_sent, packets_delivered, packets_forwarded;

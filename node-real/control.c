@@ -122,21 +122,23 @@ static void do_route(const ctl_context *ctx, char **words, size_t n,
     answer_error(answer, "%s", "usage: route DEST [SOURCE]");
     return;
   }
-  mcc_id dst, src;
+  mcc_id dst, src = *mcc_node_id(ctx->node);
   if (parse_id(words[1], &dst, answer) < 0) return;
-  if (n == 3) {
-    if (parse_id(words[2], &src, answer) < 0) return;
-    if (memcmp(src.key, mcc_node_id(ctx->node)->key, MCC_KEY_LEN) != 0) {
-      answer_error(answer, "%s",
-                   "this node knows only its own routes: SOURCE must be its "
-                   "own id (run the command on the source node)");
-      return;
-    }
-  }
+  if (n == 3 && parse_id(words[2], &src, answer) < 0) return;
+  int from_self = memcmp(src.key, mcc_node_id(ctx->node)->key, MCC_KEY_LEN) == 0;
   mcc_route route;
-  int rv = mcc_node_route(ctx->node, &dst, &route);
+  int rv = mcc_node_route_from(ctx->node, &src, &dst, &route);
   if (rv == MCC_ERR_INVALID_ARGUMENT) {
-    answer_error(answer, "%s", "that is this node's own id");
+    answer_error(answer, "%s",
+                 from_self ? "that is this node's own id"
+                           : "SOURCE and DESTINATION are the same node");
+    return;
+  }
+  if (rv == MCC_ERR_NO_ROUTE && !from_self) {
+    answer_error(answer, "%s",
+                 "no route: SOURCE or DESTINATION is not in this node's "
+                 "known graph (its subtree and its parent; a root knows "
+                 "every node): ask a node above both");
     return;
   }
   if (rv != 0) {

@@ -34,7 +34,9 @@ static const command commands[] = {
      NULL, cli_resolve},
     {"route", "mcc route DESTINATION [SOURCE]",
      "Print the route to DESTINATION (a node id): the next hop, then the "
-     "known hops.\nSOURCE, when given, must be this node's id.",
+     "known hops.\nWith SOURCE (another node id): the path this node's known "
+     "graph predicts\nfrom SOURCE (a root knows every node; others their "
+     "subtree and parent).",
      NULL, cli_route},
     {"nodes", "mcc nodes [-f table|graphviz]",
      "Show the known nodes as a table (default) or as a Graphviz digraph.",

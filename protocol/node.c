@@ -408,6 +408,16 @@ int mcc_node_route(mcc_node *node, const mcc_id *dst, mcc_route *route) {
   return rv;
 }
 
+int mcc_node_route_from(mcc_node *node, const mcc_id *src, const mcc_id *dst,
+                        mcc_route *route) {
+  if (!node || !src || !dst || !route) return MCC_ERR_INVALID_ARGUMENT;
+  if (memcmp(src->key, node->keys.pub.key, 32) == 0)
+    return mcc_node_route(node, dst, route);
+  int rv = route_between(node, src, dst, route);
+  if (rv != 0) memset(route, 0, sizeof *route);
+  return rv;
+}
+
 /* The record whose id starts with prefix (8 bytes), if we hold one. */
 static const record *record_by_prefix(mcc_node *node, const uint8_t *prefix) {
   uint32_t h;

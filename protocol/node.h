@@ -262,6 +262,9 @@ size_t node_resolver_memory(const mcc_node *node);
 
 /* route.c */
 int route_compute(mcc_node *node);
+/* The known graph's shortest path from src to dst (hops after src). */
+int route_between(mcc_node *node, const mcc_id *src, const mcc_id *dst,
+                  mcc_route *route);
 void route_free(mcc_node *node);
 
 /* The node's keys, and whom to tell of what they sign. */

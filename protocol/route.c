@@ -7,6 +7,7 @@
  * weights are where link quality would go.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "node.h"
 
@@ -82,7 +83,8 @@ static heap_item heap_pop(heap_item *h, uint32_t *n) {
     }                                                                       \
   } while (0)
 
-int route_compute(mcc_node *node) {
+/* The known graph in CSR form; sets node->parent_vertex. *pnv: vertices. */
+static int build_graph(mcc_node *node, edge_list *g, uint32_t *pnv) {
   uint32_t nv = node->nrecs;
   node->parent_vertex = NO_VERTEX;
   if (node->up.state == PARENT_UP) {
@@ -91,64 +93,132 @@ int route_compute(mcc_node *node) {
     node->parent_vertex =
         (pr && !(pr->flags & REC_WITHDRAWN)) ? p : nv++;
   }
-  if (nv > node->route_cap) {
-    uint32_t *prev = realloc(node->route_prev, (size_t)nv * sizeof *prev);
-    if (!prev) return MCC_ERR_NOMEM;
-    node->route_prev = prev;
-    node->route_cap = nv;
-  }
-  edge_list g = {calloc((size_t)nv + 1, sizeof(uint32_t)), NULL, 0};
-  uint32_t *dist = malloc((size_t)nv * sizeof *dist);
-  if (!g.start || !dist) goto nomem;
-
-#define COUNT(a, b) (g.start[(a) + 1]++, g.nedges++)
+  g->start = calloc((size_t)nv + 1, sizeof(uint32_t));
+  g->to = NULL;
+  g->nedges = 0;
+  if (!g->start) return MCC_ERR_NOMEM;
+#define COUNT(a, b) (g->start[(a) + 1]++, g->nedges++)
   FOR_EACH_EDGE(node, COUNT);
 #undef COUNT
-  for (uint32_t v = 0; v < nv; v++) g.start[v + 1] += g.start[v];
-  g.to = malloc((size_t)(g.nedges ? g.nedges : 1) * sizeof *g.to);
+  for (uint32_t v = 0; v < nv; v++) g->start[v + 1] += g->start[v];
+  g->to = malloc((size_t)(g->nedges ? g->nedges : 1) * sizeof *g->to);
   uint32_t *fill = malloc((size_t)nv * sizeof *fill);
-  heap_item *heap = malloc((size_t)(g.nedges + 1) * sizeof *heap);
-  if (!g.to || !fill || !heap) {
+  if (!g->to || !fill) {
     free(fill);
-    free(heap);
-    goto nomem;
+    free(g->start);
+    free(g->to);
+    return MCC_ERR_NOMEM;
   }
-  memcpy(fill, g.start, (size_t)nv * sizeof *fill);
-#define FILL(a, b) (g.to[fill[(a)]++] = (b))
+  memcpy(fill, g->start, (size_t)nv * sizeof *fill);
+#define FILL(a, b) (g->to[fill[(a)]++] = (b))
   FOR_EACH_EDGE(node, FILL);
 #undef FILL
   free(fill);
+  *pnv = nv;
+  return 0;
+}
 
+/* Shortest paths from src: prev[v] is v's predecessor, NO_VERTEX when
+ * unreachable (and for src). Ties go to the lower vertex, deterministically. */
+static int dijkstra(const edge_list *g, uint32_t nv, uint32_t src,
+                    uint32_t *prev) {
+  uint32_t *dist = malloc((size_t)nv * sizeof *dist);
+  heap_item *heap = malloc((size_t)(g->nedges + 1) * sizeof *heap);
+  if (!dist || !heap) {
+    free(dist);
+    free(heap);
+    return MCC_ERR_NOMEM;
+  }
   for (uint32_t v = 0; v < nv; v++) {
     dist[v] = UINT32_MAX;
-    node->route_prev[v] = NO_VERTEX;
+    prev[v] = NO_VERTEX;
   }
   uint32_t nheap = 0;
-  dist[0] = 0;
-  heap_push(heap, &nheap, (heap_item){0, 0});
+  dist[src] = 0;
+  heap_push(heap, &nheap, (heap_item){0, src});
   while (nheap) {
     heap_item it = heap_pop(heap, &nheap);
     if (it.dist > dist[it.vertex]) continue;
-    for (uint32_t e = g.start[it.vertex]; e < g.start[it.vertex + 1]; e++) {
-      uint32_t w = g.to[e], d = it.dist + 1;
+    for (uint32_t e = g->start[it.vertex]; e < g->start[it.vertex + 1]; e++) {
+      uint32_t w = g->to[e], d = it.dist + 1;
       if (d < dist[w]) {
         dist[w] = d;
-        node->route_prev[w] = it.vertex;
+        prev[w] = it.vertex;
         heap_push(heap, &nheap, (heap_item){d, w});
       }
     }
   }
   free(heap);
-  free(g.start);
-  free(g.to);
   free(dist);
-  node->routes_dirty = 0;
   return 0;
-nomem:
+}
+
+int route_compute(mcc_node *node) {
+  edge_list g;
+  uint32_t nv;
+  int rv = build_graph(node, &g, &nv);
+  if (rv != 0) return rv;
+  if (nv > node->route_cap) {
+    uint32_t *prev = realloc(node->route_prev, (size_t)nv * sizeof *prev);
+    if (!prev) {
+      rv = MCC_ERR_NOMEM;
+      goto out;
+    }
+    node->route_prev = prev;
+    node->route_cap = nv;
+  }
+  rv = dijkstra(&g, nv, 0, node->route_prev);
+  if (rv == 0) node->routes_dirty = 0;
+out:
   free(g.start);
   free(g.to);
-  free(dist);
-  return MCC_ERR_NOMEM;
+  return rv;
+}
+
+/* A vertex of the known graph: a live record, or our active parent when we
+ * hold no record of it. */
+static uint32_t vertex_of(const mcc_node *node, const mcc_id *id, uint32_t nv) {
+  uint32_t slot;
+  const record *r = state_find((mcc_node *)node, id, &slot);
+  if (r && !(r->flags & REC_WITHDRAWN)) return slot;
+  if (node->parent_vertex == nv - 1 && node->parent_vertex >= node->nrecs &&
+      memcmp(id->key, node->up.peer.key, 32) == 0)
+    return node->parent_vertex;
+  return NO_VERTEX;
+}
+
+int route_between(mcc_node *node, const mcc_id *src, const mcc_id *dst,
+                  mcc_route *route) {
+  edge_list g;
+  uint32_t nv;
+  int rv = build_graph(node, &g, &nv);
+  if (rv != 0) return rv;
+  uint32_t from = vertex_of(node, src, nv), to = vertex_of(node, dst, nv);
+  uint32_t *prev = malloc((size_t)nv * sizeof *prev);
+  if (!prev) {
+    rv = MCC_ERR_NOMEM;
+  } else if (from == NO_VERTEX || to == NO_VERTEX || from == to) {
+    rv = from == to && from != NO_VERTEX ? MCC_ERR_INVALID_ARGUMENT
+                                          : MCC_ERR_NO_ROUTE;
+  } else if ((rv = dijkstra(&g, nv, from, prev)) == 0) {
+    size_t len = 0;
+    for (uint32_t v = to; v != from && v != NO_VERTEX; v = prev[v]) len++;
+    if (prev[to] == NO_VERTEX) {
+      rv = MCC_ERR_NO_ROUTE;
+    } else {
+      memset(route, 0, sizeof *route);
+      size_t k = len;
+      for (uint32_t v = to; v != from; v = prev[v])
+        if (--k < MCC_ROUTE_MAX_HOPS)
+          route->hops[k] = v < node->nrecs ? node->recs[v].id : node->up.peer;
+      route->hops_len = len < MCC_ROUTE_MAX_HOPS ? len : MCC_ROUTE_MAX_HOPS;
+      route->next_hop = route->hops[0];
+    }
+  }
+  free(prev);
+  free(g.start);
+  free(g.to);
+  return rv;
 }
 
 void route_free(mcc_node *node) {

@@ -82,9 +82,25 @@ static void test_real_control_route_and_nodes(void) {
   snprintf(want, sizeof want, "ok\nnext-hop %s %s\nhop %s\nhop %s\n", mid_id,
            addr, mid_id, leaf_id);
   CU_ASSERT_STRING_EQUAL(ask(&root, req, &sb), want);
-  /* a source other than this node is refused, not guessed */
+  /* another source: the path the root's known graph predicts, no address
+   * for a next hop that is not the root's neighbour */
   snprintf(req, sizeof req, "route %s %s", leaf_id, mid_id);
+  snprintf(want, sizeof want, "ok\nnext-hop %s -\nhop %s\n", leaf_id,
+           leaf_id);
+  CU_ASSERT_STRING_EQUAL(ask(&root, req, &sb), want);
+  char root_id[MCC_ID_TEXT_LEN + 1];
+  mcc_id_to_text(harness_id(h, 0), root_id);
+  snprintf(req, sizeof req, "route %s %s", root_id, leaf_id);
+  snprintf(want, sizeof want, "ok\nnext-hop %s -\nhop %s\nhop %s\n",
+           mid_id, mid_id, root_id);
+  CU_ASSERT_STRING_EQUAL(ask(&root, req, &sb), want);
+  snprintf(req, sizeof req, "route %s %s", leaf_id, leaf_id);
   CU_ASSERT_NSTRING_EQUAL(ask(&root, req, &sb), "error ", 6);
+  /* the leaf knows only itself and its parent: the root's children's
+   * paths are not its to guess */
+  ctl_context leafctx = ctx_of(h, 2, 0);
+  snprintf(req, sizeof req, "route %s %s", mid_id, root_id);
+  CU_ASSERT_NSTRING_EQUAL(ask(&leafctx, req, &sb), "error no route", 14);
   CU_ASSERT_NSTRING_EQUAL(ask(&root, "route nonsense", &sb), "error ", 6);
   /* nodes: one line per known node, 7 fields, self first */
   char *text = ask(&root, "nodes", &sb);

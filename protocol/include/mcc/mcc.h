@@ -274,6 +274,13 @@ typedef struct mcc_route {
  * this node has no active parent (a root drops), MCC_ERR_INVALID_ARGUMENT
  * for dst == self. */
 int mcc_node_route(mcc_node *node, const mcc_id *dst, mcc_route *route);
+/* The path this node's known graph predicts from src to dst: src's next hop
+ * first, next_addr known only when src is this node (then it is
+ * mcc_node_route). MCC_ERR_NO_ROUTE when src or dst is not in the known
+ * graph or no known edge joins them (a node knows its subtree and its
+ * parent; a root knows all); MCC_ERR_INVALID_ARGUMENT for src == dst. */
+int mcc_node_route_from(mcc_node *node, const mcc_id *src, const mcc_id *dst,
+                        mcc_route *route);
 
 /* Counters for tests and the simulator's metrics. */
 typedef struct mcc_node_stats {

@@ -531,7 +531,7 @@ static size_t distance(const char *a, size_t alen, const char *b) {
   return row[blen];
 }
 
-static const mcc_conf_key *closest_key(const char *s, size_t len) {
+const mcc_conf_key *mcc_conf_key_closest(const char *s, size_t len) {
   const mcc_conf_key *best = NULL;
   size_t bestd = 3; /* only suggest within two edits */
   for (size_t i = 0; i < mcc_conf_key_count(); i++) {
@@ -582,7 +582,7 @@ static int parse_line(mcc_conf *conf, struct parse_ctx *p, const char *s,
     k = mcc_conf_key_find(name);
   }
   if (!k) {
-    const mcc_conf_key *near = closest_key(key, klen);
+    const mcc_conf_key *near = mcc_conf_key_closest(key, klen);
     report(p, 0, "unknown key '%s', ignored%s%s%s",
            quote(found, sizeof found, key, klen),
            near ? " (did you mean '" : "", near ? near->name : "",

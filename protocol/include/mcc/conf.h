@@ -90,6 +90,8 @@ size_t mcc_conf_key_count(void);
 const mcc_conf_key *mcc_conf_key_at(size_t i);
 /* Returns NULL for an unknown name. */
 const mcc_conf_key *mcc_conf_key_find(const char *name);
+/* The known key within two edits of name (for "did you mean"), or NULL. */
+const mcc_conf_key *mcc_conf_key_closest(const char *name, size_t len);
 
 /* Writes what k's values look like into out (outlen bytes, NUL-terminated),
  * as error messages say after "expected": "a duration in range 1s-1h such

@@ -199,43 +199,15 @@ void daemon_config_clear(daemon_config *dc) {
   memset(dc, 0, sizeof *dc);
 }
 
-/* "host:port", "[v6]:port", "host" -> host and port. */
-static int split_host_port(const char *text, char *host, size_t hostlen,
-                           uint16_t *pport) {
-  const char *colon = strrchr(text, ':');
-  const char *h = text;
-  size_t hl;
-  *pport = MCC_PORT;
-  if (text[0] == '[') {
-    const char *close = strchr(text, ']');
-    if (!close) return -1;
-    h = text + 1;
-    hl = (size_t)(close - h);
-    colon = close[1] == ':' ? close + 1 : NULL;
-    if (close[1] && !colon) return -1;
-  } else if (colon && strchr(text, ':') != colon) {
-    colon = NULL; /* a bare IPv6 address */
-    hl = strlen(text);
-  } else {
-    hl = colon ? (size_t)(colon - text) : strlen(text);
-  }
-  if (colon) {
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port <= 0 || port > 65535) return -1;
-    *pport = (uint16_t)port;
-  }
-  if (hl == 0 || hl >= hostlen) return -1;
-  memcpy(host, h, hl);
-  host[hl] = '\0';
-  return 0;
-}
-
 static int resolve_one(const char *text, mcc_addr *out) {
   char host[DAEMON_HOST_MAX];
-  uint16_t port;
-  if (mcc_addr_parse(out, text, MCC_PORT) == 0) return 0;
-  if (split_host_port(text, host, sizeof host, &port) < 0) return -1;
+  mcc_addr named;
+  if (mcc_sockaddr_parse(&named, host, sizeof host, text, MCC_PORT) != 0)
+    return -1;
+  if (named.family != 0) { /* numeric: nothing to resolve */
+    *out = named;
+    return 0;
+  }
   struct addrinfo hints, *res = NULL;
   memset(&hints, 0, sizeof hints);
   hints.ai_socktype = SOCK_DGRAM;
@@ -246,7 +218,7 @@ static int resolve_one(const char *text, mcc_addr *out) {
     return -1;
   }
   memset(out, 0, sizeof *out);
-  out->port = port;
+  out->port = named.port;
   if (res->ai_family == AF_INET) {
     out->family = 4;
     memcpy(out->ip, &((struct sockaddr_in *)res->ai_addr)->sin_addr, 4);

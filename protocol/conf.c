@@ -211,10 +211,11 @@ static int parse_port(const char *s, size_t len, uint16_t *pport) {
 }
 
 /* host:port, [v6]:port, or (port_optional) the host alone. On success
- * addr holds a numeric address (family 0 for a host name). */
+ * addr holds a numeric address (family 0 for a host name), and *phost /
+ * *phlen (when phost is not NULL) the host part. */
 static int split_hostport(const char *s, size_t len, int port_optional,
-                          int allow_name, mcc_addr *addr, char *reason,
-                          size_t rlen) {
+                          int allow_name, mcc_addr *addr, const char **phost,
+                          size_t *phlen, char *reason, size_t rlen) {
   const char *host = s, *port = NULL;
   size_t hlen = len, plen = 0;
   int v6 = 0;
@@ -260,6 +261,10 @@ static int split_hostport(const char *s, size_t len, int port_optional,
     return snprintf(reason, rlen, allow_name ? "bad host name or address"
                                              : "not a numeric IP address"),
            -1;
+  }
+  if (phost) {
+    *phost = host;
+    *phlen = hlen;
   }
   return 0;
 }
@@ -330,7 +335,7 @@ static int check_item(const mcc_conf_key *k, const char *s, size_t len,
   case MCC_CONF_SOCKADDR:
   case MCC_CONF_SOCKADDR_LIST:
     return split_hostport(s, len, 0, !(k->flags & MCC_CONF_FLAG_NUMERIC),
-                          &addr, reason, rlen);
+                          &addr, NULL, NULL, reason, rlen);
   case MCC_CONF_NODE_ID_LIST:
     return parse_node_id(s, len, &id, reason, rlen) ? -1 : 0;
   case MCC_CONF_BASE64_KEY_LIST:
@@ -747,18 +752,32 @@ int mcc_conf_list_get(const mcc_conf *conf, const char *key, size_t i,
 
 /* ---- addresses and settings ------------------------------------------ */
 
-int mcc_addr_parse(mcc_addr *addr, const char *text, uint16_t default_port) {
+int mcc_sockaddr_parse(mcc_addr *addr, char *host, size_t hostlen,
+                       const char *text, uint16_t default_port) {
   char reason[REASON_MAX];
-  if (!addr || !text) return MCC_ERR_INVALID_ARGUMENT;
+  if (!addr || !text || (host && !hostlen)) return MCC_ERR_INVALID_ARGUMENT;
   size_t len = strlen(text);
   trim(&text, &len);
   mcc_addr a;
-  if (split_hostport(text, len, 1, 0, &a, reason, sizeof reason) != 0)
+  const char *h;
+  size_t hlen;
+  if (split_hostport(text, len, 1, host != NULL, &a, &h, &hlen, reason,
+                     sizeof reason) != 0)
     return MCC_ERR_VALUE;
   if (!a.port) a.port = default_port;
   if (!a.port) return MCC_ERR_VALUE;
+  if (host) {
+    if (a.family == 0 && hlen >= hostlen) return MCC_ERR_LIMIT;
+    size_t n = a.family == 0 ? hlen : 0;
+    memcpy(host, h, n);
+    host[n] = '\0';
+  }
   *addr = a;
   return 0;
+}
+
+int mcc_addr_parse(mcc_addr *addr, const char *text, uint16_t default_port) {
+  return mcc_sockaddr_parse(addr, NULL, 0, text, default_port);
 }
 
 static int fail(char *err, size_t errlen, int rv, const char *fmt, ...) {

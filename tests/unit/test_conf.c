@@ -469,6 +469,37 @@ static void test_conf_addr_parse(void) {
                   MCC_ERR_INVALID_ARGUMENT);
 }
 
+/* The parents' form: host names as well, left for the daemon to resolve. */
+static void test_conf_sockaddr_parse_names(void) {
+  mcc_addr a;
+  char host[16];
+  CU_ASSERT_EQUAL(mcc_sockaddr_parse(&a, host, sizeof host, "gw.example:53",
+                                     9376),
+                  0);
+  CU_ASSERT_EQUAL(a.family, 0);
+  CU_ASSERT_EQUAL(a.port, 53);
+  CU_ASSERT_STRING_EQUAL(host, "gw.example");
+  CU_ASSERT_EQUAL(mcc_sockaddr_parse(&a, host, sizeof host, " localhost ",
+                                     9376),
+                  0);
+  CU_ASSERT_EQUAL(a.port, 9376);
+  CU_ASSERT_STRING_EQUAL(host, "localhost");
+  /* numeric: the address itself, no name */
+  CU_ASSERT_EQUAL(mcc_sockaddr_parse(&a, host, sizeof host, "[::1]:7", 1), 0);
+  CU_ASSERT_EQUAL(a.family, 6);
+  CU_ASSERT_EQUAL(a.port, 7);
+  CU_ASSERT_STRING_EQUAL(host, "");
+  CU_ASSERT_EQUAL(mcc_sockaddr_parse(&a, host, sizeof host,
+                                     "a-much-longer-name.example", 1),
+                  MCC_ERR_LIMIT);
+  CU_ASSERT_EQUAL(mcc_sockaddr_parse(&a, host, sizeof host, "bad_name:1", 1),
+                  MCC_ERR_VALUE);
+  CU_ASSERT_EQUAL(mcc_sockaddr_parse(&a, host, sizeof host, "gw:0", 1),
+                  MCC_ERR_VALUE);
+  CU_ASSERT_EQUAL(mcc_sockaddr_parse(&a, host, 0, "gw", 1),
+                  MCC_ERR_INVALID_ARGUMENT);
+}
+
 static void test_conf_cidr_mac(void) {
   static const struct {
     const char *key, *value;
@@ -830,6 +861,7 @@ void suite_conf(void) {
   ADD_TEST(s, test_conf_lists);
   ADD_TEST(s, test_conf_sockaddr);
   ADD_TEST(s, test_conf_addr_parse);
+  ADD_TEST(s, test_conf_sockaddr_parse_names);
   ADD_TEST(s, test_conf_cidr_mac);
   ADD_TEST(s, test_conf_node_ids);
   ADD_TEST(s, test_conf_trusted_networks);

@@ -168,6 +168,12 @@ const char *mcc_conf_format_duration(char *out, size_t outlen, uint64_t ms);
  * missing port when default_port is 0), or any other text;
  * MCC_ERR_INVALID_ARGUMENT for NULL arguments. */
 int mcc_addr_parse(mcc_addr *addr, const char *text, uint16_t default_port);
+/* The same, and a host name too ("gw.example:9376", "gw.example"): then
+ * addr has family 0 and the port, and the name goes to host (hostlen
+ * bytes, NUL-terminated; "" for a numeric address). MCC_ERR_LIMIT when the
+ * name does not fit. The daemon resolves the name itself. */
+int mcc_sockaddr_parse(mcc_addr *addr, char *host, size_t hostlen,
+                       const char *text, uint16_t default_port);
 
 /* Overwrites the fields of settings that come from conf and leaves the rest
  * (start from mcc_settings_default()): keep_alive_period_ns,

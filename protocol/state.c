@@ -90,6 +90,26 @@ static void flight_end(mcc_node *node, uint32_t f) {
   node->nflights--;
 }
 
+/* The slot of flight f's k-th record if this flight still carries its
+ * newest version in flight (not changed since, not sent again in a later
+ * UPDATE), else INDEX_NIL. */
+static uint32_t flight_slot(const mcc_node *node, uint32_t f, uint32_t k) {
+  uint32_t slot = node->flights[f].slots[k];
+  if (slot == INDEX_NIL) return INDEX_NIL;
+  const record *r = &node->recs[slot];
+  return (r->flags & REC_INFLIGHT) && r->flight == f ? slot : INDEX_NIL;
+}
+
+/* Gives flight f up: what it carried is dirty, not in flight, again.
+ * Every record in flight is in its flight's list, so this is all of them. */
+static void flight_give_up(mcc_node *node, uint32_t f) {
+  for (uint32_t k = 0; k < node->flights[f].n; k++) {
+    uint32_t slot = flight_slot(node, f, k);
+    if (slot != INDEX_NIL) clear_inflight(node, &node->recs[slot]);
+  }
+  flight_end(node, f);
+}
+
 /* Copies a verified wire record into r (whose extra is released first). */
 static int rec_set(mcc_node *node, record *r, const wire_record *w,
                    uint32_t via, uint64_t now) {
@@ -267,9 +287,7 @@ void state_free(mcc_node *node) {
  * would come with counters of keys no longer in use. */
 static void abandon_flights(mcc_node *node) {
   for (uint32_t f = 0; f < UPDATE_WINDOW; f++)
-    if (node->flights[f].retx_at_ns != NEVER) flight_end(node, f);
-  for (uint32_t s = 0; s < node->nrecs; s++)
-    clear_inflight(node, &node->recs[s]);
+    if (node->flights[f].retx_at_ns != NEVER) flight_give_up(node, f);
   node->update_rto_ns = UPDATE_RTO_NS;
 }
 
@@ -470,13 +488,10 @@ void state_on_update_ack(mcc_node *node, uint32_t counter, uint64_t now) {
                                node->flights[f].counter != counter))
     f++;
   if (f == UPDATE_WINDOW) return;
-  update_flight *fl = &node->flights[f];
-  for (uint32_t k = 0; k < fl->n; k++) {
-    uint32_t slot = fl->slots[k];
+  for (uint32_t k = 0; k < node->flights[f].n; k++) {
+    uint32_t slot = flight_slot(node, f, k);
     if (slot == INDEX_NIL) continue;
     record *r = &node->recs[slot];
-    /* changed since (dirty again), or sent again in a later UPDATE */
-    if (!(r->flags & REC_INFLIGHT) || r->flight != f) continue;
     mark_clean(node, r);
     if (r->flags & REC_WITHDRAWN) rec_remove(node, slot);
   }
@@ -490,12 +505,7 @@ void state_on_timers(mcc_node *node, uint64_t now) {
   for (uint32_t f = 0; f < UPDATE_WINDOW; f++) {
     update_flight *fl = &node->flights[f];
     if (fl->retx_at_ns == NEVER || now < fl->retx_at_ns) continue;
-    for (uint32_t k = 0; k < fl->n; k++) {
-      if (fl->slots[k] == INDEX_NIL) continue;
-      record *r = &node->recs[fl->slots[k]];
-      if ((r->flags & REC_INFLIGHT) && r->flight == f) clear_inflight(node, r);
-    }
-    flight_end(node, f);
+    flight_give_up(node, f);
     expired = 1;
   }
   if (!expired) return;

@@ -1,11 +1,14 @@
 /*
  * test_update_window.c — a child keeps up to UPDATE_WINDOW UPDATEs in
  * flight to its parent, never more; an UPDATE overtaken by a newer one is
- * dropped unacknowledged and what it carried still arrives (resent).
+ * dropped unacknowledged and what it carried still arrives (resent); the
+ * window's bookkeeping stays consistent through failovers and rejoins.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
+#include "node.h"
 #include "suites.h"
 #include "testutil.h"
 #include "wire.h"
@@ -88,8 +91,77 @@ static void test_update_window_overtaken_update_is_dropped(void) {
   harness_free(h);
 }
 
+/* 0 when every record in flight is listed by the flight it names, is
+ * dirty, and the counts agree; else which of those failed. */
+static int flights_consistent(const mcc_node *nd) {
+  uint32_t in_flight = 0, used = 0;
+  for (uint32_t s = 0; s < nd->nrecs; s++) {
+    const record *r = &nd->recs[s];
+    if (!(r->flags & REC_INFLIGHT)) continue;
+    in_flight++;
+    const update_flight *f = &nd->flights[r->flight];
+    int listed = 0;
+    for (uint32_t k = 0; f->retx_at_ns != NEVER && k < f->n; k++)
+      listed |= f->slots[k] == s;
+    if (!listed) return 1;
+    if (!(r->flags & REC_DIRTY)) return 2;
+  }
+  if (in_flight != nd->ninflight_recs) return 3;
+  for (uint32_t f = 0; f < UPDATE_WINDOW; f++)
+    used += nd->flights[f].retx_at_ns != NEVER;
+  return used == nd->nflights ? 0 : 4;
+}
+
+/* Loses every third UPDATE_ACK, so that UPDATEs time out and are given up. */
+static int lose_acks(void *user, size_t from, size_t to, uint8_t *data,
+                     size_t *len) {
+  (void)from;
+  (void)to;
+  unsigned *acks = user;
+  return wire_datagram_type(data, *len) != WIRE_UPDATE_ACK || ++*acks % 3 != 0;
+}
+
+static void test_update_window_bookkeeping_through_failures(void) {
+  size_t n = 40;
+  harness *h = harness_new(n, 200, NULL);
+  unsigned acks = 0;
+  harness_set_filter(h, lose_acks, &acks);
+  srand(77);
+  for (size_t i = 1; i < n; i++) {
+    size_t ps[2] = {(size_t)rand() % i, (size_t)rand() % i};
+    harness_set_parents(h, i, ps, ps[0] == ps[1] ? 1 : 2);
+  }
+  harness_start(h);
+  unsigned bad = 0;
+  for (int step = 0; step < 6000; step++) { /* 10 ms each: 60 s */
+    if (step == 3) { /* while the first UPDATEs are in flight */
+      harness_kill(h, 1);
+      harness_kill(h, 2);
+    }
+    if (step == 3000) harness_revive(h, 1);
+    if (step == 4500) harness_kill(h, 5);
+    harness_run_for(h, 10 * HARNESS_MS);
+    for (size_t i = 0; i < n; i++)
+      if (harness_alive(h, i)) bad += flights_consistent(harness_node(h, i)) != 0;
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+  CU_ASSERT_TRUE(acks > 3); /* acks were lost, UPDATEs given up */
+  /* and yet the root routes to every node still attached to it */
+  unsigned attached = 0, routed = 0;
+  for (size_t i = 1; i < n; i++) {
+    int want = harness_shortest(h, 0, i);
+    if (!harness_alive(h, i) || want < 0) continue;
+    attached++;
+    routed += harness_follow_route(h, 0, i, 64) == want;
+  }
+  CU_ASSERT_TRUE(attached > n / 2);
+  CU_ASSERT_EQUAL(routed, attached);
+  harness_free(h);
+}
+
 void suite_update_window(void) {
   CU_pSuite s = CU_add_suite("update_window", NULL, NULL);
   ADD_TEST(s, test_update_window_fills_and_bounds);
   ADD_TEST(s, test_update_window_overtaken_update_is_dropped);
+  ADD_TEST(s, test_update_window_bookkeeping_through_failures);
 }

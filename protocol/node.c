@@ -346,9 +346,6 @@ static int neighbour_addr(mcc_node *node, const mcc_id *id, mcc_addr *addr) {
   return c != NULL;
 }
 
-static const mcc_id *vertex_id(const mcc_node *node, uint32_t v) {
-  return v < node->nrecs ? &node->recs[v].id : &node->up.peer;
-}
 
 /* The routing decision. With route == NULL only *next is filled: the
  * per-packet path, which must not copy a path of ids. */

@@ -267,6 +267,12 @@ int route_between(mcc_node *node, const mcc_id *src, const mcc_id *dst,
                   mcc_route *route);
 void route_free(mcc_node *node);
 
+/* A vertex of the routing graph: a record, or the active parent that has
+ * no record here (route.c). */
+static inline const mcc_id *vertex_id(const mcc_node *node, uint32_t v) {
+  return v < node->nrecs ? &node->recs[v].id : &node->up.peer;
+}
+
 /* The node's keys, and whom to tell of what they sign. */
 static inline wire_signer node_signer(const mcc_node *node) {
   wire_signer s = {&node->keys, node->cb.signed_message, node->cb.user_data};

@@ -177,11 +177,11 @@ out:
 
 /* A vertex of the known graph: a live record, or our active parent when we
  * hold no record of it. */
-static uint32_t vertex_of(const mcc_node *node, const mcc_id *id, uint32_t nv) {
+static uint32_t vertex_of(const mcc_node *node, const mcc_id *id) {
   uint32_t slot;
   const record *r = state_find((mcc_node *)node, id, &slot);
   if (r && !(r->flags & REC_WITHDRAWN)) return slot;
-  if (node->parent_vertex == nv - 1 && node->parent_vertex >= node->nrecs &&
+  if (node->parent_vertex != NO_VERTEX && node->parent_vertex >= node->nrecs &&
       memcmp(id->key, node->up.peer.key, 32) == 0)
     return node->parent_vertex;
   return NO_VERTEX;
@@ -193,7 +193,7 @@ int route_between(mcc_node *node, const mcc_id *src, const mcc_id *dst,
   uint32_t nv;
   int rv = build_graph(node, &g, &nv);
   if (rv != 0) return rv;
-  uint32_t from = vertex_of(node, src, nv), to = vertex_of(node, dst, nv);
+  uint32_t from = vertex_of(node, src), to = vertex_of(node, dst);
   uint32_t *prev = malloc((size_t)nv * sizeof *prev);
   if (!prev) {
     rv = MCC_ERR_NOMEM;
@@ -201,16 +201,16 @@ int route_between(mcc_node *node, const mcc_id *src, const mcc_id *dst,
     rv = from == to && from != NO_VERTEX ? MCC_ERR_INVALID_ARGUMENT
                                           : MCC_ERR_NO_ROUTE;
   } else if ((rv = dijkstra(&g, nv, from, prev)) == 0) {
-    size_t len = 0;
-    for (uint32_t v = to; v != from && v != NO_VERTEX; v = prev[v]) len++;
     if (prev[to] == NO_VERTEX) {
       rv = MCC_ERR_NO_ROUTE;
     } else {
+      size_t len = 0;
+      for (uint32_t v = to; v != from; v = prev[v]) len++;
       memset(route, 0, sizeof *route);
       size_t k = len;
       for (uint32_t v = to; v != from; v = prev[v])
         if (--k < MCC_ROUTE_MAX_HOPS)
-          route->hops[k] = v < node->nrecs ? node->recs[v].id : node->up.peer;
+          route->hops[k] = *vertex_id(node, v);
       route->hops_len = len < MCC_ROUTE_MAX_HOPS ? len : MCC_ROUTE_MAX_HOPS;
       route->next_hop = route->hops[0];
     }

@@ -68,6 +68,8 @@ typedef struct vnode {
   int alive;
   sim_pcap *pcap, *inner;
   int cert_prechecked;
+  uint32_t last_dst; /* the link last sent on, mostly to the parent */
+  struct link *last_link;
   struct sim_engine *e;
   uint32_t index;
 } vnode;
@@ -291,7 +293,12 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
   sim_engine *e = v->e;
   uint32_t dst = sim_engine_node_of(e, to);
   uint64_t wire = len + WIRE_IPV4_OVERHEAD;
-  link *l = dst == UINT32_MAX ? NULL : find_link(e, v->index, dst);
+  link *l = v->last_link;
+  if (!l || v->last_dst != dst) {
+    l = dst == UINT32_MAX ? NULL : find_link(e, v->index, dst);
+    v->last_dst = dst;
+    v->last_link = l;
+  }
   if (!l || !l->up || wire > l->p.mtu) return; /* never on a wire */
   v->c.wire_sent += wire;
   v->c.datagrams_sent++;

@@ -3,7 +3,8 @@
  * the ones addressed to us, relay the others one hop towards their
  * destination. Relays read only the header: type, TTL and the destination
  * (the whole id in a handshake, its first 8 bytes in DATA); everything else
- * is sealed end to end. The TTL starts at network-lookup-ttl and a packet
+ * is sealed end to end. The TTL starts at the hop limit (settings.hop_limit,
+ * MCC_HOP_LIMIT = 255, apart from network-lookup-ttl) and a packet
  * is dropped rather than forwarded with none left, so no packet travels
  * more hops than that, whatever the routing tables say.
  */

@@ -20,6 +20,7 @@ void mcc_settings_default(mcc_settings *s) {
   s->keep_alive_period_ns = KEEPALIVE_PERIOD_NS;
   s->rejoin_period_ns = REJOIN_PERIOD_NS;
   s->network_lookup_ttl = 64;
+  s->hop_limit = MCC_HOP_LIMIT;
 }
 
 uint64_t node_unix_s(const mcc_node *node) {
@@ -64,7 +65,8 @@ static int check_settings(const mcc_settings *s, const mcc_callbacks *cb,
       s->trusted_networks_len > MCC_MAX_TRUSTED ||
       s->trusted_nodes_len > MCC_MAX_TRUSTED)
     return MCC_ERR_LIMIT;
-  if (s->network_lookup_ttl == 0 || s->network_lookup_ttl > 255)
+  if (s->network_lookup_ttl == 0 || s->network_lookup_ttl > 255 ||
+      s->hop_limit == 0 || s->hop_limit > 255)
     return MCC_ERR_INVALID_ARGUMENT;
   if (cert->kind != MCC_CERT_NODE ||
       memcmp(cert->subject.key, keys->pub.key, MCC_KEY_LEN) != 0)
@@ -98,7 +100,7 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
   node->cert = *cert;
   node->keep_alive_ns = settings->keep_alive_period_ns;
   node->rejoin_ns = settings->rejoin_period_ns;
-  node->lookup_ttl = settings->network_lookup_ttl;
+  node->hop_limit = settings->hop_limit;
   node->unix_at_zero_s = settings->unix_time_at_zero_s;
   node->nparents = (uint8_t)settings->parents_len;
   node->cache = settings->verify_cache;

@@ -127,7 +127,7 @@ struct mcc_node {
   mcc_keypair keys;
   mcc_cert cert;
   uint64_t keep_alive_ns, rejoin_ns;
-  uint32_t lookup_ttl;
+  uint32_t hop_limit; /* TTL a routed datagram starts with */
   int64_t unix_at_zero_s;
   mcc_addr *parents; /* nparents of them, in order of preference */
   uint8_t nparents;

@@ -122,7 +122,7 @@ static int seal_and_send(mcc_node *node, session *s, const uint8_t *ip,
   session_keys *k = &s->cur;
   uint32_t counter = k->send_counter++;
   out[0] = wire_header(WIRE_DATA);
-  out[1] = (uint8_t)node->lookup_ttl;
+  out[1] = (uint8_t)node->hop_limit;
   memcpy(out + 2, s->peer.key, WIRE_DST_PREFIX_LEN);
   put_be32(out + 10, k->remote_index);
   put_be32(out + 14, counter);
@@ -144,7 +144,7 @@ static int send_init(mcc_node *node, session *s, uint64_t now) {
   noise_state *hs = s->hs;
   uint8_t out[WIRE_INIT_LEN], payload[WIRE_INIT_PAYLOAD_LEN], e_sec[32];
   out[0] = wire_header(WIRE_SESSION_INIT);
-  out[1] = (uint8_t)node->lookup_ttl;
+  out[1] = (uint8_t)node->hop_limit;
   memcpy(out + 2, s->peer.key, 32);
   memcpy(out + 34, node->keys.pub.key, 32);
   mcc_cert_encode(&node->cert, out + WIRE_INIT_CERT_OFF);
@@ -285,7 +285,7 @@ int session_on_init(mcc_node *node, const uint8_t *data, size_t datalen,
   put_be32(resp, our_index);
   mcc_cert_encode(&node->cert, resp + 4);
   out[0] = wire_header(WIRE_SESSION_RESP);
-  out[1] = (uint8_t)node->lookup_ttl;
+  out[1] = (uint8_t)node->hop_limit;
   memcpy(out + 2, src.key, 32);
   memcpy(out + 34, node->keys.pub.key, 32);
   node->cb.random(node->cb.user_data, e_sec, sizeof e_sec);

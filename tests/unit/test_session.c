@@ -101,12 +101,12 @@ static void test_session_four_hop_chain(void) {
   harness_free(h);
 }
 
-/* The TTL bounds the hops: with network-lookup-ttl 3, a 4-hop path fails
- * and a 3-hop one works. */
+/* The TTL bounds the hops: with a hop limit of 3, a 4-hop path fails and
+ * a 3-hop one works. */
 static void test_session_ttl_bounds_hops(void) {
   mcc_settings s;
   mcc_settings_default(&s);
-  s.network_lookup_ttl = 3;
+  s.hop_limit = 3;
   harness *h = chain(5, 23, &s);
   CU_ASSERT_FALSE(send_and_check(h, 4, 0, IPPKT_UDP, 0, 64));
   CU_ASSERT_TRUE(send_and_check(h, 3, 0, IPPKT_UDP, 0, 64));

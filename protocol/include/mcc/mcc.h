@@ -169,13 +169,17 @@ typedef struct mcc_callbacks {
 } mcc_callbacks;
 
 #define MCC_MAX_PARENTS 8
+#define MCC_HOP_LIMIT 255 /* default hop limit of routed datagrams */
 #define MCC_MAX_TRUSTED 32
 #define MCC_MAX_EXTRA_LEN 200 /* dns names + tags of a record, encoded */
 
 typedef struct mcc_settings {
   uint64_t keep_alive_period_ns; /* keep-alive-period, default 30 s */
   uint64_t rejoin_period_ns;     /* rejoin-period, default 1 min */
-  uint32_t network_lookup_ttl;   /* network-lookup-ttl, default 64 */
+  uint32_t network_lookup_ttl;   /* network-lookup-ttl, default 64: hops of
+                                    a name lookup, not of user traffic */
+  uint32_t hop_limit;            /* hops a routed datagram may take, 1..255,
+                                    default MCC_HOP_LIMIT */
   int64_t unix_time_at_zero_s;   /* wall clock when now == 0 */
   mcc_addr parents[MCC_MAX_PARENTS]; /* in order of preference */
   size_t parents_len;

@@ -33,6 +33,12 @@ void harness_set_network(harness *h, size_t i, size_t net);
 /* Before start: node i trusts network `net` in addition to its own. */
 void harness_trust_network(harness *h, size_t i, size_t net);
 void harness_set_filter(harness *h, harness_filter_fn fn, void *user);
+/* Cuts (cut = 1) or restores (cut = 0) the underlay between nodes a and b:
+ * datagrams either way, in flight ones included, are lost on delivery (not
+ * counted on the wire) until it is restored. Both nodes stay alive and
+ * notice only through their timers, as with a pulled cable. */
+void harness_cut(harness *h, size_t a, size_t b, int cut);
+int harness_is_cut(const harness *h, size_t a, size_t b);
 /* Before start: told of every signature a node makes (signed_message). */
 typedef void (*harness_signed_fn)(void *user, size_t node, const uint8_t pk[32],
                                   const uint8_t *msg, size_t msglen,

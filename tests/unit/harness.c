@@ -360,6 +360,15 @@ int harness_follow_route(harness *h, size_t src, size_t dst, unsigned ttl) {
   return -1;
 }
 
+int harness_relays_from(harness *h, size_t y, size_t x) {
+  if (y >= h->n || x >= h->n || !h->nodes[y].alive) return 0;
+  mcc_node *node = h->nodes[y].node;
+  mcc_addr a = harness_addr(x);
+  if (node->up.state == PARENT_UP && memcmp(&node->up.addr, &a, sizeof a) == 0)
+    return 1;
+  return link_child_by_addr(node, &a) != NULL;
+}
+
 int harness_shortest(harness *h, size_t src, size_t dst) {
   /* BFS over undirected edges child -- active parent, from the hosts' view
    * (which address each node's active parent has), not the core's tables. */

@@ -76,6 +76,10 @@ const mcc_keypair *harness_keys(const harness *h, size_t i);
  * hops. Returns hops taken, -1 on a loop or TTL exceeded, -2 when a node
  * has no route, -3 when a hop is not a live node. */
 int harness_follow_route(harness *h, size_t src, size_t dst, unsigned ttl);
+/* Node y would relay a routed datagram that came from node x: x is y's
+ * active parent or has a child link at y (forward.c's test, on y's
+ * internal state; a child link may exist before its record arrives). */
+int harness_relays_from(harness *h, size_t y, size_t x);
 /* Shortest hop count in the active topology (alive nodes, edges child ->
  * active parent), -1 when unreachable. Computed independently of the core. */
 int harness_shortest(harness *h, size_t src, size_t dst);

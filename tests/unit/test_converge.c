@@ -14,7 +14,10 @@
  *                  no walk, connected or not, loops;
  *   (c) stranding  a live node with a path of live, uncut configured parent
  *                  edges up to a live root (a node without parents) has an
- *                  active parent chain that reaches a live root.
+ *                  active parent chain that reaches a live root;
+ *   (d) quiet      no UPDATE flows between the two looks: a converged
+ *                  network sends only keep-alives (issue 10, and records
+ *                  must not circulate in a cycle forever).
  *
  * The active parent graph is the hosts' view: an edge child -> parent when
  * the child's link to it is up (mcc_node_parent), the parent is alive and
@@ -43,6 +46,7 @@
 #include "harness.h"
 #include "suites.h"
 #include "testutil.h"
+#include "wire.h"
 
 #define CONV_KEEPALIVE_NS (2 * HARNESS_S)
 #define CONV_REJOIN_NS (10 * HARNESS_S)
@@ -53,8 +57,9 @@
  * rejoin racing a failover, and 30 s the expiry of stale records. */
 #define CONV_BOUND_NS \
   (8 * CONV_KEEPALIVE_NS + 2 * CONV_REJOIN_NS + 30 * HARNESS_S)
-/* The second look, to catch a network that converges and then flaps. */
-#define CONV_RECHECK_NS (4 * CONV_KEEPALIVE_NS)
+/* The second look, a rejoin period and two keep-alives later, to catch a
+ * network that converges and then flaps (a rejoin that does not hold). */
+#define CONV_RECHECK_NS (CONV_REJOIN_NS + 2 * CONV_KEEPALIVE_NS)
 /* Bootstrap before the first event. */
 #define CONV_START_NS (30 * HARNESS_S)
 #define CONV_SEEDS_PER_CLASS 9
@@ -68,6 +73,7 @@ enum conv_check {
   CHECK_LOOP = 1,
   CHECK_DELIVERY = 2,
   CHECK_STRANDING = 4,
+  CHECK_QUIET = 8,
 };
 
 /* Outcomes of a walk that did not deliver. */
@@ -118,6 +124,7 @@ static const kept_case kept_cases[] = {
     {"top-cycle:2", 35, "0:- 1:2,0 2:3,0 3:4,0 4:5,0 5:1,0 6:3,5 7:2", "30.000 cut 4 0; 73.867 kill 6; 75.277 restore 4 0; 111.347 kill 4", "delivery"},
     {"arbitrary:2", 37, "0:4 1:2,5,4 2:0,1,5 3:2,0 4:0 5:-", "30.000 kill 3; 49.179 kill 0; 51.565 cut 4 0; 66.619 cut 2 1; 68.845 cut 3 0; 89.505 kill 5; 109.734 revive 5", "stranding"},
     {"arbitrary:3", 53, "0:3,7 1:0 2:6,4,1 3:7,4,10 4:3,1,6 5:7 6:9,3 7:0,1,10 8:5,1,11 9:11,4 10:2,12 11:5 12:0", "30.000 kill 3; 34.928 cut 11 5; 37.568 kill 1; 51.632 revive 1; 55.631 kill 4; 56.958 revive 4; 68.244 kill 0; 69.403 kill 1", "delivery"},
+    {"arbitrary:53", 853, "0:6,2,1 1:6,3 2:6 3:0,4,5 4:1,0 5:0 6:4,2", "30.000 cut 1 6; 31.653 kill 6; 35.553 revive 6; 62.652 kill 4; 68.333 kill 1; 73.765 revive 4; 75.889 restore 1 6; 106.452 revive 1", "loop+delivery+quiet"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
@@ -349,6 +356,16 @@ static unsigned check_stranding(harness *h, const view *v, const topo *t,
   return bad ? CHECK_STRANDING : 0;
 }
 
+/* (d) Between the two looks the network is converged: no UPDATE flows
+ * (records that circulate in a cycle never stop). */
+static unsigned check_quiet(harness *h, report *rep) {
+  uint64_t updates = harness_datagrams(h, WIRE_UPDATE);
+  if (!updates) return 0;
+  say(rep, "  quiet: %llu UPDATE datagrams between the two looks\n",
+      (unsigned long long)updates);
+  return CHECK_QUIET;
+}
+
 static unsigned check_all(harness *h, const conv_case *c, unsigned hop_limit,
                           const char *when, report *rep, view *v) {
   view_take(v, h);
@@ -397,11 +414,18 @@ static void say_known(report *rep, harness *h) {
   }
 }
 
+/* "loop+delivery" and so on; names[] of enum conv_check, in bit order. */
 static const char *checks_name(unsigned mask) {
-  static const char *const names[8] = {
-      "none", "loop", "delivery", "loop+delivery", "stranding",
-      "loop+stranding", "delivery+stranding", "loop+delivery+stranding"};
-  return names[mask & 7];
+  static const char *const names[] = {"loop", "delivery", "stranding",
+                                      "quiet"};
+  static char buf[64];
+  size_t at = 0;
+  buf[0] = '\0';
+  for (unsigned b = 0; b < 4; b++)
+    if (mask & (1u << b))
+      at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s",
+                             at ? "+" : "", names[b]);
+  return at ? buf : "none";
 }
 
 /* Runs one case; returns the failed checks (enum conv_check). */
@@ -417,8 +441,10 @@ static unsigned run_case(const conv_case *c, int verbose) {
   view *v = calloc(1, sizeof *v);
   harness_run_until(h, last + CONV_BOUND_NS);
   unsigned fails = check_all(h, c, s.hop_limit, "bound", rep, v);
+  harness_reset_counters(h);
   harness_run_until(h, last + CONV_BOUND_NS + CONV_RECHECK_NS);
   fails |= check_all(h, c, s.hop_limit, "bound+recheck", rep, v);
+  fails |= check_quiet(h, rep);
   if (fails || verbose) {
     char topo_text[2048], tl_text[1024];
     topo_format(&c->t, topo_text, sizeof topo_text);
@@ -463,7 +489,7 @@ static uint64_t seeds_per_class(void) {
 }
 
 static void run_class(topo_class cls) {
-  unsigned run = 0, failed = 0, by_check[8] = {0};
+  unsigned run = 0, failed = 0, by_check[16] = {0};
   char list[1024] = "";
   size_t listlen = 0;
   uint64_t seeds = seeds_per_class();
@@ -476,7 +502,7 @@ static void run_class(topo_class cls) {
     run++;
     if (!fails) continue;
     failed++;
-    for (unsigned b = 1; b < 8; b <<= 1) by_check[b] += (fails & b) != 0;
+    for (unsigned b = 1; b < 16; b <<= 1) by_check[b] += (fails & b) != 0;
     int w = snprintf(list + listlen, sizeof list - listlen, " %llu(%s)",
                      (unsigned long long)seed, checks_name(fails));
     if (w > 0 && listlen + (size_t)w < sizeof list) listlen += (size_t)w;
@@ -484,10 +510,10 @@ static void run_class(topo_class cls) {
   if (run)
     fprintf(stderr,
             "converge %s: %u of %u seeds fail (loop %u, delivery %u, "
-            "stranding %u)%s%s\n",
+            "stranding %u, quiet %u)%s%s\n",
             topo_class_name(cls), failed, run, by_check[CHECK_LOOP],
             by_check[CHECK_DELIVERY], by_check[CHECK_STRANDING],
-            failed ? ":" : "", list);
+            by_check[CHECK_QUIET], failed ? ":" : "", list);
   CU_ASSERT_EQUAL(failed, 0);
 }
 

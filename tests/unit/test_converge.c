@@ -94,7 +94,10 @@ typedef struct conv_case {
   uint64_t hseed; /* the harness's key seed */
 } conv_case;
 
-/* A failing case found once, kept as it was printed. */
+/* A failing case found once, kept as it was printed ("keep:" line), so it
+ * replays even after the generators change. `fails` is what failed on main
+ * at 5b0365a (before issue 10's rewrite of parent selection); every case
+ * must pass once the core converges. */
 typedef struct kept_case {
   const char *name;
   uint64_t hseed;

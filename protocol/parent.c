@@ -94,10 +94,16 @@ static uint8_t next_candidate(mcc_node *node, unsigned from) {
   return node->nparents;
 }
 
+/* Without a parent, or with one that has no root: until one is found.
+ * Under an island top: a few rounds (1, 2, 4, 8 periods apart), then
+ * quiet, so that a rootless network that settled sends only keep-alives;
+ * a change of our position starts them again, and the rejoin timer keeps
+ * trying the first parent. */
 static int search_needed(const mcc_node *node) {
   if (node->nparents == 0) return 0;
   if (node->up.state != PARENT_UP) return 1;
-  return !rooting_is_rooted(&node->adv) || node->adv.island;
+  if (!rooting_is_rooted(&node->adv)) return 1;
+  return node->adv.island && node->join_rounds_failed <= JOIN_BACKOFF_MAX_SHIFT;
 }
 
 /* A round of the parent list found nothing: a node without a parent tops
@@ -176,6 +182,7 @@ void link_on_candidate_info(mcc_node *node, uint64_t now) {
 }
 
 void link_on_position_changed(mcc_node *node, uint64_t now) {
+  if (node->up.state == PARENT_UP) node->join_rounds_failed = 0;
   if (!search_needed(node) || node->join.state != PARENT_NONE) return;
   uint64_t at = now;
   if (node->up.state == PARENT_UP) {

@@ -23,8 +23,8 @@
  * list found no feasible candidate, becomes an island top: it advertises
  * itself as a root with the island flag and seq fd.seq + 1, so its subtree
  * stays connected in rootless phases. Island nodes keep looking for a
- * parent under a configured root (link.c); island tops join an island of a
- * larger root id, so a rootless network ends up as one tree.
+ * parent under a configured root (parent.c); island tops join other
+ * islands too, so a rootless network ends up as one tree.
  */
 #include <sodium.h>
 
@@ -147,6 +147,7 @@ void rooting_on_parent(mcc_node *node, const root_pos *pos, uint64_t now) {
 
 void rooting_become_island_top(mcc_node *node, uint64_t now) {
   if (node->nparents == 0 || node->up.state == PARENT_UP) return;
+  if (node->adv.island && node->adv.depth == 0) return; /* already */
   root_pos p = own_root(node, node->fd.seq + 1, 1);
   set_adv(node, &p, now);
   node->stats.island_formed++;
@@ -158,13 +159,9 @@ enum root_verdict rooting_judge(const mcc_node *node, const root_pos *cand) {
   if (memcmp(cand->root.key, node->keys.pub.key, 32) == 0)
     return ROOT_REFUSE; /* our own island: the candidate is below us */
   const root_pos *me = &node->adv;
-  if (cand->island && rooting_is_rooted(me)) {
-    /* An island is worth joining only for a node without a root, or for
-     * an island top, towards the larger root id (islands merge). */
-    int my_top = me->island && me->depth == 0;
-    if (!my_top || memcmp(cand->root.key, me->root.key, 32) <= 0)
-      return ROOT_REFUSE;
-  }
+  if (cand->island && rooting_is_rooted(me) && !(me->island && me->depth == 0))
+    return ROOT_REFUSE; /* only a node without a root, or an island top
+                           (islands merge), has use for an island */
   if (rooting_is_rooted(me) && !me->island && me->depth == 0)
     return ROOT_REFUSE; /* a configured root has no parent */
   return rooting_better(cand, &node->fd) ? ROOT_ADOPT : ROOT_ASK_SEQ;

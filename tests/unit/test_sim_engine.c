@@ -192,6 +192,7 @@ static void test_sim_engine_measures_a_tree(void) {
   sim_engine_run_until(e, 3660 * S);
   sim_measure_idle_end(m);
   sim_measure_ping(m, 1000);
+  sim_engine_run_until(e, sim_engine_now(e) + 5 * S);
   /* Node 1's subtree (3, 4, 7..10) fails over to node 2. */
   sim_engine_kill(e, 1);
   sim_measure_on_kill(m, 1);

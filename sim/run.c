@@ -15,6 +15,7 @@
 
 #include <mcc/conf.h>
 
+#include "cost.h"
 #include "dot.h"
 #include "engine.h"
 #include "measure.h"
@@ -417,13 +418,31 @@ int sim_run(const sim_run_options *o) {
   int rc = 2;
   sim_engine_config cfg;
   memset(&cfg, 0, sizeof cfg);
-  if (build_topology(&c, seed, err, sizeof err) != 0) {
-    fprintf(stderr, "mcc-sim: %s:%u: topology: %s\n", sc.path, sc.topo.line,
-            err);
+  /* The cost is checked before anything big is allocated: with the
+   * generator's node count before it runs, with a DOT file's after. */
+  double mem_limit = sim_cost_memory_limit();
+  uint64_t generated = sim_cost_generated_nodes(&sc.topo);
+  if ((rc = apply_config(&sc, &cfg.base)) != 0) goto out;
+  rc = 2;
+  if (generated &&
+      sim_cost_check(&sc, generated, cfg.base.keep_alive_period_ns,
+                     mem_limit, NULL, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s\n", err);
     goto out;
   }
-  if ((rc = resolve_names(&c)) != 0 || (rc = apply_config(&sc, &cfg.base)))
+  err[0] = '\0';
+  if (build_topology(&c, seed, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s:%u: topology: %s\n", sc.path, sc.topo.line,
+            err[0] ? err : "out of memory");
     goto out;
+  }
+  if (!generated &&
+      sim_cost_check(&sc, c.topo.nnodes, cfg.base.keep_alive_period_ns,
+                     mem_limit, NULL, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s\n", err);
+    goto out;
+  }
+  if ((rc = resolve_names(&c)) != 0) goto out;
   rc = 2;
   char dir[4096], pcap[4200];
   if (o->out_dir)
@@ -449,9 +468,12 @@ int sim_run(const sim_run_options *o) {
   if (sc.link_has & SIM_LINK_HAS_LOSS) cfg.link_defaults.loss = sc.link.loss;
   if (sc.link_has & SIM_LINK_HAS_MTU) cfg.link_defaults.mtu = sc.link.mtu;
   double t0 = sim_wall_s();
-  if (sim_engine_new(&c.e, &c.topo, &cfg, err, sizeof err) != 0 ||
-      sim_measure_new(&c.m, c.e, &c.topo, seed) != 0) {
-    fprintf(stderr, "mcc-sim: %s: %s\n", sc.path, err);
+  err[0] = '\0';
+  int erv = sim_engine_new(&c.e, &c.topo, &cfg, err, sizeof err);
+  if (erv == 0) erv = sim_measure_new(&c.m, c.e, &c.topo, seed);
+  if (erv != 0) {
+    fprintf(stderr, "mcc-sim: %s:%u: %s\n", sc.path, sc.topo.line,
+            err[0] ? err : mcc_strerror(erv));
     goto out;
   }
   sim_progress progress;

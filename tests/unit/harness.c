@@ -52,6 +52,7 @@ struct harness {
   size_t qlen, qcap;
   harness_filter_fn filter;
   void *filter_user;
+  uint8_t *cut; /* n * n, symmetric; NULL until the first cut */
   harness_signed_fn on_signed;
   void *signed_user;
   uint64_t bytes[MAX_TYPES], dgrams[MAX_TYPES];
@@ -176,6 +177,7 @@ void harness_free(harness *h) {
   for (size_t i = 0; i < h->n; i++) mcc_node_free(h->nodes[i].node);
   for (size_t k = 0; k < h->qlen; k++) free(h->q[k].data);
   free(h->q);
+  free(h->cut);
   free(h->nodes);
   free(h);
 }
@@ -209,6 +211,16 @@ void harness_on_signed(harness *h, harness_signed_fn fn, void *user) {
 void harness_set_filter(harness *h, harness_filter_fn fn, void *user) {
   h->filter = fn;
   h->filter_user = user;
+}
+
+void harness_cut(harness *h, size_t a, size_t b, int cut) {
+  if (a >= h->n || b >= h->n || (!h->cut && !cut)) return;
+  if (!h->cut) h->cut = calloc(h->n * h->n, 1);
+  h->cut[a * h->n + b] = h->cut[b * h->n + a] = cut != 0;
+}
+
+int harness_is_cut(const harness *h, size_t a, size_t b) {
+  return h->cut && a < h->n && b < h->n && h->cut[a * h->n + b];
 }
 
 void harness_node_cert(const harness *h, size_t net, const mcc_id *subject,
@@ -265,6 +277,7 @@ int harness_alive(const harness *h, size_t i) { return h->nodes[i].alive; }
 static void deliver(harness *h, delivery *d) {
   size_t len = d->len;
   if (d->to >= h->n) return;
+  if (harness_is_cut(h, d->from, d->to)) return;
   if (h->filter && !h->filter(h->filter_user, d->from, d->to, d->data, &len))
     return;
   /* Counted on the wire even when the receiver is dead. */
@@ -345,6 +358,15 @@ int harness_follow_route(harness *h, size_t src, size_t dst, unsigned ttl) {
     at = next;
   }
   return -1;
+}
+
+int harness_relays_from(harness *h, size_t y, size_t x) {
+  if (y >= h->n || x >= h->n || !h->nodes[y].alive) return 0;
+  mcc_node *node = h->nodes[y].node;
+  mcc_addr a = harness_addr(x);
+  if (node->up.state == PARENT_UP && memcmp(&node->up.addr, &a, sizeof a) == 0)
+    return 1;
+  return link_child_by_addr(node, &a) != NULL;
 }
 
 int harness_shortest(harness *h, size_t src, size_t dst) {

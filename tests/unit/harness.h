@@ -33,6 +33,12 @@ void harness_set_network(harness *h, size_t i, size_t net);
 /* Before start: node i trusts network `net` in addition to its own. */
 void harness_trust_network(harness *h, size_t i, size_t net);
 void harness_set_filter(harness *h, harness_filter_fn fn, void *user);
+/* Cuts (cut = 1) or restores (cut = 0) the underlay between nodes a and b:
+ * datagrams either way, in flight ones included, are lost on delivery (not
+ * counted on the wire) until it is restored. Both nodes stay alive and
+ * notice only through their timers, as with a pulled cable. */
+void harness_cut(harness *h, size_t a, size_t b, int cut);
+int harness_is_cut(const harness *h, size_t a, size_t b);
 /* Before start: told of every signature a node makes (signed_message). */
 typedef void (*harness_signed_fn)(void *user, size_t node, const uint8_t pk[32],
                                   const uint8_t *msg, size_t msglen,
@@ -70,6 +76,10 @@ const mcc_keypair *harness_keys(const harness *h, size_t i);
  * hops. Returns hops taken, -1 on a loop or TTL exceeded, -2 when a node
  * has no route, -3 when a hop is not a live node. */
 int harness_follow_route(harness *h, size_t src, size_t dst, unsigned ttl);
+/* Node y would relay a routed datagram that came from node x: x is y's
+ * active parent or has a child link at y (forward.c's test, on y's
+ * internal state; a child link may exist before its record arrives). */
+int harness_relays_from(harness *h, size_t y, size_t x);
 /* Shortest hop count in the active topology (alive nodes, edges child ->
  * active parent), -1 when unreachable. Computed independently of the core. */
 int harness_shortest(harness *h, size_t src, size_t dst);

@@ -744,22 +744,34 @@ static uint64_t routed_bytes(sim_engine *e) {
   return b;
 }
 
-/* One probe packet from s to its parent d: the wire bytes it caused minus
- * its inner size, or NaN (with *why) when it did not arrive. */
+#define PROBE_WAIT_NS (30 * S_NS) /* slow links: up to 30 s a probe */
+#define PROBE_STEP_NS (10 * 1000000ull)
+#define PROBE_TRIES 3
+
+/* One probe packet from s to its parent d: the routed wire bytes it
+ * caused minus its inner size, measured from its sending to its delivery.
+ * A probe lost on the way (a link's loss, a rekey) is sent again, up to
+ * PROBE_TRIES times; NaN (with *why) when none arrived. */
 static double probe(sim_measure *m, uint32_t f, uint32_t s, uint32_t d,
-                    size_t size, uint32_t seq, const char **why) {
-  uint64_t before = routed_bytes(m->e);
-  if (tag_sent(m, f, seq) != 0) return NAN;
-  sim_engine_send(m->e, s, d, 17, size, f, seq);
-  sim_engine_run_until(m->e, sim_engine_now(m->e) + 2 * S_NS);
-  const flow *fl = flow_at(m, f);
-  if (fl->state[seq] != PKT_DELIVERED) {
-    *why = fl->state[seq] == PKT_MTU
-               ? "not determined (the probe packet was over the link's MTU)"
-               : "not determined (the probe packet did not arrive)";
-    return NAN;
+                    size_t size, uint32_t *seq, const char **why) {
+  for (int t = 0; t < PROBE_TRIES; t++) {
+    uint32_t q = (*seq)++;
+    uint64_t before = routed_bytes(m->e), t0 = sim_engine_now(m->e);
+    if (tag_sent(m, f, q) != 0) return NAN;
+    sim_engine_send(m->e, s, d, 17, size, f, q);
+    const flow *fl = flow_at(m, f);
+    while (fl->state[q] != PKT_DELIVERED && fl->state[q] != PKT_MTU &&
+           sim_engine_now(m->e) < t0 + PROBE_WAIT_NS)
+      sim_engine_run_until(m->e, sim_engine_now(m->e) + PROBE_STEP_NS);
+    if (fl->state[q] == PKT_DELIVERED)
+      return (double)(routed_bytes(m->e) - before) - (double)(20 + 8 + size);
+    if (fl->state[q] == PKT_MTU) {
+      *why = "not determined (the probe packet was over the link's MTU)";
+      return NAN;
+    }
   }
-  return (double)(routed_bytes(m->e) - before) - (double)(20 + 8 + size);
+  *why = "not determined (the probe packet did not arrive)";
+  return NAN;
 }
 
 void sim_measure_current(const sim_measure *m, sim_metrics *out) {
@@ -811,9 +823,10 @@ void sim_measure_finish(sim_measure *m, sim_metrics *out) {
     }
     if (i == m->n) continue;
     const char *why = NULL;
-    double first = probe(m, f, i, p, 64, 0, &why);
-    m->m.overhead_p64_steady = probe(m, f, i, p, 64, 1, &why);
-    m->m.overhead_p1000_steady = probe(m, f, i, p, 1000, 2, &why);
+    uint32_t seq = 0;
+    double first = probe(m, f, i, p, 64, &seq, &why);
+    m->m.overhead_p64_steady = probe(m, f, i, p, 64, &seq, &why);
+    m->m.overhead_p1000_steady = probe(m, f, i, p, 1000, &seq, &why);
     /* The pair may already have had a session (pings): the first packet's
      * cost is then the steady one plus the handshake datagrams as seen on
      * the wire during the run. */

@@ -82,12 +82,16 @@ static int build_topology(run_ctx *c, uint64_t seed, char *err,
   }
 }
 
-static int has_link(const sim_topology *t, uint32_t a, uint32_t b) {
-  for (size_t k = 0; k < t->nedges; k++)
-    if ((t->edges[k].child == a && t->edges[k].parent == b) ||
-        (t->edges[k].child == b && t->edges[k].parent == a))
-      return 1;
+static int parent_of(const sim_topology *t, uint32_t child, uint32_t p) {
+  uint32_t parents[MCC_MAX_PARENTS];
+  size_t np = sim_topology_parents(t, child, parents, MCC_MAX_PARENTS);
+  for (size_t k = 0; k < np && k < MCC_MAX_PARENTS; k++)
+    if (parents[k] == p) return 1;
   return 0;
+}
+
+static int has_link(const sim_topology *t, uint32_t a, uint32_t b) {
+  return parent_of(t, a, b) || parent_of(t, b, a);
 }
 
 /* Node networks and trust, and every event's node names, before running. */

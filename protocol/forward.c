@@ -7,6 +7,12 @@
  * MCC_HOP_LIMIT = 255, apart from network-lookup-ttl) and a packet
  * is dropped rather than forwarded with none left, so no packet travels
  * more hops than that, whatever the routing tables say.
+ *
+ * A packet climbs active parents and then descends child links, never the
+ * other way round: one that came from our active parent and would go back
+ * up (our tables say the destination is not below us, e.g. it just moved)
+ * is dropped. Active parents form no cycle (rooting.c), so neither phase
+ * can loop, and no packet ever visits a node twice.
  */
 #include "node.h"
 
@@ -17,16 +23,32 @@ static int from_neighbour(mcc_node *node, const mcc_addr *from) {
   return link_child_by_addr(node, from) != NULL;
 }
 
-int forward_send(mcc_node *node, const uint8_t *dst, size_t dstlen,
-                 uint8_t *data, size_t datalen) {
+static int from_parent(const mcc_node *node, const mcc_addr *from) {
+  return node->up.state == PARENT_UP &&
+         memcmp(from, &node->up.addr, sizeof *from) == 0;
+}
+
+/* Sends towards dst; `descending`: it came from our active parent, so it
+ * may only go on down. */
+static int send_on(mcc_node *node, const uint8_t *dst, size_t dstlen,
+                   uint8_t *data, size_t datalen, int descending) {
   mcc_addr addr;
   int rv = node_next_hop(node, dst, dstlen, &addr);
+  if (rv == 0 && descending && from_parent(node, &addr)) {
+    node->stats.dropped_turned_up++;
+    rv = MCC_ERR_NO_ROUTE;
+  }
   if (rv != 0) {
     node->stats.packets_dropped++;
     return rv;
   }
   node_send(node, &addr, data, datalen);
   return 0;
+}
+
+int forward_send(mcc_node *node, const uint8_t *dst, size_t dstlen,
+                 uint8_t *data, size_t datalen) {
+  return send_on(node, dst, dstlen, data, datalen, 0);
 }
 
 int forward_on_routed(mcc_node *node, const mcc_addr *from, int type,
@@ -52,7 +74,8 @@ int forward_on_routed(mcc_node *node, const mcc_addr *from, int type,
   uint8_t copy[WIRE_MAX_ROUTED];
   memcpy(copy, data, datalen);
   copy[1]--;
-  int rv = forward_send(node, data + 2, dstlen, copy, datalen);
+  int rv = send_on(node, data + 2, dstlen, copy, datalen,
+                   from_parent(node, from));
   if (rv == 0) node->stats.packets_forwarded++;
   return rv;
 }

@@ -3,16 +3,10 @@
  * both sides prove their keys and present certificates, then every message
  * is sealed with per-direction keys from an ephemeral X25519 exchange.
  *
- * Timers of a child towards its parents:
- *   join      HELLO unanswered for keep-alive/6: send again; after
- *             KEEPALIVE_MAX_MISSES, try the next parent (or, on a rejoin,
- *             stay with the current one); after the last one, wait
- *             (backoff, JOIN_BACKOFF_MAX_SHIFT) before the next round.
- *   keepalive every keep-alive period; unanswered for a sixth of it: send
- *             again; KEEPALIVE_MAX_MISSES in a row: the parent is dead,
- *             join the next one.
- *   rejoin    every rejoin-period while the active parent is not the first:
- *             try the first one again.
+ * The child's side (joining, choosing and keeping a parent) is parent.c;
+ * this file holds the keys and the parent's side: children's HELLOs,
+ * their keep-alives and UPDATEs, and telling them our root position.
+ *
  * Timers of a parent:
  *   sweep     every keep-alive period: drop children silent for
  *             CHILD_TIMEOUT_PERIODS of their own periods.
@@ -28,7 +22,7 @@
 static const char link_kdf_context[] = "mcc-link-v1";
 
 /* Both sides derive child->parent and parent->child keys from the DH. */
-static int derive_keys(const uint8_t my_sec[32], const uint8_t peer_pub[32],
+int link_derive_keys(const uint8_t my_sec[32], const uint8_t peer_pub[32],
                        const uint8_t child_eph[32],
                        const uint8_t parent_eph[32], uint8_t c2p[32],
                        uint8_t p2c[32]) {
@@ -49,181 +43,9 @@ static int derive_keys(const uint8_t my_sec[32], const uint8_t peer_pub[32],
   return 0;
 }
 
-static void new_ephemeral(mcc_node *node, uint8_t sec[32], uint8_t pub[32]) {
+void link_new_ephemeral(mcc_node *node, uint8_t sec[32], uint8_t pub[32]) {
   node->cb.random(node->cb.user_data, sec, 32);
   crypto_scalarmult_base(pub, sec);
-}
-
-static uint64_t retry_ns(const mcc_node *node) {
-  return node->keep_alive_ns / KEEPALIVE_RETRY_DIVISOR;
-}
-
-/* ---- child side: joining and keeping a parent ---------------------------- */
-
-static void send_hello(mcc_node *node, uint64_t now) {
-  wire_hello hello;
-  uint64_t period_s = node->keep_alive_ns / NS_PER_S;
-  hello.keepalive_period_s =
-      (uint16_t)(period_s == 0 ? 1 : period_s > 65535 ? 65535 : period_s);
-  hello.timestamp_ms = (uint64_t)node->unix_at_zero_s * 1000 + now / 1000000;
-  memcpy(hello.eph, node->join.eph_pub, 32);
-  hello.cert = node->cert;
-  uint8_t out[WIRE_HELLO_LEN];
-  wire_signer signer = node_signer(node);
-  wire_hello_encode(out, &hello, &signer);
-  node_send(node, &node->join.addr, out, sizeof out);
-  node->stats.hello_sent++;
-}
-
-void link_start_join(mcc_node *node, uint8_t index, uint64_t now) {
-  parent_link *j = &node->join;
-  memset(j, 0, sizeof *j);
-  j->state = PARENT_JOINING;
-  j->index = index;
-  j->addr = node->parents[index];
-  new_ephemeral(node, j->eph_sec, j->eph_pub);
-  j->next_ns = now + retry_ns(node);
-  send_hello(node, now);
-}
-
-static void send_bye(mcc_node *node) {
-  uint8_t out[WIRE_BYE_LEN];
-  size_t n = wire_seal(out, WIRE_BYE, node->up.tx_counter++, node->up.key_tx,
-                       NULL, 0);
-  node_send(node, &node->up.addr, out, n);
-}
-
-int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
-                      const uint8_t *data, size_t datalen, uint64_t now) {
-  parent_link *j = &node->join;
-  if (j->state != PARENT_JOINING || memcmp(from, &j->addr, sizeof *from) != 0)
-    return MCC_ERR_NO_LINK;
-  wire_hello_ack ack;
-  int rv = wire_hello_ack_decode(&ack, data, datalen, j->eph_pub, node->cache,
-                                 VERIFY_LOOKUP);
-  if (rv != 0) return rv;
-  rv = node_check_cert(node, &ack.cert);
-  if (rv != 0) return rv;
-  if (sodium_memcmp(ack.cert.subject.key, node->keys.pub.key, 32) == 0)
-    return MCC_ERR_INVALID_ARGUMENT; /* our own address in parents */
-  rv = derive_keys(j->eph_sec, ack.eph, j->eph_pub, ack.eph, j->key_tx,
-                   j->key_rx);
-  if (rv != 0) return rv;
-  sodium_memzero(j->eph_sec, sizeof j->eph_sec);
-
-  int rekey = node->up.state == PARENT_UP &&
-              sodium_memcmp(node->up.peer.key, ack.cert.subject.key, 32) == 0;
-  if (node->up.state == PARENT_UP && !rekey) send_bye(node); /* rejoin */
-  j->peer = ack.cert.subject;
-  j->state = PARENT_UP;
-  j->misses = 0;
-  j->awaiting = 0;
-  replay_init(&j->rx);
-  j->next_ns = now + node->keep_alive_ns;
-  node->up = *j;
-  memset(j, 0, sizeof *j);
-  if (rekey) { /* same parent, fresh keys: only what was in flight changes */
-    state_on_rekey(node, now);
-    return 0;
-  }
-  node->join_rounds_failed = 0;
-  node->stats.parent_switches++;
-  node->rejoin_at_ns = node->up.index != 0 ? now + node->rejoin_ns : NEVER;
-  node->routes_dirty = 1;
-  char text[MCC_ID_TEXT_LEN + 1];
-  mcc_id_to_text(&node->up.peer, text);
-  node_log(node, MCC_LOG_INFO, "parent %u is up: %s", node->up.index, text);
-  state_on_parent_changed(node, now);
-  return 0;
-}
-
-int link_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
-                     uint64_t now) {
-  if (n > MCC_MAX_PARENTS) return MCC_ERR_LIMIT;
-  if (n == node->nparents &&
-      (n == 0 || memcmp(parents, node->parents, n * sizeof *parents) == 0))
-    return 0;
-  mcc_addr *copy = NULL;
-  if (n) {
-    copy = malloc(n * sizeof *copy);
-    if (!copy) return MCC_ERR_NOMEM;
-    memcpy(copy, parents, n * sizeof *copy);
-  }
-  free(node->parents);
-  node->parents = copy;
-  node->nparents = (uint8_t)n;
-  sodium_memzero(&node->join, sizeof node->join); /* its index is stale */
-  node->join_at_ns = NEVER;
-  node->join_rounds_failed = 0;
-  if (node->up.state == PARENT_UP) {
-    for (size_t k = 0; k < n; k++) {
-      if (memcmp(&copy[k], &node->up.addr, sizeof *copy) != 0) continue;
-      node->up.index = (uint8_t)k; /* same parent, new rank */
-      node->rejoin_at_ns = k ? now + node->rejoin_ns : NEVER;
-      return 0;
-    }
-    send_bye(node); /* no longer one of our parents */
-    memset(&node->up, 0, sizeof node->up);
-    node->rejoin_at_ns = NEVER;
-    node->routes_dirty = 1;
-    state_on_parent_changed(node, now);
-  }
-  if (n) link_start_join(node, 0, now);
-  return 0;
-}
-
-static void send_keepalive(mcc_node *node) {
-  uint8_t out[WIRE_KEEPALIVE_LEN];
-  size_t n = wire_seal(out, WIRE_KEEPALIVE, node->up.tx_counter++,
-                       node->up.key_tx, NULL, 0);
-  node_send(node, &node->up.addr, out, n);
-  node->stats.keepalive_sent++;
-}
-
-void link_send_sealed_to_parent(mcc_node *node, enum wire_type type,
-                                const uint8_t *body, size_t bodylen,
-                                uint32_t *pcounter) {
-  uint8_t out[WIRE_MAX_DATAGRAM];
-  uint32_t counter = node->up.tx_counter++;
-  size_t n = wire_seal(out, type, counter, node->up.key_tx, body, bodylen);
-  node_send(node, &node->up.addr, out, n);
-  if (pcounter) *pcounter = counter;
-}
-
-static void parent_lost(mcc_node *node, uint64_t now) {
-  uint8_t next = (uint8_t)((node->up.index + 1) % node->nparents);
-  char text[MCC_ID_TEXT_LEN + 1];
-  mcc_id_to_text(&node->up.peer, text);
-  node_log(node, MCC_LOG_WARN, "parent %u stopped answering: %s",
-           node->up.index, text);
-  memset(&node->up, 0, sizeof node->up);
-  node->rejoin_at_ns = NEVER;
-  node->routes_dirty = 1;
-  state_on_parent_changed(node, now);
-  link_start_join(node, next, now);
-}
-
-int link_on_from_parent(mcc_node *node, const mcc_addr *from, int type,
-                        const uint8_t *data, size_t datalen, uint64_t now) {
-  parent_link *p = &node->up;
-  if (p->state != PARENT_UP || memcmp(from, &p->addr, sizeof *from) != 0)
-    return MCC_ERR_NO_LINK;
-  uint8_t body[WIRE_MAX_DATAGRAM];
-  size_t bodylen = 0;
-  uint32_t counter = 0;
-  int rv = wire_open(data, datalen, p->key_rx, &counter, body, &bodylen);
-  if (rv != 0) return rv;
-  if (!replay_check(&p->rx, counter)) return MCC_ERR_REPLAY;
-  if (type == WIRE_KEEPALIVE_ACK && bodylen != 0) return MCC_ERR_BAD_LENGTH;
-  if (type == WIRE_UPDATE_ACK && bodylen != 4) return MCC_ERR_BAD_LENGTH;
-  replay_accept(&p->rx, counter);
-  p->misses = 0;
-  if (p->awaiting) {
-    p->awaiting = 0;
-    p->next_ns = p->asked_ns + node->keep_alive_ns;
-  }
-  if (type == WIRE_UPDATE_ACK) state_on_update_ack(node, get_be32(body), now);
-  return 0;
 }
 
 /* ---- parent side: children ------------------------------------------------ */
@@ -332,8 +154,8 @@ int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
 
   wire_hello_ack ack;
   uint8_t eph_sec[32], c2p[32], p2c[32];
-  new_ephemeral(node, eph_sec, ack.eph);
-  rv = derive_keys(eph_sec, hello.eph, hello.eph, ack.eph, c2p, p2c);
+  link_new_ephemeral(node, eph_sec, ack.eph);
+  rv = link_derive_keys(eph_sec, hello.eph, hello.eph, ack.eph, c2p, p2c);
   sodium_memzero(eph_sec, sizeof eph_sec);
   if (rv != 0) return rv;
 
@@ -370,14 +192,19 @@ int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
   wire_signer signer = node_signer(node);
   wire_hello_ack_encode(out, &ack, hello.eph, &signer);
   node_send(node, from, out, sizeof out);
+  rooting_send_to_child(node, c); /* the child decides on it */
   return 0;
 }
 
-static void send_to_child(mcc_node *node, child_link *c, enum wire_type type,
-                          const uint8_t *body, size_t bodylen) {
-  uint8_t out[WIRE_SEALED_OVERHEAD + 4];
-  size_t n = wire_seal(out, type, c->tx_counter++, c->key_tx, body, bodylen);
+void link_send_to_child(mcc_node *node, child_link *c, enum wire_type type,
+                        const uint8_t *body, size_t bodylen,
+                        uint32_t *pcounter) {
+  uint8_t out[WIRE_SEALED_OVERHEAD + WIRE_ROOT_BODY_LEN];
+  if (bodylen > WIRE_ROOT_BODY_LEN) return;
+  uint32_t counter = c->tx_counter++;
+  size_t n = wire_seal(out, type, counter, c->key_tx, body, bodylen);
   node_send(node, &c->addr, out, n);
+  if (pcounter) *pcounter = counter;
 }
 
 int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,
@@ -401,6 +228,15 @@ int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,
     node->stats.updates_stale++;
     return 0;
   }
+  if (type == WIRE_ROOT_ACK || type == WIRE_SEQ_REQUEST) {
+    rv = type == WIRE_ROOT_ACK
+             ? rooting_on_ack(node, c, body, bodylen)
+             : rooting_on_seq_request(node, c, body, bodylen, now);
+    if (rv != 0) return rv;
+    replay_accept(&c->rx, counter);
+    c->last_rx_ns = now;
+    return 0;
+  }
   if (type == WIRE_UPDATE) {
     rv = state_on_update(node, c, body, bodylen, now);
     if (rv != 0) return rv;
@@ -410,11 +246,15 @@ int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,
   replay_accept(&c->rx, counter);
   c->last_rx_ns = now;
   if (type == WIRE_KEEPALIVE) {
-    send_to_child(node, c, WIRE_KEEPALIVE_ACK, NULL, 0);
+    if (c->root_acked)
+      link_send_to_child(node, c, WIRE_KEEPALIVE_ACK, NULL, 0, NULL);
+    else /* our position, until it is acknowledged */
+      rooting_send_to_child(node, c);
   } else if (type == WIRE_UPDATE) {
     uint8_t ackbody[4];
     put_be32(ackbody, counter);
-    send_to_child(node, c, WIRE_UPDATE_ACK, ackbody, sizeof ackbody);
+    link_send_to_child(node, c, WIRE_UPDATE_ACK, ackbody, sizeof ackbody,
+                       NULL);
     node->stats.ack_sent++;
   } else if (type == WIRE_BYE) {
     node_log(node, MCC_LOG_INFO, "child left");
@@ -424,46 +264,6 @@ int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,
 }
 
 /* ---- timers ----------------------------------------------------------------- */
-
-static void on_join_timer(mcc_node *node, uint64_t now) {
-  parent_link *j = &node->join;
-  if (++j->misses < KEEPALIVE_MAX_MISSES) {
-    j->next_ns = now + retry_ns(node);
-    send_hello(node, now);
-    return;
-  }
-  uint8_t failed = j->index;
-  memset(j, 0, sizeof *j);
-  if (node->up.state == PARENT_UP) return; /* a rejoin failed: stay */
-  uint8_t next = (uint8_t)((failed + 1) % node->nparents);
-  if (next != 0) { /* joining or failing over: the next one now */
-    link_start_join(node, next, now);
-    return;
-  }
-  unsigned shift = node->join_rounds_failed < JOIN_BACKOFF_MAX_SHIFT
-                       ? node->join_rounds_failed
-                       : JOIN_BACKOFF_MAX_SHIFT;
-  if (node->join_rounds_failed < UINT8_MAX) node->join_rounds_failed++;
-  node->join_at_ns = now + (node->keep_alive_ns << shift);
-}
-
-static void on_keepalive_timer(mcc_node *node, uint64_t now) {
-  parent_link *p = &node->up;
-  if (p->awaiting && ++p->misses >= KEEPALIVE_MAX_MISSES) {
-    parent_lost(node, now);
-    return;
-  }
-  if (!p->awaiting) {
-    p->awaiting = 1;
-    /* From the deadline, not from when the host got round to it: a host
-     * that wakes a little late (mccd rounds to milliseconds) must not
-     * stretch every period (the lab measured 1.0013 s for 1 s). A deadline
-     * missed by more than a period (a suspended host) starts afresh. */
-    p->asked_ns = now - p->next_ns < node->keep_alive_ns ? p->next_ns : now;
-  }
-  send_keepalive(node);
-  p->next_ns = now + retry_ns(node);
-}
 
 static void on_sweep_timer(mcc_node *node, uint64_t now) {
   for (uint32_t s = 0; s < node->nchildren;) {
@@ -481,37 +281,13 @@ static void on_sweep_timer(mcc_node *node, uint64_t now) {
 }
 
 void link_on_timers(mcc_node *node, uint64_t now) {
-  if (node->up.state == PARENT_UP && now >= node->up.next_ns)
-    on_keepalive_timer(node, now);
-  if (node->join.state == PARENT_JOINING && now >= node->join.next_ns)
-    on_join_timer(node, now);
-  if (now >= node->join_at_ns) {
-    node->join_at_ns = NEVER;
-    if (node->up.state != PARENT_UP && node->join.state == PARENT_NONE &&
-        node->nparents)
-      link_start_join(node, 0, now);
-  }
-  if (now >= node->rejoin_at_ns) {
-    node->rejoin_at_ns = now + node->rejoin_ns;
-    if (node->up.state == PARENT_UP && node->up.index != 0 &&
-        node->join.state == PARENT_NONE)
-      link_start_join(node, 0, now);
-  }
+  parent_on_timers(node, now);
   if (now >= node->sweep_at_ns) on_sweep_timer(node, now);
-  if (node->up.state == PARENT_UP && node->join.state == PARENT_NONE &&
-      node->up.tx_counter >= LINK_REKEY_AFTER_MESSAGES)
-    link_start_join(node, node->up.index, now);
 }
 
 uint64_t link_next_deadline(const mcc_node *node) {
-  uint64_t t = node->rejoin_at_ns;
-  if (node->join_at_ns < t) t = node->join_at_ns;
-  if (node->up.state == PARENT_UP && node->up.next_ns < t)
-    t = node->up.next_ns;
-  if (node->join.state == PARENT_JOINING && node->join.next_ns < t)
-    t = node->join.next_ns;
-  if (node->sweep_at_ns < t) t = node->sweep_at_ns;
-  return t;
+  uint64_t t = parent_next_deadline(node);
+  return node->sweep_at_ns < t ? node->sweep_at_ns : t;
 }
 
 void link_free(mcc_node *node) {

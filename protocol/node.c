@@ -138,6 +138,8 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
     if (!node->parents) goto fail_trust;
     memcpy(node->parents, settings->parents,
            node->nparents * sizeof *node->parents);
+    node->parent_ids = calloc(node->nparents, sizeof *node->parent_ids);
+    if (!node->parent_ids) goto fail_trust;
   }
   if (networks_len) memcpy(nets, networks, networks_len * sizeof *nets);
   if (settings->trusted_networks_len)
@@ -151,7 +153,8 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
   rv = state_init(node, settings->dns_names, settings->tags,
                   settings->static_addr, now);
   if (rv != 0) goto fail_state;
-  if (node->nparents) link_start_join(node, 0, now);
+  rooting_init(node, now);
+  if (node->nparents) link_start_join(node, 0, JOIN_SEARCH, now);
   node_after_event(node);
   *pnode = node;
   return 0;
@@ -161,6 +164,7 @@ fail_state:
 fail_trust:
   free(node->resolver_settings);
   free(node->parents);
+  free(node->parent_ids);
   free(nets);
   free(nodes);
   sodium_memzero(node, sizeof *node);
@@ -178,6 +182,7 @@ void mcc_node_free(mcc_node *node) {
   free((void *)node->trust.networks);
   free((void *)node->trust.nodes);
   free(node->parents);
+  free(node->parent_ids);
   sodium_memzero(node, sizeof *node);
   free(node);
 }
@@ -201,6 +206,8 @@ int mcc_node_recv(mcc_node *node, const mcc_addr *from, const uint8_t *data,
     case WIRE_KEEPALIVE:
     case WIRE_UPDATE:
     case WIRE_BYE:
+    case WIRE_ROOT_ACK:
+    case WIRE_SEQ_REQUEST:
       rv = link_on_from_child(node, from, type, data, datalen, now);
       break;
     case WIRE_SESSION_INIT:
@@ -264,6 +271,18 @@ int mcc_node_parent(const mcc_node *node, mcc_id *pid, mcc_addr *paddr) {
   if (node->up.state != PARENT_UP) return MCC_ERR_NO_LINK;
   if (pid) *pid = node->up.peer;
   if (paddr) *paddr = node->up.addr;
+  return 0;
+}
+
+int mcc_node_rooting(const mcc_node *node, mcc_rooting *rooting) {
+  if (!node || !rooting) return MCC_ERR_INVALID_ARGUMENT;
+  memset(rooting, 0, sizeof *rooting);
+  rooting->rooted = (uint8_t)rooting_is_rooted(&node->adv);
+  if (!rooting->rooted) return 0;
+  rooting->island = node->adv.island;
+  rooting->depth = node->adv.depth;
+  rooting->seq = node->adv.seq;
+  rooting->root = node->adv.root;
   return 0;
 }
 
@@ -461,5 +480,6 @@ size_t mcc_node_memory(const mcc_node *node) {
          index_memory(&node->child_id_index) + session_memory(node) +
          (size_t)node->route_cap * sizeof(uint32_t) +
          (node->trust.networks_len + node->trust.nodes_len) * sizeof(mcc_id) +
-         node->nparents * sizeof(mcc_addr) + node_resolver_memory(node);
+         node->nparents * (sizeof(mcc_addr) + sizeof(mcc_id)) +
+         node_resolver_memory(node);
 }

@@ -53,6 +53,15 @@ typedef struct record {
   uint8_t *extra;         /* dns names and tags, NULL when extra_len == 0 */
 } record;
 
+/* A position towards a root (rooting.c): the root's id, the sequence
+ * number it issued, and the hops to it; depth ROOT_DEPTH_NONE: no root. */
+typedef struct root_pos {
+  mcc_id root;
+  uint32_t seq;
+  uint8_t depth;
+  uint8_t island; /* the root is an island top, not a configured root */
+} root_pos;
+
 /* An UPDATE in flight to the active parent. */
 typedef struct update_flight {
   uint32_t counter;    /* its sealed counter, which the ack carries */
@@ -102,19 +111,27 @@ typedef struct child_link {
   uint64_t hello_ts_ms;
   uint64_t period_ns; /* the child's keep-alive period */
   uint32_t update_counter; /* of the newest UPDATE applied, if any */
+  uint32_t root_counter;   /* of the newest ROOT sent to it */
   uint8_t has_update;
+  uint8_t root_acked;      /* it acknowledged root_counter */
 } child_link;
 
-enum parent_state { PARENT_NONE, PARENT_JOINING, PARENT_UP };
+/* JOINING: HELLO sent. LINKED: keys agreed, waiting for a root position
+ * we may adopt (a candidate). UP: the active parent. */
+enum parent_state { PARENT_NONE, PARENT_JOINING, PARENT_LINKED, PARENT_UP };
+/* Why a parent is being joined: looking for one (failover, no root), or
+ * trying the first parent again while the current one serves. */
+enum join_mode { JOIN_SEARCH, JOIN_REJOIN };
 
 typedef struct parent_link {
   uint8_t state;  /* enum parent_state */
   uint8_t index;  /* into settings.parents */
   uint8_t misses; /* unanswered keep-alives or hellos in a row */
   uint8_t awaiting;
+  uint8_t mode;     /* enum join_mode, for the join link */
+  uint8_t asked;    /* a SEQ_REQUEST went to this candidate */
   mcc_id peer;
   mcc_addr addr;
-  uint8_t eph_sec[32], eph_pub[32];
   uint8_t key_tx[32], key_rx[32];
   replay_window rx;
   uint32_t tx_counter;
@@ -148,9 +165,18 @@ struct mcc_node {
 
   parent_link up;   /* the active parent */
   parent_link join; /* a parent being joined: first join, failover, rejoin */
+  mcc_id *parent_ids; /* per parent, as last seen (zero: not yet) */
   uint64_t rejoin_at_ns;
   uint64_t join_at_ns;        /* next round of the parent list (backoff) */
   uint8_t join_rounds_failed; /* rounds unanswered since the last join */
+
+  uint8_t join_eph_sec[32], join_eph_pub[32]; /* of the join link's HELLO */
+  root_pos cand; /* the join link's root position, once it sent one */
+  root_pos adv;  /* what we tell our children */
+  root_pos fd;  /* feasibility distance: the best adv we ever had */
+  uint64_t unrooted_since_ns;
+  uint32_t seq_forwarded; /* newest SEQ_REQUEST passed up, and when */
+  uint64_t seq_forwarded_ns;
 
   update_flight flights[UPDATE_WINDOW];
   uint32_t nflights;        /* places of the window in use */
@@ -183,7 +209,8 @@ void node_log(mcc_node *node, enum mcc_log_level level, const char *fmt, ...)
 int node_check_cert(mcc_node *node, const mcc_cert *cert);
 
 /* link.c */
-void link_start_join(mcc_node *node, uint8_t index, uint64_t now);
+void link_start_join(mcc_node *node, uint8_t index, enum join_mode mode,
+                     uint64_t now);
 int link_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
                      uint64_t now);
 int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
@@ -203,6 +230,45 @@ void link_send_sealed_to_parent(mcc_node *node, enum wire_type type,
                                 const uint8_t *body, size_t bodylen,
                                 uint32_t *pcounter);
 void link_free(mcc_node *node);
+
+/* link.c: keys, and the parent's side */
+int link_derive_keys(const uint8_t my_sec[32], const uint8_t peer_pub[32],
+                     const uint8_t child_eph[32], const uint8_t parent_eph[32],
+                     uint8_t c2p[32], uint8_t p2c[32]);
+void link_new_ephemeral(mcc_node *node, uint8_t sec[32], uint8_t pub[32]);
+
+/* parent.c: the child's side, candidates and the search for a parent */
+void parent_on_timers(mcc_node *node, uint64_t now);
+uint64_t parent_next_deadline(const mcc_node *node);
+void link_on_candidate_info(mcc_node *node, uint64_t now);
+/* Our own position changed: look for a parent if it calls for it. */
+void link_on_position_changed(mcc_node *node, uint64_t now);
+void link_send_sealed(mcc_node *node, parent_link *p, enum wire_type type,
+                      const uint8_t *body, size_t bodylen, uint32_t *pcounter);
+void link_send_to_child(mcc_node *node, child_link *c, enum wire_type type,
+                        const uint8_t *body, size_t bodylen,
+                        uint32_t *pcounter);
+
+/* rooting.c */
+enum root_verdict { ROOT_ADOPT, ROOT_ASK_SEQ, ROOT_WAIT, ROOT_REFUSE };
+void rooting_init(mcc_node *node, uint64_t now);
+int rooting_is_rooted(const root_pos *p);
+/* a strictly better than b: newer seq, then fewer hops, then larger root */
+int rooting_better(const root_pos *a, const root_pos *b);
+void rooting_encode(uint8_t body[WIRE_ROOT_BODY_LEN], const root_pos *p);
+int rooting_decode(root_pos *p, const uint8_t *body, size_t bodylen);
+enum root_verdict rooting_judge(const mcc_node *node, const root_pos *cand);
+void rooting_send_to_child(mcc_node *node, child_link *c);
+/* The active parent told us its position, or changed to one with that
+ * position, or went (pos NULL). */
+void rooting_on_parent(mcc_node *node, const root_pos *pos, uint64_t now);
+void rooting_on_parents_changed(mcc_node *node, uint64_t now);
+void rooting_become_island_top(mcc_node *node, uint64_t now);
+void rooting_ask_seq(mcc_node *node, parent_link *p);
+int rooting_on_ack(mcc_node *node, child_link *c, const uint8_t *body,
+                   size_t bodylen);
+int rooting_on_seq_request(mcc_node *node, child_link *c, const uint8_t *body,
+                           size_t bodylen, uint64_t now);
 
 /* state.c */
 int state_init(mcc_node *node, const char *dns_names, const char *tags,

@@ -36,7 +36,11 @@ enum wire_type {
   WIRE_SESSION_INIT = 8,  /* source -> destination, Noise message 1 */
   WIRE_SESSION_RESP = 9,  /* destination -> source, Noise message 2 */
   WIRE_DATA = 10,         /* a user packet, sealed with session keys */
-  WIRE_TYPE_LAST = WIRE_DATA,
+  /* where the parent stands towards a root (rooting.c) */
+  WIRE_ROOT = 11,         /* parent -> child, sealed, a root position */
+  WIRE_ROOT_ACK = 12,     /* child -> parent, sealed, the ROOT's counter */
+  WIRE_SEQ_REQUEST = 13,  /* child -> parent, sealed, root id + seq wanted */
+  WIRE_TYPE_LAST = WIRE_SEQ_REQUEST,
 };
 
 enum {
@@ -47,6 +51,12 @@ enum {
   WIRE_KEEPALIVE_LEN = WIRE_SEALED_OVERHEAD,        /* 21 */
   WIRE_BYE_LEN = WIRE_SEALED_OVERHEAD,              /* 21 */
   WIRE_UPDATE_ACK_LEN = WIRE_SEALED_OVERHEAD + 4,   /* 25 */
+  WIRE_ROOT_BODY_LEN = 32 + 4 + 1 + 1,              /* root, seq, depth, flags */
+  WIRE_ROOT_LEN = WIRE_SEALED_OVERHEAD + WIRE_ROOT_BODY_LEN, /* 59 */
+  WIRE_ROOT_ACK_LEN = WIRE_SEALED_OVERHEAD + 4,     /* 25 */
+  WIRE_SEQ_REQUEST_BODY_LEN = 32 + 4,               /* root, seq wanted */
+  WIRE_SEQ_REQUEST_LEN = WIRE_SEALED_OVERHEAD + WIRE_SEQ_REQUEST_BODY_LEN,
+  WIRE_ROOT_FLAG_ISLAND = 0x01, /* the root is an island top (rooting.c) */
   WIRE_EPH_LEN = 32,
   WIRE_SIG_LEN = 64,
   WIRE_HELLO_LEN = 1 + 2 + 8 + WIRE_EPH_LEN + MCC_CERT_LEN + WIRE_SIG_LEN,
@@ -96,6 +106,12 @@ enum {
  * waits keep-alive << min(rounds failed before, JOIN_BACKOFF_MAX_SHIFT):
  * 1, 2, 4, then 8 periods, so an orphan (or a refused) node costs little. */
 #define JOIN_BACKOFF_MAX_SHIFT 3
+/* A child whose parent says it has no root waits this many retry periods
+ * (keep-alive / 6) for it to find one again before looking elsewhere. */
+#define UNROOTED_GRACE_RETRIES 3
+/* Depths run 0 (a root) .. ROOT_DEPTH_MAX; ROOT_DEPTH_NONE is "no root". */
+#define ROOT_DEPTH_MAX 254
+#define ROOT_DEPTH_NONE 255
 /* A parent drops a child it has not heard from for this many of the child's
  * keep-alive periods. */
 #define CHILD_TIMEOUT_PERIODS 3

@@ -18,6 +18,7 @@
 #include <mcc/mcc.h>
 
 #include "dot.h"
+#include "scenario.h"
 
 /* gvContext() leaks the plugin configuration it reads, whatever
  * gvFreeContext() does (Graphviz bug 2438, "gvFreeContext fails to free
@@ -113,7 +114,39 @@ typedef struct reader {
   const char *path;
   char *err;
   size_t errlen;
+  const char *text; /* the file, NUL-terminated: for line numbers */
 } reader;
+
+static int name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '_' || c == '.' || (c & 0x80);
+}
+
+/* Where name occurs as a whole word in [from, to), or NULL. */
+static const char *find_word(const char *from, const char *to,
+                             const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = from; n && p + n <= to; p++)
+    if (memcmp(p, name, n) == 0 && (p == from || !name_char(p[-1])) &&
+        (p + n == to || !name_char(p[n])))
+      return p;
+  return NULL;
+}
+
+/* The first line of the file with "child ... -> ... parent" on it, or 0:
+ * cgraph keeps no line numbers, and an error should name one. */
+static unsigned edge_line(const reader *r, const char *child,
+                          const char *parent) {
+  unsigned line = 1;
+  for (const char *c = r->text; c && *c; line++) {
+    const char *nl = strchr(c, '\n'), *end = nl ? nl : c + strlen(c);
+    const char *a = find_word(c, end, child);
+    const char *arrow = a ? strstr(a, "->") : NULL;
+    if (arrow && arrow < end && find_word(arrow + 2, end, parent)) return line;
+    c = nl ? nl + 1 : NULL;
+  }
+  return 0;
+}
 
 /* One out-edge of the child being read, before ranks are assigned. */
 typedef struct pending {
@@ -288,6 +321,19 @@ static int read_edges_of(reader *r, Agraph_t *g, Agnode_t *n, uint32_t child,
     }
   }
   if (count > 1) qsort(buf, count, sizeof *buf, by_key);
+  if (count > MCC_MAX_PARENTS) { /* the core takes at most that many */
+    const char *child_name = agnameof(n);
+    const char *extra = agnameof(aghead(buf[MCC_MAX_PARENTS].e));
+    unsigned line = edge_line(r, child_name, extra);
+    char where[32] = "";
+    if (line) snprintf(where, sizeof where, ":%u", line);
+    snprintf(r->err, r->errlen,
+             "%s%s: node %s has %zu parents, more than the limit of %d: "
+             "edge %s -> %s is one too many",
+             r->path, where, child_name, count, MCC_MAX_PARENTS, child_name,
+             extra);
+    return MCC_ERR_LIMIT;
+  }
   for (size_t k = 0; k < count; k++) {
     if (k > 0 && buf[k].key == buf[k - 1].key &&
         buf[k].parent != buf[k - 1].parent) {
@@ -363,10 +409,16 @@ int sim_dot_read(sim_topology *t, const char *path, char *err, size_t errlen) {
     snprintf(err, errlen, "DOT file: no path given");
     return MCC_ERR_INVALID_ARGUMENT;
   }
-  FILE *f = fopen(path, "r");
+  char *text = NULL;
+  size_t textlen = 0;
+  int rv = sim_read_regular_file(path, SIM_DOT_MAX_BYTES, "DOT topology",
+                                 &text, &textlen, err, errlen);
+  if (rv != 0) return rv;
+  FILE *f = fmemopen(text, textlen ? textlen : 1, "r");
   if (!f) {
     snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    return MCC_ERR_INVALID_ARGUMENT;
+    free(text);
+    return MCC_ERR_NOMEM;
   }
   cg_errors saved;
   errors_begin(&saved);
@@ -382,6 +434,7 @@ int sim_dot_read(sim_topology *t, const char *path, char *err, size_t errlen) {
   fclose(f);
   if (read_failed) {
     if (g) agclose(g);
+    free(text);
     snprintf(err, errlen, "%s: %s", path, strerror(read_errno));
     return MCC_ERR_INVALID_ARGUMENT;
   }
@@ -392,11 +445,13 @@ int sim_dot_read(sim_topology *t, const char *path, char *err, size_t errlen) {
     else
       syntax_message(err, errlen, path);
     if (g) agclose(g);
+    free(text);
     return MCC_ERR_SYNTAX;
   }
-  reader r = {t, path, err, errlen};
-  int rv = read_graph(&r, g);
+  reader r = {t, path, err, errlen, text};
+  rv = read_graph(&r, g);
   agclose(g);
+  free(text);
   return rv;
 }
 

@@ -32,6 +32,8 @@ typedef struct event {
   uint32_t kind, node; /* receiver or timer owner */
   uint32_t from, gen;  /* sender (datagram) or generation (timer) */
   uint32_t len;
+  uint32_t tag_flow, tag_seq; /* the user packet that caused it: flow + 1
+                                 (0: none), and its sequence */
   uint8_t *data;
 } event;
 
@@ -94,6 +96,13 @@ struct sim_engine {
   int pcap_failed;
   sim_delivery_fn on_delivery;
   void *delivery_user;
+  uint64_t dropped_mtu; /* datagrams larger than their link's MTU */
+  sim_drop_fn on_drop;
+  void *drop_user;
+  /* The tag of what a node is handling now: a datagram's, or the user
+   * packet being sent; datagrams it sends inherit it, so a packet can be
+   * followed across relays and handshakes to where it is dropped. */
+  uint32_t cur_flow, cur_seq;
 };
 
 /* ---- the event heap ------------------------------------------------------ */
@@ -192,7 +201,7 @@ static void schedule(sim_engine *e, vnode *v) {
   v->gen++;
   if (t == NEVER) return;
   event ev = {t < e->now ? e->now : t, 0, EV_TIMER, v->index, 0,
-              (uint32_t)v->gen, 0, NULL};
+              (uint32_t)v->gen, 0, 0, 0, NULL};
   push(e, ev);
 }
 
@@ -299,7 +308,13 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
     v->last_dst = dst;
     v->last_link = l;
   }
-  if (!l || !l->up || wire > l->p.mtu) return; /* never on a wire */
+  if (!l || !l->up) return; /* never on a wire */
+  if (wire > l->p.mtu) { /* no fragmentation in the underlay: dropped */
+    e->dropped_mtu++;
+    if (e->cur_flow && e->on_drop)
+      e->on_drop(e->drop_user, e->cur_flow - 1, e->cur_seq, SIM_DROP_MTU);
+    return;
+  }
   v->c.wire_sent += wire;
   v->c.datagrams_sent++;
   int type = len ? data[0] & 0x1f : 0;
@@ -325,7 +340,7 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
   if (!copy) return;
   memcpy(copy, data, len);
   event ev = {depart + l->p.delay_ns, 0, EV_DATAGRAM, dst, v->index, 0,
-              (uint32_t)len, copy};
+              (uint32_t)len, e->cur_flow, e->cur_seq, copy};
   if (push(e, ev) != 0) free(copy);
 }
 
@@ -547,7 +562,10 @@ void sim_engine_run_until(sim_engine *e, uint64_t t) {
       v->c.wire_received += ev.len + WIRE_IPV4_OVERHEAD;
       v->c.datagrams_received++;
       if (v->pcap) capture(e, v->pcap, ev.from, ev.node, ev.data, ev.len);
+      e->cur_flow = ev.tag_flow;
+      e->cur_seq = ev.tag_seq;
       mcc_node_recv(v->node, &from, ev.data, ev.len, e->now);
+      e->cur_flow = e->cur_seq = 0;
       schedule(e, v);
     }
     free(ev.data);
@@ -587,6 +605,23 @@ int sim_engine_set_link(sim_engine *e, uint32_t a, uint32_t b, int up) {
   if (!l) return MCC_ERR_NO_LINK;
   l->up = up;
   return 0;
+}
+
+int sim_engine_link_up(const sim_engine *e, uint32_t a, uint32_t b) {
+  const link *l = find_link(e, a, b);
+  return l ? l->up : -1;
+}
+
+uint32_t sim_engine_link_mtu(const sim_engine *e, uint32_t a, uint32_t b) {
+  const link *l = find_link(e, a, b);
+  return l ? l->p.mtu : 0;
+}
+
+uint64_t sim_engine_dropped_mtu(const sim_engine *e) { return e->dropped_mtu; }
+
+void sim_engine_on_drop(sim_engine *e, sim_drop_fn fn, void *user) {
+  e->on_drop = fn;
+  e->drop_user = user;
 }
 
 void sim_engine_on_delivery(sim_engine *e, sim_delivery_fn fn, void *user) {
@@ -662,7 +697,10 @@ int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
   int off = proto == 17 ? 6 : proto == 6 ? 16 : 2;
   c = csum(seg, seglen, pseudo);
   seg[off] = (uint8_t)(c >> 8), seg[off + 1] = (uint8_t)c;
+  e->cur_flow = flow + 1;
+  e->cur_seq = seq;
   rv = mcc_node_send_packet(v->node, ip, total, e->now);
+  e->cur_flow = e->cur_seq = 0;
   schedule(e, v);
   return rv;
 }

@@ -61,6 +61,13 @@ int sim_engine_alive(const sim_engine *e, uint32_t node);
 /* The link between a and b (either order) up or down; MCC_ERR_NO_LINK when
  * the topology has none. */
 int sim_engine_set_link(sim_engine *e, uint32_t a, uint32_t b, int up);
+/* 1 when the link between a and b is up, 0 when cut, -1 when there is
+ * none; its MTU (0 when there is none). */
+int sim_engine_link_up(const sim_engine *e, uint32_t a, uint32_t b);
+uint32_t sim_engine_link_mtu(const sim_engine *e, uint32_t a, uint32_t b);
+/* Datagrams dropped at a link because they were larger than its MTU (the
+ * underlay does not fragment). */
+uint64_t sim_engine_dropped_mtu(const sim_engine *e);
 
 /* A user packet from src's local stack to dst (UDP, TCP-shaped or ICMP
  * echo; proto 17, 6 or 1) with `size` payload bytes, tagged with a flow
@@ -72,6 +79,12 @@ int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
 typedef void (*sim_delivery_fn)(void *user, uint32_t node, uint32_t flow,
                                 uint32_t seq, uint64_t now);
 void sim_engine_on_delivery(sim_engine *e, sim_delivery_fn fn, void *user);
+/* Called when a datagram that a flow packet caused (the packet itself, a
+ * relay of it, or the handshake it started) is dropped at a link. */
+enum { SIM_DROP_MTU = 1 };
+typedef void (*sim_drop_fn)(void *user, uint32_t flow, uint32_t seq,
+                            int reason);
+void sim_engine_on_drop(sim_engine *e, sim_drop_fn fn, void *user);
 
 mcc_node *sim_engine_node(sim_engine *e, uint32_t node);
 size_t sim_engine_size(const sim_engine *e);

@@ -2,26 +2,43 @@
  * measure.c — observing a run (measure.h). Reachability is judged two
  * independent ways: by walking the cores' own routing decisions hop by hop,
  * and by BFS over the active topology as the hosts see it (each node's
- * active parent), so a routing bug cannot hide behind its own tables.
+ * active parent, over links that are up and admitted by trust), so a
+ * routing bug cannot hide behind its own tables. Packets are counted by
+ * events: every flow, ping and probe packet carries a tag (flow number,
+ * sequence), and the engine reports each delivery and each MTU drop.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "measure.h"
 
 #define S_NS 1000000000ull
-#define WALK_TTL 64
-#define PROBE_FLOW_BASE 50000u
 
 typedef struct id_entry {
   uint8_t key[32];
   uint32_t index;
 } id_entry;
 
+/* What a tag (a flow number on the wire) stands for. */
+enum { TAG_USER, TAG_PING, TAG_PROBE };
+/* Per packet: not sent, in flight or lost so far, delivered, dropped at a
+ * link for its MTU (until a later copy arrives). */
+enum { PKT_UNSENT, PKT_SENT, PKT_DELIVERED, PKT_MTU };
+
+typedef struct ping_pair {
+  uint32_t s, d;
+  uint8_t forbidden;
+  uint8_t verdict; /* the walk's walk_result at the time of the ping */
+} ping_pair;
+
 typedef struct flow {
+  int kind;
   uint64_t *sent_at; /* per sequence number, 0 = not sent */
-  uint8_t *delivered;
+  uint8_t *state;    /* PKT_* */
   uint32_t cap, sent;
+  ping_pair *pairs; /* TAG_PING: pair k is sequence k */
+  size_t npairs;
 } flow;
 
 typedef struct failover {
@@ -43,9 +60,14 @@ struct sim_measure {
   size_t nfo;
   flow *flows;
   size_t nflows;
-  uint32_t ping_flow;
-  size_t ping_first; /* flow index range of the pending ping batch */
+  int frozen;     /* the run is over: only the probes count from now on */
+  uint32_t *seen; /* walk stamps, per node */
+  uint32_t stamp;
 };
+
+static void on_delivery(void *user, uint32_t node, uint32_t f, uint32_t seq,
+                        uint64_t now);
+static void on_drop(void *user, uint32_t f, uint32_t seq, int reason);
 
 static int id_cmp(const void *a, const void *b) {
   return memcmp(((const id_entry *)a)->key, ((const id_entry *)b)->key, 32);
@@ -69,7 +91,8 @@ int sim_measure_new(sim_measure **pm, sim_engine *e, const sim_topology *t,
   m->n = t->nnodes;
   m->ids = calloc(m->n ? m->n : 1, sizeof *m->ids);
   m->idle_base = calloc(m->n ? m->n : 1, sizeof *m->idle_base);
-  if (!m->ids || !m->idle_base) {
+  m->seen = calloc(m->n ? m->n : 1, sizeof *m->seen);
+  if (!m->ids || !m->idle_base || !m->seen) {
     sim_measure_free(m);
     return MCC_ERR_NOMEM;
   }
@@ -79,7 +102,9 @@ int sim_measure_new(sim_measure **pm, sim_engine *e, const sim_topology *t,
   }
   qsort(m->ids, m->n, sizeof *m->ids, id_cmp);
   m->m.nodes = (double)m->n;
-  m->m.bootstrap_s = -1;
+  m->m.bootstrap_s = NAN;
+  sim_engine_on_delivery(e, on_delivery, m);
+  sim_engine_on_drop(e, on_drop, m);
   *pm = m;
   return 0;
 }
@@ -89,8 +114,10 @@ void sim_measure_free(sim_measure *m) {
   for (size_t k = 0; k < m->nfo; k++) free(m->fo[k].nodes);
   for (size_t k = 0; k < m->nflows; k++) {
     free(m->flows[k].sent_at);
-    free(m->flows[k].delivered);
+    free(m->flows[k].state);
+    free(m->flows[k].pairs);
   }
+  free(m->seen);
   free(m->fo);
   free(m->flows);
   free(m->ids);
@@ -156,11 +183,10 @@ static void chain_roots(sim_measure *m, uint32_t *root, uint32_t *path) {
 }
 
 static int has_admitted_parent(const sim_topology *t, uint32_t i) {
-  for (size_t k = 0; k < t->nedges; k++) {
-    const sim_topo_edge *ed = &t->edges[k];
-    if (ed->child == i && trusts(t, i, ed->parent) && trusts(t, ed->parent, i))
-      return 1;
-  }
+  uint32_t parents[MCC_MAX_PARENTS + 1];
+  size_t np = sim_topology_parents(t, i, parents, MCC_MAX_PARENTS + 1);
+  for (size_t k = 0; k < np && k <= MCC_MAX_PARENTS; k++)
+    if (trusts(t, i, parents[k]) && trusts(t, parents[k], i)) return 1;
   return 0;
 }
 
@@ -174,7 +200,7 @@ static size_t records_known(sim_engine *e, uint32_t i) {
 }
 
 int sim_measure_bootstrap_check(sim_measure *m) {
-  if (m->m.bootstrap_s >= 0) return 1;
+  if (!isnan(m->m.bootstrap_s)) return 1;
   size_t n = m->n ? m->n : 1;
   size_t *want = calloc(n, sizeof *want);
   uint32_t *root = malloc(n * sizeof *root), *path = malloc(n * sizeof *path);
@@ -190,11 +216,12 @@ int sim_measure_bootstrap_check(sim_measure *m) {
     else if (trusts(m->t, r, i))
       want[r]++;
   }
+  size_t alive = 0;
+  for (uint32_t i = 0; done && cyclic && i < m->n; i++)
+    alive += sim_engine_alive(m->e, i);
   for (uint32_t r = 0; done && r < m->n; r++) {
     if (!sim_engine_alive(m->e, r)) continue;
     if (cyclic) { /* no root: every node must know every live node */
-      size_t alive = 0;
-      for (uint32_t i = 0; i < m->n; i++) alive += sim_engine_alive(m->e, i);
       done = records_known(m->e, r) >= alive;
     } else if (want[r]) {
       done = records_known(m->e, r) >= want[r];
@@ -247,23 +274,82 @@ void sim_measure_idle_end(sim_measure *m) {
 
 /* ---- routing walks and BFS -------------------------------------------------------------- */
 
-/* Hops along the cores' decisions: >= 1 arrived, -1 loop or TTL, -2 no
- * route, -3 a dead hop. */
-static int walk(sim_measure *m, uint32_t s, uint32_t d) {
-  const mcc_id *dst = mcc_node_id(sim_engine_node(m->e, d));
-  uint32_t at = s;
-  for (int hops = 0; hops < WALK_TTL; hops++) {
-    mcc_route r;
-    if (mcc_node_route(sim_engine_node(m->e, at), dst, &r) != 0) return -2;
-    uint32_t next = index_of(m, &r.next_hop);
-    if (next == UINT32_MAX || !sim_engine_alive(m->e, next)) return -3;
-    if (next == d) return hops + 1;
-    at = next;
-  }
-  return -1;
+/* Whether u and v admit each other: the neighbour link and the relay of a
+ * packet between them need both to trust the other's network. */
+static int admitted(const sim_topology *t, uint32_t u, uint32_t v) {
+  return trusts(t, u, v) && trusts(t, v, u);
 }
 
-/* BFS distances from s over edges child -- active parent (alive nodes). */
+/* A packet's fate along the cores' decisions, hop by hop (walk()). */
+enum walk_result {
+  WALK_ARRIVED,
+  WALK_LOOP,      /* a node was visited twice */
+  WALK_HOP_LIMIT, /* arrived, but after more than MCC_HOP_LIMIT hops */
+  WALK_NO_ROUTE,  /* a node has no next hop, or one it has no link to, or
+                     it would send up a packet that already went down */
+  WALK_TRUST,     /* the next hop and this node do not admit each other */
+  WALK_DEAD_NODE, /* the next hop is dead */
+  WALK_LINK_DOWN  /* the link to the next hop is cut */
+};
+
+/* Follows the routing decisions from s to d. The core forwards a packet
+ * that came from a node's active parent only down (never back up), so
+ * once a hop has gone down (to a node that is not the sender's active
+ * parent), a later hop from a node to its own active parent is no route.
+ * The walk goes on past the hop limit until it arrives or revisits a node,
+ * so a real loop counts as a loop however long it is; each step visits a
+ * new node, so it ends within n steps. *phops: hops taken on arrival. */
+static int walk(sim_measure *m, uint32_t s, uint32_t d, int *phops) {
+  const mcc_id *dst = mcc_node_id(sim_engine_node(m->e, d));
+  if (++m->stamp == 0) {
+    memset(m->seen, 0, m->n * sizeof *m->seen);
+    m->stamp = 1;
+  }
+  m->seen[s] = m->stamp;
+  uint32_t at = s;
+  int down = 0;
+  for (int hops = 1;; hops++) {
+    mcc_route r;
+    if (mcc_node_route(sim_engine_node(m->e, at), dst, &r) != 0)
+      return WALK_NO_ROUTE;
+    uint32_t next = index_of(m, &r.next_hop);
+    int up = next == UINT32_MAX ? -1 : sim_engine_link_up(m->e, at, next);
+    if (up < 0) return WALK_NO_ROUTE;
+    if (!sim_engine_alive(m->e, next)) return WALK_DEAD_NODE;
+    if (!up) return WALK_LINK_DOWN;
+    if (!admitted(m->t, at, next)) return WALK_TRUST;
+    int to_parent = next == believed_parent(m, at);
+    if (to_parent && down) return WALK_NO_ROUTE;
+    if (!to_parent) down = 1;
+    if (next == d) {
+      if (phops) *phops = hops;
+      return hops > MCC_HOP_LIMIT ? WALK_HOP_LIMIT : WALK_ARRIVED;
+    }
+    if (m->seen[next] == m->stamp) return WALK_LOOP;
+    m->seen[next] = m->stamp;
+    at = next;
+  }
+}
+
+/* The active topology: each live node's live active parent, kept only
+ * where the link is up and the two admit each other. */
+static void active_edges(sim_measure *m, uint32_t *parent, uint32_t *first,
+                         uint32_t *next_child) {
+  for (uint32_t i = 0; i < m->n; i++) first[i] = next_child[i] = UINT32_MAX;
+  for (uint32_t i = 0; i < m->n; i++) {
+    uint32_t p = active_parent(m, i);
+    if (p != UINT32_MAX &&
+        (sim_engine_link_up(m->e, i, p) != 1 || !admitted(m->t, i, p)))
+      p = UINT32_MAX;
+    parent[i] = p;
+    if (p != UINT32_MAX) {
+      next_child[i] = first[p];
+      first[p] = i;
+    }
+  }
+}
+
+/* BFS distances from s over the active topology. */
 static void bfs(sim_measure *m, const uint32_t *parent, const uint32_t *first,
                 const uint32_t *next_child, uint32_t s, int *dist,
                 uint32_t *queue) {
@@ -294,102 +380,115 @@ static uint64_t next_random(uint64_t *s) {
   return x * 0x2545F4914F6CDD1Dull;
 }
 
+/* ---- tags: flows, pings, probes ------------------------------------------------------- */
+
 static flow *flow_at(sim_measure *m, uint32_t f) {
   return f < m->nflows ? &m->flows[f] : NULL;
 }
 
-uint32_t sim_measure_flow_add(sim_measure *m) {
+static uint32_t tag_add(sim_measure *m, int kind) {
   flow *nf = realloc(m->flows, (m->nflows + 1) * sizeof *nf);
   if (!nf) return UINT32_MAX;
   m->flows = nf;
   memset(&m->flows[m->nflows], 0, sizeof *nf);
+  m->flows[m->nflows].kind = kind;
   return (uint32_t)m->nflows++;
 }
 
-void sim_measure_flow_sent(sim_measure *m, uint32_t f, uint32_t seq) {
+uint32_t sim_measure_flow_add(sim_measure *m) { return tag_add(m, TAG_USER); }
+
+static int tag_sent(sim_measure *m, uint32_t f, uint32_t seq) {
   flow *fl = flow_at(m, f);
-  if (!fl) return;
+  if (!fl) return -1;
   if (seq >= fl->cap) {
     uint32_t cap = fl->cap ? fl->cap : 64;
     while (cap <= seq) cap *= 2;
     uint64_t *s = realloc(fl->sent_at, cap * sizeof *s);
-    uint8_t *d = s ? realloc(fl->delivered, cap) : NULL;
-    if (!s || !d) {
-      if (s) fl->sent_at = s;
-      return;
-    }
+    if (s) fl->sent_at = s;
+    uint8_t *st = s ? realloc(fl->state, cap) : NULL;
+    if (!s || !st) return -1;
     memset(s + fl->cap, 0, (cap - fl->cap) * sizeof *s);
-    memset(d + fl->cap, 0, cap - fl->cap);
-    fl->sent_at = s;
-    fl->delivered = d;
+    memset(st + fl->cap, 0, cap - fl->cap);
+    fl->state = st;
     fl->cap = cap;
   }
   fl->sent_at[seq] = sim_engine_now(m->e) + 1; /* 0 means never */
+  fl->state[seq] = PKT_SENT;
   fl->sent++;
-  m->m.flows_sent++;
+  return 0;
 }
 
+void sim_measure_flow_sent(sim_measure *m, uint32_t f, uint32_t seq) {
+  if (tag_sent(m, f, seq) == 0) m->m.flows_sent++;
+}
+
+/* Every delivery of a tagged packet, whenever it comes: a flow packet
+ * counts once, a ping credits its pair, however late. After the end of
+ * the run only the overhead probes count. */
 static void on_delivery(void *user, uint32_t node, uint32_t f, uint32_t seq,
                         uint64_t now) {
   sim_measure *m = user;
   flow *fl = flow_at(m, f);
-  if (!fl || seq >= fl->cap || !fl->sent_at[seq] || fl->delivered[seq]) return;
-  fl->delivered[seq] = 1;
-  m->m.flows_delivered++;
+  if (!fl || seq >= fl->cap || fl->state[seq] == PKT_UNSENT ||
+      fl->state[seq] == PKT_DELIVERED)
+    return;
+  if (m->frozen && fl->kind != TAG_PROBE) return;
+  if (fl->kind == TAG_PING && (seq >= fl->npairs || fl->pairs[seq].d != node))
+    return;
+  fl->state[seq] = PKT_DELIVERED;
+  if (fl->kind == TAG_USER)
+    m->m.flows_delivered++;
+  else if (fl->kind == TAG_PING && fl->pairs[seq].forbidden)
+    m->m.routing_forbidden_delivered++;
+  else if (fl->kind == TAG_PING)
+    m->m.routing_delivered++;
 }
 
-typedef struct ping_pair {
-  uint32_t s, d;
-  uint8_t forbidden;
-} ping_pair;
+static void on_drop(void *user, uint32_t f, uint32_t seq, int reason) {
+  sim_measure *m = user;
+  flow *fl = flow_at(m, f);
+  if (fl && seq < fl->cap && fl->state[seq] == PKT_SENT &&
+      reason == SIM_DROP_MTU)
+    fl->state[seq] = PKT_MTU;
+}
 
+/* ---- pings -------------------------------------------------------------------------------- */
+
+/* Judges every pair now (walk and BFS, which do not move the clock) and
+ * sends each a real packet, whose delivery is credited when it comes. */
 static void ping_pairs(sim_measure *m, const ping_pair *pairs, size_t n) {
   uint32_t *parent = malloc(m->n * sizeof *parent);
   uint32_t *first = malloc(m->n * sizeof *first);
   uint32_t *next_child = malloc(m->n * sizeof *next_child);
   uint32_t *queue = malloc(m->n * sizeof *queue);
   int *dist = malloc(m->n * sizeof *dist);
-  uint32_t f = sim_measure_flow_add(m);
-  if (!parent || !first || !next_child || !queue || !dist || f == UINT32_MAX)
-    goto out;
-  for (uint32_t i = 0; i < m->n; i++) first[i] = next_child[i] = UINT32_MAX;
-  for (uint32_t i = 0; i < m->n; i++) {
-    parent[i] = active_parent(m, i);
-    if (parent[i] != UINT32_MAX) {
-      next_child[i] = first[parent[i]];
-      first[parent[i]] = i;
-    }
-  }
-  sim_engine_on_delivery(m->e, on_delivery, m);
+  uint32_t f = tag_add(m, TAG_PING);
+  flow *fl = flow_at(m, f);
+  if (!parent || !first || !next_child || !queue || !dist || !fl) goto out;
+  if (!(fl->pairs = malloc((n ? n : 1) * sizeof *fl->pairs))) goto out;
+  memcpy(fl->pairs, pairs, n * sizeof *pairs);
+  fl->npairs = n;
+  active_edges(m, parent, first, next_child);
   uint32_t last_src = UINT32_MAX;
   for (size_t k = 0; k < n; k++) {
-    const ping_pair *p = &pairs[k];
+    ping_pair *p = &fl->pairs[k];
     if (p->s != last_src) {
       bfs(m, parent, first, next_child, p->s, dist, queue);
       last_src = p->s;
     }
-    sim_measure_flow_sent(m, f, (uint32_t)k);
-    m->m.flows_sent--; /* pings are not user flows */
-    sim_engine_send(m->e, p->s, p->d, 17, 8, f, (uint32_t)k);
+    int hops = 0;
+    p->verdict = (uint8_t)walk(m, p->s, p->d, &hops);
     if (p->forbidden) {
       m->m.routing_forbidden_pairs++;
-      continue;
+    } else {
+      m->m.routing_pairs++;
+      if (dist[p->d] >= 0) m->m.routing_reachable++;
+      if (p->verdict == WALK_LOOP) m->m.routing_loops++;
+      if (p->verdict == WALK_ARRIVED && hops == dist[p->d])
+        m->m.routing_optimal++;
     }
-    m->m.routing_pairs++;
-    int hops = walk(m, p->s, p->d);
-    if (dist[p->d] >= 0) m->m.routing_reachable++;
-    if (hops == -1) m->m.routing_loops++;
-    if (hops > 0 && hops == dist[p->d]) m->m.routing_optimal++;
-  }
-  sim_engine_run_until(m->e, sim_engine_now(m->e) + 5 * S_NS);
-  flow *fl = flow_at(m, f);
-  for (size_t k = 0; k < n && fl && k < fl->cap; k++) {
-    if (!fl->delivered[k]) continue;
-    m->m.flows_delivered--;
-    if (pairs[k].forbidden)
-      m->m.routing_forbidden_delivered++;
-    else
-      m->m.routing_delivered++;
+    if (tag_sent(m, f, (uint32_t)k) == 0)
+      sim_engine_send(m->e, p->s, p->d, 17, 8, f, (uint32_t)k);
   }
 out:
   free(parent);
@@ -406,7 +505,7 @@ static int pair_cmp(const void *a, const void *b) {
 }
 
 void sim_measure_ping(sim_measure *m, size_t max) {
-  uint32_t *alive = malloc(m->n * sizeof *alive);
+  uint32_t *alive = malloc((m->n ? m->n : 1) * sizeof *alive);
   if (!alive) return;
   size_t na = 0;
   for (uint32_t i = 0; i < m->n; i++)
@@ -416,17 +515,16 @@ void sim_measure_ping(sim_measure *m, size_t max) {
   size_t n = 0;
   for (size_t a = 0; pairs && all <= max && a < na; a++)
     for (size_t b = 0; b < na; b++)
-      if (a != b) pairs[n++] = (ping_pair){alive[a], alive[b], 0};
+      if (a != b) pairs[n++] = (ping_pair){alive[a], alive[b], 0, 0};
   while (pairs && all > max && n < want) { /* a seeded sample */
     uint32_t s = alive[next_random(&m->rng) % na];
     uint32_t d = alive[next_random(&m->rng) % na];
-    if (s != d) pairs[n++] = (ping_pair){s, d, 0};
+    if (s != d) pairs[n++] = (ping_pair){s, d, 0, 0};
   }
   if (pairs) {
     qsort(pairs, n, sizeof *pairs, pair_cmp);
     for (size_t k = 0; k < n; k++)
-      pairs[k].forbidden = !(trusts(m->t, pairs[k].s, pairs[k].d) &&
-                             trusts(m->t, pairs[k].d, pairs[k].s));
+      pairs[k].forbidden = !admitted(m->t, pairs[k].s, pairs[k].d);
     ping_pairs(m, pairs, n);
   }
   free(pairs);
@@ -434,109 +532,139 @@ void sim_measure_ping(sim_measure *m, size_t max) {
 }
 
 void sim_measure_ping_pair(sim_measure *m, uint32_t s, uint32_t d) {
-  ping_pair p = {s, d, !(trusts(m->t, s, d) && trusts(m->t, d, s))};
+  ping_pair p = {s, d, (uint8_t)!admitted(m->t, s, d), 0};
   if (sim_engine_alive(m->e, s) && sim_engine_alive(m->e, d) && s != d)
     ping_pairs(m, &p, 1);
 }
 
+/* Pairs whose packet had not arrived when the run ended, by reason: an
+ * MTU drop seen on the way, else what the walk found at ping time, else
+ * (the walk arrived) lost on a link or still in flight. */
+static void count_undelivered(sim_measure *m) {
+  for (size_t f = 0; f < m->nflows; f++) {
+    const flow *fl = &m->flows[f];
+    if (fl->kind != TAG_PING) continue;
+    for (size_t k = 0; k < fl->npairs && k < fl->cap; k++) {
+      const ping_pair *p = &fl->pairs[k];
+      if (p->forbidden || fl->state[k] == PKT_DELIVERED ||
+          fl->state[k] == PKT_UNSENT)
+        continue;
+      double *reason;
+      if (fl->state[k] == PKT_MTU) {
+        reason = &m->m.undelivered_mtu;
+      } else {
+        switch (p->verdict) {
+        case WALK_LOOP: reason = &m->m.undelivered_loop; break;
+        case WALK_HOP_LIMIT: reason = &m->m.undelivered_hop_limit; break;
+        case WALK_NO_ROUTE: reason = &m->m.undelivered_no_route; break;
+        case WALK_TRUST: reason = &m->m.undelivered_trust; break;
+        case WALK_DEAD_NODE: reason = &m->m.undelivered_dead_node; break;
+        case WALK_LINK_DOWN: reason = &m->m.undelivered_link_down; break;
+        default: reason = &m->m.undelivered_lost; break;
+        }
+      }
+      (*reason)++;
+    }
+  }
+}
+
 /* ---- failover ---------------------------------------------------------------------------- */
 
-/* Nodes that must recover after `gone` (a dead node, or the child side of
- * a cut link): those whose chain of active parents passed through it, that
- * can still reach a root over admitted links among live nodes. */
-static void add_failover(sim_measure *m, uint32_t gone, uint32_t cut_parent) {
-  failover *nf = realloc(m->fo, (m->nfo + 1) * sizeof *nf);
-  if (!nf) return;
+/* A failover concerns the live nodes whose chain of active parents (as
+ * each believes it) passes through `gone`: a dead node (not counted
+ * itself), or the child side of a cut link (counted). They may have no
+ * other way up yet; then the failover lasts until they have one again
+ * (a revive, a restore) or the run ends. A memo makes it linear. */
+enum { CHAIN_UNKNOWN, CHAIN_THROUGH, CHAIN_NOT, CHAIN_WALKING };
+
+static void add_failover(sim_measure *m, uint32_t gone, int counts_itself) {
+  uint8_t *st = calloc(m->n ? m->n : 1, 1);
+  uint32_t *path = malloc((m->n ? m->n : 1) * sizeof *path);
+  failover *nf = st && path ? realloc(m->fo, (m->nfo + 1) * sizeof *nf) : NULL;
+  if (!nf) goto out;
   m->fo = nf;
-  failover *fo = &m->fo[m->nfo++];
+  failover *fo = &m->fo[m->nfo];
   memset(fo, 0, sizeof *fo);
+  if (!(fo->nodes = malloc((m->n ? m->n : 1) * sizeof *fo->nodes))) goto out;
+  m->nfo++;
   fo->t0 = sim_engine_now(m->e);
   m->m.failover_events++;
-  uint8_t *reach = calloc(m->n, 1);
-  uint32_t *queue = malloc(m->n * sizeof *queue);
-  fo->nodes = malloc(m->n * sizeof *fo->nodes);
-  if (!reach || !queue || !fo->nodes) goto out;
-  size_t head = 0, tail = 0;
+  st[gone] = CHAIN_THROUGH;
   for (uint32_t i = 0; i < m->n; i++) {
-    uint32_t parents[1];
-    if (sim_engine_alive(m->e, i) && i != gone &&
-        sim_topology_parents(m->t, i, parents, 1) == 0) {
-      reach[i] = 1;
-      queue[tail++] = i;
-    }
-  }
-  for (uint32_t i = 0; tail == 0 && i < m->n; i++) /* no root: a ring */
-    if (sim_engine_alive(m->e, i) && i != gone) {
-      reach[i] = 1;
-      queue[tail++] = i;
-    }
-  while (head < tail) { /* over admitted edges, both directions */
-    uint32_t v = queue[head++];
-    for (size_t k = 0; k < m->t->nedges; k++) {
-      const sim_topo_edge *ed = &m->t->edges[k];
-      uint32_t w = ed->child == v ? ed->parent : ed->parent == v ? ed->child
-                                                                   : UINT32_MAX;
-      if (w == UINT32_MAX || reach[w] || !sim_engine_alive(m->e, w) ||
-          (cut_parent != UINT32_MAX &&
-           ((v == gone && w == cut_parent) || (w == gone && v == cut_parent))) ||
-          (cut_parent == UINT32_MAX && w == gone) ||
-          !trusts(m->t, v, w) || !trusts(m->t, w, v))
-        continue;
-      reach[w] = 1;
-      queue[tail++] = w;
-    }
-  }
-  for (uint32_t i = 0; i < m->n; i++) {
-    if (!reach[i] || i == gone) continue;
+    size_t len = 0;
     uint32_t at = i;
-    for (size_t steps = 0; steps <= m->n; steps++) { /* chain at the cut */
+    uint8_t found;
+    for (;;) {
+      if (st[at] == CHAIN_WALKING) { /* a cycle that misses gone */
+        found = CHAIN_NOT;
+        break;
+      }
+      if (st[at] != CHAIN_UNKNOWN) {
+        found = st[at];
+        break;
+      }
+      st[at] = CHAIN_WALKING;
+      path[len++] = at;
       uint32_t p = believed_parent(m, at);
-      if (cut_parent != UINT32_MAX && at == gone && p == cut_parent) p = gone;
-      if (p == UINT32_MAX) break;
-      if (p == gone) {
-        fo->nodes[fo->n++] = i;
+      if (p == UINT32_MAX || p >= m->n) {
+        found = CHAIN_NOT;
         break;
       }
       at = p;
     }
+    while (len) st[path[--len]] = found;
   }
-  if (cut_parent != UINT32_MAX && reach[gone]) fo->nodes[fo->n++] = gone;
+  for (uint32_t i = 0; i < m->n; i++)
+    if (st[i] == CHAIN_THROUGH && sim_engine_alive(m->e, i) &&
+        (i != gone || counts_itself))
+      fo->nodes[fo->n++] = i;
 out:
-  free(reach);
-  free(queue);
+  free(st);
+  free(path);
 }
 
+/* Killing a node that nobody has as active parent (a leaf of the active
+ * topology) takes nobody's path away: not a failover. */
 void sim_measure_on_kill(sim_measure *m, uint32_t node) {
-  add_failover(m, node, UINT32_MAX);
+  for (uint32_t i = 0; i < m->n; i++)
+    if (i != node && believed_parent(m, i) == node) {
+      add_failover(m, node, 0);
+      return;
+    }
 }
 
 void sim_measure_on_cut(sim_measure *m, uint32_t a, uint32_t b) {
   /* The side whose active parent is the other loses its path. */
   if (active_parent(m, a) == b)
-    add_failover(m, a, b);
+    add_failover(m, a, 1);
   else if (active_parent(m, b) == a)
-    add_failover(m, b, a);
+    add_failover(m, b, 1);
 }
 
-/* "The rest of the network": the first live root, or in a topology with no
- * root (a cycle) the first live node the failover does not concern. */
+/* "The rest of the network": the first live root the failover does not
+ * concern, or in a topology with no such root (a cycle) the first live
+ * node it does not concern; when it concerns every live node, they must
+ * reach each other again, judged from the first of them. */
 static uint32_t reference_node(sim_measure *m, const failover *fo) {
+  if (++m->stamp == 0) {
+    memset(m->seen, 0, m->n * sizeof *m->seen);
+    m->stamp = 1;
+  }
+  for (size_t j = 0; j < fo->n; j++) m->seen[fo->nodes[j]] = m->stamp;
   uint32_t parents[1], any = UINT32_MAX;
   for (uint32_t i = 0; i < m->n; i++) {
-    if (!sim_engine_alive(m->e, i)) continue;
+    if (!sim_engine_alive(m->e, i) || m->seen[i] == m->stamp) continue;
     if (sim_topology_parents(m->t, i, parents, 1) == 0) return i;
-    int concerned = 0;
-    for (size_t j = 0; j < fo->n && !concerned; j++)
-      concerned = fo->nodes[j] == i;
-    if (!concerned && any == UINT32_MAX) any = i;
+    if (any == UINT32_MAX) any = i;
   }
-  /* A ring where every live node was concerned: they must reach each
-   * other again, judged from the first of them. */
   for (size_t j = 0; any == UINT32_MAX && j < fo->n; j++)
     if (sim_engine_alive(m->e, fo->nodes[j])) any = fo->nodes[j];
   return any;
 }
 
+/* A failover is over when a packet from the reference node would reach
+ * every node it concerns: along the cores' decisions, over live nodes and
+ * links that are up. */
 int sim_measure_failover_check(sim_measure *m) {
   int pending = 0;
   for (size_t k = 0; k < m->nfo; k++) {
@@ -546,9 +674,9 @@ int sim_measure_failover_check(sim_measure *m) {
     int ok = 1;
     for (size_t j = 0; ok && ref != UINT32_MAX && j < fo->n; j++) {
       uint32_t i = fo->nodes[j];
-      if (!sim_engine_alive(m->e, i) || i == ref || !trusts(m->t, ref, i))
+      if (!sim_engine_alive(m->e, i) || i == ref || !admitted(m->t, ref, i))
         continue;
-      ok = walk(m, ref, i) > 0;
+      ok = walk(m, ref, i, NULL) == WALK_ARRIVED;
     }
     if (ok) {
       fo->t1 = sim_engine_now(m->e);
@@ -561,6 +689,53 @@ int sim_measure_failover_check(sim_measure *m) {
   return pending;
 }
 
+typedef struct span {
+  uint64_t from, to;
+} span;
+
+static int span_cmp(const void *a, const void *b) {
+  const span *x = a, *y = b;
+  return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* User flow packets sent while any failover was under way and never
+ * delivered, each once however many failovers overlap: the failovers'
+ * spans are merged, then each packet is looked up in them. */
+static double lost_in_failovers(sim_measure *m, uint64_t now) {
+  span *sp = malloc((m->nfo ? m->nfo : 1) * sizeof *sp);
+  if (!sp) return 0;
+  size_t ns = 0;
+  for (size_t k = 0; k < m->nfo; k++)
+    sp[ns++] = (span){m->fo[k].t0, m->fo[k].t1 ? m->fo[k].t1 : now};
+  qsort(sp, ns, sizeof *sp, span_cmp);
+  size_t merged = 0;
+  for (size_t k = 0; k < ns; k++) {
+    if (merged && sp[k].from <= sp[merged - 1].to) {
+      if (sp[k].to > sp[merged - 1].to) sp[merged - 1].to = sp[k].to;
+    } else {
+      sp[merged++] = sp[k];
+    }
+  }
+  double lost = 0;
+  for (size_t f = 0; merged && f < m->nflows; f++) {
+    const flow *fl = &m->flows[f];
+    if (fl->kind != TAG_USER) continue;
+    for (uint32_t q = 0; q < fl->cap; q++) {
+      if (!fl->sent_at[q] || fl->state[q] == PKT_DELIVERED) continue;
+      uint64_t at = fl->sent_at[q] - 1;
+      size_t lo = 0, hi = merged; /* the last span starting at or before */
+      while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (sp[mid].from <= at) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo && at <= sp[lo - 1].to) lost++;
+    }
+  }
+  free(sp);
+  return lost;
+}
+
 /* ---- the end ----------------------------------------------------------------------------- */
 
 static uint64_t routed_bytes(sim_engine *e) {
@@ -569,18 +744,43 @@ static uint64_t routed_bytes(sim_engine *e) {
   return b;
 }
 
-static double probe(sim_measure *m, uint32_t s, uint32_t d, size_t size,
-                    uint32_t seq) {
-  uint64_t before = routed_bytes(m->e);
-  sim_engine_send(m->e, s, d, 17, size, PROBE_FLOW_BASE, seq);
-  sim_engine_run_until(m->e, sim_engine_now(m->e) + 2 * S_NS);
-  return (double)(routed_bytes(m->e) - before) - (double)(20 + 8 + size);
+#define PROBE_WAIT_NS (30 * S_NS) /* slow links: up to 30 s a probe */
+#define PROBE_STEP_NS (10 * 1000000ull)
+#define PROBE_TRIES 3
+
+/* One probe packet from s to its parent d: the routed wire bytes it
+ * caused minus its inner size, measured from its sending to its delivery.
+ * A probe lost on the way (a link's loss, a rekey) is sent again, up to
+ * PROBE_TRIES times; NaN (with *why) when none arrived. */
+static double probe(sim_measure *m, uint32_t f, uint32_t s, uint32_t d,
+                    size_t size, uint32_t *seq, const char **why) {
+  for (int t = 0; t < PROBE_TRIES; t++) {
+    uint32_t q = (*seq)++;
+    uint64_t before = routed_bytes(m->e), t0 = sim_engine_now(m->e);
+    if (tag_sent(m, f, q) != 0) return NAN;
+    sim_engine_send(m->e, s, d, 17, size, f, q);
+    const flow *fl = flow_at(m, f);
+    while (fl->state[q] != PKT_DELIVERED && fl->state[q] != PKT_MTU &&
+           sim_engine_now(m->e) < t0 + PROBE_WAIT_NS)
+      sim_engine_run_until(m->e, sim_engine_now(m->e) + PROBE_STEP_NS);
+    if (fl->state[q] == PKT_DELIVERED)
+      return (double)(routed_bytes(m->e) - before) - (double)(20 + 8 + size);
+    if (fl->state[q] == PKT_MTU) {
+      *why = "not determined (the probe packet was over the link's MTU)";
+      return NAN;
+    }
+  }
+  *why = "not determined (the probe packet did not arrive)";
+  return NAN;
 }
 
 void sim_measure_current(const sim_measure *m, sim_metrics *out) {
   *out = m->m;
 }
 
+/* Everything the timeline determines is settled first; then the run is
+ * frozen (late deliveries no longer count) and the overhead probes run
+ * on one link, after the end of the timeline. */
 void sim_measure_finish(sim_measure *m, sim_metrics *out) {
   uint64_t now = sim_engine_now(m->e);
   double mem = 0;
@@ -593,47 +793,54 @@ void sim_measure_finish(sim_measure *m, sim_metrics *out) {
   m->m.state_bytes_per_node = alive ? mem / (double)alive : 0;
   for (size_t k = 0; k < m->nfo; k++) {
     failover *fo = &m->fo[k];
-    uint64_t end = fo->t1 ? fo->t1 : now;
     if (!fo->t1) {
       m->m.failover_unrecovered++;
-      double s = (double)(end - fo->t0) / S_NS;
+      double s = (double)(now - fo->t0) / S_NS;
       if (s > m->m.failover_max_s) m->m.failover_max_s = s;
     }
-    for (size_t f = 0; f < m->nflows; f++) /* user packets lost meanwhile */
-      for (uint32_t q = 0; q < m->flows[f].cap; q++) {
-        uint64_t at = m->flows[f].sent_at[q];
-        if (at && !m->flows[f].delivered[q] && at - 1 >= fo->t0 &&
-            at - 1 <= end)
-          m->m.failover_lost_packets++;
-      }
   }
+  m->m.failover_lost_packets = lost_in_failovers(m, now);
+  count_undelivered(m);
   m->m.events = (double)sim_engine_events(m->e);
+  m->m.links_dropped_mtu = (double)sim_engine_dropped_mtu(m->e);
+  m->frozen = 1;
+  m->m.overhead_p64_steady = m->m.overhead_p64_first =
+      m->m.overhead_p1000_steady = NAN;
+  m->m.overhead_why =
+      "not determined (no live node with a live parent it trusts to probe)";
   /* Overhead probes on one link: the first leaf whose active parent is
    * alive, or in a topology with no leaf (a ring) the first such node. */
-  for (uint32_t pass = 0, i = 0; pass < 2; i = (i + 1 == m->n) ? (pass++, 0)
-                                                              : i + 1) {
-    if (m->n == 0) break;
-    uint32_t p = active_parent(m, i);
-    int is_parent = 0;
-    for (size_t k = 0; k < m->t->nedges && !is_parent && pass == 0; k++)
-      is_parent = m->t->edges[k].parent == i;
-    if (p == UINT32_MAX || is_parent || !trusts(m->t, i, p) ||
-        !trusts(m->t, p, i))
-      continue;
-    double first = probe(m, i, p, 64, 0);
-    m->m.overhead_p64_steady = probe(m, i, p, 64, 1);
-    m->m.overhead_p1000_steady = probe(m, i, p, 1000, 2);
+  uint8_t *is_parent = calloc(m->n ? m->n : 1, 1);
+  uint32_t f = tag_add(m, TAG_PROBE);
+  if (!is_parent || f == UINT32_MAX) goto out;
+  for (size_t k = 0; k < m->t->nedges; k++) is_parent[m->t->edges[k].parent] = 1;
+  for (int pass = 0; pass < 2; pass++) {
+    uint32_t i = 0, p = UINT32_MAX;
+    for (; i < m->n; i++) {
+      if (pass == 0 && is_parent[i]) continue;
+      p = active_parent(m, i);
+      if (p != UINT32_MAX && admitted(m->t, i, p)) break;
+    }
+    if (i == m->n) continue;
+    const char *why = NULL;
+    uint32_t seq = 0;
+    double first = probe(m, f, i, p, 64, &seq, &why);
+    m->m.overhead_p64_steady = probe(m, f, i, p, 64, &seq, &why);
+    m->m.overhead_p1000_steady = probe(m, f, i, p, 1000, &seq, &why);
     /* The pair may already have had a session (pings): the first packet's
      * cost is then the steady one plus the handshake datagrams as seen on
      * the wire during the run. */
     uint64_t ni = sim_engine_type_datagrams(m->e, 8);
     uint64_t nr = sim_engine_type_datagrams(m->e, 9);
-    if (ni && nr)
+    if (ni && nr && !isnan(m->m.overhead_p64_steady))
       first = m->m.overhead_p64_steady +
               (double)sim_engine_type_bytes(m->e, 8) / (double)ni +
               (double)sim_engine_type_bytes(m->e, 9) / (double)nr;
     m->m.overhead_p64_first = first;
+    m->m.overhead_why = why;
     break;
   }
+out:
+  free(is_parent);
   *out = m->m;
 }

@@ -30,6 +30,7 @@ static const metric_name names[] = {
     M("idle.mean_bytes_per_day", idle_mean),
     M("idle.root_bytes_per_day", idle_root),
     M("idle.window_s", idle_window_s),
+    M("links.dropped_mtu", links_dropped_mtu),
     M("nodes", nodes),
     M("overhead.p1000_steady", overhead_p1000_steady),
     M("overhead.p64_first", overhead_p64_first),
@@ -41,6 +42,14 @@ static const metric_name names[] = {
     M("routing.optimal", routing_optimal),
     M("routing.pairs", routing_pairs),
     M("routing.reachable", routing_reachable),
+    M("routing.undelivered.dead_node", undelivered_dead_node),
+    M("routing.undelivered.hop_limit", undelivered_hop_limit),
+    M("routing.undelivered.link_down", undelivered_link_down),
+    M("routing.undelivered.loop", undelivered_loop),
+    M("routing.undelivered.lost", undelivered_lost),
+    M("routing.undelivered.mtu", undelivered_mtu),
+    M("routing.undelivered.no_route", undelivered_no_route),
+    M("routing.undelivered.trust", undelivered_trust),
     M("state_bytes_per_node", state_bytes_per_node),
 };
 
@@ -57,12 +66,24 @@ int sim_metrics_get(const sim_metrics *m, const char *name, double *value) {
   return 0;
 }
 
+const char *sim_metrics_undetermined(const sim_metrics *m, const char *name) {
+  double v;
+  if (!sim_metrics_get(m, name, &v) || !isnan(v)) return NULL;
+  if (strcmp(name, "bootstrap_s") == 0)
+    return "not determined (never reached)";
+  if (strncmp(name, "overhead.", 9) == 0 && m->overhead_why)
+    return m->overhead_why;
+  return "not determined";
+}
+
 void sim_metrics_write_json(const sim_metrics *m, FILE *f) {
   fprintf(f, "{\n");
   size_t n = sizeof names / sizeof names[0];
   for (size_t i = 0; i < n; i++) {
     double v = *(const double *)((const char *)m + names[i].offset);
-    if (v == floor(v) && fabs(v) < 9e15)
+    if (isnan(v))
+      fprintf(f, "  \"%s\": null%s\n", names[i].name, i + 1 < n ? "," : "");
+    else if (v == floor(v) && fabs(v) < 9e15)
       fprintf(f, "  \"%s\": %.0f%s\n", names[i].name, v, i + 1 < n ? "," : "");
     else
       fprintf(f, "  \"%s\": %.3f%s\n", names[i].name, v, i + 1 < n ? "," : "");

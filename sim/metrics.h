@@ -19,11 +19,22 @@ typedef struct sim_metrics {
   double routing_pairs, routing_reachable, routing_delivered, routing_optimal,
       routing_loops,
       routing_forbidden_pairs, routing_forbidden_delivered;
+  /* pairs not delivered by the end of the run, by reason (measure.c) */
+  double undelivered_loop, undelivered_hop_limit, undelivered_no_route,
+      undelivered_trust, undelivered_dead_node, undelivered_link_down,
+      undelivered_mtu, undelivered_lost;
   double flows_sent, flows_delivered;
+  double links_dropped_mtu;
+  /* A metric the run could not determine is NaN (null in metrics.json);
+   * why, for the overhead probes (a static string, or NULL). */
+  const char *overhead_why;
 } sim_metrics;
 
 /* The value of a metric by its name; 0 when the name is unknown. */
 int sim_metrics_get(const sim_metrics *m, const char *name, double *value);
+/* NULL when the metric has a value; else why it has none, as a phrase
+ * such as "not determined (never reached)". */
+const char *sim_metrics_undetermined(const sim_metrics *m, const char *name);
 /* Every metric name, in metrics.json order; NULL past the end. */
 const char *sim_metrics_name(size_t i);
 /* Writes metrics.json (sorted, fixed formatting). */

@@ -6,6 +6,7 @@
  * is checked before the first event runs, so a typo costs no simulation.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include <mcc/conf.h>
 
+#include "cost.h"
 #include "dot.h"
 #include "engine.h"
 #include "measure.h"
@@ -80,12 +82,16 @@ static int build_topology(run_ctx *c, uint64_t seed, char *err,
   }
 }
 
-static int has_link(const sim_topology *t, uint32_t a, uint32_t b) {
-  for (size_t k = 0; k < t->nedges; k++)
-    if ((t->edges[k].child == a && t->edges[k].parent == b) ||
-        (t->edges[k].child == b && t->edges[k].parent == a))
-      return 1;
+static int parent_of(const sim_topology *t, uint32_t child, uint32_t p) {
+  uint32_t parents[MCC_MAX_PARENTS];
+  size_t np = sim_topology_parents(t, child, parents, MCC_MAX_PARENTS);
+  for (size_t k = 0; k < np && k < MCC_MAX_PARENTS; k++)
+    if (parents[k] == p) return 1;
   return 0;
+}
+
+static int has_link(const sim_topology *t, uint32_t a, uint32_t b) {
+  return parent_of(t, a, b) || parent_of(t, b, a);
 }
 
 /* Node networks and trust, and every event's node names, before running. */
@@ -331,15 +337,19 @@ static void summary(const sim_scenario *sc, const sim_metrics *m,
          "in %.2f s\n",
          sc->name, m->nodes, (double)sc->duration_ns / S_NS,
          (unsigned long long)seed, m->events, wall);
-  printf("  bootstrap       %.0f s\n", m->bootstrap_s);
+  if (isnan(m->bootstrap_s))
+    printf("  bootstrap       not reached\n");
+  else
+    printf("  bootstrap       %.0f s\n", m->bootstrap_s);
   printf("  idle per day    leaf %.0f B, root %.0f B, mean %.0f B, max %.0f B "
          "(over %.0f s)\n",
          m->idle_leaf, m->idle_root, m->idle_mean, m->idle_max,
          m->idle_window_s);
   printf("  overhead        64 B: %.0f B steady, %.0f B first packet; "
-         "1000 B: %.0f B\n",
+         "1000 B: %.0f B (nan: %s)\n",
          m->overhead_p64_steady, m->overhead_p64_first,
-         m->overhead_p1000_steady);
+         m->overhead_p1000_steady,
+         m->overhead_why ? m->overhead_why : "-");
   printf("  failover        %.0f events, longest %.0f s, %.0f unrecovered, "
          "%.0f user packets lost meanwhile\n",
          m->failover_events, m->failover_max_s, m->failover_unrecovered,
@@ -349,12 +359,21 @@ static void summary(const sim_scenario *sc, const sim_metrics *m,
          m->routing_delivered, m->routing_pairs, m->routing_optimal,
          m->routing_loops, m->routing_forbidden_delivered,
          m->routing_forbidden_pairs);
-  printf("  flows           %.0f/%.0f packets delivered\n", m->flows_delivered,
-         m->flows_sent);
+  printf("  undelivered     %.0f loop, %.0f hop limit, %.0f no route, %.0f "
+         "trust, %.0f dead node, %.0f link down, %.0f MTU, %.0f lost\n",
+         m->undelivered_loop, m->undelivered_hop_limit,
+         m->undelivered_no_route, m->undelivered_trust,
+         m->undelivered_dead_node, m->undelivered_link_down,
+         m->undelivered_mtu, m->undelivered_lost);
+  printf("  flows           %.0f/%.0f packets delivered; %.0f datagrams over "
+         "a link's MTU dropped\n",
+         m->flows_delivered, m->flows_sent, m->links_dropped_mtu);
   printf("  memory          %.0f protocol bytes per node\n",
          m->state_bytes_per_node);
 }
 
+/* An expectation on a metric the run could not determine fails, whatever
+ * the comparison, and says why. */
 static int check_expectations(const sim_scenario *sc, const sim_metrics *m,
                               int quiet) {
   int failed = 0;
@@ -363,9 +382,18 @@ static int check_expectations(const sim_scenario *sc, const sim_metrics *m,
     double lhs = 0, rhs = x->rhs_value;
     sim_metrics_get(m, x->metric, &lhs);
     if (x->rhs_metric) sim_metrics_get(m, x->rhs_metric, &rhs);
-    int ok = sim_expect_eval(x, lhs, rhs);
+    const char *why = sim_metrics_undetermined(m, x->metric);
+    const char *which = x->metric;
+    if (!why && x->rhs_metric) {
+      why = sim_metrics_undetermined(m, x->rhs_metric);
+      which = x->rhs_metric;
+    }
+    int ok = !why && sim_expect_eval(x, lhs, rhs);
     failed += !ok;
-    if (!ok)
+    if (why)
+      fprintf(stderr, "mcc-sim: %s:%u: expectation failed: %s (%s %s)\n",
+              sc->path, x->line, x->text, which, why);
+    else if (!ok)
       fprintf(stderr, "mcc-sim: %s:%u: expectation failed: %s (%s is %g)\n",
               sc->path, x->line, x->text, x->metric, lhs);
     else if (!quiet)
@@ -394,13 +422,31 @@ int sim_run(const sim_run_options *o) {
   int rc = 2;
   sim_engine_config cfg;
   memset(&cfg, 0, sizeof cfg);
-  if (build_topology(&c, seed, err, sizeof err) != 0) {
-    fprintf(stderr, "mcc-sim: %s:%u: topology: %s\n", sc.path, sc.topo.line,
-            err);
+  /* The cost is checked before anything big is allocated: with the
+   * generator's node count before it runs, with a DOT file's after. */
+  double mem_limit = sim_cost_memory_limit();
+  uint64_t generated = sim_cost_generated_nodes(&sc.topo);
+  if ((rc = apply_config(&sc, &cfg.base)) != 0) goto out;
+  rc = 2;
+  if (generated &&
+      sim_cost_check(&sc, generated, cfg.base.keep_alive_period_ns,
+                     mem_limit, NULL, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s\n", err);
     goto out;
   }
-  if ((rc = resolve_names(&c)) != 0 || (rc = apply_config(&sc, &cfg.base)))
+  err[0] = '\0';
+  if (build_topology(&c, seed, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s:%u: topology: %s\n", sc.path, sc.topo.line,
+            err[0] ? err : "out of memory");
     goto out;
+  }
+  if (!generated &&
+      sim_cost_check(&sc, c.topo.nnodes, cfg.base.keep_alive_period_ns,
+                     mem_limit, NULL, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s\n", err);
+    goto out;
+  }
+  if ((rc = resolve_names(&c)) != 0) goto out;
   rc = 2;
   char dir[4096], pcap[4200];
   if (o->out_dir)
@@ -426,9 +472,12 @@ int sim_run(const sim_run_options *o) {
   if (sc.link_has & SIM_LINK_HAS_LOSS) cfg.link_defaults.loss = sc.link.loss;
   if (sc.link_has & SIM_LINK_HAS_MTU) cfg.link_defaults.mtu = sc.link.mtu;
   double t0 = sim_wall_s();
-  if (sim_engine_new(&c.e, &c.topo, &cfg, err, sizeof err) != 0 ||
-      sim_measure_new(&c.m, c.e, &c.topo, seed) != 0) {
-    fprintf(stderr, "mcc-sim: %s: %s\n", sc.path, err);
+  err[0] = '\0';
+  int erv = sim_engine_new(&c.e, &c.topo, &cfg, err, sizeof err);
+  if (erv == 0) erv = sim_measure_new(&c.m, c.e, &c.topo, seed);
+  if (erv != 0) {
+    fprintf(stderr, "mcc-sim: %s:%u: %s\n", sc.path, sc.topo.line,
+            err[0] ? err : mcc_strerror(erv));
     goto out;
   }
   sim_progress progress;

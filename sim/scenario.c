@@ -7,6 +7,7 @@
  * the line, the directive, what was expected and what was found.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <mcc/conf.h>
 #include <mcc/mcc.h>
@@ -187,31 +190,88 @@ int sim_scenario_load(sim_scenario *s, const char *path, char *err,
   if (err && errlen) err[0] = '\0';
   if (!s || !path || (!err && errlen)) return MCC_ERR_INVALID_ARGUMENT;
   memset(s, 0, sizeof *s);
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    if (errlen) snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    return MCC_ERR_INVALID_ARGUMENT;
-  }
+  size_t len = 0;
   char *buf = NULL;
-  size_t len = 0, cap = 0, got;
-  int rv = 0;
-  do {
-    if (scn_grow(&buf, &cap, len + 65536, 1) != 0) {
-      rv = MCC_ERR_NOMEM;
-      if (errlen) snprintf(err, errlen, "%s: out of memory", path);
-      break;
-    }
-    got = fread(buf + len, 1, cap - len, f);
-    len += got;
-  } while (got > 0);
-  if (!rv && ferror(f)) {
-    rv = MCC_ERR_INVALID_ARGUMENT;
-    if (errlen) snprintf(err, errlen, "%s: %s", path, strerror(errno));
-  }
-  fclose(f);
+  int rv = sim_read_regular_file(path, SIM_SCENARIO_MAX_BYTES, "scenario",
+                                 &buf, &len, err, errlen);
   if (!rv) rv = sim_scenario_parse(s, path, buf, len, err, errlen);
   free(buf);
   return rv;
+}
+
+int sim_read_regular_file(const char *path, size_t max, const char *what,
+                          char **pbuf, size_t *plen, char *err,
+                          size_t errlen) {
+  char dummy[1];
+  if (!err || !errlen) err = dummy, errlen = sizeof dummy;
+  *pbuf = NULL;
+  *plen = 0;
+  /* O_NONBLOCK: opening a FIFO with no writer must not hang; the check
+   * below refuses it anyway. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return MCC_ERR_INVALID_ARGUMENT;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    close(fd);
+    return MCC_ERR_INVALID_ARGUMENT;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "%s: not a regular file (a %s is read from a "
+             "regular file, not a device, FIFO or directory)", path, what);
+    close(fd);
+    return MCC_ERR_INVALID_ARGUMENT;
+  }
+  if ((uint64_t)st.st_size > max) {
+    snprintf(err, errlen, "%s: %llu bytes, more than the limit of %zu for a "
+             "%s file", path, (unsigned long long)st.st_size, max, what);
+    close(fd);
+    return MCC_ERR_LIMIT;
+  }
+  /* Read at most max + 1 bytes, growing past the size fstat gave only if
+   * the file grows meanwhile: a file that grows beyond max is refused. */
+  size_t cap = (size_t)st.st_size + 2, len = 0;
+  char *buf = malloc(cap);
+  for (;;) {
+    if (!buf) {
+      snprintf(err, errlen, "%s: out of memory", path);
+      close(fd);
+      return MCC_ERR_NOMEM;
+    }
+    if (len + 1 == cap) { /* full: the file grew */
+      if (len > max) break;
+      size_t ncap = cap * 2 < max + 2 ? cap * 2 : max + 2;
+      char *nb = realloc(buf, ncap);
+      if (!nb) free(buf);
+      buf = nb;
+      cap = ncap;
+      continue;
+    }
+    ssize_t got = read(fd, buf + len, cap - 1 - len);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      snprintf(err, errlen, "%s: %s", path, strerror(errno));
+      free(buf);
+      close(fd);
+      return MCC_ERR_INVALID_ARGUMENT;
+    }
+    if (got == 0) break;
+    len += (size_t)got;
+  }
+  close(fd);
+  if (len > max) {
+    snprintf(err, errlen, "%s: more than the limit of %zu bytes for a %s "
+             "file", path, max, what);
+    free(buf);
+    return MCC_ERR_LIMIT;
+  }
+  buf[len] = '\0';
+  *pbuf = buf;
+  *plen = len;
+  return 0;
 }
 
 void sim_scenario_free(sim_scenario *s) {

@@ -177,6 +177,21 @@ int sim_scenario_parse(sim_scenario *s, const char *path, const char *text,
 int sim_scenario_load(sim_scenario *s, const char *path, char *err,
                       size_t errlen);
 
+/* Input files are read whole, with a size limit, and must be regular
+ * files (not a device such as /dev/zero, a FIFO or a directory). */
+#define SIM_SCENARIO_MAX_BYTES (16u << 20)
+#define SIM_DOT_MAX_BYTES (256u << 20)
+
+/* Reads the regular file at path, at most max bytes, into a new
+ * NUL-terminated buffer (*pbuf, free it; *plen bytes). `what` names the
+ * kind of file in messages ("scenario", "DOT"). Returns 0, or
+ * MCC_ERR_INVALID_ARGUMENT (cannot open or read, not a regular file),
+ * MCC_ERR_LIMIT (larger than max), MCC_ERR_NOMEM, with err
+ * "path: what is wrong". */
+int sim_read_regular_file(const char *path, size_t max, const char *what,
+                          char **pbuf, size_t *plen, char *err,
+                          size_t errlen);
+
 /* Frees what s holds and leaves it empty; s may be NULL or empty. */
 void sim_scenario_free(sim_scenario *s);
 

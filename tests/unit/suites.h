@@ -25,6 +25,7 @@
   X(sim_topology)           \
   X(sim_engine)             \
   X(sim_scenario)           \
+  X(sim_measure)            \
   X(real_dns)               \
   X(real_keyfile)           \
   X(real_control)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scenario.h"
@@ -806,7 +807,41 @@ static void test_sim_scenario_load(void) {
   CU_ASSERT_TRUE(is_empty(&s));
   CU_ASSERT_EQUAL(sim_scenario_load(&s, "/tmp", err, sizeof err),
                   MCC_ERR_INVALID_ARGUMENT);
-  CU_ASSERT_STRING_EQUAL(err, "/tmp: Is a directory");
+  CU_ASSERT_STRING_EQUAL(err, "/tmp: not a regular file (a scenario is "
+                              "read from a regular file, not a device, FIFO "
+                              "or directory)");
+}
+
+/* Input that would read without bound is refused before reading:
+ * a device, a FIFO (even without a writer: no hang), a file over the
+ * size limit. */
+static void test_sim_scenario_load_bounded(void) {
+  sim_scenario s;
+  char err[512];
+  CU_ASSERT_EQUAL(sim_scenario_load(&s, "/dev/zero", err, sizeof err),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "/dev/zero: not a regular file"));
+  char fifo[] = "/tmp/mcc-test-fifo-XXXXXX";
+  int fd = mkstemp(fifo);
+  CU_ASSERT_FATAL(fd >= 0);
+  close(fd);
+  unlink(fifo);
+  CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+  CU_ASSERT_EQUAL(sim_scenario_load(&s, fifo, err, sizeof err),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a regular file"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, fifo));
+  unlink(fifo);
+  char big[] = "/tmp/mcc-test-big-XXXXXX";
+  fd = mkstemp(big);
+  CU_ASSERT_FATAL(fd >= 0);
+  CU_ASSERT_EQUAL(ftruncate(fd, (off_t)SIM_SCENARIO_MAX_BYTES + 1), 0);
+  close(fd);
+  CU_ASSERT_EQUAL(sim_scenario_load(&s, big, err, sizeof err),
+                  MCC_ERR_LIMIT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than the limit of"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, big));
+  unlink(big);
 }
 
 /* Every shipped example parses. */
@@ -923,6 +958,7 @@ void suite_sim_scenario(void) {
   ADD_TEST(s, test_sim_scenario_expect_eval);
   ADD_TEST(s, test_sim_scenario_deterministic);
   ADD_TEST(s, test_sim_scenario_load);
+  ADD_TEST(s, test_sim_scenario_load_bounded);
   ADD_TEST(s, test_sim_scenario_examples);
   ADD_TEST(s, test_sim_scenario_no_limits);
   ADD_TEST(s, test_sim_scenario_arguments);

@@ -552,6 +552,12 @@ static void test_sim_topology_dot_read_errors(void) {
       {"digraph { a -> b; }\n\n}\n",
        MCC_ERR_SYNTAX,
        {"@:3: syntax error", NULL, NULL}},
+      /* 9 parents: the core takes 8; never a silent truncation */
+      {"digraph {\n c -> p0; c -> p1; c -> p2;\n c -> p3; c -> p4;\n"
+       " c -> p5; c -> p6; c -> p7;\n c -> p8;\n}\n",
+       MCC_ERR_LIMIT,
+       {"@:5: node c has 9 parents, more than the limit of 8",
+        "edge c -> p8 is one too many", NULL}},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char path[128], err[512] = "";
@@ -594,6 +600,13 @@ static void test_sim_topology_dot_read_errors(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "node b: the name is already"));
   sim_topology_free(&t);
   unlink(path);
+
+  /* not a regular file: refused before reading, naming it */
+  sim_topology_init(&t);
+  CU_ASSERT_EQUAL(sim_dot_read(&t, "/dev/zero", err, sizeof err),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "/dev/zero: not a regular file"));
+  sim_topology_free(&t);
 
   /* nor does a good read shift the next file's line numbers (cgraph's
    * lexer keeps what it read past a graph) */

@@ -243,6 +243,17 @@ int mcc_node_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
  * joining). */
 int mcc_node_parent(const mcc_node *node, mcc_id *pid, mcc_addr *paddr);
 
+/* Where the node stands towards a root (PROTOCOL.md, "Rooting"). */
+typedef struct mcc_rooting {
+  uint8_t rooted;   /* 0: no root (searching, or between parents) */
+  uint8_t island;   /* the root is an island top, not a configured root */
+  uint8_t depth;    /* hops to the root, 0 for the root itself */
+  uint32_t seq;     /* the root's sequence number */
+  mcc_id root;
+} mcc_rooting;
+
+int mcc_node_rooting(const mcc_node *node, mcc_rooting *rooting);
+
 /* One known node, as `mcc nodes` lists it. */
 typedef struct mcc_node_info {
   mcc_id id;
@@ -300,6 +311,8 @@ typedef struct mcc_node_stats {
   uint64_t packets_dropped; /* no route, TTL, given-up handshakes */
   uint64_t handshakes_sent, sessions_accepted, sessions_established;
   uint64_t sessions_refused; /* by the trust policy */
+  uint64_t dropped_turned_up; /* came from our parent, would go back up */
+  uint64_t root_sent, seq_requests_sent, seq_bumps, island_formed;
 } mcc_node_stats;
 
 void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats);

@@ -1,0 +1,315 @@
+/*
+ * test_sim_measure.c — the simulator's metrics against hand-counted cases
+ * on tiny topologies (each drawn above its test): flows and pings counted
+ * by delivery events, failovers that respect link state, leaf kills,
+ * overlapping failovers losing each packet once, trust in reachability,
+ * the hop limit, MTU drops, undetermined metrics, and the cost estimate.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "cost.h"
+#include "engine.h"
+#include "measure.h"
+#include "metrics.h"
+#include "scenario.h"
+#include "suites.h"
+#include "testutil.h"
+
+#define S 1000000000ull
+#define MS 1000000ull
+
+typedef struct fixture {
+  sim_topology t;
+  sim_engine *e;
+  sim_measure *m;
+} fixture;
+
+/* A linear chain n0 <- n1 <- ... (n0 the root), booted and settled. */
+static int start(fixture *f, unsigned n, uint64_t delay, uint32_t mtu,
+                 int network_of_n1) {
+  char err[256];
+  memset(f, 0, sizeof *f);
+  sim_topology_init(&f->t);
+  if (sim_topology_linear(&f->t, n, err, sizeof err) != 0) return -1;
+  if (network_of_n1 >= 0) f->t.nodes[1].network = network_of_n1;
+  sim_engine_config c;
+  memset(&c, 0, sizeof c);
+  c.seed = 5;
+  mcc_settings_default(&c.base);
+  c.link_defaults.delay_ns = delay;
+  c.link_defaults.mtu = mtu;
+  c.unix_start_s = 1790000000;
+  if (sim_engine_new(&f->e, &f->t, &c, err, sizeof err) != 0) return -1;
+  if (sim_measure_new(&f->m, f->e, &f->t, 5) != 0) return -1;
+  sim_engine_run_until(f->e, 60 * S);
+  return 0;
+}
+
+static void stop(fixture *f) {
+  sim_measure_free(f->m);
+  sim_engine_free(f->e);
+  sim_topology_free(&f->t);
+}
+
+/* n0 <- n1 <- n2: five packets from n2 to n0, one a second, no ping ever:
+ * five sent, five delivered. */
+static void test_sim_measure_flows_counted_by_events(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
+  uint32_t id = sim_measure_flow_add(f.m);
+  for (uint32_t q = 0; q < 5; q++) {
+    sim_measure_flow_sent(f.m, id, q);
+    sim_engine_send(f.e, 2, 0, 17, 64, id, q);
+    sim_engine_run_until(f.e, sim_engine_now(f.e) + S);
+  }
+  sim_metrics out;
+  sim_measure_finish(f.m, &out);
+  CU_ASSERT_EQUAL(out.flows_sent, 5);
+  CU_ASSERT_EQUAL(out.flows_delivered, 5);
+  CU_ASSERT_EQUAL(out.failover_lost_packets, 0);
+  stop(&f);
+}
+
+/* n0 <- n1 <- n2: all 6 pairs pinged. The ping does not move the clock;
+ * finished at once, all 6 are pending: undelivered, reason "lost" (the
+ * walk arrives). Pinged again and given 5 s, all 6 are delivered. */
+static void test_sim_measure_ping_does_not_wait(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
+  uint64_t before = sim_engine_now(f.e);
+  sim_measure_ping(f.m, SIZE_MAX);
+  CU_ASSERT_EQUAL(sim_engine_now(f.e), before);
+  sim_metrics out;
+  sim_measure_finish(f.m, &out);
+  CU_ASSERT_EQUAL(out.routing_pairs, 6);
+  CU_ASSERT_EQUAL(out.routing_reachable, 6);
+  CU_ASSERT_EQUAL(out.routing_optimal, 6);
+  CU_ASSERT_EQUAL(out.routing_delivered, 0);
+  CU_ASSERT_EQUAL(out.undelivered_lost, 6);
+  CU_ASSERT_EQUAL(out.flows_sent, 0);
+  CU_ASSERT_EQUAL(out.flows_delivered, 0);
+  stop(&f);
+
+  CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
+  sim_measure_ping(f.m, SIZE_MAX);
+  sim_engine_run_until(f.e, sim_engine_now(f.e) + 5 * S);
+  sim_measure_finish(f.m, &out);
+  CU_ASSERT_EQUAL(out.routing_delivered, 6);
+  CU_ASSERT_EQUAL(out.undelivered_lost, 0);
+  CU_ASSERT_EQUAL(out.flows_delivered, 0); /* pings are not flows */
+  stop(&f);
+}
+
+/* n0 <- n1 over a 2 s link: the first ping takes 6 s (handshake there and
+ * back, then the packet), and is still credited to its ping. */
+static void test_sim_measure_slow_ping_credited(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 2, 2 * S, 1500, -1), 0);
+  sim_measure_ping_pair(f.m, 1, 0);
+  sim_engine_run_until(f.e, sim_engine_now(f.e) + 5 * S);
+  sim_metrics mid;
+  sim_measure_current(f.m, &mid);
+  CU_ASSERT_EQUAL(mid.routing_delivered, 0); /* not yet after 5 s */
+  sim_engine_run_until(f.e, sim_engine_now(f.e) + 5 * S);
+  sim_metrics out;
+  sim_measure_finish(f.m, &out);
+  CU_ASSERT_EQUAL(out.routing_pairs, 1);
+  CU_ASSERT_EQUAL(out.routing_delivered, 1);
+  CU_ASSERT_EQUAL(out.flows_delivered, 0);
+  stop(&f);
+}
+
+/* n0 <- n1 <- n2, the link n1 - n0 cut for 300 s: n1 and n2 are cut off
+ * all that time, so the failover lasts at least 300 s. Killing the leaf
+ * n2 afterwards is no failover. */
+static void test_sim_measure_cut_isolates(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
+  sim_measure_on_cut(f.m, 1, 0);
+  sim_engine_set_link(f.e, 1, 0, 0);
+  uint64_t t0 = sim_engine_now(f.e), now = t0;
+  int pending = 1;
+  while (now < t0 + 300 * S) {
+    sim_engine_run_until(f.e, now += S);
+    pending = sim_measure_failover_check(f.m);
+    CU_ASSERT_TRUE(pending);
+    if (!pending) break;
+  }
+  sim_engine_set_link(f.e, 1, 0, 1);
+  while (pending && now < t0 + 3600 * S) {
+    sim_engine_run_until(f.e, now += S);
+    pending = sim_measure_failover_check(f.m);
+  }
+  CU_ASSERT_FALSE(pending);
+  sim_engine_kill(f.e, 2);
+  sim_measure_on_kill(f.m, 2);
+  sim_metrics out;
+  sim_measure_finish(f.m, &out);
+  CU_ASSERT_EQUAL(out.failover_events, 1);
+  CU_ASSERT(out.failover_max_s >= 300);
+  CU_ASSERT_EQUAL(out.failover_unrecovered, 0);
+  stop(&f);
+}
+
+/* n0 <- n1 <- n2 <- n3, a flow from n3 to n0, one packet a second. The
+ * link n2 - n1 is cut, a second later n2 dies: two overlapping failovers,
+ * neither recovers. Ten packets are sent meanwhile and lost: 10, not 19. */
+static void test_sim_measure_lost_once(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 4, 5 * MS, 1500, -1), 0);
+  uint32_t id = sim_measure_flow_add(f.m);
+  sim_measure_on_cut(f.m, 2, 1);
+  sim_engine_set_link(f.e, 2, 1, 0);
+  for (uint32_t q = 0; q < 10; q++) {
+    if (q == 1) {
+      sim_engine_kill(f.e, 2);
+      sim_measure_on_kill(f.m, 2);
+    }
+    sim_measure_flow_sent(f.m, id, q);
+    sim_engine_send(f.e, 3, 0, 17, 64, id, q);
+    sim_engine_run_until(f.e, sim_engine_now(f.e) + S);
+  }
+  sim_metrics out;
+  sim_measure_finish(f.m, &out);
+  CU_ASSERT_EQUAL(out.failover_events, 2);
+  CU_ASSERT_EQUAL(out.failover_unrecovered, 2);
+  CU_ASSERT_EQUAL(out.flows_sent, 10);
+  CU_ASSERT_EQUAL(out.flows_delivered, 0);
+  CU_ASSERT_EQUAL(out.failover_lost_packets, 10);
+  stop(&f);
+}
+
+/* n0 <- n1 <- n2 with n1 in network 1, which n0 and n2 do not trust: the
+ * four pairs with n1 are forbidden; n0 and n2 may talk, but their only
+ * path crosses n1, so they are not reachable. */
+static void test_sim_measure_reachable_respects_trust(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, 1), 0);
+  sim_measure_ping(f.m, SIZE_MAX);
+  sim_engine_run_until(f.e, sim_engine_now(f.e) + 5 * S);
+  sim_metrics out;
+  sim_measure_finish(f.m, &out);
+  CU_ASSERT_EQUAL(out.routing_forbidden_pairs, 4);
+  CU_ASSERT_EQUAL(out.routing_forbidden_delivered, 0);
+  CU_ASSERT_EQUAL(out.routing_pairs, 2);
+  CU_ASSERT_EQUAL(out.routing_reachable, 0);
+  CU_ASSERT_EQUAL(out.routing_delivered, 0);
+  CU_ASSERT_EQUAL(out.routing_loops, 0);
+  stop(&f);
+}
+
+/* A chain of 70: its ends are 69 hops apart, past the old 64-hop walk,
+ * within MCC_HOP_LIMIT: delivered on the shortest path, no loop. */
+static void test_sim_measure_long_path_no_loop(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 70, 1 * MS, 1500, -1), 0);
+  sim_measure_ping_pair(f.m, 69, 0);
+  sim_measure_ping_pair(f.m, 0, 69);
+  sim_engine_run_until(f.e, sim_engine_now(f.e) + 5 * S);
+  sim_metrics out;
+  sim_measure_finish(f.m, &out);
+  CU_ASSERT_EQUAL(out.routing_pairs, 2);
+  CU_ASSERT_EQUAL(out.routing_loops, 0);
+  CU_ASSERT_EQUAL(out.undelivered_hop_limit, 0);
+  CU_ASSERT_EQUAL(out.routing_optimal, 2);
+  CU_ASSERT_EQUAL(out.routing_delivered, 2);
+  stop(&f);
+}
+
+/* n0 <- n1 on a 576-byte link: the 1000-byte probe cannot cross, so
+ * p1000 is undetermined (not 1000 bytes negative), and the drop counted;
+ * the 64-byte probes fit: 39 bytes. */
+static void test_sim_measure_small_mtu(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 2, 5 * MS, 576, -1), 0);
+  sim_metrics out;
+  sim_measure_finish(f.m, &out);
+  CU_ASSERT_EQUAL(out.overhead_p64_steady, 39);
+  CU_ASSERT_TRUE(isnan(out.overhead_p1000_steady));
+  CU_ASSERT_EQUAL(sim_engine_dropped_mtu(f.e), 1);
+  const char *why = sim_metrics_undetermined(&out, "overhead.p1000_steady");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(why);
+  CU_ASSERT_PTR_NOT_NULL(strstr(why, "MTU"));
+  CU_ASSERT_PTR_NULL(sim_metrics_undetermined(&out, "overhead.p64_steady"));
+  stop(&f);
+}
+
+/* bootstrap_s never reached: undetermined, null in JSON, and no
+ * comparison holds. */
+static void test_sim_measure_undetermined(void) {
+  sim_metrics m;
+  memset(&m, 0, sizeof m);
+  m.bootstrap_s = NAN;
+  CU_ASSERT_STRING_EQUAL(sim_metrics_undetermined(&m, "bootstrap_s"),
+                         "not determined (never reached)");
+  CU_ASSERT_PTR_NULL(sim_metrics_undetermined(&m, "nodes"));
+  sim_expectation x = {"bootstrap_s", SIM_OP_LT, NULL, 30, "", 1};
+  for (int op = SIM_OP_LT; op <= SIM_OP_NE; op++) {
+    x.op = (sim_expect_op)op;
+    CU_ASSERT_FALSE(sim_expect_eval(&x, m.bootstrap_s, 30));
+  }
+  char buf[4096] = "";
+  FILE *f = fmemopen(buf, sizeof buf, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  sim_metrics_write_json(&m, f);
+  fclose(f);
+  CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"bootstrap_s\": null,"));
+}
+
+static int cost_of(const char *text, uint64_t nodes, double mem, char *err,
+                   size_t errlen) {
+  sim_scenario sc;
+  if (sim_scenario_parse(&sc, "x.scn", text, strlen(text), err, errlen) != 0)
+    return 1;
+  int rv = sim_cost_check(&sc, nodes ? nodes
+                                     : sim_cost_generated_nodes(&sc.topo),
+                          30 * S, mem, NULL, err, errlen);
+  sim_scenario_free(&sc);
+  return rv;
+}
+
+/* The cost estimate: 16,777,216 nodes need 96 GiB at 6 KiB a node; a flow
+ * every nanosecond for an hour is 3.6e12 packets; both are refused with
+ * the line and the figure. A small run passes. */
+static void test_sim_measure_cost(void) {
+  char err[512];
+  double gib = 1024.0 * 1024 * 1024;
+  CU_ASSERT_EQUAL(cost_of("duration 1m\ntopology star n=16777216\n", 0,
+                          12 * gib, err, sizeof err),
+                  MCC_ERR_LIMIT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "x.scn:2: "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "96.0 GiB"));
+  CU_ASSERT_EQUAL(cost_of("topology linear n=3\nduration 1h\nat 1m flow "
+                          "start f from n0 to n2 udp every=1ns\n",
+                          0, 12 * gib, err, sizeof err),
+                  MCC_ERR_LIMIT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "x.scn:3: flow start: f"));
+  CU_ASSERT_EQUAL(cost_of("topology linear n=3\nduration 2s\nat 1s flow "
+                          "start f from n0 to n2 udp every=1ns\n",
+                          0, 12 * gib, err, sizeof err),
+                  MCC_ERR_LIMIT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "x.scn:3: the run would need about"));
+  CU_ASSERT_EQUAL(cost_of("topology tree fanout=2 depth=3\nduration 1h\n"
+                          "at 1m ping all\n",
+                          0, 12 * gib, err, sizeof err),
+                  0);
+  /* 1,000,000 nodes for 1 h: 4.8e8 events, 5.7 GiB: fits in 12 GiB. */
+  CU_ASSERT_EQUAL(cost_of("topology file x.dot\nduration 1h\n", 1000000,
+                          12 * gib, err, sizeof err),
+                  0);
+}
+
+void suite_sim_measure(void) {
+  CU_pSuite s = CU_add_suite("sim_measure", NULL, NULL);
+  ADD_TEST(s, test_sim_measure_flows_counted_by_events);
+  ADD_TEST(s, test_sim_measure_ping_does_not_wait);
+  ADD_TEST(s, test_sim_measure_slow_ping_credited);
+  ADD_TEST(s, test_sim_measure_cut_isolates);
+  ADD_TEST(s, test_sim_measure_lost_once);
+  ADD_TEST(s, test_sim_measure_reachable_respects_trust);
+  ADD_TEST(s, test_sim_measure_long_path_no_loop);
+  ADD_TEST(s, test_sim_measure_small_mtu);
+  ADD_TEST(s, test_sim_measure_undetermined);
+  ADD_TEST(s, test_sim_measure_cost);
+}

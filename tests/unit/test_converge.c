@@ -210,11 +210,16 @@ static void view_take(view *v, harness *h) {
   }
 }
 
+/* Routing decisions depend on the node and, through the rule against
+ * turning back up, on where the packet came from: a hop (at -> next) taken
+ * twice repeats forever, and that is a loop. Revisiting a node is not one
+ * by itself (5 -> 1 -> 5 is then dropped at 5, which may not send it back
+ * up); a shortest path never revisits, so the length check catches it. */
 static int walk(harness *h, const view *v, size_t src, size_t dst,
                 unsigned hop_limit) {
-  uint8_t seen[TOPO_MAX_NODES] = {0};
+  size_t hop_from[256], hop_to[256];
   size_t at = src, from = SIZE_MAX;
-  seen[src] = 1;
+  if (hop_limit > 256) hop_limit = 256;
   for (unsigned hops = 1; hops <= hop_limit; hops++) {
     mcc_route r;
     if (mcc_node_route(harness_node(h, at), harness_id(h, dst), &r) != 0)
@@ -226,8 +231,10 @@ static int walk(harness *h, const view *v, size_t src, size_t dst,
       return W_BOUNCE;
     if (next == dst) return (int)hops;
     if (!harness_relays_from(h, next, at)) return W_NOT_NEIGHBOUR;
-    if (seen[next]) return W_LOOP;
-    seen[next] = 1;
+    for (unsigned k = 0; k + 1 < hops; k++)
+      if (hop_from[k] == at && hop_to[k] == next) return W_LOOP;
+    hop_from[hops - 1] = at;
+    hop_to[hops - 1] = next;
     from = at;
     at = next;
   }

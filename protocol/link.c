@@ -136,6 +136,12 @@ static child_link *child_add(mcc_node *node, const mcc_addr *addr,
   return c;
 }
 
+/* A child re-keys only once its counter reached LINK_REKEY_AFTER_MESSAGES;
+ * the margin allows for its last messages being lost. */
+static int child_is_rekeying(const child_link *c) {
+  return c->rx.any && c->rx.top >= LINK_REKEY_AFTER_MESSAGES - (1u << 20);
+}
+
 int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
                   size_t datalen, uint64_t now) {
   wire_hello hello;
@@ -159,8 +165,12 @@ int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
   sodium_memzero(eph_sec, sizeof eph_sec);
   if (rv != 0) return rv;
 
-  /* A child that joins again keeps its link id, so the records it announced
-   * stay valid until it announces them again. */
+  /* A child that joins again keeps its link id. Unless it only re-keys
+   * (its counters reached LINK_REKEY_AFTER_MESSAGES), it restarted, came
+   * back after a lost BYE, or probes us as a candidate: it may no longer
+   * have what it announced here, so that is withdrawn, and it announces
+   * its subtree again if it makes us its active parent. */
+  if (c && !child_is_rekeying(c)) state_on_link_lost(node, c->id, now);
   if (c && memcmp(&c->addr, from, sizeof *from) != 0) {
     uint32_t slot = (uint32_t)(c - node->children);
     index_remove(&node->child_index, slot, addr_hash(&c->addr));

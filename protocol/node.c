@@ -363,8 +363,10 @@ static int neighbour_addr(mcc_node *node, const mcc_id *id, mcc_addr *addr) {
     return 1;
   }
   child_link *c = link_child_by_id(node, id);
-  if (c) *addr = c->addr;
-  return c != NULL;
+  const record *r = c ? state_find(node, id, NULL) : NULL;
+  if (!r || !route_child_edge(node, r, c->id)) return 0; /* a candidate */
+  *addr = c->addr;
+  return 1;
 }
 
 

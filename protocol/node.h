@@ -332,6 +332,9 @@ int route_compute(mcc_node *node);
 int route_between(mcc_node *node, const mcc_id *src, const mcc_id *dst,
                   mcc_route *route);
 void route_free(mcc_node *node);
+/* Is child link link_id, whose peer's record is r, an edge of the known
+ * graph (a child that made us its active parent)? */
+int route_child_edge(const mcc_node *node, const record *r, uint32_t link_id);
 
 /* A vertex of the routing graph: a record, or the active parent that has
  * no record here (route.c). */

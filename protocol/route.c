@@ -54,6 +54,16 @@ static heap_item heap_pop(heap_item *h, uint32_t *n) {
   return top;
 }
 
+/* A child link is an edge only for a child that made us its active
+ * parent: its record came over this very link and names us. A candidate
+ * probing us, or a former child whose newer record went elsewhere, is a
+ * link but no way to reach that node. */
+int route_child_edge(const mcc_node *node, const record *r, uint32_t link_id) {
+  return !(r->flags & REC_WITHDRAWN) && r->via == link_id &&
+         (r->flags & REC_HAS_PARENT) &&
+         memcmp(r->parent.key, node->keys.pub.key, 32) == 0;
+}
+
 /* Calls add(a, b) for each undirected edge, twice per edge. */
 #define FOR_EACH_EDGE(node, add)                                            \
   do {                                                                      \
@@ -72,7 +82,7 @@ static heap_item heap_pop(heap_item *h, uint32_t *n) {
       uint32_t v_;                                                          \
       const record *cr_ =                                                   \
           state_find((node), &(node)->children[c_].peer, &v_);             \
-      if (cr_ && !(cr_->flags & REC_WITHDRAWN)) {                           \
+      if (cr_ && route_child_edge((node), cr_, (node)->children[c_].id)) {   \
         add(0u, v_);                                                        \
         add(v_, 0u);                                                        \
       }                                                                     \

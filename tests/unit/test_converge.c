@@ -499,25 +499,6 @@ static uint64_t seeds_per_class(void) {
   return n ? n : CONV_SEEDS_PER_CLASS;
 }
 
-/* Cases still failing on main, tracked in issue 10 (stale records after a
- * lost BYE or a restart: a former parent keeps a child's old subtree and
- * routes to it directly, shorter than the active graph). They run and are
- * reported on every `make test`, but do not fail it; remove a name here
- * when it passes. The second look a rejoin period later (CONV_RECHECK_NS)
- * shows the same shortcut when a child's rejoin HELLO to its first parent
- * opens a child link there that the child does not adopt: dag:7,
- * top-cycle:2 and top-cycle:7 fail only at that look. */
-static const char *const open_cases[] = {
-    "top-cycle:1",      "top-cycle:9",      "top-cycle:2", "top-cycle:7",
-    "dag:7",            "kept top-cycle:1", "kept top-cycle:2",
-    "kept dag:7",       NULL};
-
-static int is_open_case(const char *name) {
-  for (size_t k = 0; open_cases[k]; k++)
-    if (strcmp(open_cases[k], name) == 0) return 1;
-  return 0;
-}
-
 static void run_class(topo_class cls) {
   unsigned run = 0, failed = 0, by_check[16] = {0};
   char list[1024] = "";
@@ -531,10 +512,6 @@ static void run_class(topo_class cls) {
     unsigned fails = run_case(&c, verbose);
     run++;
     if (!fails) continue;
-    if (is_open_case(c.name)) {
-      fprintf(stderr, "converge %s: still fails (open, issue 10)\n", c.name);
-      continue;
-    }
     failed++;
     for (unsigned b = 1; b < 16; b <<= 1) by_check[b] += (fails & b) != 0;
     int w = snprintf(list + listlen, sizeof list - listlen, " %llu(%s)",
@@ -577,10 +554,6 @@ static void test_converge_kept(void) {
     }
     unsigned fails = run_case(&c, verbose);
     run++;
-    if (fails && is_open_case(c.name)) {
-      fprintf(stderr, "converge %s: still fails (open, issue 10)\n", c.name);
-      continue;
-    }
     failed += fails != 0;
     CU_ASSERT_EQUAL(fails, 0);
   }

@@ -37,6 +37,7 @@ typedef struct flow {
   uint64_t *sent_at; /* per sequence number, 0 = not sent */
   uint8_t *state;    /* PKT_* */
   uint32_t cap, sent;
+  uint32_t oldest; /* below it every packet is delivered (or unsent) */
   ping_pair *pairs; /* TAG_PING: pair k is sequence k */
   size_t npairs;
 } flow;
@@ -66,7 +67,7 @@ struct sim_measure {
 };
 
 static void on_delivery(void *user, uint32_t node, uint32_t f, uint32_t seq,
-                        uint64_t now);
+                        int seq_bits, uint64_t now);
 static void on_drop(void *user, uint32_t f, uint32_t seq, int reason);
 
 static int id_cmp(const void *a, const void *b) {
@@ -422,13 +423,29 @@ void sim_measure_flow_sent(sim_measure *m, uint32_t f, uint32_t seq) {
   if (tag_sent(m, f, seq) == 0) m->m.flows_sent++;
 }
 
+/* A delivery whose packet could not carry its whole sequence (tiny
+ * payloads): the oldest packet not yet delivered whose low bits match.
+ * Exact as long as a flow's packets arrive in order, as on one path. */
+static uint32_t resolve_seq(flow *fl, uint32_t low, int bits) {
+  while (fl->oldest < fl->cap && (fl->state[fl->oldest] == PKT_DELIVERED ||
+                                  fl->state[fl->oldest] == PKT_UNSENT))
+    fl->oldest++;
+  uint32_t mask = bits ? (uint32_t)((1ull << bits) - 1) : 0;
+  for (uint32_t q = fl->oldest; q < fl->cap; q++)
+    if ((fl->state[q] == PKT_SENT || fl->state[q] == PKT_MTU) &&
+        (q & mask) == (low & mask))
+      return q;
+  return UINT32_MAX;
+}
+
 /* Every delivery of a tagged packet, whenever it comes: a flow packet
  * counts once, a ping credits its pair, however late. After the end of
  * the run only the overhead probes count. */
 static void on_delivery(void *user, uint32_t node, uint32_t f, uint32_t seq,
-                        uint64_t now) {
+                        int seq_bits, uint64_t now) {
   sim_measure *m = user;
   flow *fl = flow_at(m, f);
+  if (fl && seq_bits < 32) seq = resolve_seq(fl, seq, seq_bits);
   if (!fl || seq >= fl->cap || fl->state[seq] == PKT_UNSENT ||
       fl->state[seq] == PKT_DELIVERED)
     return;
@@ -618,6 +635,8 @@ static void add_failover(sim_measure *m, uint32_t gone, int counts_itself) {
     if (st[i] == CHAIN_THROUGH && sim_engine_alive(m->e, i) &&
         (i != gone || counts_itself))
       fo->nodes[fo->n++] = i;
+  uint32_t *fit = realloc(fo->nodes, (fo->n ? fo->n : 1) * sizeof *fit);
+  if (fit) fo->nodes = fit; /* churn makes many failovers: keep them small */
 out:
   free(st);
   free(path);

@@ -64,6 +64,8 @@ struct sim_measure {
   int frozen;     /* the run is over: only the probes count from now on */
   uint32_t *seen; /* walk stamps, per node */
   uint32_t stamp;
+  uint32_t *roots; /* nodes without parents in the topology */
+  size_t nroots;
 };
 
 static void on_delivery(void *user, uint32_t node, uint32_t f, uint32_t seq,
@@ -93,7 +95,8 @@ int sim_measure_new(sim_measure **pm, sim_engine *e, const sim_topology *t,
   m->ids = calloc(m->n ? m->n : 1, sizeof *m->ids);
   m->idle_base = calloc(m->n ? m->n : 1, sizeof *m->idle_base);
   m->seen = calloc(m->n ? m->n : 1, sizeof *m->seen);
-  if (!m->ids || !m->idle_base || !m->seen) {
+  m->roots = malloc((m->n ? m->n : 1) * sizeof *m->roots);
+  if (!m->ids || !m->idle_base || !m->seen || !m->roots) {
     sim_measure_free(m);
     return MCC_ERR_NOMEM;
   }
@@ -102,6 +105,10 @@ int sim_measure_new(sim_measure **pm, sim_engine *e, const sim_topology *t,
     m->ids[i].index = i;
   }
   qsort(m->ids, m->n, sizeof *m->ids, id_cmp);
+  for (uint32_t i = 0; i < m->n; i++) {
+    uint32_t parents[1];
+    if (sim_topology_parents(t, i, parents, 1) == 0) m->roots[m->nroots++] = i;
+  }
   m->m.nodes = (double)m->n;
   m->m.bootstrap_s = NAN;
   sim_engine_on_delivery(e, on_delivery, m);
@@ -119,6 +126,7 @@ void sim_measure_free(sim_measure *m) {
     free(m->flows[k].pairs);
   }
   free(m->seen);
+  free(m->roots);
   free(m->fo);
   free(m->flows);
   free(m->ids);
@@ -670,12 +678,13 @@ static uint32_t reference_node(sim_measure *m, const failover *fo) {
     m->stamp = 1;
   }
   for (size_t j = 0; j < fo->n; j++) m->seen[fo->nodes[j]] = m->stamp;
-  uint32_t parents[1], any = UINT32_MAX;
-  for (uint32_t i = 0; i < m->n; i++) {
-    if (!sim_engine_alive(m->e, i) || m->seen[i] == m->stamp) continue;
-    if (sim_topology_parents(m->t, i, parents, 1) == 0) return i;
-    if (any == UINT32_MAX) any = i;
+  for (size_t k = 0; k < m->nroots; k++) {
+    uint32_t r = m->roots[k];
+    if (sim_engine_alive(m->e, r) && m->seen[r] != m->stamp) return r;
   }
+  uint32_t any = UINT32_MAX;
+  for (uint32_t i = 0; i < m->n && any == UINT32_MAX; i++)
+    if (sim_engine_alive(m->e, i) && m->seen[i] != m->stamp) any = i;
   for (size_t j = 0; any == UINT32_MAX && j < fo->n; j++)
     if (sim_engine_alive(m->e, fo->nodes[j])) any = fo->nodes[j];
   return any;

@@ -352,7 +352,9 @@ static void cb_random(void *user, uint8_t *out, size_t len) {
 }
 
 /* Flow packets carry their flow number in the ports (UDP, TCP) or the
- * echo identifier (ICMP), and their sequence in the first payload bytes. */
+ * echo identifier (ICMP), and their sequence in the first payload bytes;
+ * with fewer than 4 payload bytes, in the TCP sequence number (32 bits),
+ * the echo sequence (ICMP: 16 bits) or nowhere (UDP: 0 bits). */
 static void cb_deliver(void *user, const uint8_t *ip, size_t len) {
   vnode *v = user;
   sim_engine *e = v->e;
@@ -364,14 +366,19 @@ static void cb_deliver(void *user, const uint8_t *ip, size_t len) {
   size_t hl = (size_t)(ip[0] & 15) * 4;
   uint8_t proto = ip[9];
   size_t off = proto == 17 ? 8 : proto == 6 ? 20 : 8;
-  if (len < hl + off + 4) return;
+  if (len < hl + off) return;
   const uint8_t *seg = ip + hl;
   uint32_t flow = proto == 1 ? (uint32_t)(seg[4] << 8 | seg[5])
                              : (uint32_t)(seg[0] << 8 | seg[1]) - 10000u;
-  const uint8_t *p = seg + off;
-  uint32_t seq = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-                 (uint32_t)p[2] << 8 | p[3];
-  e->on_delivery(e->delivery_user, v->index, flow, seq, e->now);
+  const uint8_t *p = len >= hl + off + 4 ? seg + off
+                     : proto == 6        ? seg + 4
+                                         : NULL;
+  int bits = p ? 32 : proto == 1 ? 16 : 0;
+  uint32_t seq = p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+                         (uint32_t)p[2] << 8 | p[3]
+             : bits ? (uint32_t)(seg[6] << 8 | seg[7])
+                    : 0;
+  e->on_delivery(e->delivery_user, v->index, flow, seq, bits, e->now);
 }
 
 /* ---- node lifecycle ------------------------------------------------------------- */
@@ -674,6 +681,8 @@ int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
     if (proto == 17) {
       seg[4] = (uint8_t)(seglen >> 8), seg[5] = (uint8_t)seglen;
     } else {
+      seg[4] = (uint8_t)(seq >> 24), seg[5] = (uint8_t)(seq >> 16);
+      seg[6] = (uint8_t)(seq >> 8), seg[7] = (uint8_t)seq;
       seg[12] = 0x50, seg[13] = 0x18, seg[14] = 0xff, seg[15] = 0xff;
     }
   }

@@ -75,9 +75,11 @@ uint64_t sim_engine_dropped_mtu(const sim_engine *e);
 int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
                     size_t size, uint32_t flow, uint32_t seq);
 /* Called for every packet delivered to a node's local stack that carries a
- * flow tag. */
+ * flow tag; seq_bits says how many low bits of the sequence the packet
+ * could carry (32; 16 for an ICMP echo with under 4 payload bytes; 0 for
+ * UDP with under 4). */
 typedef void (*sim_delivery_fn)(void *user, uint32_t node, uint32_t flow,
-                                uint32_t seq, uint64_t now);
+                                uint32_t seq, int seq_bits, uint64_t now);
 void sim_engine_on_delivery(sim_engine *e, sim_delivery_fn fn, void *user);
 /* Called when a datagram that a flow packet caused (the packet itself, a
  * relay of it, or the handshake it started) is dropped at a link. */

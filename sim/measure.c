@@ -37,6 +37,7 @@ typedef struct flow {
   uint64_t *sent_at; /* per sequence number, 0 = not sent */
   uint8_t *state;    /* PKT_* */
   uint32_t cap, sent;
+  uint32_t oldest; /* below it every packet is delivered (or unsent) */
   ping_pair *pairs; /* TAG_PING: pair k is sequence k */
   size_t npairs;
 } flow;
@@ -63,10 +64,12 @@ struct sim_measure {
   int frozen;     /* the run is over: only the probes count from now on */
   uint32_t *seen; /* walk stamps, per node */
   uint32_t stamp;
+  uint32_t *roots; /* nodes without parents in the topology */
+  size_t nroots;
 };
 
 static void on_delivery(void *user, uint32_t node, uint32_t f, uint32_t seq,
-                        uint64_t now);
+                        int seq_bits, uint64_t now);
 static void on_drop(void *user, uint32_t f, uint32_t seq, int reason);
 
 static int id_cmp(const void *a, const void *b) {
@@ -92,7 +95,8 @@ int sim_measure_new(sim_measure **pm, sim_engine *e, const sim_topology *t,
   m->ids = calloc(m->n ? m->n : 1, sizeof *m->ids);
   m->idle_base = calloc(m->n ? m->n : 1, sizeof *m->idle_base);
   m->seen = calloc(m->n ? m->n : 1, sizeof *m->seen);
-  if (!m->ids || !m->idle_base || !m->seen) {
+  m->roots = malloc((m->n ? m->n : 1) * sizeof *m->roots);
+  if (!m->ids || !m->idle_base || !m->seen || !m->roots) {
     sim_measure_free(m);
     return MCC_ERR_NOMEM;
   }
@@ -101,6 +105,10 @@ int sim_measure_new(sim_measure **pm, sim_engine *e, const sim_topology *t,
     m->ids[i].index = i;
   }
   qsort(m->ids, m->n, sizeof *m->ids, id_cmp);
+  for (uint32_t i = 0; i < m->n; i++) {
+    uint32_t parents[1];
+    if (sim_topology_parents(t, i, parents, 1) == 0) m->roots[m->nroots++] = i;
+  }
   m->m.nodes = (double)m->n;
   m->m.bootstrap_s = NAN;
   sim_engine_on_delivery(e, on_delivery, m);
@@ -118,6 +126,7 @@ void sim_measure_free(sim_measure *m) {
     free(m->flows[k].pairs);
   }
   free(m->seen);
+  free(m->roots);
   free(m->fo);
   free(m->flows);
   free(m->ids);
@@ -422,13 +431,29 @@ void sim_measure_flow_sent(sim_measure *m, uint32_t f, uint32_t seq) {
   if (tag_sent(m, f, seq) == 0) m->m.flows_sent++;
 }
 
+/* A delivery whose packet could not carry its whole sequence (tiny
+ * payloads): the oldest packet not yet delivered whose low bits match.
+ * Exact as long as a flow's packets arrive in order, as on one path. */
+static uint32_t resolve_seq(flow *fl, uint32_t low, int bits) {
+  while (fl->oldest < fl->cap && (fl->state[fl->oldest] == PKT_DELIVERED ||
+                                  fl->state[fl->oldest] == PKT_UNSENT))
+    fl->oldest++;
+  uint32_t mask = bits ? (uint32_t)((1ull << bits) - 1) : 0;
+  for (uint32_t q = fl->oldest; q < fl->cap; q++)
+    if ((fl->state[q] == PKT_SENT || fl->state[q] == PKT_MTU) &&
+        (q & mask) == (low & mask))
+      return q;
+  return UINT32_MAX;
+}
+
 /* Every delivery of a tagged packet, whenever it comes: a flow packet
  * counts once, a ping credits its pair, however late. After the end of
  * the run only the overhead probes count. */
 static void on_delivery(void *user, uint32_t node, uint32_t f, uint32_t seq,
-                        uint64_t now) {
+                        int seq_bits, uint64_t now) {
   sim_measure *m = user;
   flow *fl = flow_at(m, f);
+  if (fl && seq_bits < 32) seq = resolve_seq(fl, seq, seq_bits);
   if (!fl || seq >= fl->cap || fl->state[seq] == PKT_UNSENT ||
       fl->state[seq] == PKT_DELIVERED)
     return;
@@ -618,6 +643,8 @@ static void add_failover(sim_measure *m, uint32_t gone, int counts_itself) {
     if (st[i] == CHAIN_THROUGH && sim_engine_alive(m->e, i) &&
         (i != gone || counts_itself))
       fo->nodes[fo->n++] = i;
+  uint32_t *fit = realloc(fo->nodes, (fo->n ? fo->n : 1) * sizeof *fit);
+  if (fit) fo->nodes = fit; /* churn makes many failovers: keep them small */
 out:
   free(st);
   free(path);
@@ -651,12 +678,13 @@ static uint32_t reference_node(sim_measure *m, const failover *fo) {
     m->stamp = 1;
   }
   for (size_t j = 0; j < fo->n; j++) m->seen[fo->nodes[j]] = m->stamp;
-  uint32_t parents[1], any = UINT32_MAX;
-  for (uint32_t i = 0; i < m->n; i++) {
-    if (!sim_engine_alive(m->e, i) || m->seen[i] == m->stamp) continue;
-    if (sim_topology_parents(m->t, i, parents, 1) == 0) return i;
-    if (any == UINT32_MAX) any = i;
+  for (size_t k = 0; k < m->nroots; k++) {
+    uint32_t r = m->roots[k];
+    if (sim_engine_alive(m->e, r) && m->seen[r] != m->stamp) return r;
   }
+  uint32_t any = UINT32_MAX;
+  for (uint32_t i = 0; i < m->n && any == UINT32_MAX; i++)
+    if (sim_engine_alive(m->e, i) && m->seen[i] != m->stamp) any = i;
   for (size_t j = 0; any == UINT32_MAX && j < fo->n; j++)
     if (sim_engine_alive(m->e, fo->nodes[j])) any = fo->nodes[j];
   return any;

@@ -28,7 +28,8 @@ void sim_measure_idle_begin(sim_measure *m);
 void sim_measure_idle_end(sim_measure *m);
 
 /* A node died or a link was cut: the nodes whose active path to the root
- * went through it must become reachable from their root again. */
+ * went through it must become reachable from their root again (killing a
+ * node that is nobody's active parent is no failover). */
 void sim_measure_on_kill(sim_measure *m, uint32_t node);
 void sim_measure_on_cut(sim_measure *m, uint32_t a, uint32_t b);
 /* Called every simulated second while it returns 1 (failovers pending). */
@@ -40,13 +41,16 @@ void sim_measure_flow_sent(sim_measure *m, uint32_t flow, uint32_t seq);
 
 /* Routing correctness over sampled pairs (all pairs up to max): each pair's
  * hop-by-hop walk through the cores' routing decisions against BFS in the
- * active topology, and a real packet sent; settles for 5 s. */
+ * active topology, judged now, and a real packet sent, credited whenever
+ * it arrives. Neither waits nor moves the clock. */
 void sim_measure_ping(sim_measure *m, size_t max);
 void sim_measure_ping_pair(sim_measure *m, uint32_t src, uint32_t dst);
 
 /* The figures measured so far, without the final probes. */
 void sim_measure_current(const sim_measure *m, sim_metrics *out);
-/* Final figures: state memory, overhead probes on a leaf's link, totals. */
+/* Final figures: state memory, failovers, undelivered pings by reason,
+ * totals; then (the timeline's figures frozen) the overhead probes on a
+ * leaf's link, which run the clock on past the end. */
 void sim_measure_finish(sim_measure *m, sim_metrics *out);
 
 #endif

@@ -71,6 +71,29 @@ static void test_sim_measure_flows_counted_by_events(void) {
   stop(&f);
 }
 
+/* Payloads too small for the 4-byte sequence: UDP size 0, TCP size 1
+ * (sequence in the TCP header), ICMP size 2 (16-bit echo sequence); three
+ * packets each from n2 to n0, all counted. */
+static void test_sim_measure_tiny_payloads(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
+  static const int proto[3] = {17, 6, 1};
+  uint32_t id[3];
+  for (int k = 0; k < 3; k++) id[k] = sim_measure_flow_add(f.m);
+  for (uint32_t q = 0; q < 3; q++) {
+    for (int k = 0; k < 3; k++) {
+      sim_measure_flow_sent(f.m, id[k], q);
+      sim_engine_send(f.e, 2, 0, proto[k], (size_t)k, id[k], q);
+    }
+    sim_engine_run_until(f.e, sim_engine_now(f.e) + S);
+  }
+  sim_metrics out;
+  sim_measure_finish(f.m, &out);
+  CU_ASSERT_EQUAL(out.flows_sent, 9);
+  CU_ASSERT_EQUAL(out.flows_delivered, 9);
+  stop(&f);
+}
+
 /* n0 <- n1 <- n2: all 6 pairs pinged. The ping does not move the clock;
  * finished at once, all 6 are pending: undelivered, reason "lost" (the
  * walk arrives). Pinged again and given 5 s, all 6 are delivered. */
@@ -303,6 +326,7 @@ static void test_sim_measure_cost(void) {
 void suite_sim_measure(void) {
   CU_pSuite s = CU_add_suite("sim_measure", NULL, NULL);
   ADD_TEST(s, test_sim_measure_flows_counted_by_events);
+  ADD_TEST(s, test_sim_measure_tiny_payloads);
   ADD_TEST(s, test_sim_measure_ping_does_not_wait);
   ADD_TEST(s, test_sim_measure_slow_ping_credited);
   ADD_TEST(s, test_sim_measure_cut_isolates);

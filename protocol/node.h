@@ -20,6 +20,7 @@
 #define NS_PER_S 1000000000ull
 #define NEVER UINT64_MAX
 #define VIA_SELF UINT32_MAX
+#define VIA_NONE (UINT32_MAX - 1)
 #define NO_VERTEX UINT32_MAX
 /* Most records an UPDATE can carry: withdrawals are the smallest entry. */
 #define INFLIGHT_MAX (WIRE_MAX_UPDATE_BODY / WIRE_WITHDRAW_LEN)
@@ -44,6 +45,8 @@ typedef struct record {
   uint32_t seq;
   uint32_t static_addr;
   uint32_t via;           /* child link id it came over, or VIA_SELF */
+  uint32_t via_also;      /* another child link with this version, or
+                             VIA_NONE (state.c: copies of one version) */
   uint32_t last_change_s; /* node-relative seconds */
   uint16_t issuer;
   uint8_t kind;

@@ -94,16 +94,15 @@ static uint8_t next_candidate(mcc_node *node, unsigned from) {
   return node->nparents;
 }
 
-/* Without a parent, or with one that has no root: until one is found.
- * Under an island top: a few rounds (1, 2, 4, 8 periods apart), then
- * quiet, so that a rootless network that settled sends only keep-alives;
- * a change of our position starts them again, and the rejoin timer keeps
- * trying the first parent. */
+/* Without a parent, with one that has no root, or under an island top:
+ * until a configured root's tree is found, in rounds 1, 2, 4, then 8
+ * keep-alive periods apart. A rootless network so pays for a probe every
+ * 8 periods per node with a parent outside its own subtree: the price of
+ * finding a root that comes back, wherever it comes back. */
 static int search_needed(const mcc_node *node) {
   if (node->nparents == 0) return 0;
   if (node->up.state != PARENT_UP) return 1;
-  if (!rooting_is_rooted(&node->adv)) return 1;
-  return node->adv.island && node->join_rounds_failed <= JOIN_BACKOFF_MAX_SHIFT;
+  return !rooting_is_rooted(&node->adv) || node->adv.island;
 }
 
 /* A round of the parent list found nothing: a node without a parent tops

@@ -132,6 +132,7 @@ static int rec_set(mcc_node *node, record *r, const wire_record *w,
   r->seq = w->seq;
   r->static_addr = w->static_addr;
   r->via = via;
+  r->via_also = VIA_NONE;
   r->last_change_s = (uint32_t)(now / NS_PER_S);
   r->issuer = issuer;
   r->kind = w->cert.kind;
@@ -323,10 +324,24 @@ static void withdraw(mcc_node *node, uint32_t slot) {
   node->routes_dirty = 1;
 }
 
+/* Link link_id no longer carries r. 1 when no link does any more; else
+ * the other copy's link takes over. */
+static int lose_link(record *r, uint32_t link_id) {
+  if (r->via_also == link_id) {
+    r->via_also = VIA_NONE;
+    return 0;
+  }
+  if (r->via != link_id) return 0;
+  if (r->via_also == VIA_NONE) return 1;
+  r->via = r->via_also;
+  r->via_also = VIA_NONE;
+  return 0;
+}
+
 void state_on_link_lost(mcc_node *node, uint32_t link_id, uint64_t now) {
   for (uint32_t s = node->nrecs; s-- > 1;) {
     record *r = &node->recs[s];
-    if (r->via == link_id && !(r->flags & REC_WITHDRAWN)) {
+    if (!(r->flags & REC_WITHDRAWN) && lose_link(r, link_id)) {
       withdraw(node, s);
       node->stats.records_withdrawn++;
     }
@@ -350,8 +365,8 @@ static int walk_update(mcc_node *node, const child_link *from,
       if (!apply) continue;
       uint32_t slot;
       record *r = state_find(node, &id, &slot);
-      if (r && slot != 0 && r->via == from->id && r->seq <= seq &&
-          !(r->flags & REC_WITHDRAWN)) {
+      if (r && slot != 0 && r->seq <= seq && !(r->flags & REC_WITHDRAWN) &&
+          lose_link(r, from->id)) {
         withdraw(node, slot);
         node->stats.records_withdrawn++;
       }
@@ -374,10 +389,15 @@ static int walk_update(mcc_node *node, const child_link *from,
     }
     if (r && !(r->flags & REC_WITHDRAWN) && w.seq < r->seq) continue;
     if (r && !(r->flags & REC_WITHDRAWN) && w.seq == r->seq) {
-      /* The same record over another link: its subtree moved, and the
-       * newest path is the live one (the old link's withdrawal must not
-       * take it away). Same seq and same signature mean the same bytes. */
+      /* The same record over another link: either its subtree moved (the
+       * old link's withdrawal will follow), or a stale copy is climbing
+       * from a node that has not yet noticed it lost that subtree (its
+       * withdrawal will follow). Which one the parent chain cannot tell
+       * yet, so both links are remembered, and the record goes only when
+       * neither carries it any more. Same seq and same signature mean
+       * the same bytes. */
       if (r->via != from->id && memcmp(r->sig, w.sig, WIRE_SIG_LEN) == 0) {
+        r->via_also = r->via;
         r->via = from->id;
         node->routes_dirty = 1;
       }

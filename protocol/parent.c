@@ -125,6 +125,18 @@ static void search_from(mcc_node *node, unsigned from, uint64_t now) {
     round_failed(node, now);
 }
 
+/* A node that needs a parent and has no search under way or planned gets
+ * one planned, at the current backoff: no state can leave it stranded. */
+static void keep_searching(mcc_node *node, uint64_t now) {
+  if (!search_needed(node) || node->join.state != PARENT_NONE ||
+      node->join_at_ns != NEVER)
+    return;
+  unsigned shift = node->join_rounds_failed < JOIN_BACKOFF_MAX_SHIFT
+                       ? node->join_rounds_failed
+                       : JOIN_BACKOFF_MAX_SHIFT;
+  node->join_at_ns = now + (node->keep_alive_ns << shift);
+}
+
 static void send_bye(mcc_node *node, parent_link *p) {
   link_send_sealed(node, p, WIRE_BYE, NULL, 0, NULL);
 }
@@ -135,7 +147,10 @@ static void candidate_failed(mcc_node *node, uint64_t now) {
   if (j->state == PARENT_LINKED) send_bye(node, j);
   uint8_t failed = j->index, mode = j->mode;
   sodium_memzero(j, sizeof *j);
-  if (mode == JOIN_REJOIN) return; /* the current parent stays */
+  if (mode == JOIN_REJOIN) { /* the current parent stays */
+    keep_searching(node, now);
+    return;
+  }
   if (!search_needed(node)) return;
   search_from(node, (unsigned)failed + 1, now);
 }
@@ -182,7 +197,7 @@ void link_on_candidate_info(mcc_node *node, uint64_t now) {
 
 void link_on_position_changed(mcc_node *node, uint64_t now) {
   if (node->up.state == PARENT_UP) node->join_rounds_failed = 0;
-  if (!search_needed(node) || node->join.state != PARENT_NONE) return;
+  if (!search_needed(node)) return; /* a probe under way: join_at waits */
   uint64_t at = now;
   if (node->up.state == PARENT_UP) {
     /* An active parent without a root may find one again soon; an island
@@ -402,8 +417,12 @@ void parent_on_timers(mcc_node *node, uint64_t now) {
     on_join_timer(node, now);
   if (now >= node->join_at_ns) {
     node->join_at_ns = NEVER;
-    if (node->join.state == PARENT_NONE && search_needed(node))
-      search_from(node, 0, now);
+    if (search_needed(node)) {
+      if (node->join.state == PARENT_NONE)
+        search_from(node, 0, now);
+      else /* a rejoin probe is under way: after it */
+        node->join_at_ns = now + retry_ns(node);
+    }
   }
   if (now >= node->rejoin_at_ns) {
     node->rejoin_at_ns = now + node->rejoin_ns;
@@ -414,6 +433,7 @@ void parent_on_timers(mcc_node *node, uint64_t now) {
   if (node->up.state == PARENT_UP && node->join.state == PARENT_NONE &&
       node->up.tx_counter >= LINK_REKEY_AFTER_MESSAGES)
     link_start_join(node, node->up.index, JOIN_REJOIN, now);
+  keep_searching(node, now);
 }
 
 uint64_t parent_next_deadline(const mcc_node *node) {

@@ -117,6 +117,9 @@ static const kept_case kept_cases[] = {
      "30.000 cut 1 0", "stranding"},
     /* found by the generators (the seed's case as it was printed) */
     {"dag:5", 80, "0:- 1:0 2:0,1 3:1,0 4:1,0,2 5:2,3,1 6:5,0 7:2 8:1,5,7 9:4,8,1 10:1 11:7,1,6", "30.000 cut 8 7; 63.289 cut 1 0; 71.591 cut 6 0; 116.400 restore 6 0; 122.012 restore 8 7; 125.141 cut 5 2; 161.796 restore 5 2", "stranding"},
+    /* an island member whose search was never planned while a rejoin
+     * probe ran (fixed: keep_searching) */
+    {"dag:401", 6416, "0:- 1:0 2:0 3:1 4:3 5:3 6:2,4 7:3,6,1 8:6 9:0 10:2,5 11:3,4,7 12:8,4", "30.000 cut 10 2; 32.226 cut 12 4; 71.022 restore 12 4; 72.075 cut 10 5; 87.535 cut 5 3; 106.821 cut 11 3; 116.636 restore 5 3; 147.299 cut 4 3", "stranding"},
     {"dag:7", 112, "0:- 1:0 2:1 3:0,2,1 4:2,3,1 5:0 6:1 7:2 8:4,3 9:5,7 10:8,3,6 11:9,10", "30.000 cut 6 1; 48.846 cut 1 0; 50.183 restore 1 0; 58.833 kill 1; 62.439 cut 4 1", "stranding"},
     {"gateway-ring:12", 193, "0:- 1:- 2:1,0,3 3:0,1,4 4:0,1,2 5:4 6:2,4 7:3 8:5 9:6 10:4,3 11:2 12:3 13:6", "30.000 cut 9 6; 32.956 cut 11 2; 35.153 kill 0; 40.772 kill 1; 44.662 kill 10; 45.820 cut 2 1; 50.556 kill 5; 52.904 revive 0", "delivery"},
     {"gateway-ring:14", 225, "0:- 1:- 2:1,0,3 3:1,0,4 4:1,0,5 5:0,1,2 6:5 7:4 8:6 9:8 10:2,6 11:6,2 12:8", "30.000 cut 12 8; 56.057 cut 3 4; 58.575 cut 10 6; 60.705 cut 10 2; 75.501 cut 5 2; 78.030 cut 7 4; 103.750 kill 5; 131.339 restore 3 4", "stranding"},

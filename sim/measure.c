@@ -541,10 +541,18 @@ void sim_measure_ping(sim_measure *m, size_t max) {
   for (size_t a = 0; pairs && all <= max && a < na; a++)
     for (size_t b = 0; b < na; b++)
       if (a != b) pairs[n++] = (ping_pair){alive[a], alive[b], 0, 0};
-  while (pairs && all > max && n < want) { /* a seeded sample */
-    uint32_t s = alive[next_random(&m->rng) % na];
-    uint32_t d = alive[next_random(&m->rng) % na];
-    if (s != d) pairs[n++] = (ping_pair){s, d, 0, 0};
+  while (pairs && all > max && n < want) { /* a seeded sample, no pair twice */
+    while (n < want) {
+      uint32_t s = alive[next_random(&m->rng) % na];
+      uint32_t d = alive[next_random(&m->rng) % na];
+      if (s != d) pairs[n++] = (ping_pair){s, d, 0, 0};
+    }
+    qsort(pairs, n, sizeof *pairs, pair_cmp);
+    size_t u = 0;
+    for (size_t k = 0; k < n; k++)
+      if (u == 0 || pairs[k].s != pairs[u - 1].s || pairs[k].d != pairs[u - 1].d)
+        pairs[u++] = pairs[k];
+    n = u;
   }
   if (pairs) {
     qsort(pairs, n, sizeof *pairs, pair_cmp);

@@ -335,11 +335,41 @@ static void test_session_key_rotation(void) {
   harness_free(h);
 }
 
+/* Both ends start a handshake at the same instant (a ping all sends both
+ * directions at once): the two INITs cross, and both packets must still
+ * arrive. */
+static void test_session_crossing_handshakes(void) {
+  harness *h = chain(4, 31, NULL);
+  uint8_t payload[64], ip[2][200];
+  size_t len[2];
+  fill_payload(payload, sizeof payload);
+  size_t ends[2] = {0, 3};
+  for (int k = 0; k < 2; k++) {
+    uint8_t s4[4], s6[16], d4[4], d6[16];
+    size_t a = ends[k], b = ends[1 - k];
+    harness_local_addr(h, a, a, s4, s6);
+    harness_local_addr(h, a, b, d4, d6);
+    len[k] = ippkt_v4(ip[k], IPPKT_UDP, s4, d4, 0x1234, 64, payload,
+                      sizeof payload);
+  }
+  uint64_t before0 = harness_delivered(h, 0), before3 = harness_delivered(h, 3);
+  CU_ASSERT_EQUAL(harness_send_packet(h, 0, ip[0], len[0]), 0);
+  CU_ASSERT_EQUAL(harness_send_packet(h, 3, ip[1], len[1]), 0);
+  harness_run_for(h, 30 * HARNESS_S);
+  CU_ASSERT_EQUAL(harness_delivered(h, 3), before3 + 1);
+  CU_ASSERT_EQUAL(harness_delivered(h, 0), before0 + 1);
+  /* and the sessions work afterwards, both ways */
+  CU_ASSERT_TRUE(send_and_check(h, 0, 3, IPPKT_UDP, 0, 64));
+  CU_ASSERT_TRUE(send_and_check(h, 3, 0, IPPKT_UDP, 0, 64));
+  harness_free(h);
+}
+
 void suite_session(void) {
   CU_pSuite s = CU_add_suite("session", NULL, NULL);
   ADD_TEST(s, test_session_two_nodes_udp_tcp_icmp);
   ADD_TEST(s, test_session_four_hop_chain);
   ADD_TEST(s, test_session_ttl_bounds_hops);
+  ADD_TEST(s, test_session_crossing_handshakes);
   ADD_TEST(s, test_session_tampered_byte_dropped);
   ADD_TEST(s, test_session_replay_dropped);
   ADD_TEST(s, test_session_untrusted_network_never_delivered);

@@ -94,6 +94,36 @@ static void test_sim_measure_tiny_payloads(void) {
   stop(&f);
 }
 
+/* A sample of 5 of the 6 pairs of 3 nodes is 5 distinct pairs: each node
+ * receives at most 2 of the packets (from its 2 peers), 5 in all. Drawn
+ * with replacement, a pair could come twice and a node get 3. */
+static void test_sim_measure_sample_without_repeats(void) {
+  for (unsigned run = 0; run < 8; run++) {
+    fixture f;
+    CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
+    for (unsigned k = 0; k < run; k++) sim_measure_ping(f.m, 1); /* new draws */
+    sim_engine_run_until(f.e, sim_engine_now(f.e) + 10 * S);
+    uint64_t before[3];
+    for (uint32_t i = 0; i < 3; i++) {
+      mcc_node_stats st;
+      mcc_node_get_stats(sim_engine_node(f.e, i), &st);
+      before[i] = st.packets_delivered;
+    }
+    sim_measure_ping(f.m, 5);
+    sim_engine_run_until(f.e, sim_engine_now(f.e) + 10 * S);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < 3; i++) {
+      mcc_node_stats st;
+      mcc_node_get_stats(sim_engine_node(f.e, i), &st);
+      uint64_t got = st.packets_delivered - before[i];
+      CU_ASSERT(got <= 2);
+      total += got;
+    }
+    CU_ASSERT_EQUAL(total, 5);
+    stop(&f);
+  }
+}
+
 /* n0 <- n1 <- n2: all 6 pairs pinged. The ping does not move the clock;
  * finished at once, all 6 are pending: undelivered, reason "lost" (the
  * walk arrives). Pinged again and given 5 s, all 6 are delivered. */
@@ -328,6 +358,7 @@ void suite_sim_measure(void) {
   ADD_TEST(s, test_sim_measure_flows_counted_by_events);
   ADD_TEST(s, test_sim_measure_tiny_payloads);
   ADD_TEST(s, test_sim_measure_ping_does_not_wait);
+  ADD_TEST(s, test_sim_measure_sample_without_repeats);
   ADD_TEST(s, test_sim_measure_slow_ping_credited);
   ADD_TEST(s, test_sim_measure_cut_isolates);
   ADD_TEST(s, test_sim_measure_lost_once);

@@ -72,8 +72,27 @@ static void do_health(const ctl_context *ctx, strbuf *answer) {
   }
   char addr[64];
   ctl_format_addr(&paddr, addr, sizeof addr);
-  strbuf_printf(answer, "ok\nhealthy: parent %s, %zu known nodes\n", addr,
-                known);
+  mcc_rooting rooting;
+  mcc_node_rooting(ctx->node, &rooting);
+  if (!rooting.rooted) {
+    answer_error(answer,
+                 "unhealthy: parent %s answers but has no way to a root "
+                 "(looking for another parent)",
+                 addr);
+    return;
+  }
+  if (rooting.island) {
+    char top[MCC_ID_TEXT_LEN + 1];
+    mcc_id_to_text(&rooting.root, top);
+    answer_error(answer,
+                 "unhealthy: cut off from every root: in an island under %s",
+                 top);
+    return;
+  }
+  strbuf_printf(answer,
+                "ok\nhealthy: parent %s, %u hops from the root, %zu known "
+                "nodes\n",
+                addr, rooting.depth, known);
 }
 
 static void do_resolve(const ctl_context *ctx, char **words, size_t n,

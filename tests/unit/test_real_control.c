@@ -57,6 +57,24 @@ static void test_real_control_id_parent_health(void) {
   CU_ASSERT_NSTRING_EQUAL(ask(&leaf, "health", &sb), "ok\nhealthy: parent", 17);
   CU_ASSERT_NSTRING_EQUAL(ask(&root, "health", &sb), "ok\nhealthy: root", 16);
   CU_ASSERT_NSTRING_EQUAL(ask(&root, "parent", &sb), "error no parent", 15);
+  CU_ASSERT_NSTRING_EQUAL(ask(&leaf, "health", &sb),
+                          "ok\nhealthy: parent", 17);
+  CU_ASSERT_PTR_NOT_NULL(strstr(sb.data, ", 2 hops from the root,"));
+  /* the middle node loses the root: the leaf's parent still answers, but
+   * the leaf is cut off from every root (an island under the middle) */
+  harness_cut(h, 1, 0, 1);
+  harness_run_for(h, 200 * HARNESS_S);
+  leaf.now = harness_now(h);
+  char mid[MCC_ID_TEXT_LEN + 1];
+  mcc_id_to_text(harness_id(h, 1), mid);
+  snprintf(want, sizeof want,
+           "error unhealthy: cut off from every root: in an island under "
+           "%s\n", mid);
+  CU_ASSERT_STRING_EQUAL(ask(&leaf, "health", &sb), want);
+  harness_cut(h, 1, 0, 0);
+  harness_run_for(h, 200 * HARNESS_S);
+  leaf.now = harness_now(h);
+  CU_ASSERT_NSTRING_EQUAL(ask(&leaf, "health", &sb), "ok\nhealthy: parent", 17);
   /* the leaf's parent dies: unhealthy once the link times out */
   harness_kill(h, 1);
   harness_run_for(h, 200 * HARNESS_S);

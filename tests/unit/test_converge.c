@@ -50,10 +50,9 @@
 
 #define CONV_KEEPALIVE_NS (2 * HARNESS_S)
 #define CONV_REJOIN_NS (10 * HARNESS_S)
-/* The convergence bound after the last event. PROTOCOL.md ("The
- * convergence bound") states 1.5 K + 4 K + 8 K + R + one UPDATE round trip
- * per hop, 37 s plus the climb at these timers; B = 8 K + 2 R + 30 s = 66 s
- * covers it with room for the climb and a rejoin racing a failover. */
+/* The convergence bound after the last event, as PROTOCOL.md ("The
+ * convergence bound") states it: B = 8 K + 2 R + 30 s, 66 s at these
+ * timers. */
 #define CONV_BOUND_NS \
   (8 * CONV_KEEPALIVE_NS + 2 * CONV_REJOIN_NS + 30 * HARNESS_S)
 /* The second look, a rejoin period and two keep-alives later, to catch a

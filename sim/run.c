@@ -331,6 +331,13 @@ static int write_outputs(run_ctx *c, const char *dir, const sim_metrics *m,
   return 0;
 }
 
+static void format_bytes_or_undetermined(char *buf, size_t len, double v) {
+  if (isnan(v))
+    snprintf(buf, len, "not determined");
+  else
+    snprintf(buf, len, "%.0f B", v);
+}
+
 static void summary(const sim_scenario *sc, const sim_metrics *m,
                     uint64_t seed, double wall) {
   printf("scenario %s: %.0f nodes, %.0f s simulated, seed %llu, %.0f events "
@@ -345,11 +352,15 @@ static void summary(const sim_scenario *sc, const sim_metrics *m,
          "(over %.0f s)\n",
          m->idle_leaf, m->idle_root, m->idle_mean, m->idle_max,
          m->idle_window_s);
-  printf("  overhead        64 B: %.0f B steady, %.0f B first packet; "
-         "1000 B: %.0f B (nan: %s)\n",
-         m->overhead_p64_steady, m->overhead_p64_first,
-         m->overhead_p1000_steady,
-         m->overhead_why ? m->overhead_why : "-");
+  /* an undetermined figure (NaN) is shown as such, with the reason */
+  char o64s[32], o64f[32], o1000[160];
+  format_bytes_or_undetermined(o64s, sizeof o64s, m->overhead_p64_steady);
+  format_bytes_or_undetermined(o64f, sizeof o64f, m->overhead_p64_first);
+  format_bytes_or_undetermined(o1000, sizeof o1000, m->overhead_p1000_steady);
+  if (isnan(m->overhead_p1000_steady) && m->overhead_why)
+    snprintf(o1000, sizeof o1000, "%s", m->overhead_why);
+  printf("  overhead        64 B: %s steady, %s first packet; 1000 B: %s\n",
+         o64s, o64f, o1000);
   printf("  failover        %.0f events, longest %.0f s, %.0f unrecovered, "
          "%.0f user packets lost meanwhile\n",
          m->failover_events, m->failover_max_s, m->failover_unrecovered,

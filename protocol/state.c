@@ -338,10 +338,46 @@ static int lose_link(record *r, uint32_t link_id) {
   return 0;
 }
 
+/* The child link through which r's chain of parents reaches us, as the
+ * records we hold say; VIA_NONE when the chain breaks (a parent we hold no
+ * live record of, or no child link to the last one). */
+static uint32_t chain_link(mcc_node *node, const record *r) {
+  for (unsigned hops = 0; hops <= ROOT_DEPTH_MAX; hops++) {
+    if (!(r->flags & REC_HAS_PARENT)) return VIA_NONE;
+    if (memcmp(r->parent.key, node->keys.pub.key, 32) == 0) {
+      const child_link *c = link_child_by_id(node, &r->id);
+      return c ? c->id : VIA_NONE;
+    }
+    uint32_t slot;
+    const record *p = state_find(node, &r->parent, &slot);
+    if (!p || slot == 0 || (p->flags & REC_WITHDRAWN)) return VIA_NONE;
+    r = p;
+  }
+  return VIA_NONE;
+}
+
+/* Link link_id no longer carries r (a withdrawal over it, or the link
+ * lost). Where r's chain of parents leads through another live link, r
+ * is there, whatever copies came over link_id: stale copies of a record
+ * climb from nodes that have not yet noticed they lost a subtree, and
+ * there may be several. Otherwise the links its version came over decide.
+ * 1 when r is gone. */
+static int link_drops(mcc_node *node, record *r, uint32_t link_id) {
+  if (r->via != link_id && r->via_also != link_id) return 0;
+  uint32_t chain = chain_link(node, r);
+  if (chain != VIA_NONE && chain != link_id) {
+    if (r->via_also == link_id) r->via_also = VIA_NONE;
+    if (r->via == link_id) r->via = chain;
+    if (r->via_also == r->via) r->via_also = VIA_NONE;
+    return 0;
+  }
+  return lose_link(r, link_id);
+}
+
 void state_on_link_lost(mcc_node *node, uint32_t link_id, uint64_t now) {
   for (uint32_t s = node->nrecs; s-- > 1;) {
     record *r = &node->recs[s];
-    if (!(r->flags & REC_WITHDRAWN) && lose_link(r, link_id)) {
+    if (!(r->flags & REC_WITHDRAWN) && link_drops(node, r, link_id)) {
       withdraw(node, s);
       node->stats.records_withdrawn++;
     }
@@ -366,7 +402,7 @@ static int walk_update(mcc_node *node, const child_link *from,
       uint32_t slot;
       record *r = state_find(node, &id, &slot);
       if (r && slot != 0 && r->seq <= seq && !(r->flags & REC_WITHDRAWN) &&
-          lose_link(r, from->id)) {
+          link_drops(node, r, from->id)) {
         withdraw(node, slot);
         node->stats.records_withdrawn++;
       }

@@ -9,10 +9,12 @@
  * more hops than that, whatever the routing tables say.
  *
  * A packet climbs active parents and then descends child links, never the
- * other way round: one that came from our active parent and would go back
- * up (our tables say the destination is not below us, e.g. it just moved)
- * is dropped. Active parents form no cycle (rooting.c), so neither phase
- * can loop, and no packet ever visits a node twice.
+ * other way round, and never goes back to the neighbour it came from: one
+ * that came from our active parent and would go back up (our tables say
+ * the destination is not below us, e.g. it just moved), or would return
+ * whence it came (the sender's tables and ours disagree for a moment), is
+ * dropped. Active parents form no cycle (rooting.c), so neither phase can
+ * loop.
  */
 #include "node.h"
 
@@ -28,13 +30,16 @@ static int from_parent(const mcc_node *node, const mcc_addr *from) {
          memcmp(from, &node->up.addr, sizeof *from) == 0;
 }
 
-/* Sends towards dst; `descending`: it came from our active parent, so it
- * may only go on down. */
+/* Sends towards dst. `from`: the neighbour it came from (NULL: ours), to
+ * which it never goes back; if that was our active parent, it may only go
+ * on down. */
 static int send_on(mcc_node *node, const uint8_t *dst, size_t dstlen,
-                   uint8_t *data, size_t datalen, int descending) {
+                   uint8_t *data, size_t datalen, const mcc_addr *from) {
   mcc_addr addr;
   int rv = node_next_hop(node, dst, dstlen, &addr);
-  if (rv == 0 && descending && from_parent(node, &addr)) {
+  if (rv == 0 && from &&
+      (memcmp(&addr, from, sizeof addr) == 0 ||
+       (from_parent(node, from) && from_parent(node, &addr)))) {
     node->stats.dropped_turned_up++;
     rv = MCC_ERR_NO_ROUTE;
   }
@@ -48,7 +53,7 @@ static int send_on(mcc_node *node, const uint8_t *dst, size_t dstlen,
 
 int forward_send(mcc_node *node, const uint8_t *dst, size_t dstlen,
                  uint8_t *data, size_t datalen) {
-  return send_on(node, dst, dstlen, data, datalen, 0);
+  return send_on(node, dst, dstlen, data, datalen, NULL);
 }
 
 int forward_on_routed(mcc_node *node, const mcc_addr *from, int type,
@@ -74,8 +79,7 @@ int forward_on_routed(mcc_node *node, const mcc_addr *from, int type,
   uint8_t copy[WIRE_MAX_ROUTED];
   memcpy(copy, data, datalen);
   copy[1]--;
-  int rv = send_on(node, data + 2, dstlen, copy, datalen,
-                   from_parent(node, from));
+  int rv = send_on(node, data + 2, dstlen, copy, datalen, from);
   if (rv == 0) node->stats.packets_forwarded++;
   return rv;
 }

@@ -483,5 +483,5 @@ size_t mcc_node_memory(const mcc_node *node) {
          (size_t)node->route_cap * sizeof(uint32_t) +
          (node->trust.networks_len + node->trust.nodes_len) * sizeof(mcc_id) +
          node->nparents * (sizeof(mcc_addr) + sizeof(mcc_id)) +
-         node_resolver_memory(node);
+         node_resolver_memory(node) + claim_memory(node);
 }

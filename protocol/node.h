@@ -45,8 +45,8 @@ typedef struct record {
   uint32_t seq;
   uint32_t static_addr;
   uint32_t via;           /* child link id it came over, or VIA_SELF */
-  uint32_t via_also;      /* another child link with this version, or
-                             VIA_NONE (state.c: copies of one version) */
+  uint32_t via_also;      /* another child link that claims this version,
+                             or VIA_NONE; more in node->claims (claim.c) */
   uint32_t last_change_s; /* node-relative seconds */
   uint16_t issuer;
   uint8_t kind;
@@ -64,6 +64,12 @@ typedef struct root_pos {
   uint8_t depth;
   uint8_t island; /* the root is an island top, not a configured root */
 } root_pos;
+
+/* A third or later child link claiming a record's version (claim.c). */
+typedef struct record_claim {
+  mcc_id id;
+  uint32_t link;
+} record_claim;
 
 /* An UPDATE in flight to the active parent. */
 typedef struct update_flight {
@@ -159,6 +165,8 @@ struct mcc_node {
   slot_index rec_index;
   mcc_id *issuers;
   uint16_t nissuers, capissuers;
+  record_claim *claims; /* usually empty */
+  uint32_t nclaims, capclaims;
 
   child_link *children;
   uint32_t nchildren, capchildren, next_link_id;
@@ -272,6 +280,17 @@ int rooting_on_ack(mcc_node *node, child_link *c, const uint8_t *body,
                    size_t bodylen);
 int rooting_on_seq_request(mcc_node *node, child_link *c, const uint8_t *body,
                            size_t bodylen, uint64_t now);
+
+/* claim.c: which child links carry a record's version */
+int claim_has(const mcc_node *node, const record *r, uint32_t link);
+int claim_add(mcc_node *node, record *r, uint32_t link);
+/* 1 when no link claims r any more */
+int claim_drop(mcc_node *node, record *r, uint32_t link);
+/* a new version, over this link (or VIA_SELF) only */
+void claim_reset(mcc_node *node, record *r, uint32_t link);
+void claim_forget(mcc_node *node, const record *r);
+void claim_free(mcc_node *node);
+size_t claim_memory(const mcc_node *node);
 
 /* state.c */
 int state_init(mcc_node *node, const char *dns_names, const char *tags,

@@ -60,7 +60,7 @@ static heap_item heap_pop(heap_item *h, uint32_t *n) {
  * link but no way to reach that node. */
 int route_child_edge(const mcc_node *node, const record *r, uint32_t link_id) {
   return !(r->flags & REC_WITHDRAWN) &&
-         (r->via == link_id || r->via_also == link_id) &&
+         claim_has(node, r, link_id) &&
          (r->flags & REC_HAS_PARENT) &&
          memcmp(r->parent.key, node->keys.pub.key, 32) == 0;
 }

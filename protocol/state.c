@@ -131,8 +131,7 @@ static int rec_set(mcc_node *node, record *r, const wire_record *w,
   r->not_after = w->cert.not_after;
   r->seq = w->seq;
   r->static_addr = w->static_addr;
-  r->via = via;
-  r->via_also = VIA_NONE;
+  claim_reset(node, r, via);
   r->last_change_s = (uint32_t)(now / NS_PER_S);
   r->issuer = issuer;
   r->kind = w->cert.kind;
@@ -188,6 +187,7 @@ static record *rec_insert(mcc_node *node, const wire_record *w, uint32_t via,
 static void rec_remove(mcc_node *node, uint32_t slot) {
   record *r = &node->recs[slot];
   node_resolver_on_record(node, r, 1);
+  claim_forget(node, r);
   mark_clean(node, r);
   free(r->extra);
   index_remove(&node->rec_index, slot, id_hash(&r->id));
@@ -282,6 +282,7 @@ void state_free(mcc_node *node) {
   free(node->recs);
   free(node->issuers);
   index_clear(&node->rec_index);
+  claim_free(node);
 }
 
 /* Forgets the UPDATEs in flight (their records stay dirty): their acks
@@ -324,60 +325,11 @@ static void withdraw(mcc_node *node, uint32_t slot) {
   node->routes_dirty = 1;
 }
 
-/* Link link_id no longer carries r. 1 when no link does any more; else
- * the other copy's link takes over. */
-static int lose_link(record *r, uint32_t link_id) {
-  if (r->via_also == link_id) {
-    r->via_also = VIA_NONE;
-    return 0;
-  }
-  if (r->via != link_id) return 0;
-  if (r->via_also == VIA_NONE) return 1;
-  r->via = r->via_also;
-  r->via_also = VIA_NONE;
-  return 0;
-}
-
-/* The child link through which r's chain of parents reaches us, as the
- * records we hold say; VIA_NONE when the chain breaks (a parent we hold no
- * live record of, or no child link to the last one). */
-static uint32_t chain_link(mcc_node *node, const record *r) {
-  for (unsigned hops = 0; hops <= ROOT_DEPTH_MAX; hops++) {
-    if (!(r->flags & REC_HAS_PARENT)) return VIA_NONE;
-    if (memcmp(r->parent.key, node->keys.pub.key, 32) == 0) {
-      const child_link *c = link_child_by_id(node, &r->id);
-      return c ? c->id : VIA_NONE;
-    }
-    uint32_t slot;
-    const record *p = state_find(node, &r->parent, &slot);
-    if (!p || slot == 0 || (p->flags & REC_WITHDRAWN)) return VIA_NONE;
-    r = p;
-  }
-  return VIA_NONE;
-}
-
-/* Link link_id no longer carries r (a withdrawal over it, or the link
- * lost). Where r's chain of parents leads through another live link, r
- * is there, whatever copies came over link_id: stale copies of a record
- * climb from nodes that have not yet noticed they lost a subtree, and
- * there may be several. Otherwise the links its version came over decide.
- * 1 when r is gone. */
-static int link_drops(mcc_node *node, record *r, uint32_t link_id) {
-  if (r->via != link_id && r->via_also != link_id) return 0;
-  uint32_t chain = chain_link(node, r);
-  if (chain != VIA_NONE && chain != link_id) {
-    if (r->via_also == link_id) r->via_also = VIA_NONE;
-    if (r->via == link_id) r->via = chain;
-    if (r->via_also == r->via) r->via_also = VIA_NONE;
-    return 0;
-  }
-  return lose_link(r, link_id);
-}
-
 void state_on_link_lost(mcc_node *node, uint32_t link_id, uint64_t now) {
   for (uint32_t s = node->nrecs; s-- > 1;) {
     record *r = &node->recs[s];
-    if (!(r->flags & REC_WITHDRAWN) && link_drops(node, r, link_id)) {
+    if (!(r->flags & REC_WITHDRAWN) && claim_has(node, r, link_id) &&
+        claim_drop(node, r, link_id)) {
       withdraw(node, s);
       node->stats.records_withdrawn++;
     }
@@ -402,7 +354,7 @@ static int walk_update(mcc_node *node, const child_link *from,
       uint32_t slot;
       record *r = state_find(node, &id, &slot);
       if (r && slot != 0 && r->seq <= seq && !(r->flags & REC_WITHDRAWN) &&
-          link_drops(node, r, from->id)) {
+          claim_has(node, r, from->id) && claim_drop(node, r, from->id)) {
         withdraw(node, slot);
         node->stats.records_withdrawn++;
       }
@@ -428,13 +380,12 @@ static int walk_update(mcc_node *node, const child_link *from,
       /* The same record over another link: either its subtree moved (the
        * old link's withdrawal will follow), or a stale copy is climbing
        * from a node that has not yet noticed it lost that subtree (its
-       * withdrawal will follow). Which one the parent chain cannot tell
-       * yet, so both links are remembered, and the record goes only when
-       * neither carries it any more. Same seq and same signature mean
+       * withdrawal will follow). Both links claim it now (claim.c); it
+       * goes when the last claim does. Same seq and same signature mean
        * the same bytes. */
-      if (r->via != from->id && memcmp(r->sig, w.sig, WIRE_SIG_LEN) == 0) {
-        r->via_also = r->via;
-        r->via = from->id;
+      if (memcmp(r->sig, w.sig, WIRE_SIG_LEN) == 0 &&
+          !claim_has(node, r, from->id)) {
+        if (claim_add(node, r, from->id) != 0) return MCC_ERR_NOMEM;
         node->routes_dirty = 1;
       }
       continue;

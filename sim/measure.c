@@ -315,7 +315,7 @@ static int walk(sim_measure *m, uint32_t s, uint32_t d, int *phops) {
     m->stamp = 1;
   }
   m->seen[s] = m->stamp;
-  uint32_t at = s;
+  uint32_t at = s, prev = UINT32_MAX;
   int down = 0;
   for (int hops = 1;; hops++) {
     mcc_route r;
@@ -328,7 +328,9 @@ static int walk(sim_measure *m, uint32_t s, uint32_t d, int *phops) {
     if (!up) return WALK_LINK_DOWN;
     if (!admitted(m->t, at, next)) return WALK_TRUST;
     int to_parent = next == believed_parent(m, at);
-    if (to_parent && down) return WALK_NO_ROUTE;
+    /* the core's forwarding rules: never back whence it came, never up
+     * again after going down (protocol/forward.c) */
+    if (next == prev || (to_parent && down)) return WALK_NO_ROUTE;
     if (!to_parent) down = 1;
     if (next == d) {
       if (phops) *phops = hops;
@@ -336,6 +338,7 @@ static int walk(sim_measure *m, uint32_t s, uint32_t d, int *phops) {
     }
     if (m->seen[next] == m->stamp) return WALK_LOOP;
     m->seen[next] = m->stamp;
+    prev = at;
     at = next;
   }
 }

@@ -81,7 +81,7 @@ enum walk_rc {
   W_DEAD = -3,          /* next hop is not a live node */
   W_CUT = -4,           /* next hop is behind a cut */
   W_NOT_NEIGHBOUR = -5, /* the next hop would drop it: no link to us */
-  W_BOUNCE = -6,        /* came down from the active parent, sent back up */
+  W_BOUNCE = -6,        /* sent back to the node it came from */
   W_HOP_LIMIT = -7,
 };
 
@@ -228,7 +228,7 @@ static int walk(harness *h, const view *v, size_t src, size_t dst,
     size_t next = harness_find(h, &r.next_hop);
     if (next == SIZE_MAX || !harness_alive(h, next)) return W_DEAD;
     if (harness_is_cut(h, at, next)) return W_CUT;
-    if (from != SIZE_MAX && from == v->core_up[at] && next == from)
+    if (from != SIZE_MAX && next == from) /* forward.c: never back */
       return W_BOUNCE;
     if (next == dst) return (int)hops;
     if (!harness_relays_from(h, next, at)) return W_NOT_NEIGHBOUR;

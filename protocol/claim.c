@@ -7,8 +7,9 @@
  * that has not yet noticed it lost that subtree, two or more do, and the
  * record must outlive all but the last claim: dropping it on the first
  * withdrawal loses a live node, keeping it past the last keeps a dead one.
- * The first two claims live in the record (via, via_also); further ones,
- * rare and short-lived, in one list per node, so a record stays small.
+ * The first claim lives in the record (via); further ones, rare and
+ * short-lived, in one list per node, so a record stays small: a root holds
+ * one record per node of the network.
  */
 #include <stdlib.h>
 
@@ -27,16 +28,12 @@ static void extra_remove(mcc_node *node, uint32_t k) {
 }
 
 int claim_has(const mcc_node *node, const record *r, uint32_t link) {
-  return r->via == link || r->via_also == link ||
+  return r->via == link ||
          (node->nclaims && extra_find(node, &r->id, link) >= 0);
 }
 
 int claim_add(mcc_node *node, record *r, uint32_t link) {
   if (claim_has(node, r, link)) return 0;
-  if (r->via_also == VIA_NONE) {
-    r->via_also = link;
-    return 0;
-  }
   if (node->nclaims == node->capclaims) {
     uint32_t cap = node->capclaims ? node->capclaims * 2 : 4;
     record_claim *c = realloc(node->claims, (size_t)cap * sizeof *c);
@@ -50,32 +47,20 @@ int claim_add(mcc_node *node, record *r, uint32_t link) {
   return 0;
 }
 
-/* The first extra claim on r moves into the record's free place. */
+/* r's first extra claim, if any, moves into the record. */
 static void promote(mcc_node *node, record *r) {
   for (uint32_t k = 0; k < node->nclaims; k++) {
     if (memcmp(node->claims[k].id.key, r->id.key, 32) != 0) continue;
-    if (r->via == VIA_NONE)
-      r->via = node->claims[k].link;
-    else
-      r->via_also = node->claims[k].link;
+    r->via = node->claims[k].link;
     extra_remove(node, k);
     return;
   }
 }
 
 int claim_drop(mcc_node *node, record *r, uint32_t link) {
-  if (r->via_also == link) {
-    r->via_also = VIA_NONE;
-    if (node->nclaims) promote(node, r);
-    return 0;
-  }
   if (r->via == link) {
-    r->via = r->via_also;
-    r->via_also = VIA_NONE;
-    if (node->nclaims) {
-      promote(node, r);
-      if (r->via != VIA_NONE && r->via_also == VIA_NONE) promote(node, r);
-    }
+    r->via = VIA_NONE;
+    if (node->nclaims) promote(node, r);
     return r->via == VIA_NONE;
   }
   int k = node->nclaims ? extra_find(node, &r->id, link) : -1;
@@ -95,7 +80,6 @@ void claim_forget(mcc_node *node, const record *r) {
 void claim_reset(mcc_node *node, record *r, uint32_t link) {
   if (node->nclaims) claim_forget(node, r);
   r->via = link;
-  r->via_also = VIA_NONE;
 }
 
 void claim_free(mcc_node *node) {

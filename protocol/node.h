@@ -44,9 +44,8 @@ typedef struct record {
   uint32_t not_before, not_after;
   uint32_t seq;
   uint32_t static_addr;
-  uint32_t via;           /* child link id it came over, or VIA_SELF */
-  uint32_t via_also;      /* another child link that claims this version,
-                             or VIA_NONE; more in node->claims (claim.c) */
+  uint32_t via;           /* child link id it came over, or VIA_SELF;
+                             other links claiming it: node->claims */
   uint32_t last_change_s; /* node-relative seconds */
   uint16_t issuer;
   uint8_t kind;
@@ -65,7 +64,7 @@ typedef struct root_pos {
   uint8_t island; /* the root is an island top, not a configured root */
 } root_pos;
 
-/* A third or later child link claiming a record's version (claim.c). */
+/* A second or later child link claiming a record's version (claim.c). */
 typedef struct record_claim {
   mcc_id id;
   uint32_t link;

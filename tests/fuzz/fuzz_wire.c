@@ -1,17 +1,20 @@
 /*
  * fuzz_wire.c — the link layer's decoders (wire.c) on arbitrary bytes:
  * datagram type, HELLO, HELLO_ACK (bound to a fixed child ephemeral key),
- * record entries, their extra items, and sealed messages under a fixed key.
+ * record entries, their extra items, sealed messages under a fixed key, and
+ * the body of a ROOT (rooting.c).
  * Every datagram a node receives goes through one of these first, so none
  * may read past its input. Invariants: a decoded record (and each one after
  * it in the input) encodes back to exactly the bytes it consumed; a sealed
  * message that opens seals back to the same bytes; and any body sealed
- * opens back to itself.
+ * opens back to itself; a ROOT body that decodes to a position with a
+ * root encodes back to the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "node.h"
 #include "wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -98,6 +101,19 @@ static void sealed(const uint8_t *data, size_t size) {
   CHECK(counter == c && bodylen == size && memcmp(body, data, size) == 0);
 }
 
+static void root_body(const uint8_t *data, size_t size) {
+  root_pos p;
+  if (rooting_decode(&p, data, size) != 0) return;
+  CHECK(size == WIRE_ROOT_BODY_LEN);
+  if (!rooting_is_rooted(&p)) {
+    CHECK(data[36] == ROOT_DEPTH_NONE);
+    return;
+  }
+  uint8_t again[WIRE_ROOT_BODY_LEN];
+  rooting_encode(again, &p);
+  CHECK(memcmp(again, data, size) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const uint8_t empty[1];
   if (!data) data = empty; /* the replay main passes NULL for empty files */
@@ -109,5 +125,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   records(data, size);
   wire_extra_check(data, size);
   sealed(data, size);
+  root_body(data, size);
   return 0;
 }

@@ -13,6 +13,7 @@
   X(wire)                  \
   X(replay)                \
   X(route)                 \
+  X(rooting)               \
   X(converge)              \
   X(node)                  \
   X(update_window)         \

@@ -8,13 +8,11 @@
  * is dropped rather than forwarded with none left, so no packet travels
  * more hops than that, whatever the routing tables say.
  *
- * A packet climbs active parents and then descends child links, never the
- * other way round, and never goes back to the neighbour it came from: one
- * that came from our active parent and would go back up (our tables say
- * the destination is not below us, e.g. it just moved), or would return
- * whence it came (the sender's tables and ours disagree for a moment), is
- * dropped. Active parents form no cycle (rooting.c), so neither phase can
- * loop.
+ * A packet never goes back to the neighbour it came from: one that would
+ * (the sender's tables and ours disagree for a moment, e.g. its
+ * destination just moved) is dropped. So a packet that came down from our
+ * active parent never climbs again: it climbs active parents, then
+ * descends child links, and active parents form no cycle (rooting.c).
  */
 #include "node.h"
 
@@ -25,21 +23,14 @@ static int from_neighbour(mcc_node *node, const mcc_addr *from) {
   return link_child_by_addr(node, from) != NULL;
 }
 
-static int from_parent(const mcc_node *node, const mcc_addr *from) {
-  return node->up.state == PARENT_UP &&
-         memcmp(from, &node->up.addr, sizeof *from) == 0;
-}
-
 /* Sends towards dst. `from`: the neighbour it came from (NULL: ours), to
- * which it never goes back; if that was our active parent, it may only go
- * on down. */
+ * which it never goes back. (That one rule also keeps a packet that came
+ * down from our active parent from climbing again.) */
 static int send_on(mcc_node *node, const uint8_t *dst, size_t dstlen,
                    uint8_t *data, size_t datalen, const mcc_addr *from) {
   mcc_addr addr;
   int rv = node_next_hop(node, dst, dstlen, &addr);
-  if (rv == 0 && from &&
-      (memcmp(&addr, from, sizeof addr) == 0 ||
-       (from_parent(node, from) && from_parent(node, &addr)))) {
+  if (rv == 0 && from && memcmp(&addr, from, sizeof addr) == 0) {
     node->stats.dropped_turned_up++;
     rv = MCC_ERR_NO_ROUTE;
   }

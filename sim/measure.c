@@ -316,7 +316,6 @@ static int walk(sim_measure *m, uint32_t s, uint32_t d, int *phops) {
   }
   m->seen[s] = m->stamp;
   uint32_t at = s, prev = UINT32_MAX;
-  int down = 0;
   for (int hops = 1;; hops++) {
     mcc_route r;
     if (mcc_node_route(sim_engine_node(m->e, at), dst, &r) != 0)
@@ -327,11 +326,9 @@ static int walk(sim_measure *m, uint32_t s, uint32_t d, int *phops) {
     if (!sim_engine_alive(m->e, next)) return WALK_DEAD_NODE;
     if (!up) return WALK_LINK_DOWN;
     if (!admitted(m->t, at, next)) return WALK_TRUST;
-    int to_parent = next == believed_parent(m, at);
-    /* the core's forwarding rules: never back whence it came, never up
-     * again after going down (protocol/forward.c) */
-    if (next == prev || (to_parent && down)) return WALK_NO_ROUTE;
-    if (!to_parent) down = 1;
+    /* the core's forwarding rule: never back to the node it came from
+     * (protocol/forward.c) */
+    if (next == prev) return WALK_NO_ROUTE;
     if (next == d) {
       if (phops) *phops = hops;
       return hops > MCC_HOP_LIMIT ? WALK_HOP_LIMIT : WALK_ARRIVED;

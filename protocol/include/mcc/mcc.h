@@ -311,8 +311,8 @@ typedef struct mcc_node_stats {
   uint64_t packets_dropped; /* no route, TTL, given-up handshakes */
   uint64_t handshakes_sent, sessions_accepted, sessions_established;
   uint64_t sessions_refused; /* by the trust policy */
-  uint64_t dropped_turned_up; /* would go back up after coming down, or
-                                 back to the neighbour it came from */
+  uint64_t dropped_turned_up; /* would go back to the neighbour it came
+                                 from */
   uint64_t root_sent, seq_requests_sent, seq_bumps, island_formed;
 } mcc_node_stats;
 

@@ -44,7 +44,7 @@ int claim_add(mcc_node *node, record *r, uint32_t link) {
   node->claims[node->nclaims].id = r->id;
   node->claims[node->nclaims].link = link;
   node->nclaims++;
-  return 0;
+  return 1;
 }
 
 /* r's first extra claim, if any, moves into the record. */
@@ -57,6 +57,7 @@ static void promote(mcc_node *node, record *r) {
   }
 }
 
+/* Any link may be named: one that does not claim r changes nothing. */
 int claim_drop(mcc_node *node, record *r, uint32_t link) {
   if (r->via == link) {
     r->via = VIA_NONE;

@@ -282,8 +282,9 @@ int rooting_on_seq_request(mcc_node *node, child_link *c, const uint8_t *body,
 
 /* claim.c: which child links carry a record's version */
 int claim_has(const mcc_node *node, const record *r, uint32_t link);
+/* 1 when link's claim is new, 0 when it had one, or MCC_ERR_NOMEM */
 int claim_add(mcc_node *node, record *r, uint32_t link);
-/* 1 when no link claims r any more */
+/* 1 when no link claims r any more (link need not have claimed it) */
 int claim_drop(mcc_node *node, record *r, uint32_t link);
 /* a new version, over this link (or VIA_SELF) only */
 void claim_reset(mcc_node *node, record *r, uint32_t link);

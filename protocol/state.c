@@ -328,8 +328,7 @@ static void withdraw(mcc_node *node, uint32_t slot) {
 void state_on_link_lost(mcc_node *node, uint32_t link_id, uint64_t now) {
   for (uint32_t s = node->nrecs; s-- > 1;) {
     record *r = &node->recs[s];
-    if (!(r->flags & REC_WITHDRAWN) && claim_has(node, r, link_id) &&
-        claim_drop(node, r, link_id)) {
+    if (!(r->flags & REC_WITHDRAWN) && claim_drop(node, r, link_id)) {
       withdraw(node, s);
       node->stats.records_withdrawn++;
     }
@@ -354,7 +353,7 @@ static int walk_update(mcc_node *node, const child_link *from,
       uint32_t slot;
       record *r = state_find(node, &id, &slot);
       if (r && slot != 0 && r->seq <= seq && !(r->flags & REC_WITHDRAWN) &&
-          claim_has(node, r, from->id) && claim_drop(node, r, from->id)) {
+          claim_drop(node, r, from->id)) {
         withdraw(node, slot);
         node->stats.records_withdrawn++;
       }
@@ -383,10 +382,10 @@ static int walk_update(mcc_node *node, const child_link *from,
        * withdrawal will follow). Both links claim it now (claim.c); it
        * goes when the last claim does. Same seq and same signature mean
        * the same bytes. */
-      if (memcmp(r->sig, w.sig, WIRE_SIG_LEN) == 0 &&
-          !claim_has(node, r, from->id)) {
-        if (claim_add(node, r, from->id) != 0) return MCC_ERR_NOMEM;
-        node->routes_dirty = 1;
+      if (memcmp(r->sig, w.sig, WIRE_SIG_LEN) == 0) {
+        int added = claim_add(node, r, from->id);
+        if (added < 0) return added;
+        if (added) node->routes_dirty = 1;
       }
       continue;
     }

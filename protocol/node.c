@@ -356,25 +356,31 @@ int mcc_node_known_names(const mcc_node *node, size_t i, char *dns_names,
   return 0;
 }
 
-static int neighbour_addr(mcc_node *node, const mcc_id *id, mcc_addr *addr) {
+/* The address of neighbour id, whose live record here is r (NULL: none):
+ * our active parent, or a child that made us its active parent. */
+static int neighbour_addr(mcc_node *node, const mcc_id *id, const record *r,
+                          mcc_addr *addr) {
   if (node->up.state == PARENT_UP &&
       memcmp(id->key, node->up.peer.key, 32) == 0) {
     *addr = node->up.addr;
     return 1;
   }
+  if (!r) return 0;
   child_link *c = link_child_by_id(node, id);
-  const record *r = c ? state_find(node, id, NULL) : NULL;
-  if (!r || !route_child_edge(node, r, c->id)) return 0; /* a candidate */
+  if (!c || !route_child_edge(node, r, c->id)) return 0; /* a candidate */
   *addr = c->addr;
   return 1;
 }
 
-
-/* The routing decision. With route == NULL only *next is filled: the
- * per-packet path, which must not copy a path of ids. */
-static int route_lookup(mcc_node *node, const mcc_id *dst, mcc_addr *next,
-                        mcc_route *route) {
-  if (neighbour_addr(node, dst, next)) {
+/* The routing decision. r: dst's record if the caller found it already.
+ * With route == NULL only *next is filled: the per-packet path, which
+ * must not copy a path of ids. */
+static int route_lookup(mcc_node *node, const mcc_id *dst, const record *r,
+                        mcc_addr *next, mcc_route *route) {
+  if (!r) r = state_find(node, dst, NULL);
+  if (r && (r->flags & REC_WITHDRAWN)) r = NULL;
+  uint32_t slot = r ? (uint32_t)(r - node->recs) : 0;
+  if (neighbour_addr(node, dst, r, next)) {
     if (route) {
       route->next_hop = *dst;
       route->hops[0] = *dst;
@@ -386,17 +392,15 @@ static int route_lookup(mcc_node *node, const mcc_id *dst, mcc_addr *next,
     int rv = route_compute(node);
     if (rv != 0) return rv;
   }
-  uint32_t slot;
-  const record *r = state_find(node, dst, &slot);
-  if (r && !(r->flags & REC_WITHDRAWN) &&
-      node->route_prev[slot] != NO_VERTEX) {
+  if (r && node->route_prev[slot] != NO_VERTEX) {
     size_t len = 0;
     uint32_t first = slot;
     for (uint32_t v = slot; v != 0; v = node->route_prev[v]) {
       len++;
       first = v;
     }
-    if (neighbour_addr(node, vertex_id(node, first), next)) {
+    const record *fr = first < node->nrecs ? &node->recs[first] : NULL;
+    if (neighbour_addr(node, vertex_id(node, first), fr, next)) {
       if (route) {
         size_t k = len;
         for (uint32_t v = slot; v != 0; v = node->route_prev[v])
@@ -423,7 +427,7 @@ int mcc_node_route(mcc_node *node, const mcc_id *dst, mcc_route *route) {
   if (memcmp(dst->key, node->keys.pub.key, 32) == 0)
     return MCC_ERR_INVALID_ARGUMENT;
   memset(route, 0, sizeof *route);
-  int rv = route_lookup(node, dst, &route->next_addr, route);
+  int rv = route_lookup(node, dst, NULL, &route->next_addr, route);
   if (rv != 0) memset(route, 0, sizeof *route);
   return rv;
 }
@@ -466,9 +470,9 @@ int node_next_hop(mcc_node *node, const uint8_t *dst, size_t dstlen,
       *addr = node->up.addr;
       return 0;
     }
-    id = r->id;
+    return route_lookup(node, &r->id, r, addr, NULL);
   }
-  return route_lookup(node, &id, addr, NULL);
+  return route_lookup(node, &id, NULL, addr, NULL);
 }
 
 void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats) {

@@ -105,15 +105,21 @@ static int search_needed(const mcc_node *node) {
   return !rooting_is_rooted(&node->adv) || node->adv.island;
 }
 
-/* A round of the parent list found nothing: a node without a parent tops
- * an island; the next round waits 1, 2, 4, then 8 keep-alive periods. */
-static void round_failed(mcc_node *node, uint64_t now) {
-  if (node->up.state != PARENT_UP) rooting_become_island_top(node, now);
+/* Between rounds of the parent list: 1, 2, 4, then 8 keep-alive periods
+ * as rounds keep failing. */
+static uint64_t backoff_ns(const mcc_node *node) {
   unsigned shift = node->join_rounds_failed < JOIN_BACKOFF_MAX_SHIFT
                        ? node->join_rounds_failed
                        : JOIN_BACKOFF_MAX_SHIFT;
+  return node->keep_alive_ns << shift;
+}
+
+/* A round of the parent list found nothing: a node without a parent tops
+ * an island, and the next round waits. */
+static void round_failed(mcc_node *node, uint64_t now) {
+  if (node->up.state != PARENT_UP) rooting_become_island_top(node, now);
+  node->join_at_ns = now + backoff_ns(node);
   if (node->join_rounds_failed < UINT8_MAX) node->join_rounds_failed++;
-  node->join_at_ns = now + (node->keep_alive_ns << shift);
 }
 
 /* Starts the search at parent index `from`, or ends the round. */
@@ -125,16 +131,12 @@ static void search_from(mcc_node *node, unsigned from, uint64_t now) {
     round_failed(node, now);
 }
 
-/* A node that needs a parent and has no search under way or planned gets
- * one planned, at the current backoff: no state can leave it stranded. */
+/* After a rejoin probe: a node that needs a parent and has no search
+ * planned gets one, at the current backoff. */
 static void keep_searching(mcc_node *node, uint64_t now) {
-  if (!search_needed(node) || node->join.state != PARENT_NONE ||
-      node->join_at_ns != NEVER)
-    return;
-  unsigned shift = node->join_rounds_failed < JOIN_BACKOFF_MAX_SHIFT
-                       ? node->join_rounds_failed
-                       : JOIN_BACKOFF_MAX_SHIFT;
-  node->join_at_ns = now + (node->keep_alive_ns << shift);
+  if (search_needed(node) && node->join.state == PARENT_NONE &&
+      node->join_at_ns == NEVER)
+    node->join_at_ns = now + backoff_ns(node);
 }
 
 static void send_bye(mcc_node *node, parent_link *p) {
@@ -433,7 +435,6 @@ void parent_on_timers(mcc_node *node, uint64_t now) {
   if (node->up.state == PARENT_UP && node->join.state == PARENT_NONE &&
       node->up.tx_counter >= LINK_REKEY_AFTER_MESSAGES)
     link_start_join(node, node->up.index, JOIN_REJOIN, now);
-  keep_searching(node, now);
 }
 
 uint64_t parent_next_deadline(const mcc_node *node) {

@@ -554,8 +554,7 @@ void sim_measure_ping(sim_measure *m, size_t max) {
         pairs[u++] = pairs[k];
     n = u;
   }
-  if (pairs) {
-    qsort(pairs, n, sizeof *pairs, pair_cmp);
+  if (pairs) { /* sorted by source either way: one BFS per source */
     for (size_t k = 0; k < n; k++)
       pairs[k].forbidden = !admitted(m->t, pairs[k].s, pairs[k].d);
     ping_pairs(m, pairs, n);

@@ -206,15 +206,22 @@ int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
   return 0;
 }
 
+void link_seal_and_send(mcc_node *node, const mcc_addr *to,
+                        const uint8_t key[32], uint32_t *tx_counter,
+                        enum wire_type type, const uint8_t *body,
+                        size_t bodylen, uint32_t *pcounter) {
+  uint8_t out[WIRE_MAX_DATAGRAM];
+  uint32_t counter = (*tx_counter)++;
+  size_t n = wire_seal(out, type, counter, key, body, bodylen);
+  node_send(node, to, out, n);
+  if (pcounter) *pcounter = counter;
+}
+
 void link_send_to_child(mcc_node *node, child_link *c, enum wire_type type,
                         const uint8_t *body, size_t bodylen,
                         uint32_t *pcounter) {
-  uint8_t out[WIRE_SEALED_OVERHEAD + WIRE_ROOT_BODY_LEN];
-  if (bodylen > WIRE_ROOT_BODY_LEN) return;
-  uint32_t counter = c->tx_counter++;
-  size_t n = wire_seal(out, type, counter, c->key_tx, body, bodylen);
-  node_send(node, &c->addr, out, n);
-  if (pcounter) *pcounter = counter;
+  link_seal_and_send(node, &c->addr, c->key_tx, &c->tx_counter, type, body,
+                     bodylen, pcounter);
 }
 
 int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,

@@ -246,6 +246,11 @@ int link_derive_keys(const uint8_t my_sec[32], const uint8_t peer_pub[32],
                      const uint8_t child_eph[32], const uint8_t parent_eph[32],
                      uint8_t c2p[32], uint8_t p2c[32]);
 void link_new_ephemeral(mcc_node *node, uint8_t sec[32], uint8_t pub[32]);
+/* Seals a message under key with the next counter and sends it. */
+void link_seal_and_send(mcc_node *node, const mcc_addr *to,
+                        const uint8_t key[32], uint32_t *tx_counter,
+                        enum wire_type type, const uint8_t *body,
+                        size_t bodylen, uint32_t *pcounter);
 
 /* parent.c: the child's side, candidates and the search for a parent */
 void parent_on_timers(mcc_node *node, uint64_t now);

@@ -61,11 +61,8 @@ void link_start_join(mcc_node *node, uint8_t index, enum join_mode mode,
 void link_send_sealed(mcc_node *node, parent_link *p, enum wire_type type,
                       const uint8_t *body, size_t bodylen,
                       uint32_t *pcounter) {
-  uint8_t out[WIRE_MAX_DATAGRAM];
-  uint32_t counter = p->tx_counter++;
-  size_t n = wire_seal(out, type, counter, p->key_tx, body, bodylen);
-  node_send(node, &p->addr, out, n);
-  if (pcounter) *pcounter = counter;
+  link_seal_and_send(node, &p->addr, p->key_tx, &p->tx_counter, type, body,
+                     bodylen, pcounter);
 }
 
 void link_send_sealed_to_parent(mcc_node *node, enum wire_type type,

@@ -299,6 +299,18 @@ int link_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
   return 0;
 }
 
+void mcc_node_leave(mcc_node *node, uint64_t now) {
+  if (!node) return;
+  if (now > node->now_ns) node->now_ns = now;
+  if (node->up.state == PARENT_UP) send_bye(node, &node->up);
+  if (node->join.state == PARENT_LINKED) send_bye(node, &node->join);
+  sodium_memzero(&node->up, sizeof node->up);
+  sodium_memzero(&node->join, sizeof node->join);
+  node->nparents = 0; /* nothing to join any more */
+  node->join_at_ns = node->rejoin_at_ns = node->sweep_at_ns = NEVER;
+  node->expiry_ns = NEVER;
+}
+
 static void send_keepalive(mcc_node *node, parent_link *p) {
   link_send_sealed(node, p, WIRE_KEEPALIVE, NULL, 0, NULL);
   node->stats.keepalive_sent++;

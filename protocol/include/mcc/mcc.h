@@ -239,6 +239,11 @@ const mcc_id *mcc_node_id(const mcc_node *node);
 int mcc_node_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
                          uint64_t now);
 
+/* The node is stopping (SIGTERM): BYE to its active parent and to a parent
+ * being joined, so the network stops routing to it at once instead of
+ * after the child timeout. The node sends nothing more; free it next. */
+void mcc_node_leave(mcc_node *node, uint64_t now);
+
 /* The active parent; MCC_ERR_NO_LINK when there is none (a root, or while
  * joining). */
 int mcc_node_parent(const mcc_node *node, mcc_id *pid, mcc_addr *paddr);

@@ -30,6 +30,7 @@ const char *mcc_strerror(int err) {
   case MCC_ERR_LIMIT: return "limit reached";
   case MCC_ERR_SYNTAX: return "syntax error";
   case MCC_ERR_VALUE: return "malformed value";
+  case MCC_ERR_BUSY: return "over a rate limit or the handshake budget";
   default: return "unknown error";
   }
 }

@@ -8,6 +8,10 @@
  * is dropped rather than forwarded with none left, so no packet travels
  * more hops than that, whatever the routing tables say.
  *
+ * Routed datagrams are taken only from neighbours: the active parent and
+ * child links, whose addresses proved a key (hello.c); from anywhere else
+ * they are dropped before any work, ours included.
+ *
  * A packet never goes back to the neighbour it came from: one that would
  * (the sender's tables and ours disagree for a moment, e.g. its
  * destination just moved) is dropped. So a packet that came down from our
@@ -50,8 +54,11 @@ int forward_send(mcc_node *node, const uint8_t *dst, size_t dstlen,
 int forward_on_routed(mcc_node *node, const mcc_addr *from, int type,
                       const uint8_t *data, size_t datalen, uint64_t now) {
   size_t dstlen = type == WIRE_DATA ? WIRE_DST_PREFIX_LEN : 32;
-  size_t least = type == WIRE_DATA ? WIRE_DATA_OVERHEAD + 1 : 2 + 32 + 32;
+  size_t least = type == WIRE_DATA ? WIRE_DATA_OVERHEAD : 2 + 32 + 32;
   if (datalen < least) return MCC_ERR_TRUNCATED;
+  /* Only from established links, ours included: an address that never
+   * proved a key at it (hello.c) costs us nothing here. */
+  if (!from_neighbour(node, from)) return MCC_ERR_NO_LINK;
   if (memcmp(data + 2, node->keys.pub.key, dstlen) == 0) {
     switch (type) {
     case WIRE_SESSION_INIT:
@@ -62,7 +69,6 @@ int forward_on_routed(mcc_node *node, const mcc_addr *from, int type,
       return session_on_data(node, data, datalen, now);
     }
   }
-  if (!from_neighbour(node, from)) return MCC_ERR_NO_LINK;
   if (data[1] <= 1) {
     node->stats.packets_dropped++;
     return MCC_ERR_LIMIT;

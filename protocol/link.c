@@ -4,8 +4,9 @@
  * is sealed with per-direction keys from an ephemeral X25519 exchange.
  *
  * The child's side (joining, choosing and keeping a parent) is parent.c;
- * this file holds the keys and the parent's side: children's HELLOs,
- * their keep-alives and UPDATEs, and telling them our root position.
+ * a child's HELLO, until it proves its key, is hello.c; this file holds
+ * the keys and the parent's side of established links: children's
+ * keep-alives and UPDATEs, and telling them our root position.
  *
  * Timers of a parent:
  *   sweep     every keep-alive period: drop children silent for
@@ -50,7 +51,7 @@ void link_new_ephemeral(mcc_node *node, uint8_t sec[32], uint8_t pub[32]) {
 
 /* ---- parent side: children ------------------------------------------------ */
 
-static uint32_t addr_hash(const mcc_addr *a) {
+uint32_t link_addr_hash(const mcc_addr *a) {
   uint32_t h = 2166136261u;
   const uint8_t *p = (const uint8_t *)a;
   for (size_t i = 0; i < sizeof *a; i++) h = (h ^ p[i]) * 16777619u;
@@ -58,7 +59,7 @@ static uint32_t addr_hash(const mcc_addr *a) {
 }
 
 static uint32_t child_hash_at(const void *items, uint32_t slot) {
-  return addr_hash(&((const child_link *)items)[slot].addr);
+  return link_addr_hash(&((const child_link *)items)[slot].addr);
 }
 
 static uint32_t id_hash(const mcc_id *id) {
@@ -72,7 +73,7 @@ static uint32_t child_id_hash_at(const void *items, uint32_t slot) {
 }
 
 child_link *link_child_by_addr(mcc_node *node, const mcc_addr *addr) {
-  for (uint32_t s = index_first(&node->child_index, addr_hash(addr));
+  for (uint32_t s = index_first(&node->child_index, link_addr_hash(addr));
        s != INDEX_NIL; s = index_next(&node->child_index, s))
     if (memcmp(&node->children[s].addr, addr, sizeof *addr) == 0)
       return &node->children[s];
@@ -93,15 +94,15 @@ child_link *link_child_by_link_id(mcc_node *node, uint32_t link_id) {
   return NULL;
 }
 
-static void child_remove(mcc_node *node, child_link *c, uint64_t now) {
+void link_child_remove(mcc_node *node, child_link *c, uint64_t now) {
   uint32_t slot = (uint32_t)(c - node->children);
   uint32_t link_id = c->id;
-  index_remove(&node->child_index, slot, addr_hash(&c->addr));
+  index_remove(&node->child_index, slot, link_addr_hash(&c->addr));
   index_remove(&node->child_id_index, slot, id_hash(&c->peer));
   uint32_t last = node->nchildren - 1;
   if (slot != last) {
     index_move(&node->child_index, last, slot,
-               addr_hash(&node->children[last].addr));
+               link_addr_hash(&node->children[last].addr));
     index_move(&node->child_id_index, last, slot,
                id_hash(&node->children[last].peer));
     node->children[slot] = node->children[last];
@@ -111,8 +112,8 @@ static void child_remove(mcc_node *node, child_link *c, uint64_t now) {
   state_on_link_lost(node, link_id, now);
 }
 
-static child_link *child_add(mcc_node *node, const mcc_addr *addr,
-                             const mcc_id *peer) {
+child_link *link_child_add(mcc_node *node, const mcc_addr *addr,
+                           const mcc_id *peer) {
   if (node->nchildren == node->capchildren) {
     uint32_t cap = node->capchildren ? node->capchildren * 2 : 2;
     child_link *c = realloc(node->children, (size_t)cap * sizeof *c);
@@ -131,79 +132,16 @@ static child_link *child_add(mcc_node *node, const mcc_addr *addr,
   c->addr = *addr;
   c->peer = *peer;
   c->id = node->next_link_id++;
-  index_insert(&node->child_index, slot, addr_hash(addr));
+  index_insert(&node->child_index, slot, link_addr_hash(addr));
   index_insert(&node->child_id_index, slot, id_hash(peer));
   return c;
 }
 
-/* A child re-keys only once its counter reached LINK_REKEY_AFTER_MESSAGES;
- * the margin allows for its last messages being lost. */
-static int child_is_rekeying(const child_link *c) {
-  return c->rx.any && c->rx.top >= LINK_REKEY_AFTER_MESSAGES - (1u << 20);
-}
-
-int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
-                  size_t datalen, uint64_t now) {
-  wire_hello hello;
-  int rv = wire_hello_decode(&hello, data, datalen, node->cache, VERIFY_LOOKUP);
-  if (rv != 0) return rv;
-  if (sodium_memcmp(hello.cert.subject.key, node->keys.pub.key, 32) == 0)
-    return MCC_ERR_INVALID_ARGUMENT;
-  uint64_t now_ms = (uint64_t)node->unix_at_zero_s * 1000 + now / 1000000;
-  if (hello.timestamp_ms > now_ms + HELLO_MAX_CLOCK_SKEW_MS ||
-      hello.timestamp_ms + HELLO_MAX_CLOCK_SKEW_MS < now_ms)
-    return MCC_ERR_REPLAY;
-  child_link *c = link_child_by_id(node, &hello.cert.subject);
-  if (c && hello.timestamp_ms <= c->hello_ts_ms) return MCC_ERR_REPLAY;
-  rv = node_check_cert(node, &hello.cert);
-  if (rv != 0) return rv;
-
-  wire_hello_ack ack;
-  uint8_t eph_sec[32], c2p[32], p2c[32];
-  link_new_ephemeral(node, eph_sec, ack.eph);
-  rv = link_derive_keys(eph_sec, hello.eph, hello.eph, ack.eph, c2p, p2c);
-  sodium_memzero(eph_sec, sizeof eph_sec);
-  if (rv != 0) return rv;
-
-  /* A child that joins again keeps its link id. Unless it only re-keys
-   * (its counters reached LINK_REKEY_AFTER_MESSAGES), it restarted, came
-   * back after a lost BYE, or probes us as a candidate: it may no longer
-   * have what it announced here, so that is withdrawn, and it announces
-   * its subtree again if it makes us its active parent. */
-  if (c && !child_is_rekeying(c)) state_on_link_lost(node, c->id, now);
-  if (c && memcmp(&c->addr, from, sizeof *from) != 0) {
-    uint32_t slot = (uint32_t)(c - node->children);
-    index_remove(&node->child_index, slot, addr_hash(&c->addr));
-    c->addr = *from;
-    index_insert(&node->child_index, slot, addr_hash(from));
-  }
-  if (!c) {
-    child_link *other = link_child_by_addr(node, from);
-    if (other) child_remove(node, other, now); /* another node, same addr */
-    c = child_add(node, from, &hello.cert.subject);
-    if (!c) return MCC_ERR_NOMEM;
-    char text[MCC_ID_TEXT_LEN + 1];
-    mcc_id_to_text(&c->peer, text);
-    node_log(node, MCC_LOG_INFO, "child joined: %s", text);
-  }
-  memcpy(c->key_rx, c2p, 32);
-  memcpy(c->key_tx, p2c, 32);
-  replay_init(&c->rx);
-  c->tx_counter = 0;
-  c->has_update = 0; /* counters start again with the new keys */
-  c->hello_ts_ms = hello.timestamp_ms;
-  c->period_ns = (uint64_t)hello.keepalive_period_s * NS_PER_S;
-  c->last_rx_ns = now;
-  node->routes_dirty = 1;
-  if (node->sweep_at_ns == NEVER) node->sweep_at_ns = now + node->keep_alive_ns;
-
-  ack.cert = node->cert;
-  uint8_t out[WIRE_HELLO_ACK_LEN];
-  wire_signer signer = node_signer(node);
-  wire_hello_ack_encode(out, &ack, hello.eph, &signer);
-  node_send(node, from, out, sizeof out);
-  rooting_send_to_child(node, c); /* the child decides on it */
-  return 0;
+void link_child_move(mcc_node *node, child_link *c, const mcc_addr *addr) {
+  uint32_t slot = (uint32_t)(c - node->children);
+  index_remove(&node->child_index, slot, link_addr_hash(&c->addr));
+  c->addr = *addr;
+  index_insert(&node->child_index, slot, link_addr_hash(addr));
 }
 
 void link_seal_and_send(mcc_node *node, const mcc_addr *to,
@@ -227,12 +165,17 @@ void link_send_to_child(mcc_node *node, child_link *c, enum wire_type type,
 int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,
                        const uint8_t *data, size_t datalen, uint64_t now) {
   child_link *c = link_child_by_addr(node, from);
-  if (!c) return MCC_ERR_NO_LINK;
   uint8_t body[WIRE_MAX_DATAGRAM];
   size_t bodylen = 0;
   uint32_t counter = 0;
-  int rv = wire_open(data, datalen, c->key_rx, &counter, body, &bodylen);
-  if (rv != 0) return rv;
+  int rv = c ? wire_open(data, datalen, c->key_rx, &counter, body, &bodylen)
+             : MCC_ERR_NO_LINK;
+  if (rv != 0) {
+    /* Perhaps the first message under a handshake's new keys. */
+    if (hello_confirm(node, from, data, datalen, now, &c) != 0) return rv;
+    rv = wire_open(data, datalen, c->key_rx, &counter, body, &bodylen);
+    if (rv != 0) return rv;
+  }
   if (!replay_check(&c->rx, counter)) return MCC_ERR_REPLAY;
   if ((type == WIRE_KEEPALIVE || type == WIRE_BYE) && bodylen != 0)
     return MCC_ERR_BAD_LENGTH;
@@ -275,7 +218,7 @@ int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,
     node->stats.ack_sent++;
   } else if (type == WIRE_BYE) {
     node_log(node, MCC_LOG_INFO, "child left");
-    child_remove(node, c, now);
+    link_child_remove(node, c, now);
   }
   return 0;
 }
@@ -289,7 +232,7 @@ static void on_sweep_timer(mcc_node *node, uint64_t now) {
       char text[MCC_ID_TEXT_LEN + 1];
       mcc_id_to_text(&c->peer, text);
       node_log(node, MCC_LOG_INFO, "child timed out: %s", text);
-      child_remove(node, c, now); /* moves the last child into slot s */
+      link_child_remove(node, c, now); /* moves the last child into s */
     } else {
       s++;
     }
@@ -300,17 +243,22 @@ static void on_sweep_timer(mcc_node *node, uint64_t now) {
 void link_on_timers(mcc_node *node, uint64_t now) {
   parent_on_timers(node, now);
   if (now >= node->sweep_at_ns) on_sweep_timer(node, now);
+  hello_on_timers(node, now);
 }
 
 uint64_t link_next_deadline(const mcc_node *node) {
   uint64_t t = parent_next_deadline(node);
+  uint64_t h = hello_next_deadline(node);
+  if (h < t) t = h;
   return node->sweep_at_ns < t ? node->sweep_at_ns : t;
 }
 
 void link_free(mcc_node *node) {
+  hello_free(node);
+  guard_free(node);
   free(node->children);
   index_clear(&node->child_index);
   index_clear(&node->child_id_index);
   sodium_memzero(&node->up, sizeof node->up);
-  sodium_memzero(&node->join, sizeof node->join);
+  parent_free(node);
 }

@@ -21,6 +21,7 @@ void mcc_settings_default(mcc_settings *s) {
   s->rejoin_period_ns = REJOIN_PERIOD_NS;
   s->network_lookup_ttl = 64;
   s->hop_limit = MCC_HOP_LIMIT;
+  s->handshakes_per_s = MCC_HANDSHAKES_PER_S;
 }
 
 uint64_t node_unix_s(const mcc_node *node) {
@@ -119,6 +120,7 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
   node->free_session = INDEX_NIL;
   node->session_sweep_at_ns = NEVER;
   node->handshake_at_ns = NEVER;
+  node->handshakes_per_s = settings->handshakes_per_s;
 
   rv = MCC_ERR_NOMEM;
   size_t nnet = networks_len + settings->trusted_networks_len;
@@ -214,6 +216,9 @@ int mcc_node_recv(mcc_node *node, const mcc_addr *from, const uint8_t *data,
     case WIRE_SESSION_RESP:
     case WIRE_DATA:
       rv = forward_on_routed(node, from, type, data, datalen, now);
+      break;
+    case WIRE_COOKIE_REPLY:
+      rv = link_on_cookie_reply(node, from, data, datalen, now);
       break;
     default:
       rv = link_on_from_parent(node, from, type, data, datalen, now);
@@ -487,5 +492,6 @@ size_t mcc_node_memory(const mcc_node *node) {
          (size_t)node->route_cap * sizeof(uint32_t) +
          (node->trust.networks_len + node->trust.nodes_len) * sizeof(mcc_id) +
          node->nparents * (sizeof(mcc_addr) + sizeof(mcc_id)) +
-         node_resolver_memory(node) + claim_memory(node);
+         node_resolver_memory(node) + claim_memory(node) +
+         hello_memory(node) + guard_memory(node);
 }

@@ -124,6 +124,48 @@ typedef struct child_link {
   uint8_t root_acked;      /* it acknowledged root_counter */
 } child_link;
 
+/* A HELLO the parent answered, waiting for the child's first sealed message
+ * under the new keys (key confirmation, hello.c): only that creates, moves
+ * or re-keys a child link. Keyed by the address the HELLO came from. */
+typedef struct pending_hello {
+  mcc_addr addr;
+  mcc_id peer;
+  uint8_t child_eph[32], eph_pub[32]; /* the HELLO's and our ack's */
+  uint8_t key_rx[32], key_tx[32];
+  uint64_t ts_ms;      /* the HELLO's timestamp */
+  uint64_t period_ns;  /* the child's keep-alive period */
+  uint64_t expires_ns;
+} pending_hello;
+
+/* The parent's side of handshakes from unproven senders (hello.c, guard.c),
+ * made when the first HELLO or SESSION_INIT arrives: a node nobody joins
+ * or opens a session with never pays for it. */
+#define GUARD_SOURCES 64
+#define GUARD_SEEN_INITS 64
+typedef struct handshake_state {
+  pending_hello *pending; /* HELLOs waiting for key confirmation */
+  uint32_t npending, cappending;
+  slot_index pending_index; /* by address */
+  uint64_t pending_sweep_at_ns;
+  uint64_t budget_tat_ns; /* GCRA over settings.handshakes_per_s */
+  uint8_t hash_key[16];   /* picks a source's bucket */
+  uint8_t cookie_secret[2][32]; /* current, previous */
+  uint64_t cookie_born_ns;
+  uint64_t source_tat[GUARD_SOURCES];
+  uint64_t seen_init[GUARD_SEEN_INITS]; /* first 8 bytes of e */
+  uint32_t seen_next;
+} handshake_state;
+
+/* The child's secrets of a join under way (parent.c): the ephemeral key of
+ * its HELLO, and a cookie its parent gave under load. */
+typedef struct join_secrets {
+  uint8_t eph_sec[32], eph_pub[32];
+  uint8_t echo[WIRE_COOKIE_ECHO_LEN]; /* of the last HELLO sent */
+  uint8_t cookie[WIRE_COOKIE_LEN];
+  mcc_addr cookie_addr;
+  uint64_t cookie_ns; /* NEVER: none */
+} join_secrets;
+
 /* JOINING: HELLO sent. LINKED: keys agreed, waiting for a root position
  * we may adopt (a candidate). UP: the active parent. */
 enum parent_state { PARENT_NONE, PARENT_JOINING, PARENT_LINKED, PARENT_UP };
@@ -172,6 +214,8 @@ struct mcc_node {
   slot_index child_index;    /* by address */
   slot_index child_id_index; /* by peer id */
   uint64_t sweep_at_ns;
+  uint32_t handshakes_per_s; /* settings.handshakes_per_s, 0: no limit */
+  struct handshake_state *hs; /* made when the first handshake arrives */
 
   parent_link up;   /* the active parent */
   parent_link join; /* a parent being joined: first join, failover, rejoin */
@@ -180,7 +224,7 @@ struct mcc_node {
   uint64_t join_at_ns;        /* next round of the parent list (backoff) */
   uint8_t join_rounds_failed; /* rounds unanswered since the last join */
 
-  uint8_t join_eph_sec[32], join_eph_pub[32]; /* of the join link's HELLO */
+  struct join_secrets *js; /* while a join runs (parent.c) */
   root_pos cand; /* the join link's root position, once it sent one */
   root_pos adv;  /* what we tell our children */
   root_pos fd;  /* feasibility distance: the best adv we ever had */
@@ -223,8 +267,6 @@ void link_start_join(mcc_node *node, uint8_t index, enum join_mode mode,
                      uint64_t now);
 int link_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
                      uint64_t now);
-int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
-                  size_t datalen, uint64_t now);
 int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
                       const uint8_t *data, size_t datalen, uint64_t now);
 int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,
@@ -241,7 +283,43 @@ void link_send_sealed_to_parent(mcc_node *node, enum wire_type type,
                                 uint32_t *pcounter);
 void link_free(mcc_node *node);
 
+/* hello.c: the parent's side of the link handshake */
+int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
+                  size_t datalen, uint64_t now);
+/* A sealed message from `from` that no child link's keys open: if it
+ * opens under a pending handshake's keys, the child proved its key at that
+ * address and the link is committed (*pc). */
+int hello_confirm(mcc_node *node, const mcc_addr *from, const uint8_t *data,
+                  size_t datalen, uint64_t now, child_link **pc);
+void hello_on_timers(mcc_node *node, uint64_t now);
+uint64_t hello_next_deadline(const mcc_node *node);
+void hello_free(mcc_node *node);
+size_t hello_memory(const mcc_node *node);
+
+/* guard.c: what unauthenticated input may cost (cost before trust) */
+handshake_state *guard_state(mcc_node *node, uint64_t now); /* NULL: NOMEM */
+enum { GUARD_BY_ADDR = 1, GUARD_BY_ID = 2 };
+/* 1: within settings.handshakes_per_s (taken); 0: under load */
+int guard_budget_take(mcc_node *node, uint64_t now);
+int guard_source_allow(mcc_node *node, uint8_t domain, const void *key,
+                       size_t keylen, uint64_t now);
+int guard_cookie_reply(mcc_node *node, const mcc_addr *from,
+                       const uint8_t *hello, uint64_t now);
+int guard_cookie_ok(mcc_node *node, const mcc_addr *from, const uint8_t *data,
+                    size_t datalen, uint64_t now);
+int guard_init_replayed(mcc_node *node, const uint8_t e[32], uint64_t now);
+void guard_free(mcc_node *node);
+size_t guard_memory(const mcc_node *node);
+
 /* link.c: keys, and the parent's side */
+uint32_t link_addr_hash(const mcc_addr *a);
+child_link *link_child_add(mcc_node *node, const mcc_addr *addr,
+                           const mcc_id *peer);
+void link_child_remove(mcc_node *node, child_link *c, uint64_t now);
+/* The child link's address is now addr. */
+void link_child_move(mcc_node *node, child_link *c, const mcc_addr *addr);
+int link_on_cookie_reply(mcc_node *node, const mcc_addr *from,
+                         const uint8_t *data, size_t datalen, uint64_t now);
 int link_derive_keys(const uint8_t my_sec[32], const uint8_t peer_pub[32],
                      const uint8_t child_eph[32], const uint8_t parent_eph[32],
                      uint8_t c2p[32], uint8_t p2c[32]);
@@ -254,6 +332,7 @@ void link_seal_and_send(mcc_node *node, const mcc_addr *to,
 
 /* parent.c: the child's side, candidates and the search for a parent */
 void parent_on_timers(mcc_node *node, uint64_t now);
+void parent_free(mcc_node *node);
 uint64_t parent_next_deadline(const mcc_node *node);
 void link_on_candidate_info(mcc_node *node, uint64_t now);
 /* Our own position changed: look for a parent if it calls for it. */

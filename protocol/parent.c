@@ -26,6 +26,10 @@
 #include "cert.h"
 #include "node.h"
 
+/* How long a child uses a parent's cookie (the parent honours it for one
+ * to two of its cookie periods, guard.c). */
+#define COOKIE_VALID_NS (110ull * NS_PER_S)
+
 static uint64_t retry_ns(const mcc_node *node) {
   return node->keep_alive_ns / KEEPALIVE_RETRY_DIVISOR;
 }
@@ -36,24 +40,74 @@ static void send_hello(mcc_node *node, uint64_t now) {
   hello.keepalive_period_s =
       (uint16_t)(period_s == 0 ? 1 : period_s > 65535 ? 65535 : period_s);
   hello.timestamp_ms = (uint64_t)node->unix_at_zero_s * 1000 + now / 1000000;
-  memcpy(hello.eph, node->join_eph_pub, 32);
+  memcpy(hello.eph, node->js->eph_pub, 32);
   hello.cert = node->cert;
-  uint8_t out[WIRE_HELLO_LEN];
+  uint8_t out[WIRE_HELLO_COOKIE_LEN];
   wire_signer signer = node_signer(node);
   wire_hello_encode(out, &hello, &signer);
-  node_send(node, &node->join.addr, out, sizeof out);
+  memcpy(node->js->echo, out + WIRE_HELLO_LEN - WIRE_SIG_LEN,
+         sizeof node->js->echo);
+  const join_secrets *js = node->js;
+  size_t len = WIRE_HELLO_LEN;
+  if (js->cookie_ns != NEVER && now - js->cookie_ns < COOKIE_VALID_NS &&
+      memcmp(&js->cookie_addr, &node->join.addr, sizeof js->cookie_addr) == 0)
+    len = wire_hello_add_cookie_mac(out, js->cookie);
+  node_send(node, &node->join.addr, out, len);
   node->stats.hello_sent++;
+}
+
+/* A parent under load asks for our HELLO again with its cookie: only if
+ * it echoes our HELLO (its signature's first bytes: only who saw the HELLO
+ * knows them), to the parent we are joining. */
+int link_on_cookie_reply(mcc_node *node, const mcc_addr *from,
+                         const uint8_t *data, size_t datalen, uint64_t now) {
+  uint8_t echo[WIRE_COOKIE_ECHO_LEN], cookie[WIRE_COOKIE_LEN];
+  int rv = wire_cookie_reply_decode(data, datalen, echo, cookie);
+  if (rv != 0) return rv;
+  parent_link *j = &node->join;
+  join_secrets *js = node->js;
+  if (j->state != PARENT_JOINING || !js ||
+      memcmp(from, &j->addr, sizeof *from) != 0)
+    return MCC_ERR_NO_LINK;
+  if (sodium_memcmp(echo, js->echo, sizeof echo) != 0) return MCC_ERR_REPLAY;
+  if (js->cookie_ns != NEVER && memcmp(cookie, js->cookie, sizeof cookie) == 0 &&
+      memcmp(&js->cookie_addr, from, sizeof *from) == 0)
+    return 0; /* the one we hold: our HELLO with it is on its way */
+  memcpy(js->cookie, cookie, sizeof cookie);
+  js->cookie_addr = *from;
+  js->cookie_ns = now;
+  send_hello(node, now);
+  return 0;
+}
+
+/* The join link is over (adopted, failed, re-keyed or dropped): its
+ * secrets go. */
+static void join_clear(mcc_node *node) {
+  sodium_memzero(&node->join, sizeof node->join);
+  if (!node->js) return;
+  sodium_memzero(node->js, sizeof *node->js);
+  free(node->js);
+  node->js = NULL;
 }
 
 void link_start_join(mcc_node *node, uint8_t index, enum join_mode mode,
                      uint64_t now) {
   parent_link *j = &node->join;
+  if (!node->js) {
+    node->js = calloc(1, sizeof *node->js);
+    if (!node->js) { /* tried again at the next round */
+      memset(j, 0, sizeof *j);
+      if (node->join_at_ns == NEVER) node->join_at_ns = now + retry_ns(node);
+      return;
+    }
+    node->js->cookie_ns = NEVER;
+  }
   memset(j, 0, sizeof *j);
   j->state = PARENT_JOINING;
   j->index = index;
   j->mode = (uint8_t)mode;
   j->addr = node->parents[index];
-  link_new_ephemeral(node, node->join_eph_sec, node->join_eph_pub);
+  link_new_ephemeral(node, node->js->eph_sec, node->js->eph_pub);
   j->next_ns = now + retry_ns(node);
   send_hello(node, now);
 }
@@ -140,12 +194,17 @@ static void send_bye(mcc_node *node, parent_link *p) {
   link_send_sealed(node, p, WIRE_BYE, NULL, 0, NULL);
 }
 
+static void send_keepalive(mcc_node *node, parent_link *p) {
+  link_send_sealed(node, p, WIRE_KEEPALIVE, NULL, 0, NULL);
+  node->stats.keepalive_sent++;
+}
+
 /* The candidate will not do: leave it, and try the next one. */
 static void candidate_failed(mcc_node *node, uint64_t now) {
   parent_link *j = &node->join;
   if (j->state == PARENT_LINKED) send_bye(node, j);
   uint8_t failed = j->index, mode = j->mode;
-  sodium_memzero(j, sizeof *j);
+  join_clear(node);
   if (mode == JOIN_REJOIN) { /* the current parent stays */
     keep_searching(node, now);
     return;
@@ -164,7 +223,7 @@ static void adopt(mcc_node *node, uint64_t now) {
   j->asked = 0;
   j->next_ns = now + node->keep_alive_ns;
   node->up = *j;
-  sodium_memzero(j, sizeof *j);
+  join_clear(node);
   node->join_rounds_failed = 0;
   node->join_at_ns = NEVER;
   node->stats.parent_switches++;
@@ -215,7 +274,8 @@ int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
   if (j->state != PARENT_JOINING || memcmp(from, &j->addr, sizeof *from) != 0)
     return MCC_ERR_NO_LINK;
   wire_hello_ack ack;
-  int rv = wire_hello_ack_decode(&ack, data, datalen, node->join_eph_pub,
+  if (!node->js) return MCC_ERR_NO_LINK;
+  int rv = wire_hello_ack_decode(&ack, data, datalen, node->js->eph_pub,
                                  node->cache,
                                  VERIFY_LOOKUP);
   if (rv != 0) return rv;
@@ -223,10 +283,10 @@ int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
   if (rv != 0) return rv;
   if (sodium_memcmp(ack.cert.subject.key, node->keys.pub.key, 32) == 0)
     return MCC_ERR_INVALID_ARGUMENT; /* our own address in parents */
-  rv = link_derive_keys(node->join_eph_sec, ack.eph, node->join_eph_pub,
+  rv = link_derive_keys(node->js->eph_sec, ack.eph, node->js->eph_pub,
                         ack.eph, j->key_tx, j->key_rx);
   if (rv != 0) return rv;
-  sodium_memzero(node->join_eph_sec, sizeof node->join_eph_sec);
+  sodium_memzero(node->js->eph_sec, sizeof node->js->eph_sec);
   j->peer = ack.cert.subject;
   node->parent_ids[j->index] = ack.cert.subject;
   replay_init(&j->rx);
@@ -241,14 +301,26 @@ int link_on_hello_ack(mcc_node *node, const mcc_addr *from,
     p->rx = j->rx;
     p->tx_counter = 0;
     p->addr = j->addr;
-    sodium_memzero(j, sizeof *j);
+    join_clear(node);
+    /* The parent keeps the old keys until a message under the new ones
+     * proves them (hello.c): a keep-alive, answered like any, and sent
+     * again until it is. */
+    send_keepalive(node, p);
+    p->awaiting = 1;
+    p->misses = 0;
+    p->asked_ns = now;
+    p->next_ns = now + retry_ns(node);
     state_on_rekey(node, now);
     return 0;
   }
   j->state = PARENT_LINKED;
   j->next_ns = now + retry_ns(node);
-  if (is_descendant(node, &j->peer)) candidate_failed(node, now);
-  /* otherwise its ROOT follows the HELLO_ACK */
+  if (is_descendant(node, &j->peer)) {
+    candidate_failed(node, now);
+    return 0;
+  }
+  /* Proof of our key at this address; the parent answers with its ROOT. */
+  send_keepalive(node, j);
   return 0;
 }
 
@@ -276,7 +348,7 @@ int link_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
   node->parent_ids = ids;
   node->nparents = (uint8_t)n;
   if (node->join.state == PARENT_LINKED) send_bye(node, &node->join);
-  sodium_memzero(&node->join, sizeof node->join); /* its index is stale */
+  join_clear(node); /* its index is stale */
   node->join_at_ns = NEVER;
   node->join_rounds_failed = 0;
   if (node->up.state == PARENT_UP) {
@@ -305,15 +377,10 @@ void mcc_node_leave(mcc_node *node, uint64_t now) {
   if (node->up.state == PARENT_UP) send_bye(node, &node->up);
   if (node->join.state == PARENT_LINKED) send_bye(node, &node->join);
   sodium_memzero(&node->up, sizeof node->up);
-  sodium_memzero(&node->join, sizeof node->join);
+  join_clear(node);
   node->nparents = 0; /* nothing to join any more */
   node->join_at_ns = node->rejoin_at_ns = node->sweep_at_ns = NEVER;
   node->expiry_ns = NEVER;
-}
-
-static void send_keepalive(mcc_node *node, parent_link *p) {
-  link_send_sealed(node, p, WIRE_KEEPALIVE, NULL, 0, NULL);
-  node->stats.keepalive_sent++;
 }
 
 static void parent_lost(mcc_node *node, uint64_t now) {
@@ -326,7 +393,7 @@ static void parent_lost(mcc_node *node, uint64_t now) {
   node->rejoin_at_ns = NEVER;
   node->routes_dirty = 1;
   if (node->join.state == PARENT_LINKED) send_bye(node, &node->join);
-  sodium_memzero(&node->join, sizeof node->join);
+  join_clear(node);
   rooting_on_parent(node, NULL, now);
   state_on_parent_changed(node, now);
   /* From the next one round, as configured; a dead one is tried last. */
@@ -418,6 +485,8 @@ static void on_keepalive_timer(mcc_node *node, uint64_t now) {
   send_keepalive(node, p);
   p->next_ns = now + retry_ns(node);
 }
+
+void parent_free(mcc_node *node) { join_clear(node); }
 
 void parent_on_timers(mcc_node *node, uint64_t now) {
   if (node->up.state == PARENT_UP && now >= node->up.next_ns)

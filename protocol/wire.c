@@ -69,13 +69,39 @@ void wire_hello_encode(uint8_t out[WIRE_HELLO_LEN], const wire_hello *hello,
                     (size_t)(p - out), NULL, 0, signer);
 }
 
-int wire_hello_decode(wire_hello *hello, const uint8_t *data, size_t datalen,
-                      mcc_verify_cache *cache, enum verify_use use) {
+static const char cookie_mac_context[] = "mcc-cookie-mac-v1";
+
+static void cookie_mac(uint8_t mac[WIRE_COOKIE_LEN], const uint8_t *hello,
+                       const uint8_t cookie[WIRE_COOKIE_LEN]) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, cookie, WIRE_COOKIE_LEN, WIRE_COOKIE_LEN);
+  crypto_generichash_update(&st, (const uint8_t *)cookie_mac_context,
+                            CTX_LEN(cookie_mac_context));
+  crypto_generichash_update(&st, hello, WIRE_HELLO_LEN);
+  crypto_generichash_final(&st, mac, WIRE_COOKIE_LEN);
+}
+
+size_t wire_hello_add_cookie_mac(uint8_t *out,
+                                 const uint8_t cookie[WIRE_COOKIE_LEN]) {
+  cookie_mac(out + WIRE_HELLO_LEN, out, cookie);
+  return WIRE_HELLO_COOKIE_LEN;
+}
+
+int wire_hello_cookie_mac_ok(const uint8_t *data, size_t datalen,
+                             const uint8_t cookie[WIRE_COOKIE_LEN]) {
+  if (datalen != WIRE_HELLO_COOKIE_LEN) return 0;
+  uint8_t mac[WIRE_COOKIE_LEN];
+  cookie_mac(mac, data, cookie);
+  return sodium_memcmp(mac, data + WIRE_HELLO_LEN, WIRE_COOKIE_LEN) == 0;
+}
+
+int wire_hello_parse(wire_hello *hello, const uint8_t *data, size_t datalen) {
   int type = wire_datagram_type(data, datalen);
   if (type < 0) return type;
   if (type != WIRE_HELLO) return MCC_ERR_TYPE;
   if (datalen < WIRE_HELLO_LEN) return MCC_ERR_TRUNCATED;
-  if (datalen > WIRE_HELLO_LEN) return MCC_ERR_BAD_LENGTH;
+  if (datalen != WIRE_HELLO_LEN && datalen != WIRE_HELLO_COOKIE_LEN)
+    return MCC_ERR_BAD_LENGTH;
   const uint8_t *p = data + 1;
   hello->keepalive_period_s = get_be16(p);
   p += 2;
@@ -89,10 +115,45 @@ int wire_hello_decode(wire_hello *hello, const uint8_t *data, size_t datalen,
   if (hello->keepalive_period_s == 0) return MCC_ERR_BAD_LENGTH;
   p += MCC_CERT_LEN;
   memcpy(hello->sig, p, WIRE_SIG_LEN);
+  p += WIRE_SIG_LEN;
+  hello->has_cookie_mac = datalen == WIRE_HELLO_COOKIE_LEN;
+  if (hello->has_cookie_mac) memcpy(hello->cookie_mac, p, WIRE_COOKIE_LEN);
+  return 0;
+}
+
+int wire_hello_verify(const wire_hello *hello, const uint8_t *data,
+                      mcc_verify_cache *cache, enum verify_use use) {
   return verify_with_context(hello->sig, hello_context,
-                             CTX_LEN(hello_context), data, (size_t)(p - data),
-                             NULL, 0, hello->cert.subject.key, cache, use,
-                             NULL);
+                             CTX_LEN(hello_context), data,
+                             WIRE_HELLO_LEN - WIRE_SIG_LEN, NULL, 0,
+                             hello->cert.subject.key, cache, use, NULL);
+}
+
+int wire_hello_decode(wire_hello *hello, const uint8_t *data, size_t datalen,
+                      mcc_verify_cache *cache, enum verify_use use) {
+  int rv = wire_hello_parse(hello, data, datalen);
+  return rv != 0 ? rv : wire_hello_verify(hello, data, cache, use);
+}
+
+void wire_cookie_reply_encode(uint8_t out[WIRE_COOKIE_REPLY_LEN],
+                              const uint8_t echo[WIRE_COOKIE_ECHO_LEN],
+                              const uint8_t cookie[WIRE_COOKIE_LEN]) {
+  out[0] = wire_header(WIRE_COOKIE_REPLY);
+  memcpy(out + 1, echo, WIRE_COOKIE_ECHO_LEN);
+  memcpy(out + 1 + WIRE_COOKIE_ECHO_LEN, cookie, WIRE_COOKIE_LEN);
+}
+
+int wire_cookie_reply_decode(const uint8_t *data, size_t datalen,
+                             uint8_t echo[WIRE_COOKIE_ECHO_LEN],
+                             uint8_t cookie[WIRE_COOKIE_LEN]) {
+  int type = wire_datagram_type(data, datalen);
+  if (type < 0) return type;
+  if (type != WIRE_COOKIE_REPLY) return MCC_ERR_TYPE;
+  if (datalen < WIRE_COOKIE_REPLY_LEN) return MCC_ERR_TRUNCATED;
+  if (datalen > WIRE_COOKIE_REPLY_LEN) return MCC_ERR_BAD_LENGTH;
+  memcpy(echo, data + 1, WIRE_COOKIE_ECHO_LEN);
+  memcpy(cookie, data + 1 + WIRE_COOKIE_ECHO_LEN, WIRE_COOKIE_LEN);
+  return 0;
 }
 
 void wire_hello_ack_encode(uint8_t out[WIRE_HELLO_ACK_LEN],

@@ -40,7 +40,9 @@ enum wire_type {
   WIRE_ROOT = 11,         /* parent -> child, sealed, a root position */
   WIRE_ROOT_ACK = 12,     /* child -> parent, sealed, the ROOT's counter */
   WIRE_SEQ_REQUEST = 13,  /* child -> parent, sealed, root id + seq wanted */
-  WIRE_TYPE_LAST = WIRE_SEQ_REQUEST,
+  /* parent -> child, in clear: under load, come back with this cookie */
+  WIRE_COOKIE_REPLY = 14,
+  WIRE_TYPE_LAST = WIRE_COOKIE_REPLY,
 };
 
 enum {
@@ -61,6 +63,13 @@ enum {
   WIRE_SIG_LEN = 64,
   WIRE_HELLO_LEN = 1 + 2 + 8 + WIRE_EPH_LEN + MCC_CERT_LEN + WIRE_SIG_LEN,
   WIRE_HELLO_ACK_LEN = 1 + WIRE_EPH_LEN + MCC_CERT_LEN + WIRE_SIG_LEN,
+  /* A HELLO may end with a MAC under a cookie the parent gave (guard.c). */
+  WIRE_COOKIE_LEN = 16,
+  WIRE_HELLO_COOKIE_LEN = WIRE_HELLO_LEN + WIRE_COOKIE_LEN, /* 261 */
+  /* COOKIE_REPLY: header, the first 16 bytes of the HELLO's signature (so
+   * that only the HELLO's sender takes it), the cookie. */
+  WIRE_COOKIE_ECHO_LEN = 16,
+  WIRE_COOKIE_REPLY_LEN = 1 + WIRE_COOKIE_ECHO_LEN + WIRE_COOKIE_LEN, /* 33 */
   /* record: cert, seq, flags, parent, static addr, extra len, extra, sig */
   WIRE_RECORD_FIXED_LEN = MCC_CERT_LEN + 4 + 1 + 32 + 4 + 1 + WIRE_SIG_LEN,
   WIRE_ENTRY_ANNOUNCE = 1,
@@ -174,6 +183,8 @@ typedef struct wire_hello {
   uint8_t eph[WIRE_EPH_LEN];
   mcc_cert cert;
   uint8_t sig[WIRE_SIG_LEN];
+  uint8_t has_cookie_mac; /* the 261-byte form */
+  uint8_t cookie_mac[WIRE_COOKIE_LEN];
 } wire_hello;
 
 typedef struct wire_hello_ack {
@@ -194,11 +205,30 @@ typedef struct wire_signer {
 /* Encode and sign (the signer's key must be the cert subject). */
 void wire_hello_encode(uint8_t out[WIRE_HELLO_LEN], const wire_hello *hello,
                        const wire_signer *signer);
-/* Structure and signature by the certificate's subject; the certificate
- * itself is checked by the caller. The signature goes through cache as use
- * says (a node only looks: handshakes do not repeat). */
+/* Appends the MAC under cookie to a HELLO of WIRE_HELLO_LEN bytes in out
+ * (room for WIRE_HELLO_COOKIE_LEN): returns WIRE_HELLO_COOKIE_LEN. */
+size_t wire_hello_add_cookie_mac(uint8_t *out,
+                                 const uint8_t cookie[WIRE_COOKIE_LEN]);
+/* 1 when the HELLO's MAC is the one under cookie (data: the datagram). */
+int wire_hello_cookie_mac_ok(const uint8_t *data, size_t datalen,
+                             const uint8_t cookie[WIRE_COOKIE_LEN]);
+/* Structure only, no signature check: what a parent looks at before it
+ * spends a public-key operation (cost before trust). */
+int wire_hello_parse(wire_hello *hello, const uint8_t *data, size_t datalen);
+/* The HELLO's signature by its certificate's subject (data as parsed). */
+int wire_hello_verify(const wire_hello *hello, const uint8_t *data,
+                      mcc_verify_cache *cache, enum verify_use use);
+/* Both: structure and signature; the certificate itself is checked by the
+ * caller. The signature goes through cache as use says (a node only looks:
+ * handshakes do not repeat). */
 int wire_hello_decode(wire_hello *hello, const uint8_t *data, size_t datalen,
                       mcc_verify_cache *cache, enum verify_use use);
+void wire_cookie_reply_encode(uint8_t out[WIRE_COOKIE_REPLY_LEN],
+                              const uint8_t echo[WIRE_COOKIE_ECHO_LEN],
+                              const uint8_t cookie[WIRE_COOKIE_LEN]);
+int wire_cookie_reply_decode(const uint8_t *data, size_t datalen,
+                             uint8_t echo[WIRE_COOKIE_ECHO_LEN],
+                             uint8_t cookie[WIRE_COOKIE_LEN]);
 
 /* The ack's signature covers the child's ephemeral key too. */
 void wire_hello_ack_encode(uint8_t out[WIRE_HELLO_ACK_LEN],

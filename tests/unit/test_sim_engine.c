@@ -130,17 +130,18 @@ static uint64_t join_time(sim_link_params p) {
 
 static void test_sim_engine_link_delay_and_rate(void) {
   sim_link_params p = {10 * MS, 0, 0, 0};
-  /* HELLO there, HELLO_ACK back: two delays. */
-  CU_ASSERT_EQUAL(join_time(p), 20 * MS);
+  /* HELLO there, HELLO_ACK back, the child's KEEPALIVE under the new keys
+   * there (key confirmation), the parent's ROOT back: four delays. */
+  CU_ASSERT_EQUAL(join_time(p), 40 * MS);
   p.delay_ns = 50 * MS;
-  CU_ASSERT_EQUAL(join_time(p), 100 * MS);
-  /* 9600 bit/s: HELLO (245 + 28 bytes), HELLO_ACK (235 + 28) and the
-   * parent's ROOT behind it (59 + 28) take 227, 219 and 72.5 ms to
+  CU_ASSERT_EQUAL(join_time(p), 200 * MS);
+  /* 9600 bit/s: HELLO (245 + 28 bytes), HELLO_ACK (235 + 28), KEEPALIVE
+   * (21 + 28) and ROOT (59 + 28) take 227.5, 219.2, 40.8 and 72.5 ms to
    * serialise; the child adopts the parent when the ROOT is in. */
   p.delay_ns = 0;
   p.rate_bps = 9600;
   uint64_t t = join_time(p);
-  CU_ASSERT(t >= 518 * MS && t <= 521 * MS);
+  CU_ASSERT(t >= 558 * MS && t <= 562 * MS);
 }
 
 static void test_sim_engine_loss_mtu_and_cut(void) {

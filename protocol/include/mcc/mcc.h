@@ -47,6 +47,7 @@ enum {
   MCC_ERR_LIMIT = -221,          /* a configured or protocol limit is hit */
   MCC_ERR_SYNTAX = -222,         /* configuration syntax error */
   MCC_ERR_VALUE = -223,          /* configuration value malformed */
+  MCC_ERR_BUSY = -224,           /* over a rate or the handshake budget */
 };
 
 const char *mcc_strerror(int err);
@@ -197,8 +198,14 @@ typedef struct mcc_settings {
   /* The resolver's networks (resolver.*); NULL means the defaults
    * 10.83.0.0/16, 200::/7, AE:00:00:00:00:00, .home.arpa. */
   const struct mcc_resolver_settings *resolver;
+  /* Handshakes (HELLO, SESSION_INIT) a second that may cost this node a
+   * public-key operation before the sender proved its address; over it,
+   * HELLOs get a cookie reply (PROTOCOL.md, "Cost before trust"). Default
+   * MCC_HANDSHAKES_PER_S; 0 = no limit. */
+  uint32_t handshakes_per_s;
 } mcc_settings;
 
+#define MCC_HANDSHAKES_PER_S 1000
 void mcc_settings_default(mcc_settings *settings);
 
 typedef struct mcc_node mcc_node;
@@ -319,6 +326,13 @@ typedef struct mcc_node_stats {
   uint64_t dropped_turned_up; /* would go back to the neighbour it came
                                  from */
   uint64_t root_sent, seq_requests_sent, seq_bumps, island_formed;
+  /* cost before trust (guard.c): handshakes over settings.handshakes_per_s,
+   * over a source's rate, answered with a cookie; HELLOs whose sender never
+   * proved its key (pending handshakes that expired or were displaced) */
+  uint64_t handshakes_over_budget, rate_limited, cookie_replies_sent;
+  uint64_t hellos_unconfirmed;
+  uint64_t session_keepalives_sent; /* empty DATA: "your packets arrive" */
+  uint64_t sessions_silent_rekeys;  /* handshakes because nothing came back */
 } mcc_node_stats;
 
 void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats);

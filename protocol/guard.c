@@ -1,0 +1,156 @@
+/*
+ * guard.c — what unauthenticated input may cost a node (cost before trust).
+ *
+ * A HELLO or a SESSION_INIT is the only input that makes a node spend a
+ * public-key operation before it knows the sender. Before any such
+ * operation the caller runs the cheap checks (length, type, timestamp
+ * window, issuer known to the trust policy); then, here:
+ *
+ *   per source  each source (a HELLO's address, a SESSION_INIT's initiator
+ *               id) may cost GUARD_SOURCE_PER_S operations a second, in
+ *               bursts of GUARD_SOURCE_BURST (GCRA, one timestamp per
+ *               bucket; buckets chosen by a keyed hash, so an attacker
+ *               cannot aim at a victim's bucket);
+ *   budget      all of them together settings.handshakes_per_s, in bursts
+ *               of one second's worth. Over budget the node is under load:
+ *   cookies     a HELLO then gets a COOKIE_REPLY instead of a
+ *               verification (WireGuard's cookie reply): a 16-byte MAC of
+ *               its source address under a secret that changes every
+ *               GUARD_COOKIE_ROTATE_NS. Only a sender that receives at its
+ *               address can come back with it, and a HELLO that carries a
+ *               valid cookie MAC is verified whatever the budget (its
+ *               source still pays per source). A SESSION_INIT over budget
+ *               is dropped: its sender retries.
+ *   replays     the ephemeral keys of the last GUARD_SEEN_INITS
+ *               SESSION_INITs: a replayed one is dropped before its DH.
+ *
+ * Secrets come from the host's random callback when first needed, so the
+ * simulator stays deterministic.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "node.h"
+
+#define GUARD_SOURCE_PER_S 4
+#define GUARD_SOURCE_BURST 8
+#define GUARD_COOKIE_ROTATE_NS (120ull * NS_PER_S)
+_Static_assert(sizeof(((handshake_state *)0)->hash_key) ==
+                   crypto_shorthash_KEYBYTES,
+               "hash_key is a shorthash key");
+
+/* Generic cell rate: allows one event per interval with bursts of burst. */
+static int gcra_allow(uint64_t *tat, uint64_t now, uint64_t interval,
+                      uint64_t burst) {
+  uint64_t t = *tat > now ? *tat : now;
+  if (t + interval - now > interval * burst) return 0;
+  *tat = t + interval;
+  return 1;
+}
+
+handshake_state *guard_state(mcc_node *node, uint64_t now) {
+  if (node->hs) return node->hs;
+  handshake_state *g = calloc(1, sizeof *g);
+  if (!g) return NULL;
+  index_init(&g->pending_index);
+  g->pending_sweep_at_ns = NEVER;
+  node->cb.random(node->cb.user_data, g->hash_key, sizeof g->hash_key);
+  node->cb.random(node->cb.user_data, g->cookie_secret[0], 32);
+  node->cb.random(node->cb.user_data, g->cookie_secret[1], 32);
+  g->cookie_born_ns = now;
+  node->hs = g;
+  return g;
+}
+
+int guard_budget_take(mcc_node *node, uint64_t now) {
+  if (node->handshakes_per_s == 0) return 1;
+  handshake_state *g = guard_state(node, now);
+  if (!g) return 0;
+  uint64_t interval = NS_PER_S / node->handshakes_per_s;
+  if (interval == 0) interval = 1;
+  if (gcra_allow(&g->budget_tat_ns, now, interval, node->handshakes_per_s))
+    return 1;
+  node->stats.handshakes_over_budget++;
+  return 0;
+}
+
+int guard_source_allow(mcc_node *node, uint8_t domain, const void *key,
+                       size_t keylen, uint64_t now) {
+  handshake_state *g = guard_state(node, now);
+  if (!g) return 0;
+  uint8_t in[1 + 32], h[crypto_shorthash_BYTES];
+  if (keylen > 32) keylen = 32;
+  in[0] = domain;
+  memcpy(in + 1, key, keylen);
+  crypto_shorthash(h, in, 1 + keylen, g->hash_key);
+  uint64_t *tat = &g->source_tat[h[0] % GUARD_SOURCES];
+  if (gcra_allow(tat, now, NS_PER_S / GUARD_SOURCE_PER_S, GUARD_SOURCE_BURST))
+    return 1;
+  node->stats.rate_limited++;
+  return 0;
+}
+
+static void rotate(handshake_state *g, mcc_node *node, uint64_t now) {
+  if (now - g->cookie_born_ns < GUARD_COOKIE_ROTATE_NS) return;
+  memcpy(g->cookie_secret[1], g->cookie_secret[0], 32);
+  node->cb.random(node->cb.user_data, g->cookie_secret[0], 32);
+  g->cookie_born_ns = now;
+}
+
+static void cookie_for(const uint8_t secret[32], const mcc_addr *from,
+                       uint8_t cookie[WIRE_COOKIE_LEN]) {
+  crypto_generichash(cookie, WIRE_COOKIE_LEN, (const uint8_t *)from,
+                     sizeof *from, secret, 32);
+}
+
+int guard_cookie_reply(mcc_node *node, const mcc_addr *from,
+                       const uint8_t *hello, uint64_t now) {
+  handshake_state *g = guard_state(node, now);
+  if (!g) return MCC_ERR_NOMEM;
+  rotate(g, node, now);
+  uint8_t cookie[WIRE_COOKIE_LEN], out[WIRE_COOKIE_REPLY_LEN];
+  cookie_for(g->cookie_secret[0], from, cookie);
+  /* echo: the start of the HELLO's signature */
+  wire_cookie_reply_encode(out, hello + WIRE_HELLO_LEN - WIRE_SIG_LEN,
+                           cookie);
+  node_send(node, from, out, sizeof out);
+  node->stats.cookie_replies_sent++;
+  return 0;
+}
+
+int guard_cookie_ok(mcc_node *node, const mcc_addr *from, const uint8_t *data,
+                    size_t datalen, uint64_t now) {
+  if (datalen != WIRE_HELLO_COOKIE_LEN) return 0;
+  handshake_state *g = guard_state(node, now);
+  if (!g) return 0;
+  rotate(g, node, now);
+  for (int k = 0; k < 2; k++) {
+    uint8_t cookie[WIRE_COOKIE_LEN];
+    cookie_for(g->cookie_secret[k], from, cookie);
+    if (wire_hello_cookie_mac_ok(data, datalen, cookie)) return 1;
+  }
+  return 0;
+}
+
+int guard_init_replayed(mcc_node *node, const uint8_t e[32], uint64_t now) {
+  handshake_state *g = guard_state(node, now);
+  if (!g) return 1;
+  uint64_t key;
+  memcpy(&key, e, sizeof key);
+  for (uint32_t k = 0; k < GUARD_SEEN_INITS; k++)
+    if (g->seen_init[k] == key) return 1;
+  g->seen_init[g->seen_next] = key;
+  g->seen_next = (g->seen_next + 1) % GUARD_SEEN_INITS;
+  return 0;
+}
+
+void guard_free(mcc_node *node) {
+  if (!node->hs) return;
+  sodium_memzero(node->hs, sizeof *node->hs);
+  free(node->hs);
+  node->hs = NULL;
+}
+
+size_t guard_memory(const mcc_node *node) {
+  return node->hs ? sizeof *node->hs : 0;
+}

@@ -11,8 +11,10 @@
  *               bursts of GUARD_SOURCE_BURST (GCRA, one timestamp per
  *               bucket; buckets chosen by a keyed hash, so an attacker
  *               cannot aim at a victim's bucket);
- *   budget      all of them together settings.handshakes_per_s, in bursts
- *               of one second's worth. Over budget the node is under load:
+ *   budget      HELLOs together settings.handshakes_per_s, in bursts of
+ *               one second's worth, and SESSION_INITs as many again (a
+ *               budget each, so that a flood of one kind does not stop
+ *               the other). Over budget the node is under load:
  *   cookies     a HELLO then gets a COOKIE_REPLY instead of a
  *               verification (WireGuard's cookie reply): a 16-byte MAC of
  *               its source address under a secret that changes every
@@ -62,13 +64,14 @@ handshake_state *guard_state(mcc_node *node, uint64_t now) {
   return g;
 }
 
-int guard_budget_take(mcc_node *node, uint64_t now) {
+int guard_budget_take(mcc_node *node, enum guard_budget which, uint64_t now) {
   if (node->handshakes_per_s == 0) return 1;
   handshake_state *g = guard_state(node, now);
   if (!g) return 0;
   uint64_t interval = NS_PER_S / node->handshakes_per_s;
   if (interval == 0) interval = 1;
-  if (gcra_allow(&g->budget_tat_ns, now, interval, node->handshakes_per_s))
+  uint64_t *tat = which == GUARD_HELLOS ? &g->budget_tat_ns : &g->init_tat_ns;
+  if (gcra_allow(tat, now, interval, node->handshakes_per_s))
     return 1;
   node->stats.handshakes_over_budget++;
   return 0;

@@ -124,7 +124,7 @@ static int hello_cheap_checks(mcc_node *node, const wire_hello *hello,
  * within its address's rate); otherwise a cookie reply and MCC_ERR_BUSY. */
 static int hello_may_cost(mcc_node *node, const mcc_addr *from,
                           const uint8_t *data, size_t datalen, uint64_t now) {
-  if (guard_budget_take(node, now)) return 0;
+  if (guard_budget_take(node, GUARD_HELLOS, now)) return 0;
   if (!guard_cookie_ok(node, from, data, datalen, now)) {
     guard_cookie_reply(node, from, data, now);
     return MCC_ERR_BUSY;

@@ -100,6 +100,11 @@ typedef struct session {
   uint32_t hs_index; /* our index in the handshake in progress */
   uint64_t retry_at_ns, last_used_ns;
   uint64_t last_init_ts_ms; /* newest INIT accepted from the peer */
+  /* Healing (PROTOCOL.md, "Sessions that heal"): the first DATA we sent
+   * since the peer's last one arrived (0: answered), and when an arrived
+   * DATA is due an answer if we send nothing first (NEVER: none due). */
+  uint64_t unanswered_since_ns, reply_due_ns;
+  uint64_t rtt_ns; /* of our last handshake: INIT sent to RESP in */
   struct noise_state *hs;   /* only while our handshake runs */
   uint8_t *pending[SESSION_MAX_PENDING];
   uint16_t pending_len[SESSION_MAX_PENDING];
@@ -147,7 +152,8 @@ typedef struct handshake_state {
   uint32_t npending, cappending;
   slot_index pending_index; /* by address */
   uint64_t pending_sweep_at_ns;
-  uint64_t budget_tat_ns; /* GCRA over settings.handshakes_per_s */
+  uint64_t budget_tat_ns; /* GCRA over settings.handshakes_per_s: HELLOs */
+  uint64_t init_tat_ns;   /* the same for SESSION_INITs */
   uint8_t hash_key[16];   /* picks a source's bucket */
   uint8_t cookie_secret[2][32]; /* current, previous */
   uint64_t cookie_born_ns;
@@ -299,8 +305,11 @@ size_t hello_memory(const mcc_node *node);
 /* guard.c: what unauthenticated input may cost (cost before trust) */
 handshake_state *guard_state(mcc_node *node, uint64_t now); /* NULL: NOMEM */
 enum { GUARD_BY_ADDR = 1, GUARD_BY_ID = 2 };
-/* 1: within settings.handshakes_per_s (taken); 0: under load */
-int guard_budget_take(mcc_node *node, uint64_t now);
+/* 1: within settings.handshakes_per_s (taken); 0: under load. HELLOs
+ * and SESSION_INITs have a budget each, so a flood of one kind leaves the
+ * other alone. */
+enum guard_budget { GUARD_HELLOS, GUARD_INITS };
+int guard_budget_take(mcc_node *node, enum guard_budget which, uint64_t now);
 int guard_source_allow(mcc_node *node, uint8_t domain, const void *key,
                        size_t keylen, uint64_t now);
 int guard_cookie_reply(mcc_node *node, const mcc_addr *from,

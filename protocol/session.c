@@ -12,8 +12,18 @@
  *   reject            keys older than 3 minutes (or 2^31 messages) are
  *                     never used; a packet then waits for a new handshake.
  *   expire            a session idle for 9 minutes forgets its keys.
+ *   reply             DATA arrived and we sent nothing back within
+ *                     SESSION_KEEPALIVE_NS: an empty DATA tells the sender
+ *                     its packets arrive.
+ *   silence           we sent DATA and nothing came back within
+ *                     SESSION_SILENT_NS plus two round trips (as our last
+ *                     handshake measured them): the peer lost our keys
+ *                     (it restarted), so the next packet starts a
+ *                     handshake.
  * Untrusted sources are refused on the certificate in the INIT's clear
- * text, by comparing keys, before any signature check or DH.
+ * text, by comparing keys, before any signature check or DH; then a
+ * replayed INIT (its ephemeral key seen) and INITs over the node's budget
+ * are dropped (guard.c), still before any public-key operation.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -68,6 +78,7 @@ static session *session_new(mcc_node *node, const mcc_id *peer,
   memset(s, 0, sizeof *s);
   s->peer = *peer;
   s->in_use = 1;
+  s->reply_due_ns = NEVER;
   index_insert(&node->session_index, slot, peer_hash(peer));
   if (node->session_sweep_at_ns == NEVER)
     node->session_sweep_at_ns = now + SESSION_SWEEP_NS;
@@ -112,12 +123,15 @@ static int keys_usable(const session_keys *k, uint64_t now) {
 
 /* ---- sending ------------------------------------------------------------- */
 
+/* iplen 0: an empty DATA, the session keep-alive. */
 static int seal_and_send(mcc_node *node, session *s, const uint8_t *ip,
                          size_t iplen, uint64_t now) {
   uint8_t compact[PACKET_MAX_COMPACT];
   size_t clen = 0;
-  int rv = packet_compact(ip, iplen, node->compression, compact, &clen);
-  if (rv != 0) return rv;
+  if (iplen) {
+    int rv = packet_compact(ip, iplen, node->compression, compact, &clen);
+    if (rv != 0) return rv;
+  }
   uint8_t out[WIRE_DATA_OVERHEAD + PACKET_MAX_COMPACT];
   session_keys *k = &s->cur;
   uint32_t counter = k->send_counter++;
@@ -135,7 +149,13 @@ static int seal_and_send(mcc_node *node, session *s, const uint8_t *ip,
                                             compact, clen, aad, sizeof aad,
                                             NULL, nonce, k->send);
   s->last_used_ns = now;
-  node->stats.packets_sent++;
+  s->reply_due_ns = NEVER; /* this answers whatever arrived */
+  if (iplen) {
+    if (!s->unanswered_since_ns) s->unanswered_since_ns = now;
+    node->stats.packets_sent++;
+  } else {
+    node->stats.session_keepalives_sent++;
+  }
   return forward_send(node, s->peer.key, WIRE_DST_PREFIX_LEN, out,
                       WIRE_DATA_HEADER_LEN + (size_t)n);
 }
@@ -211,6 +231,12 @@ int session_send_packet(mcc_node *node, const mcc_id *dst,
   if (keys_usable(&s->cur, now)) {
     int rekey = s->cur.send_counter >= SESSION_REKEY_AFTER_MESSAGES ||
                 (s->initiator && now - s->cur.born_ns >= SESSION_REKEY_AFTER_NS);
+    if (!rekey && !s->hs && s->unanswered_since_ns &&
+        now - s->unanswered_since_ns >= SESSION_SILENT_NS + 2 * s->rtt_ns) {
+      rekey = 1; /* nothing came back: the peer lost our keys */
+      s->unanswered_since_ns = now;
+      node->stats.sessions_silent_rekeys++;
+    }
     if (rekey) start_handshake(node, s, now);
     return seal_and_send(node, s, ip, iplen, now);
   }
@@ -234,14 +260,24 @@ static void install_keys(session *s, const uint8_t send[32],
   s->cur.born_ns = now;
 }
 
-/* Cheap before costly: policy by comparing keys, then the signature. */
-static int check_peer_cert(mcc_node *node, const mcc_cert *cert,
-                           const mcc_id *peer) {
+/* The checks that cost nothing: kind, subject, validity, policy. */
+static int check_peer_policy(mcc_node *node, const mcc_cert *cert,
+                             const mcc_id *peer) {
   if (cert->kind != MCC_CERT_NODE ||
       memcmp(cert->subject.key, peer->key, 32) != 0)
     return MCC_ERR_UNTRUSTED;
+  uint64_t unix_s = node_unix_s(node);
+  if (unix_s < cert->not_before) return MCC_ERR_CERT_NOT_YET_VALID;
+  if (unix_s > cert->not_after) return MCC_ERR_CERT_EXPIRED;
   if (!trust_allows(&node->trust, cert)) return MCC_ERR_UNTRUSTED;
-  return node_check_cert(node, cert);
+  return 0;
+}
+
+/* Cheap before costly: policy by comparing keys, then the signature. */
+static int check_peer_cert(mcc_node *node, const mcc_cert *cert,
+                           const mcc_id *peer) {
+  int rv = check_peer_policy(node, cert, peer);
+  return rv != 0 ? rv : node_check_cert(node, cert);
 }
 
 int session_on_init(mcc_node *node, const uint8_t *data, size_t datalen,
@@ -252,11 +288,16 @@ int session_on_init(mcc_node *node, const uint8_t *data, size_t datalen,
   memcpy(src.key, data + 34, 32);
   mcc_cert cert;
   int rv = mcc_cert_decode(&cert, data + WIRE_INIT_CERT_OFF, MCC_CERT_LEN);
-  if (rv == 0) rv = check_peer_cert(node, &cert, &src);
+  if (rv == 0) rv = check_peer_policy(node, &cert, &src);
   if (rv != 0) {
     node->stats.sessions_refused++;
     return rv;
   }
+  if (guard_init_replayed(node, data + WIRE_INIT_E_OFF, now))
+    return MCC_ERR_REPLAY;
+  if (!guard_budget_take(node, GUARD_INITS, now)) return MCC_ERR_BUSY;
+  rv = node_check_cert(node, &cert);
+  if (rv != 0) return rv;
   noise_state st;
   uint8_t prologue[sizeof session_context - 1 + MCC_CERT_LEN];
   memcpy(prologue, session_context, sizeof session_context - 1);
@@ -342,6 +383,7 @@ int session_on_resp(mcc_node *node, const uint8_t *data, size_t datalen,
   s->hs = NULL;
   s->initiator = 1;
   s->last_used_ns = now;
+  s->rtt_ns = now - (s->retry_at_ns - SESSION_HANDSHAKE_RETRY_NS);
   node->stats.sessions_established++;
   flush_pending(node, s, now);
   return 0;
@@ -349,7 +391,7 @@ int session_on_resp(mcc_node *node, const uint8_t *data, size_t datalen,
 
 int session_on_data(mcc_node *node, const uint8_t *data, size_t datalen,
                     uint64_t now) {
-  if (datalen < WIRE_DATA_OVERHEAD + 1) return MCC_ERR_TRUNCATED;
+  if (datalen < WIRE_DATA_OVERHEAD) return MCC_ERR_TRUNCATED;
   uint32_t index = get_be32(data + 10), counter = get_be32(data + 14);
   uint32_t slot = index & SESSION_SLOT_MASK;
   if (slot >= node->nsessions || !node->sessions[slot].in_use)
@@ -371,6 +413,11 @@ int session_on_data(mcc_node *node, const uint8_t *data, size_t datalen,
           datalen - WIRE_DATA_HEADER_LEN, aad, sizeof aad, nonce,
           k->recv) != 0)
     return MCC_ERR_DECRYPT;
+  s->unanswered_since_ns = 0; /* our packets arrive */
+  if (clen == 0) { /* a session keep-alive: nothing to deliver */
+    replay_accept(&k->rx, counter);
+    return 0;
+  }
   uint8_t src4[4], src6[16], dst4[4], dst6[16], ip[PACKET_MAX_INNER];
   size_t iplen = 0;
   int rv = node_id_to_addrs(node, &s->peer, src4, src6);
@@ -381,6 +428,11 @@ int session_on_data(mcc_node *node, const uint8_t *data, size_t datalen,
   if (rv != 0) return rv;
   replay_accept(&k->rx, counter);
   s->last_used_ns = now;
+  if (s->reply_due_ns == NEVER) {
+    s->reply_due_ns = now + SESSION_KEEPALIVE_NS;
+    if (s->reply_due_ns < node->handshake_at_ns)
+      node->handshake_at_ns = s->reply_due_ns;
+  }
   node->stats.packets_delivered++;
   if (node->cb.deliver) node->cb.deliver(node->cb.user_data, ip, iplen);
   return 0;
@@ -407,6 +459,12 @@ void session_on_timers(mcc_node *node, uint64_t now) {
     }
     if (s->hs && s->retry_at_ns < node->handshake_at_ns)
       node->handshake_at_ns = s->retry_at_ns;
+    if (s->reply_due_ns <= now) {
+      if (keys_usable(&s->cur, now)) seal_and_send(node, s, NULL, 0, now);
+      s->reply_due_ns = NEVER;
+    }
+    if (s->reply_due_ns < node->handshake_at_ns)
+      node->handshake_at_ns = s->reply_due_ns;
     if (!s->hs && now - s->last_used_ns >= SESSION_EXPIRE_NS)
       session_release(node, s);
   }

@@ -142,6 +142,14 @@ enum {
 #define SESSION_EXPIRE_NS (540ull * 1000000000ull) /* idle: forget keys */
 #define SESSION_SWEEP_NS (60ull * 1000000000ull)
 #define SESSION_MAX_PENDING 4 /* packets held while the handshake runs */
+/* Sessions that heal: a receiver that got DATA and sent nothing back for
+ * this long sends an empty DATA (a session keep-alive) ... */
+#define SESSION_KEEPALIVE_NS (1ull * 1000000000ull)
+/* ... so a sender that has heard nothing for this long (plus two round
+ * trips) since its first unanswered DATA knows its keys are lost (the peer
+ * restarted) and starts a new handshake, keeping the old keys until it
+ * completes. */
+#define SESSION_SILENT_NS (2ull * 1000000000ull)
 /* HELLO timestamps may be this far ahead of the parent's clock. */
 #define HELLO_MAX_CLOCK_SKEW_MS (300ull * 1000ull)
 

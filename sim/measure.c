@@ -782,6 +782,10 @@ static uint64_t routed_bytes(sim_engine *e) {
 #define PROBE_WAIT_NS (30 * S_NS) /* slow links: up to 30 s a probe */
 #define PROBE_STEP_NS (10 * 1000000ull)
 #define PROBE_TRIES 3
+/* Before each probe: the receiver answers a one-way packet with a session
+ * keep-alive a second later (PROTOCOL.md, "Sessions that heal"); that one
+ * belongs to the packet before, not to the probe. */
+#define PROBE_SETTLE_NS (5 * S_NS)
 
 /* One probe packet from s to its parent d: the routed wire bytes it
  * caused minus its inner size, measured from its sending to its delivery.
@@ -790,6 +794,7 @@ static uint64_t routed_bytes(sim_engine *e) {
 static double probe(sim_measure *m, uint32_t f, uint32_t s, uint32_t d,
                     size_t size, uint32_t *seq, const char **why) {
   for (int t = 0; t < PROBE_TRIES; t++) {
+    sim_engine_run_until(m->e, sim_engine_now(m->e) + PROBE_SETTLE_NS);
     uint32_t q = (*seq)++;
     uint64_t before = routed_bytes(m->e), t0 = sim_engine_now(m->e);
     if (tag_sent(m, f, q) != 0) return NAN;

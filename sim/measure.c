@@ -42,6 +42,13 @@ typedef struct flow {
   size_t npairs;
 } flow;
 
+/* A running flow one of whose ends restarted at t0; t1 when a packet it
+ * sent from t0 on was first delivered (0 while pending). */
+typedef struct recovery {
+  uint32_t flow;
+  uint64_t t0, t1;
+} recovery;
+
 typedef struct failover {
   uint64_t t0, t1; /* t1: when it completed, 0 while pending */
   uint32_t *nodes; /* must become reachable again */
@@ -59,6 +66,8 @@ struct sim_measure {
   uint64_t idle_t0;
   failover *fo;
   size_t nfo;
+  recovery *rec;
+  size_t nrec;
   flow *flows;
   size_t nflows;
   int frozen;     /* the run is over: only the probes count from now on */
@@ -128,6 +137,7 @@ void sim_measure_free(sim_measure *m) {
   free(m->seen);
   free(m->roots);
   free(m->fo);
+  free(m->rec);
   free(m->flows);
   free(m->ids);
   free(m->idle_base);
@@ -406,6 +416,14 @@ static uint32_t tag_add(sim_measure *m, int kind) {
 
 uint32_t sim_measure_flow_add(sim_measure *m) { return tag_add(m, TAG_USER); }
 
+void sim_measure_on_restart(sim_measure *m, uint32_t f) {
+  recovery *r = realloc(m->rec, (m->nrec + 1) * sizeof *r);
+  if (!r) return;
+  m->rec = r;
+  m->rec[m->nrec++] = (recovery){f, sim_engine_now(m->e), 0};
+  m->m.sessions_recoveries++;
+}
+
 static int tag_sent(sim_measure *m, uint32_t f, uint32_t seq) {
   flow *fl = flow_at(m, f);
   if (!fl) return -1;
@@ -461,6 +479,11 @@ static void on_delivery(void *user, uint32_t node, uint32_t f, uint32_t seq,
   if (fl->kind == TAG_PING && (seq >= fl->npairs || fl->pairs[seq].d != node))
     return;
   fl->state[seq] = PKT_DELIVERED;
+  if (fl->kind == TAG_USER)
+    for (size_t k = 0; k < m->nrec; k++)
+      if (m->rec[k].flow == f && !m->rec[k].t1 &&
+          fl->sent_at[seq] - 1 >= m->rec[k].t0)
+        m->rec[k].t1 = now;
   if (fl->kind == TAG_USER)
     m->m.flows_delivered++;
   else if (fl->kind == TAG_PING && fl->pairs[seq].forbidden)
@@ -831,6 +854,12 @@ void sim_measure_finish(sim_measure *m, sim_metrics *out) {
       alive++;
     }
   m->m.state_bytes_per_node = alive ? mem / (double)alive : 0;
+  for (size_t k = 0; k < m->nrec; k++) {
+    const recovery *r = &m->rec[k];
+    if (!r->t1) m->m.sessions_unrecovered++;
+    double s = (double)((r->t1 ? r->t1 : now) - r->t0) / S_NS;
+    if (s > m->m.sessions_recovery_max_s) m->m.sessions_recovery_max_s = s;
+  }
   for (size_t k = 0; k < m->nfo; k++) {
     failover *fo = &m->fo[k];
     if (!fo->t1) {

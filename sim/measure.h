@@ -32,6 +32,9 @@ void sim_measure_idle_end(sim_measure *m);
  * node that is nobody's active parent is no failover). */
 void sim_measure_on_kill(sim_measure *m, uint32_t node);
 void sim_measure_on_cut(sim_measure *m, uint32_t a, uint32_t b);
+/* An end of running flow f restarted now: the flow has recovered when a
+ * packet of it sent from now on is delivered (sessions.recovery_max_s). */
+void sim_measure_on_restart(sim_measure *m, uint32_t f);
 /* Called every simulated second while it returns 1 (failovers pending). */
 int sim_measure_failover_check(sim_measure *m);
 

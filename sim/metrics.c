@@ -50,6 +50,9 @@ static const metric_name names[] = {
     M("routing.undelivered.mtu", undelivered_mtu),
     M("routing.undelivered.no_route", undelivered_no_route),
     M("routing.undelivered.trust", undelivered_trust),
+    M("sessions.recoveries", sessions_recoveries),
+    M("sessions.recovery_max_s", sessions_recovery_max_s),
+    M("sessions.unrecovered", sessions_unrecovered),
     M("state_bytes_per_node", state_bytes_per_node),
 };
 

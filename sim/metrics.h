@@ -24,6 +24,9 @@ typedef struct sim_metrics {
       undelivered_trust, undelivered_dead_node, undelivered_link_down,
       undelivered_mtu, undelivered_lost;
   double flows_sent, flows_delivered;
+  /* restarts of a running flow's ends, the longest time until a packet
+   * the flow sent after one was delivered, those never recovered */
+  double sessions_recoveries, sessions_recovery_max_s, sessions_unrecovered;
   double links_dropped_mtu;
   /* A metric the run could not determine is NaN (null in metrics.json);
    * why, for the overhead probes (a static string, or NULL). */

@@ -176,6 +176,15 @@ static void apply_event(run_ctx *c, size_t k) {
   case SIM_EV_REVIVE:
     sim_engine_revive(c->e, a);
     break;
+  case SIM_EV_RESTART: /* the same keys, nothing else kept */
+    if (!sim_engine_alive(c->e, a)) break;
+    sim_engine_kill(c->e, a);
+    sim_measure_on_kill(c->m, a);
+    sim_engine_revive(c->e, a);
+    for (size_t i = 0; i < c->nflows; i++)
+      if (c->flows[i].active && (c->flows[i].src == a || c->flows[i].dst == a))
+        sim_measure_on_restart(c->m, c->flows[i].id);
+    break;
   case SIM_EV_CUT:
     sim_measure_on_cut(c->m, a, b);
     sim_engine_set_link(c->e, a, b, 0);
@@ -275,7 +284,8 @@ static void play(run_ctx *c, sim_progress *progress) {
     while (k < sc->nevents && sc->events[k].time_ns <= t) {
       sim_event_kind kind = sc->events[k].kind;
       apply_event(c, k++);
-      if (kind == SIM_EV_KILL || kind == SIM_EV_CUT) {
+      if (kind == SIM_EV_KILL || kind == SIM_EV_CUT ||
+          kind == SIM_EV_RESTART) {
         failovers = 1;
         next_check = sim_engine_now(c->e) + S_NS;
       }
@@ -365,6 +375,11 @@ static void summary(const sim_scenario *sc, const sim_metrics *m,
          "%.0f user packets lost meanwhile\n",
          m->failover_events, m->failover_max_s, m->failover_unrecovered,
          m->failover_lost_packets);
+  if (m->sessions_recoveries)
+    printf("  sessions        %.0f restarts of a flow's end, longest recovery "
+           "%.1f s, %.0f unrecovered\n",
+           m->sessions_recoveries, m->sessions_recovery_max_s,
+           m->sessions_unrecovered);
   printf("  routing         %.0f/%.0f pairs delivered, %.0f on a shortest "
          "path, %.0f loops; %.0f/%.0f forbidden pairs delivered\n",
          m->routing_delivered, m->routing_pairs, m->routing_optimal,

@@ -64,6 +64,9 @@ static int check_timeline(parser *p) {
     case SIM_EV_REVIVE:
       m = 1, key = ev->a, on = ev->kind == SIM_EV_KILL;
       break;
+    case SIM_EV_RESTART: /* alive before and after (checked below) */
+      m = 1, key = ev->a, on = 1;
+      break;
     case SIM_EV_CUT:
     case SIM_EV_RESTORE:
       m = 2, key = link_key(p, ev), on = ev->kind == SIM_EV_CUT;
@@ -90,6 +93,11 @@ static int check_timeline(parser *p) {
       rv = scn_fail(p, MCC_ERR_VALUE,
                 "flow stop: flow '%s' is already stopped on line %u", key,
                 sl->line);
+    else if (ev->kind == SIM_EV_RESTART && sl->state)
+      rv = scn_fail(p, MCC_ERR_VALUE,
+                "restart: %s is dead at %s (killed on line %u; revive it "
+                "instead)",
+                key, t, sl->line);
     else if (m == 1 && on && sl->state)
       rv = scn_fail(p, MCC_ERR_VALUE,
                 "kill: %s is already dead at %s (killed on line %u)", key, t,
@@ -108,6 +116,7 @@ static int check_timeline(parser *p) {
                 "cut before it)",
                 ev->a, ev->b, t);
     if (m == 0 && on) sl->index = ev->line;
+    if (ev->kind == SIM_EV_RESTART) continue;
     sl->state = on;
     sl->line = ev->line;
   }
@@ -305,6 +314,6 @@ const char *sim_expect_op_name(sim_expect_op op) {
 const char *sim_event_kind_name(sim_event_kind kind) {
   static const char *const names[] = {"kill",       "revive",    "cut",
                                       "restore",    "flow start", "flow stop",
-                                      "ping all",   "ping"};
+                                      "ping all",   "ping",       "restart"};
   return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }

@@ -74,7 +74,8 @@ typedef enum sim_event_kind {
   SIM_EV_FLOW_START, /* flow from a to b: proto, size, every_ns */
   SIM_EV_FLOW_STOP,  /* flow */
   SIM_EV_PING_ALL,   /* ping_max */
-  SIM_EV_PING        /* from a to b */
+  SIM_EV_PING,       /* from a to b */
+  SIM_EV_RESTART     /* a: killed and started again at once, same keys */
 } sim_event_kind;
 
 /* IP protocol numbers, as sim_engine_send takes them. */

@@ -465,8 +465,8 @@ static int d_at(parser *p) {
   ev.line = p->line;
   if (p->ntok < 3)
     return scn_fail(p, MCC_ERR_SYNTAX,
-                "at: expected 'at TIME EVENT' (EVENT: kill, revive, cut, "
-                "restore, flow, ping), got '%s'",
+                "at: expected 'at TIME EVENT' (EVENT: kill, revive, "
+                "restart, cut, restore, flow, ping), got '%s'",
                 scn_got_line(p));
   if ((rv = scn_time_arg(p, "at", p->tok[1], &ev.time_ns))) return rv;
   const char *kind = p->tok[2];
@@ -475,6 +475,10 @@ static int d_at(parser *p) {
     if (p->ntok != 4)
       return ev_usage(p, kind, kind[0] == 'k' ? "at TIME kill NODE"
                                               : "at TIME revive NODE");
+    if ((rv = scn_node_arg(p, kind, 3, &ev.a))) return rv;
+  } else if (strcmp(kind, "restart") == 0) {
+    ev.kind = SIM_EV_RESTART;
+    if (p->ntok != 4) return ev_usage(p, kind, "at TIME restart NODE");
     if ((rv = scn_node_arg(p, kind, 3, &ev.a))) return rv;
   } else if (strcmp(kind, "cut") == 0 || strcmp(kind, "restore") == 0) {
     ev.kind = kind[0] == 'c' ? SIM_EV_CUT : SIM_EV_RESTORE;
@@ -494,8 +498,8 @@ static int d_at(parser *p) {
     if ((rv = ev_ping(p, &ev))) return rv;
   } else {
     return scn_fail(p, MCC_ERR_SYNTAX,
-                "at: unknown event '%s' (expected kill, revive, cut, restore, "
-                "flow start, flow stop or ping)",
+                "at: unknown event '%s' (expected kill, revive, restart, "
+                "cut, restore, flow start, flow stop or ping)",
                 scn_show(p, kind));
   }
   if ((rv = after_end(p, "at", ev.time_ns))) return rv;

@@ -371,7 +371,7 @@ static void test_sim_scenario_errors(void) {
       {"idle from 5m to 61m", MCC_ERR_VALUE, "idle: 61m is after the end of the run (duration 1h, line 2)"},
       {"at", MCC_ERR_SYNTAX, "at: expected 'at TIME EVENT'"},
       {"at 10 kill n3", MCC_ERR_VALUE, "at: expected a time such as 30s, 10m or 2h, got '10'"},
-      {"at 10m kil n3", MCC_ERR_SYNTAX, "at: unknown event 'kil' (expected kill, revive, cut, restore, flow start, flow stop or ping)"},
+      {"at 10m kil n3", MCC_ERR_SYNTAX, "at: unknown event 'kil' (expected kill, revive, restart, cut, restore, flow start, flow stop or ping)"},
       {"at 10m kill", MCC_ERR_SYNTAX, "kill: expected 'at TIME kill NODE', got 'at 10m kill'"},
       {"at 10m kill n3 n4", MCC_ERR_SYNTAX, "kill: expected 'at TIME kill NODE'"},
       {"at 10m kill n$3", MCC_ERR_VALUE, "kill: expected a node name (letters, digits, '_', '.', '-') such as n3, got 'n$3'"},
@@ -404,6 +404,8 @@ static void test_sim_scenario_errors(void) {
       {"at 10m ping n4\rn5", MCC_ERR_SYNTAX, "stray carriage return at column 15"},
       {"at 10m ping n4\x01n5", MCC_ERR_SYNTAX, "control character 0x01 at column 15"},
       {"topology", MCC_ERR_SYNTAX, "topology: given twice"},
+      {"at 10m restart", MCC_ERR_SYNTAX, "at TIME restart NODE"},
+      {"at 10m restart n3 n4", MCC_ERR_SYNTAX, "at TIME restart NODE"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     sim_scenario s;
@@ -585,9 +587,9 @@ static void test_sim_scenario_kill_cut_timeline(void) {
   const char *ok = "topology linear n=5\nduration 1h\n"
                    "at 30m revive n1\nat 10m kill n1\nat 40m kill n1\n"
                    "at 20m restore n2 n1\nat 10m cut n1 n2\n"
-                   "at 30m cut n2 n1\n";
+                   "at 30m cut n2 n1\nat 5m restart n1\nat 35m restart n1\n";
   CU_ASSERT_EQUAL_FATAL(parse(&s, ok, err, sizeof err), 0);
-  CU_ASSERT_EQUAL(s.nevents, 6);
+  CU_ASSERT_EQUAL(s.nevents, 8);
   sim_scenario_free(&s);
   static const struct {
     const char *text, *says;
@@ -596,6 +598,9 @@ static void test_sim_scenario_kill_cut_timeline(void) {
        "scenarios/t.scn:4: kill: n1 is already dead at 2m (killed on line 3)"},
       {"at 1m kill n1\nat 2m revive n1\nat 3m revive n1\n",
        "scenarios/t.scn:5: revive: n1 is not dead at 3m"},
+      {"at 1m kill n1\nat 2m restart n1\n",
+       "scenarios/t.scn:4: restart: n1 is dead at 2m (killed on line 3; "
+       "revive it instead)"},
       {"at 1m cut n1 n2\nat 2m cut n2 n1\n",
        "scenarios/t.scn:4: cut: the link between n2 and n1 is already cut at "
        "2m (on line 3)"},

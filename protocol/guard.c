@@ -89,7 +89,7 @@ int guard_source_allow(mcc_node *node, uint8_t domain, const void *key,
   uint64_t *tat = &g->source_tat[h[0] % GUARD_SOURCES];
   if (gcra_allow(tat, now, NS_PER_S / GUARD_SOURCE_PER_S, GUARD_SOURCE_BURST))
     return 1;
-  node->stats.rate_limited++;
+  node->stats.handshakes_over_budget++;
   return 0;
 }
 

@@ -141,6 +141,7 @@ int link_on_hello(mcc_node *node, const mcc_addr *from, const uint8_t *data,
   if (rv == 0) rv = hello_cheap_checks(node, &hello, from, now);
   if (rv == 0) rv = hello_may_cost(node, from, data, datalen, now);
   if (rv != 0) return rv;
+  node->stats.handshakes_verified++;
   rv = node_check_cert(node, &hello.cert);
   if (rv == 0) rv = wire_hello_verify(&hello, data, node->cache, VERIFY_LOOKUP);
   if (rv != 0) return rv;

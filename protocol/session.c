@@ -296,6 +296,7 @@ int session_on_init(mcc_node *node, const uint8_t *data, size_t datalen,
   if (guard_init_replayed(node, data + WIRE_INIT_E_OFF, now))
     return MCC_ERR_REPLAY;
   if (!guard_budget_take(node, GUARD_INITS, now)) return MCC_ERR_BUSY;
+  node->stats.handshakes_verified++;
   rv = node_check_cert(node, &cert);
   if (rv != 0) return rv;
   noise_state st;

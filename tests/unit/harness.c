@@ -346,6 +346,12 @@ int harness_inject(harness *h, size_t from, size_t i, const uint8_t *data,
   return mcc_node_recv(h->nodes[i].node, &a, data, len, h->now);
 }
 
+int harness_inject_addr(harness *h, const mcc_addr *from, size_t i,
+                        const uint8_t *data, size_t len) {
+  if (!h->nodes[i].alive) return MCC_ERR_NO_LINK;
+  return mcc_node_recv(h->nodes[i].node, from, data, len, h->now);
+}
+
 int harness_follow_route(harness *h, size_t src, size_t dst, unsigned ttl) {
   size_t at = src;
   for (unsigned hops = 0; hops < ttl; hops++) {

@@ -63,6 +63,9 @@ mcc_addr harness_addr(size_t i);
 /* Index of the node with that id or address, or SIZE_MAX. */
 size_t harness_find(const harness *h, const mcc_id *id);
 size_t harness_find_addr(const mcc_addr *addr);
+/* Sends raw bytes to node i from any address (an attacker), now. */
+int harness_inject_addr(harness *h, const mcc_addr *from, size_t i,
+                        const uint8_t *data, size_t datalen);
 /* Sends raw bytes to node i as if from node `from`, now. */
 int harness_inject(harness *h, size_t from, size_t i, const uint8_t *data,
                    size_t datalen);

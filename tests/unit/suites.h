@@ -15,6 +15,7 @@
   X(route)                 \
   X(rooting)               \
   X(converge)              \
+  X(hostile)               \
   X(node)                  \
   X(update_window)         \
   X(topology)              \

@@ -326,10 +326,12 @@ typedef struct mcc_node_stats {
   uint64_t dropped_turned_up; /* would go back to the neighbour it came
                                  from */
   uint64_t root_sent, seq_requests_sent, seq_bumps, island_formed;
-  /* cost before trust (guard.c): handshakes over settings.handshakes_per_s,
-   * over a source's rate, answered with a cookie; HELLOs whose sender never
-   * proved its key (pending handshakes that expired or were displaced) */
-  uint64_t handshakes_over_budget, rate_limited, cookie_replies_sent;
+  /* cost before trust (guard.c): handshakes from unproven senders that got
+   * as far as a public-key operation; refused over settings.handshakes_per_s
+   * or a source's rate; HELLOs answered with a cookie; HELLOs whose sender
+   * never proved its key (pending handshakes that expired or were
+   * displaced) */
+  uint64_t handshakes_verified, handshakes_over_budget, cookie_replies_sent;
   uint64_t hellos_unconfirmed;
   uint64_t session_keepalives_sent; /* empty DATA: "your packets arrive" */
   uint64_t sessions_silent_rekeys;  /* handshakes because nothing came back */

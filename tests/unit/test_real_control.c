@@ -145,9 +145,10 @@ static void test_real_control_resolve(void) {
   mcc_id_to_text(harness_id(h, 2), leaf_id);
   ctl_context root = ctx_of(h, 0, 0);
   mcc_resolve_addrs addrs;
-  CU_ASSERT_EQUAL_FATAL(mcc_resolver_lookup_id(
-                            mcc_node_resolver(harness_node(h, 0)),
-                            harness_id(h, 2), &addrs), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      mcc_resolver_lookup_id(mcc_node_resolver(harness_node(h, 0)),
+                             harness_id(h, 2), &addrs, harness_now(h)),
+      0);
   snprintf(req, sizeof req, "resolve ipv4 %s", leaf_id);
   snprintf(want, sizeof want, "ok\n%u.%u.%u.%u\n", addrs.ipv4[0],
            addrs.ipv4[1], addrs.ipv4[2], addrs.ipv4[3]);

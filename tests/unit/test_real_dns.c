@@ -21,6 +21,8 @@
 
 #define QID 0x5a17
 #define RD MCC_DNS_FLAG_RD
+#define S_NS 1000000000ull
+#define NOW0 0 /* the time of the tests that do not depend on it */
 
 /* ---- query builder and response reader ---------------------------------- */
 
@@ -112,11 +114,13 @@ static void read_reply(struct reply *rep) {
   CU_ASSERT_EQUAL(p, rep->len);
 }
 
+/* Asks with r's resolver.ttl set to ttl. */
 static void ask_in(mcc_resolver *r, const char *domain, uint32_t ttl,
                    const uint8_t *q, size_t qlen, struct reply *rep) {
   memset(rep, 0, sizeof *rep);
-  rep->rv = mcc_dns_answer(r, domain, ttl, q, qlen, rep->buf, sizeof rep->buf,
-                           &rep->len);
+  r->settings.ttl_s = ttl;
+  rep->rv = mcc_dns_answer(r, domain, q, qlen, rep->buf, sizeof rep->buf,
+                           &rep->len, NOW0);
   if (rep->rv == 0) read_reply(rep);
 }
 
@@ -214,7 +218,7 @@ static void test_real_dns_a(void) {
   ask_in(&f.r, ".home.arpa", 300, f.q, qlen, &f.rep);
   check_answered(&f.rep, f.q, qlen, MCC_DNS_NOERROR, 1);
   mcc_resolve_addrs a;
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   check_record(&f.rep, MCC_DNS_TYPE_A, 300, a.ipv4, 4);
   const uint8_t first[4] = {10, 83, 0, 1};
   CU_ASSERT_EQUAL(memcmp(a.ipv4, first, 4), 0);
@@ -242,11 +246,11 @@ static void test_real_dns_aaaa(void) {
   mcc_keypair other;
   mcc_resolve_addrs a;
   test_keys(&other, 8); /* takes slot 0, so ours is the second */
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &other.pub, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &other.pub, NULL, NOW0), 0);
   size_t qlen = build_simple(f.q, f.name, MCC_DNS_TYPE_AAAA);
   ask_in(&f.r, ".home.arpa", 60, f.q, qlen, &f.rep);
   check_answered(&f.rep, f.q, qlen, MCC_DNS_NOERROR, 1);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   check_record(&f.rep, MCC_DNS_TYPE_AAAA, 60, a.ipv6, 16);
   CU_ASSERT_EQUAL(a.ipv6[0], 0x02);
   CU_ASSERT_EQUAL(a.ipv6[15], 2);
@@ -264,7 +268,7 @@ static void test_real_dns_ptr(void) {
   struct fixture f;
   fixture_init(&f, NULL);
   mcc_resolve_addrs a;
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   char ptr[MCC_RESOLVE_PTR_MAX], want[MCC_RESOLVE_NAME_MAX + 1];
   char got[MCC_RESOLVE_NAME_MAX + 1];
   uint8_t target[256];
@@ -300,7 +304,7 @@ static void test_real_dns_ptr(void) {
 static void test_real_dns_reverse_zone(void) {
   struct fixture f;
   fixture_init(&f, NULL);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, NULL, NOW0), 0);
   static const struct {
     const char *name;
     uint16_t type;
@@ -457,10 +461,10 @@ static void test_real_dns_dns_names(void) {
   mcc_resolve_addrs a;
   mcc_keypair other;
   test_keys(&other, 9);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &other.pub, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &other.pub, NULL, NOW0), 0);
   CU_ASSERT_EQUAL(
       mcc_resolver_set_names(&f.r, &f.kp.pub, "node1,light.lab", 15), 0);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   const char *names[] = {"node1.staex", "node1", "light.lab", "light.lab.staex",
                          "NODE1.STAEX."};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -496,7 +500,7 @@ static void test_real_dns_no_domain(void) {
   fixture_init(&f, "");
   mcc_resolve_addrs a;
   CU_ASSERT_EQUAL(mcc_resolver_set_names(&f.r, &f.kp.pub, "cam", 3), 0);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   size_t qlen = build_simple(f.q, "cam", MCC_DNS_TYPE_A);
   ask_in(&f.r, "", 0, f.q, qlen, &f.rep);
   check_answered(&f.rep, f.q, qlen, MCC_DNS_NOERROR, 1);
@@ -519,7 +523,7 @@ static void test_real_dns_upper_case(void) {
   fixture_init(&f, NULL);
   mcc_resolve_addrs a;
   char upper[MCC_RESOLVE_NAME_MAX + 1];
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   for (size_t i = 0; f.name[i]; i++) {
     char c = f.name[i];
     upper[i] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
@@ -577,8 +581,8 @@ static void test_real_dns_servfail(void) {
                         0);
   CU_ASSERT_EQUAL_FATAL(mcc_resolver_init(&r, &s), 0);
   for (uint8_t i = 0; i < 3; i++) test_keys(&kp[i], (uint8_t)(20 + i));
-  CU_ASSERT_EQUAL(mcc_resolver_pin(&r, &kp[0].pub, NULL), 0);
-  CU_ASSERT_EQUAL(mcc_resolver_pin(&r, &kp[1].pub, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_pin(&r, &kp[0].pub, NULL, NOW0), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_pin(&r, &kp[1].pub, NULL, NOW0), 0);
   mcc_id_to_text(&kp[2].pub, id);
   snprintf(name, sizeof name, "%s.home.arpa", id);
   size_t qlen = build_simple(q, name, MCC_DNS_TYPE_A);
@@ -602,10 +606,10 @@ static void test_real_dns_edns_ignored(void) {
   memcpy(f.q + qlen, opt, sizeof opt);
   ask(&f.r, f.q, qlen + sizeof opt, &f.rep);
   check_answered(&f.rep, f.q, qlen, MCC_DNS_NOERROR, 1);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   check_record(&f.rep, MCC_DNS_TYPE_A, 0, a.ipv4, 4);
-  /* a TTL over 2^31 - 1 is sent as 2^31 - 1 */
-  ask_in(&f.r, ".home.arpa", UINT32_MAX, f.q, qlen, &f.rep);
+  /* the largest TTL (RFC 2181 section 8; the resolver takes no more) */
+  ask_in(&f.r, ".home.arpa", 0x7fffffff, f.q, qlen, &f.rep);
   check_record(&f.rep, MCC_DNS_TYPE_A, 0x7fffffff, a.ipv4, 4);
   mcc_resolver_clear(&f.r);
 }
@@ -743,8 +747,8 @@ static void test_real_dns_dropped(void) {
   size_t qlen = build_query(f.q, MCC_DNS_FLAG_QR | RD, 1, f.name,
                             MCC_DNS_TYPE_A, MCC_DNS_CLASS_IN);
   f.rep.len = 99;
-  f.rep.rv = mcc_dns_answer(&f.r, ".home.arpa", 0, f.q, qlen, f.rep.buf,
-                            sizeof f.rep.buf, &f.rep.len);
+  f.rep.rv = mcc_dns_answer(&f.r, ".home.arpa", f.q, qlen, f.rep.buf,
+                            sizeof f.rep.buf, &f.rep.len, NOW0);
   CU_ASSERT_EQUAL(f.rep.rv, MCC_ERR_TYPE);
   CU_ASSERT_EQUAL(f.rep.len, 0);
   /* a response with an error code, and one with opcode 2: still dropped */
@@ -758,8 +762,8 @@ static void test_real_dns_dropped(void) {
     build_simple(f.q, f.name, MCC_DNS_TYPE_A);
     memcpy(copy, f.q, len);
     f.rep.len = 99;
-    f.rep.rv = mcc_dns_answer(&f.r, ".home.arpa", 0, copy, len, f.rep.buf,
-                              sizeof f.rep.buf, &f.rep.len);
+    f.rep.rv = mcc_dns_answer(&f.r, ".home.arpa", copy, len, f.rep.buf,
+                              sizeof f.rep.buf, &f.rep.len, NOW0);
     CU_ASSERT_EQUAL(f.rep.rv, MCC_ERR_TRUNCATED);
     CU_ASSERT_EQUAL(f.rep.len, 0);
     free(copy);
@@ -779,7 +783,7 @@ static void test_real_dns_outcap(void) {
   fixture_init(&f, NULL);
   char ptr[MCC_RESOLVE_PTR_MAX];
   mcc_resolve_addrs a;
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   CU_ASSERT_EQUAL(mcc_resolve_ptr_name(6, a.ipv6, ptr, sizeof ptr), 0);
   size_t qlens[3];
   uint8_t queries[3][300];
@@ -795,8 +799,8 @@ static void test_real_dns_outcap(void) {
     for (size_t cap = 0; cap <= need; cap++) {
       size_t len = 99;
       memset(buf, 0xee, sizeof buf);
-      int rv = mcc_dns_answer(&f.r, ".home.arpa", 0, queries[k], qlens[k], buf,
-                              cap, &len);
+      int rv = mcc_dns_answer(&f.r, ".home.arpa", queries[k], qlens[k], buf,
+                              cap, &len, NOW0);
       if (cap < need) {
         CU_ASSERT_EQUAL(rv, MCC_ERR_INVALID_ARGUMENT);
         CU_ASSERT_EQUAL(len, 0);
@@ -822,7 +826,7 @@ static void test_real_dns_outcap(void) {
   CU_ASSERT_EQUAL_FATAL(
       mcc_resolver_settings_from_text(&s, NULL, NULL, NULL, domain, NULL), 0);
   CU_ASSERT_EQUAL_FATAL(mcc_resolver_init(&big, &s), 0);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&big, &f.kp.pub, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&big, &f.kp.pub, NULL, NOW0), 0);
   char want[MCC_RESOLVE_NAME_MAX + 1], got[MCC_RESOLVE_NAME_MAX + 1];
   CU_ASSERT_EQUAL(mcc_resolver_id_name(&big, &f.kp.pub, want, sizeof want), 0);
   CU_ASSERT_EQUAL(strlen(want), 252);
@@ -841,28 +845,28 @@ static void test_real_dns_invalid_arguments(void) {
   fixture_init(&f, NULL);
   uint8_t out[MCC_DNS_RESPONSE_MAX];
   size_t len = 99, qlen = build_simple(f.q, f.name, MCC_DNS_TYPE_A);
-  CU_ASSERT_EQUAL(
-      mcc_dns_answer(NULL, ".home.arpa", 0, f.q, qlen, out, sizeof out, &len),
-      MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_answer(NULL, ".home.arpa", f.q, qlen, out, sizeof out,
+                                 &len, NOW0),
+                  MCC_ERR_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(len, 0);
-  CU_ASSERT_EQUAL(
-      mcc_dns_answer(&f.r, ".home.arpa", 0, NULL, qlen, out, sizeof out, &len),
-      MCC_ERR_INVALID_ARGUMENT);
-  CU_ASSERT_EQUAL(
-      mcc_dns_answer(&f.r, ".home.arpa", 0, f.q, qlen, NULL, sizeof out, &len),
-      MCC_ERR_INVALID_ARGUMENT);
-  CU_ASSERT_EQUAL(
-      mcc_dns_answer(&f.r, ".home.arpa", 0, f.q, qlen, out, sizeof out, NULL),
-      MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_answer(&f.r, ".home.arpa", NULL, qlen, out,
+                                 sizeof out, &len, NOW0),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_answer(&f.r, ".home.arpa", f.q, qlen, NULL,
+                                 sizeof out, &len, NOW0),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_answer(&f.r, ".home.arpa", f.q, qlen, out, sizeof out,
+                                 NULL, NOW0),
+                  MCC_ERR_INVALID_ARGUMENT);
   const char *bad[] = {"home..arpa", ".home arpa", "..", ".-_"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     CU_ASSERT_EQUAL(
-        mcc_dns_answer(&f.r, bad[i], 0, f.q, qlen, out, sizeof out, &len),
+        mcc_dns_answer(&f.r, bad[i], f.q, qlen, out, sizeof out, &len, NOW0),
         MCC_ERR_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(mcc_resolver_used(&f.r), 0);
-  CU_ASSERT_EQUAL(
-      mcc_dns_answer(&f.r, "HOME.ARPA.", 0, f.q, qlen, out, sizeof out, &len),
-      0);
+  CU_ASSERT_EQUAL(mcc_dns_answer(&f.r, "HOME.ARPA.", f.q, qlen, out, sizeof out,
+                                 &len, NOW0),
+                  0);
   CU_ASSERT_EQUAL(len, qlen + 16);
   mcc_resolver_clear(&f.r);
 }

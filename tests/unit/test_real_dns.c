@@ -4,7 +4,10 @@
  * resolver itself says (A/AAAA against mcc_resolver_lookup_id, PTR against
  * mcc_resolver_id_name), every rcode, malformed questions (truncation at
  * every byte, pointers and their loops, long labels and names), datagrams
- * that get no answer, and out buffers too small at every size.
+ * that get no answer, out buffers too small at every size; and the attacks
+ * of issue 11: a full pool answers SERVFAIL and moves no address, a flood
+ * of new names from many addresses cannot churn the pool, and a client
+ * over its query limit is refused while others are answered.
  *
  *   client                         mcc_dns_answer
  *     | -- id, RD, "<id>.home.arpa" A IN -->  |
@@ -871,6 +874,250 @@ static void test_real_dns_invalid_arguments(void) {
   mcc_resolver_clear(&f.r);
 }
 
+/* ---- the address pool and the limits (issue 11) -------------------------- */
+
+/* A synthetic node id (the resolver never checks that an id is a curve
+ * point) and its name under .home.arpa. */
+static mcc_id pool_id(uint32_t n, char name[MCC_RESOLVE_NAME_MAX + 1]) {
+  mcc_id id;
+  char text[MCC_ID_TEXT_LEN + 1];
+  memset(id.key, 0x3c, sizeof id.key);
+  memcpy(id.key, &n, sizeof n);
+  mcc_id_to_text(&id, text);
+  snprintf(name, MCC_RESOLVE_NAME_MAX + 1, "%s.home.arpa", text);
+  return id;
+}
+
+/* Client n: 127.0.0.1 + n, any port. */
+static mcc_addr client4(uint32_t n, uint16_t port) {
+  mcc_addr a;
+  memset(&a, 0, sizeof a);
+  a.family = 4;
+  a.port = port;
+  uint32_t ip = 0x7f000001u + n;
+  for (int i = 0; i < 4; i++) a.ip[i] = (uint8_t)(ip >> (24 - 8 * i));
+  return a;
+}
+
+static void serve(mcc_dns_limiter *l, mcc_resolver *r, const mcc_addr *from,
+                  const uint8_t *q, size_t qlen, uint64_t now,
+                  struct reply *rep) {
+  memset(rep, 0, sizeof *rep);
+  rep->rv = mcc_dns_serve(l, r, ".home.arpa", from, q, qlen, rep->buf,
+                          sizeof rep->buf, &rep->len, now);
+  if (rep->rv == 0) read_reply(rep);
+}
+
+/* Resolves id n by an A query; returns its rcode, *addr the address. */
+static int ask_a(mcc_dns_limiter *l, mcc_resolver *r, const mcc_addr *from,
+                 uint32_t n, uint64_t now, uint8_t addr[4]) {
+  char name[MCC_RESOLVE_NAME_MAX + 1];
+  uint8_t q[300];
+  struct reply rep;
+  pool_id(n, name);
+  size_t qlen = build_simple(q, name, MCC_DNS_TYPE_A);
+  serve(l, r, from, q, qlen, now, &rep);
+  if (rep.rv != 0) return -1;
+  int rcode = MCC_DNS_RCODE(rep.flags);
+  check_answered(&rep, q, qlen, rcode, rcode == MCC_DNS_NOERROR);
+  if (rcode == MCC_DNS_NOERROR && addr) memcpy(addr, rep.rdata, 4);
+  return rcode;
+}
+
+/* The PTR of an IPv4 address names id n. */
+static int ptr_names(mcc_resolver *r, const uint8_t addr[4], uint32_t n,
+                     uint64_t now) {
+  char ptr[MCC_RESOLVE_PTR_MAX], want[MCC_RESOLVE_NAME_MAX + 1];
+  char got[MCC_RESOLVE_NAME_MAX + 1];
+  uint8_t q[300];
+  struct reply rep;
+  mcc_addr from = client4(0, 53000);
+  pool_id(n, want);
+  CU_ASSERT_EQUAL(mcc_resolve_ptr_name(4, addr, ptr, sizeof ptr), 0);
+  size_t qlen = build_simple(q, ptr, MCC_DNS_TYPE_PTR);
+  serve(NULL, r, &from, q, qlen, now, &rep);
+  if (rep.rv != 0 || MCC_DNS_RCODE(rep.flags) != MCC_DNS_NOERROR || rep.an != 1)
+    return 0;
+  wire_text(rep.rdata, rep.rdlen, got);
+  return strcmp(got, want) == 0;
+}
+
+/* (a) and (b) over DNS: a /29 (6 addresses), resolver.ttl 5 and the
+ * quarantine 60 s. Six names get the six addresses; a seventh gets
+ * SERVFAIL while any of them was answered within 65 s, and the six keep
+ * their addresses (A and PTR); after the hold, the seventh gets the least
+ * recently used one. Today's code answered the seventh at once with the
+ * first one's address. */
+static void test_real_dns_pool_exhausted(void) {
+  mcc_resolver r;
+  mcc_resolver_settings s;
+  uint8_t addrs[7][4], a[4];
+  mcc_resolver_settings_default(&s);
+  CU_ASSERT_EQUAL_FATAL(mcc_resolver_settings_from_text(&s, "10.83.0.0/29",
+                                                        NULL, NULL, NULL, NULL),
+                        0);
+  s.ttl_s = 5;
+  s.quarantine_s = 60;
+  CU_ASSERT_EQUAL_FATAL(mcc_resolver_init(&r, &s), 0);
+  mcc_addr from = client4(1, 40000);
+  for (uint32_t n = 0; n < 6; n++)
+    CU_ASSERT_EQUAL(ask_a(NULL, &r, &from, n, 0, addrs[n]), MCC_DNS_NOERROR);
+  /* at 10 s the applications ask again, and the seventh name comes */
+  for (uint32_t n = 0; n < 6; n++) {
+    CU_ASSERT_EQUAL(ask_a(NULL, &r, &from, n, 10 * S_NS, a), MCC_DNS_NOERROR);
+    CU_ASSERT_EQUAL(memcmp(a, addrs[n], 4), 0);
+    CU_ASSERT(ptr_names(&r, addrs[n], n, 10 * S_NS));
+  }
+  uint64_t busy[] = {10 * S_NS, 30 * S_NS, 75 * S_NS, 76 * S_NS - 1};
+  for (size_t t = 0; t < sizeof busy / sizeof busy[0]; t++)
+    CU_ASSERT_EQUAL(ask_a(NULL, &r, &from, 6, busy[t], NULL), MCC_DNS_SERVFAIL);
+  CU_ASSERT_EQUAL(mcc_resolver_used(&r), 6);
+  /* 10 s + 65 s, and the second has passed: the least recently used */
+  CU_ASSERT_EQUAL(ask_a(NULL, &r, &from, 6, 76 * S_NS, addrs[6]),
+                  MCC_DNS_NOERROR);
+  CU_ASSERT_EQUAL(memcmp(addrs[6], addrs[0], 4), 0);
+  CU_ASSERT(ptr_names(&r, addrs[6], 6, 76 * S_NS));
+  mcc_resolver_clear(&r);
+}
+
+/* The attack of issue 11 on the default /16: 65,532 queries for new names
+ * in 4.7 s, each from its own address (any local user can use all of
+ * 127.0.0.0/8, so the per-client limit does not stop it). An address an
+ * application got before keeps its node; the cap on new mappings lets
+ * about 1000 + 100 a second through, the rest get SERVFAIL; and soon
+ * after the flood a new name resolves again. */
+static void test_real_dns_flood_of_names(void) {
+  mcc_resolver r;
+  mcc_dns_limiter l;
+  uint8_t held[4], a[4];
+  CU_ASSERT_EQUAL_FATAL(mcc_resolver_init(&r, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      mcc_dns_limiter_init(&l, MCC_DNS_CLIENT_RATE, MCC_DNS_CLIENT_BURST, NULL),
+      0);
+  mcc_addr app = client4(0, 50000);
+  CU_ASSERT_EQUAL(ask_a(&l, &r, &app, 0, 0, held), MCC_DNS_NOERROR);
+  enum { FLOOD = 65532 };
+  uint64_t t0 = 1 * S_NS, span = 4700000000ull;
+  int answered = 0, servfail = 0, other = 0;
+  for (uint32_t i = 0; i < FLOOD; i++) {
+    mcc_addr from = client4(1 + i, 1024);
+    int rc = ask_a(&l, &r, &from, 1000 + i, t0 + span * i / FLOOD, NULL);
+    answered += rc == MCC_DNS_NOERROR;
+    servfail += rc == MCC_DNS_SERVFAIL;
+    other += rc != MCC_DNS_NOERROR && rc != MCC_DNS_SERVFAIL;
+  }
+  CU_ASSERT_EQUAL(other, 0);
+  CU_ASSERT(answered >= 1000 && answered <= 1000 + 100 * 5);
+  CU_ASSERT_EQUAL(answered + servfail, FLOOD);
+  CU_ASSERT_EQUAL(mcc_resolver_used(&r), (uint32_t)answered + 1);
+  CU_ASSERT(ptr_names(&r, held, 0, t0 + span));
+  CU_ASSERT_EQUAL(ask_a(&l, &r, &app, 0, t0 + span, a), MCC_DNS_NOERROR);
+  CU_ASSERT_EQUAL(memcmp(a, held, 4), 0);
+  /* 100 ms after the flood, a new name of the application resolves */
+  CU_ASSERT_EQUAL(ask_a(&l, &r, &app, 7, t0 + span + S_NS / 10, NULL),
+                  MCC_DNS_NOERROR);
+  mcc_resolver_clear(&r);
+}
+
+/* (c): a client over its limit gets one REFUSED, then nothing for a
+ * second, while another client still gets answers; a new port or other
+ * clients coming and going do not reset it; after a second it has 50
+ * queries again. */
+static void test_real_dns_client_limit(void) {
+  mcc_resolver r;
+  mcc_dns_limiter l;
+  uint8_t q[300];
+  char name[MCC_RESOLVE_NAME_MAX + 1];
+  struct reply rep;
+  CU_ASSERT_EQUAL_FATAL(mcc_resolver_init(&r, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      mcc_dns_limiter_init(&l, MCC_DNS_CLIENT_RATE, MCC_DNS_CLIENT_BURST, NULL),
+      0);
+  CU_ASSERT_EQUAL(MCC_DNS_CLIENT_RATE, 50);
+  CU_ASSERT_EQUAL(MCC_DNS_CLIENT_BURST, 100);
+  pool_id(1, name);
+  size_t qlen = build_simple(q, name, MCC_DNS_TYPE_A);
+  mcc_addr greedy = client4(5, 33000), other = client4(6, 33000);
+  uint64_t t = 1 * S_NS;
+  for (int i = 0; i < MCC_DNS_CLIENT_BURST; i++) {
+    serve(&l, &r, &greedy, q, qlen, t, &rep);
+    CU_ASSERT_EQUAL(rep.rv, 0);
+    CU_ASSERT_EQUAL(MCC_DNS_RCODE(rep.flags), MCC_DNS_NOERROR);
+  }
+  serve(&l, &r, &greedy, q, qlen, t, &rep);
+  check_answered(&rep, q, qlen, MCC_DNS_REFUSED, 0);
+  for (int i = 0; i < 50; i++) {
+    greedy.port = (uint16_t)(33001 + i); /* a new port is the same client */
+    serve(&l, &r, &greedy, q, qlen, t, &rep);
+    CU_ASSERT_EQUAL(rep.rv, MCC_ERR_LIMIT);
+    CU_ASSERT_EQUAL(rep.len, 0);
+  }
+  serve(&l, &r, &other, q, qlen, t, &rep);
+  check_answered(&rep, q, qlen, MCC_DNS_NOERROR, 1);
+  /* a thousand clients come and go; the greedy one is not forgotten */
+  for (uint32_t n = 0; n < 1000; n++) {
+    mcc_addr passer = client4(100 + n, 9);
+    serve(&l, &r, &passer, q, qlen, t, &rep);
+    CU_ASSERT_EQUAL(MCC_DNS_RCODE(rep.flags), MCC_DNS_NOERROR);
+  }
+  serve(&l, &r, &greedy, q, qlen, t, &rep);
+  CU_ASSERT_EQUAL(rep.rv, MCC_ERR_LIMIT);
+  /* 20 ms is one query's worth of room */
+  serve(&l, &r, &greedy, q, qlen, t + S_NS / 50, &rep);
+  CU_ASSERT_EQUAL(MCC_DNS_RCODE(rep.flags), MCC_DNS_NOERROR);
+  serve(&l, &r, &greedy, q, qlen, t + S_NS / 50, &rep);
+  CU_ASSERT_EQUAL(rep.rv, MCC_ERR_LIMIT);
+  /* a second later: 50 answers, one REFUSED, then silence */
+  int answered = 0, refused = 0, dropped = 0;
+  for (int i = 0; i < 60; i++) {
+    serve(&l, &r, &greedy, q, qlen, t + S_NS + S_NS / 50, &rep);
+    if (rep.rv == MCC_ERR_LIMIT) {
+      dropped++;
+      continue;
+    }
+    answered += MCC_DNS_RCODE(rep.flags) == MCC_DNS_NOERROR;
+    refused += MCC_DNS_RCODE(rep.flags) == MCC_DNS_REFUSED;
+  }
+  CU_ASSERT_EQUAL(answered, 50);
+  CU_ASSERT_EQUAL(refused, 1);
+  CU_ASSERT_EQUAL(dropped, 9);
+  /* refusing looks nothing up: only id 1 holds an address */
+  CU_ASSERT_EQUAL(mcc_resolver_used(&r), 1);
+  /* malformed datagrams count too, and get no REFUSED that could echo a
+   * response back and forth */
+  mcc_addr junk = client4(7, 1);
+  uint8_t resp[MCC_DNS_HEADER_LEN] = {0, 1, 0x80};
+  for (int i = 0; i < 2 * MCC_DNS_CLIENT_BURST; i++) {
+    serve(&l, &r, &junk, resp, sizeof resp, t, &rep);
+    CU_ASSERT(rep.rv == MCC_ERR_TYPE || rep.rv == MCC_ERR_LIMIT);
+    CU_ASSERT_EQUAL(rep.len, 0);
+  }
+  serve(&l, &r, &junk, q, qlen, t, &rep);
+  CU_ASSERT_EQUAL(rep.rv, MCC_ERR_LIMIT);
+  /* IPv6 clients are their /64; no limiter, no limit */
+  mcc_addr six = {.family = 6, .port = 5353};
+  six.ip[0] = 0xfd;
+  six.ip[15] = 1;
+  for (int i = 0; i < MCC_DNS_CLIENT_BURST; i++)
+    CU_ASSERT_EQUAL(mcc_dns_limiter_check(&l, &six, t), MCC_DNS_VERDICT_ANSWER);
+  six.ip[15] = 2;
+  CU_ASSERT_EQUAL(mcc_dns_limiter_check(&l, &six, t), MCC_DNS_VERDICT_REFUSE);
+  six.ip[7] = 1;
+  CU_ASSERT_EQUAL(mcc_dns_limiter_check(&l, &six, t), MCC_DNS_VERDICT_ANSWER);
+  for (int i = 0; i < 1000; i++) {
+    serve(NULL, &r, &greedy, q, qlen, t, &rep);
+    CU_ASSERT_EQUAL(MCC_DNS_RCODE(rep.flags), MCC_DNS_NOERROR);
+  }
+  CU_ASSERT_EQUAL(mcc_dns_limiter_init(NULL, 1, 1, NULL),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_limiter_init(&l, 1, 0, NULL),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_limiter_init(&l, 0, 0, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_dns_limiter_check(&l, &greedy, t),
+                  MCC_DNS_VERDICT_ANSWER);
+  mcc_resolver_clear(&r);
+}
+
 void suite_real_dns(void) {
   CU_pSuite s = CU_add_suite("real_dns", NULL, NULL);
   ADD_TEST(s, test_real_dns_a);
@@ -893,4 +1140,7 @@ void suite_real_dns(void) {
   ADD_TEST(s, test_real_dns_dropped);
   ADD_TEST(s, test_real_dns_outcap);
   ADD_TEST(s, test_real_dns_invalid_arguments);
+  ADD_TEST(s, test_real_dns_pool_exhausted);
+  ADD_TEST(s, test_real_dns_flood_of_names);
+  ADD_TEST(s, test_real_dns_client_limit);
 }

@@ -17,7 +17,8 @@
  *   - a name the resolver knows is never NXDOMAIN or REFUSED, and its A
  *     and AAAA always get an answer;
  *   - the response fits a buffer of exactly its size, byte for byte the
- *     same, and a buffer one byte smaller is refused.
+ *     same, and a buffer one byte smaller is refused;
+ *   - mcc_dns_serve, for a client within its limit, answers the same.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -217,6 +218,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(rv == MCC_ERR_TYPE);
   else
     CHECK(rv == 0);
+  /* through the server, within a client's limit: the same answer */
+  mcc_dns_limiter limit;
+  CHECK(mcc_dns_limiter_init(&limit, MCC_DNS_CLIENT_RATE, MCC_DNS_CLIENT_BURST,
+                             NULL) == 0);
+  mcc_addr from = {.family = 4, .port = 5353, .ip = {127, 0, 0, 1}};
+  uint8_t served[MCC_DNS_RESPONSE_MAX];
+  size_t servedlen = 1;
+  CHECK(mcc_dns_serve(&limit, &r, domain, &from, data, size, served,
+                      sizeof served, &servedlen, 0) == rv);
+  CHECK(servedlen == outlen && memcmp(served, out, outlen) == 0);
   if (rv != 0) {
     CHECK(outlen == 0);
     mcc_resolver_clear(&r);

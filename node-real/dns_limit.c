@@ -13,6 +13,10 @@
 #define NS_PER_S 1000000000ull
 #define SETS (MCC_DNS_CLIENTS / MCC_DNS_CLIENT_WAYS)
 
+static uint64_t add_sat(uint64_t a, uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 int mcc_dns_limiter_init(mcc_dns_limiter *l, uint32_t rate, uint32_t burst,
                          const uint8_t *key) {
   if (!l || rate > NS_PER_S || (rate > 0 && burst == 0))
@@ -64,10 +68,10 @@ enum mcc_dns_verdict mcc_dns_limiter_check(mcc_dns_limiter *l,
   uint64_t interval = NS_PER_S / l->rate;
   uint64_t tat = c->tat_ns > now ? c->tat_ns : now;
   if (tat - now <= (uint64_t)(l->burst - 1) * interval) {
-    c->tat_ns = tat + interval;
+    c->tat_ns = add_sat(tat, interval);
     return MCC_DNS_VERDICT_ANSWER;
   }
   if (now < c->refuse_ns) return MCC_DNS_VERDICT_DROP;
-  c->refuse_ns = now + MCC_DNS_REFUSE_GAP_NS;
+  c->refuse_ns = add_sat(now, MCC_DNS_REFUSE_GAP_NS);
   return MCC_DNS_VERDICT_REFUSE;
 }

@@ -458,7 +458,8 @@ static void new_taken(mcc_resolver *r) {
   const mcc_resolver_settings *s = &r->settings;
   if (s->new_per_s == 0) return;
   uint64_t tat = r->new_tat_ns > r->now_ns ? r->new_tat_ns : r->now_ns;
-  r->new_tat_ns = tat + NS_PER_S / s->new_per_s;
+  uint64_t interval = NS_PER_S / s->new_per_s;
+  r->new_tat_ns = tat > UINT64_MAX - interval ? UINT64_MAX : tat + interval;
 }
 
 static void slot_addrs(const mcc_resolver *r, uint32_t k,

@@ -109,10 +109,19 @@ static void do_resolve(const ctl_context *ctx, char **words, size_t n,
     return;
   }
   char out[MCC_RESOLVE_TEXT_MAX];
-  int rv = mcc_resolve_text(mcc_node_resolver(ctx->node), words[2], format,
-                            out, sizeof out);
+  int rv = mcc_resolve_text(mcc_node_resolver(ctx->node), words[2], format, out,
+                            sizeof out, ctx->now);
   if (rv == MCC_ERR_NO_ROUTE) {
     answer_error(answer, "'%s' resolves to no known node", words[2]);
+    return;
+  }
+  if (rv == MCC_ERR_LIMIT || rv == MCC_ERR_NOMEM) {
+    answer_error(answer,
+                 "no address for '%s' now: every address of the resolver's "
+                 "networks was used within resolver.ttl + "
+                 "resolver.quarantine, or too many new ones were asked for; "
+                 "try again later",
+                 words[2]);
     return;
   }
   if (rv != 0) {

@@ -64,6 +64,7 @@ typedef struct mccd {
   int64_t unix_ms_at_zero;
   int stopping;
   uint64_t resolve_at_ns; /* next re-resolution of the parents' names */
+  mcc_dns_limiter dns_limit;
   ctl_conn conns[CTL_CONNS];
   uint8_t buf[UDP_BUF];
 } mccd;
@@ -243,6 +244,10 @@ static int open_control(mccd *d) {
 }
 
 static int open_dns(mccd *d) {
+  uint8_t key[16];
+  randombytes_buf(key, sizeof key);
+  mcc_dns_limiter_init(&d->dns_limit, MCC_DNS_CLIENT_RATE, MCC_DNS_CLIENT_BURST,
+                       key);
   d->dns = udp_open(&d->cfg.dns_addr, 1, "dns-addr");
   if (d->dns < 0) return -1;
   return watch(d, d->dns, SRC_DNS);
@@ -264,7 +269,7 @@ static int open_signals(mccd *d) {
 static int open_tun(mccd *d) {
   mcc_resolve_addrs own;
   if (mcc_resolver_lookup_id(mcc_node_resolver(d->node), mcc_node_id(d->node),
-                             &own) != 0) {
+                             &own, now_ns(d)) != 0) {
     log_msg(LOG_ERROR, "the resolver has no address for this node");
     return -1;
   }
@@ -323,10 +328,12 @@ static void on_dns(mccd *d) {
     ssize_t n = recvfrom(d->dns, query, sizeof query, 0,
                          (struct sockaddr *)&ss, &sl);
     if (n < 0) return;
+    mcc_addr from;
+    from_sockaddr(&ss, &from);
     size_t alen = 0;
-    if (mcc_dns_answer(mcc_node_resolver(d->node), d->cfg.resolver.domain,
-                       d->cfg.dns_ttl_s, query, (size_t)n, answer,
-                       sizeof answer, &alen) == 0)
+    if (mcc_dns_serve(&d->dns_limit, mcc_node_resolver(d->node),
+                      d->cfg.resolver.domain, &from, query, (size_t)n, answer,
+                      sizeof answer, &alen, now_ns(d)) == 0)
       sendto(d->dns, answer, alen, 0, (struct sockaddr *)&ss, sl);
   }
 }

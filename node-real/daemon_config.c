@@ -133,8 +133,6 @@ static int host_keys(daemon_config *dc, char *err, size_t errlen) {
            mcc_conf_get(c, "log-file"));
   mcc_conf_get_duration_ms(c, "parents-resolve-period",
                            &dc->parents_resolve_period_ms);
-  if (mcc_conf_get_uint(c, "resolver.ttl", &v) == 0)
-    dc->dns_ttl_s = (uint32_t)v;
   return 0;
 }
 
@@ -151,6 +149,11 @@ static int resolver_keys(daemon_config *dc, char *err, size_t errlen) {
              bad ? mcc_conf_get(dc->conf, bad) : "");
     return -1;
   }
+  uint64_t v;
+  if (mcc_conf_get_uint(dc->conf, "resolver.ttl", &v) == 0)
+    dc->resolver.ttl_s = (uint32_t)v;
+  if (mcc_conf_get_duration_ms(dc->conf, "resolver.quarantine", &v) == 0)
+    dc->resolver.quarantine_s = (uint32_t)((v + 999) / 1000);
   randombytes_buf(dc->resolver.hash_key, sizeof dc->resolver.hash_key);
   dc->settings.resolver = &dc->resolver;
   return 0;

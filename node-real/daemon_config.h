@@ -22,8 +22,7 @@ typedef struct daemon_config {
   char config_dir[PATH_MAX];
   char conf_path[PATH_MAX];
   mcc_settings settings; /* settings.resolver points at resolver below */
-  mcc_resolver_settings resolver;
-  uint32_t dns_ttl_s;
+  mcc_resolver_settings resolver; /* resolver.ttl is its ttl_s */
   mcc_keypair keys;
   mcc_cert cert;
   mcc_id networks[MCC_MAX_TRUSTED];

@@ -3,8 +3,9 @@
  * it answers). Three steps: parse the header and the one question, working
  * on the wire labels so that a dot or a byte outside [A-Za-z0-9-] inside a
  * label can never pass for a label boundary; decide the answer (forward
- * names through mcc_resolver_lookup_name, reverse names by their labels);
- * write the response, after checking that it fits.
+ * names through mcc_resolver_lookup_name, reverse names by their labels),
+ * or REFUSED for a client over its limit (dns_limit.c); write the
+ * response, after checking that it fits.
  */
 #include <string.h>
 
@@ -229,7 +230,8 @@ static void ptr_record(struct answer *a, const mcc_id *id, const char *dom,
 
 static void answer_reverse(mcc_resolver *r, const char *dom, size_t domlen,
                            const uint8_t *q, const struct question *qn,
-                           int nzone, int family, struct answer *a) {
+                           int nzone, int family, struct answer *a,
+                           uint64_t now) {
   uint8_t addr[16];
   mcc_id id;
   switch (classify_reverse(q, qn, nzone, family, &r->settings, addr)) {
@@ -245,8 +247,8 @@ static void answer_reverse(mcc_resolver *r, const char *dom, size_t domlen,
   case REV_ADDR:
     break;
   }
-  int rv = family == 4 ? mcc_resolver_lookup_ipv4(r, addr, &id)
-                       : mcc_resolver_lookup_ipv6(r, addr, &id);
+  int rv = family == 4 ? mcc_resolver_lookup_ipv4(r, addr, &id, now)
+                       : mcc_resolver_lookup_ipv6(r, addr, &id, now);
   if (rv == MCC_ERR_NO_ROUTE)
     set_rcode(a, MCC_DNS_NXDOMAIN);
   else if (rv != 0)
@@ -259,7 +261,7 @@ static void answer_reverse(mcc_resolver *r, const char *dom, size_t domlen,
 
 static void answer_forward(mcc_resolver *r, const char *dom, size_t domlen,
                            const uint8_t *q, const struct question *qn,
-                           struct answer *a) {
+                           struct answer *a, uint64_t now) {
   char text[MCC_RESOLVE_NAME_MAX + 1];
   mcc_id id;
   int rv = MCC_ERR_VALUE; /* a name with other bytes is no name of ours */
@@ -283,8 +285,10 @@ static void answer_forward(mcc_resolver *r, const char *dom, size_t domlen,
   set_rcode(a, MCC_DNS_NOERROR);
   if (qn->type != MCC_DNS_TYPE_A && qn->type != MCC_DNS_TYPE_AAAA) return;
   mcc_resolve_addrs addrs;
-  if (mcc_resolver_lookup_id(r, &id, &addrs) != 0) {
-    set_rcode(a, MCC_DNS_SERVFAIL); /* out of memory, or every slot pinned */
+  if (mcc_resolver_query_id(r, &id, &addrs, now) != 0) {
+    /* no address: every one held (pinned, or used within ttl +
+     * quarantine), the cap on new ones reached, or out of memory */
+    set_rcode(a, MCC_DNS_SERVFAIL);
     return;
   }
   a->type = qn->type;
@@ -295,16 +299,16 @@ static void answer_forward(mcc_resolver *r, const char *dom, size_t domlen,
 
 static void answer_question(mcc_resolver *r, const char *dom, size_t domlen,
                             const uint8_t *q, const struct question *qn,
-                            struct answer *a) {
+                            struct answer *a, uint64_t now) {
   int n;
   if (qn->qclass != MCC_DNS_CLASS_IN)
     set_rcode(a, MCC_DNS_REFUSED);
   else if ((n = suffix_labels(q, qn, ptr4_zone, sizeof ptr4_zone - 1)) >= 0)
-    answer_reverse(r, dom, domlen, q, qn, n, 4, a);
+    answer_reverse(r, dom, domlen, q, qn, n, 4, a, now);
   else if ((n = suffix_labels(q, qn, ptr6_zone, sizeof ptr6_zone - 1)) >= 0)
-    answer_reverse(r, dom, domlen, q, qn, n, 6, a);
+    answer_reverse(r, dom, domlen, q, qn, n, 6, a, now);
   else
-    answer_forward(r, dom, domlen, q, qn, a);
+    answer_forward(r, dom, domlen, q, qn, a, now);
 }
 
 /* ---- writing ------------------------------------------------------------- */
@@ -354,9 +358,11 @@ static int domain_core(const char *domain, const char **pdom, size_t *pdomlen) {
   return 0;
 }
 
-int mcc_dns_answer(struct mcc_resolver *r, const char *domain, uint32_t ttl,
-                   const uint8_t *query, size_t qlen, uint8_t *out,
-                   size_t outcap, size_t *outlen) {
+/* A response to query: the answer, or REFUSED for a client over its
+ * limit (refuse), with the same rules for what gets no response at all. */
+static int respond(mcc_resolver *r, const char *domain, const uint8_t *query,
+                   size_t qlen, uint8_t *out, size_t outcap, size_t *outlen,
+                   uint64_t now, int refuse) {
   const char *dom;
   size_t domlen;
   if (!outlen) return MCC_ERR_INVALID_ARGUMENT;
@@ -366,6 +372,7 @@ int mcc_dns_answer(struct mcc_resolver *r, const char *domain, uint32_t ttl,
   if (qlen < MCC_DNS_HEADER_LEN) return MCC_ERR_TRUNCATED;
   uint16_t flags = load16(query + 2);
   if (flags & MCC_DNS_FLAG_QR) return MCC_ERR_TYPE;
+  uint32_t ttl = r->settings.ttl_s;
   struct answer a;
   struct question qn;
   if (MCC_DNS_OPCODE(flags) != 0) {
@@ -376,6 +383,28 @@ int mcc_dns_answer(struct mcc_resolver *r, const char *domain, uint32_t ttl,
     set_rcode(&a, MCC_DNS_FORMERR);
     return write_response(query, NULL, &a, ttl, out, outcap, outlen);
   }
-  answer_question(r, dom, domlen, query, &qn, &a);
+  if (refuse)
+    set_rcode(&a, MCC_DNS_REFUSED);
+  else
+    answer_question(r, dom, domlen, query, &qn, &a, now);
   return write_response(query, &qn, &a, ttl, out, outcap, outlen);
+}
+
+int mcc_dns_answer(struct mcc_resolver *r, const char *domain,
+                   const uint8_t *query, size_t qlen, uint8_t *out,
+                   size_t outcap, size_t *outlen, uint64_t now) {
+  return respond(r, domain, query, qlen, out, outcap, outlen, now, 0);
+}
+
+int mcc_dns_serve(mcc_dns_limiter *limit, struct mcc_resolver *r,
+                  const char *domain, const mcc_addr *from,
+                  const uint8_t *query, size_t qlen, uint8_t *out,
+                  size_t outcap, size_t *outlen, uint64_t now) {
+  enum mcc_dns_verdict v = mcc_dns_limiter_check(limit, from, now);
+  if (v == MCC_DNS_VERDICT_DROP) {
+    if (outlen) *outlen = 0;
+    return MCC_ERR_LIMIT;
+  }
+  return respond(r, domain, query, qlen, out, outcap, outlen, now,
+                 v == MCC_DNS_VERDICT_REFUSE);
 }

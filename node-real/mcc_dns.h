@@ -1,9 +1,9 @@
 /*
  * mcc_dns.h — the built-in DNS server's responder: one query datagram in,
  * one response datagram out, answered from the node-local resolver. Pure:
- * no sockets, no clock, no allocation of its own; mccd calls it for every
- * datagram received on dns-addr (default 127.0.0.1:8353) and sends back
- * what it writes.
+ * no sockets, no clock (the host passes the time), no allocation of its
+ * own; mccd calls mcc_dns_serve for every datagram received on dns-addr
+ * (default 127.0.0.1:8353) and sends back what it writes.
  *
  * What it answers (RFC 1035; the manual: "Built-in DNS is only able to
  * assign names to node ids and vice versa"):
@@ -22,7 +22,13 @@
  *     class other than IN): REFUSED, the answer of a server that is not the
  *     authority for the name;
  *   - malformed question, QDCOUNT other than 1: FORMERR; opcode other than
- *     QUERY: NOTIMP; the resolver out of memory or of slots: SERVFAIL.
+ *     QUERY: NOTIMP;
+ *   - no address for the id (the resolver's "no address": every address
+ *     used within resolver.ttl + resolver.quarantine, or its cap on new
+ *     mappings a second reached; resolve.h) or out of memory: SERVFAIL.
+ *     An address in use is never moved to answer a query;
+ *   - a client over its query limit (dns_limit.h): REFUSED, at most one a
+ *     second; its other queries get no response.
  * NOERROR and NXDOMAIN responses set AA; the others do not. Every response
  * copies ID, OPCODE and RD, sets QR, and leaves RA, TC and Z clear. The
  * question is echoed as received (original case) when it parsed; an answer
@@ -36,6 +42,8 @@
 #include <stdint.h>
 
 #include <mcc/resolve.h>
+
+#include "dns_limit.h"
 
 #define MCC_DNS_HEADER_LEN 12    /* bytes of the fixed header */
 #define MCC_DNS_RESPONSE_MAX 512 /* out bytes that always suffice */
@@ -67,16 +75,16 @@ enum mcc_dns_type {
 
 #define MCC_DNS_CLASS_IN 1
 
-/* Answers one DNS query datagram from the resolver r. domain is
- * resolver.domain (e.g. ".home.arpa", with the leading dot), ttl is
- * resolver.ttl (seconds) for answer records. Writes the response datagram
- * to out (outcap bytes; 512 always suffices for what we answer) and its
- * length to *outlen.
+/* Answers one DNS query datagram from the resolver r at now (monotonic
+ * nanoseconds, the clock the node runs on). domain is resolver.domain
+ * (e.g. ".home.arpa", with the leading dot); answer records carry r's
+ * ttl_s (resolver.ttl) as their TTL. Writes the response datagram to out
+ * (outcap bytes; 512 always suffices for what we answer) and its length to
+ * *outlen.
  *
  * domain should be the one r was initialised with (names under it are
  * looked up by r with its own copy); NULL or "" means none. Its leading
- * and trailing dots are optional and its case does not matter. A ttl over
- * 2^31 - 1 is sent as 2^31 - 1 (RFC 2181 section 8).
+ * and trailing dots are optional and its case does not matter.
  *
  * Returns 0 when a response was written (including FORMERR, NXDOMAIN,
  * NOTIMP, REFUSED and SERVFAIL responses), or a negative MCC_ERR_* code,
@@ -90,11 +98,22 @@ enum mcc_dns_type {
  *                             too small for the response (nothing is
  *                             written beyond outcap).
  * Never reads beyond qlen, never writes beyond outcap. What changes r:
- * an A or AAAA query for a name that resolves to an id gives that id a slot
- * if it has none (mcc_resolver_lookup_id), and the full reverse name of an
- * address an id holds counts as a use of that id, whatever the type. */
-int mcc_dns_answer(struct mcc_resolver *r, const char *domain, uint32_t ttl,
+ * an A or AAAA query for a name that resolves to an id is a use of that id
+ * at now and gives it a slot if it has none (mcc_resolver_query_id), and
+ * the full reverse name of an address an id holds counts as a use of that
+ * id, whatever the type. */
+int mcc_dns_answer(struct mcc_resolver *r, const char *domain,
                    const uint8_t *query, size_t qlen, uint8_t *out,
-                   size_t outcap, size_t *outlen);
+                   size_t outcap, size_t *outlen, uint64_t now);
+
+/* The server: counts the datagram against its client `from` in limit
+ * (NULL: no limit) and answers it as mcc_dns_answer does; for a client
+ * over its limit, REFUSED (the question echoed, nothing looked up) or,
+ * when it had a REFUSED within the last second, nothing: then returns
+ * MCC_ERR_LIMIT with *outlen 0. Other returns as mcc_dns_answer's. */
+int mcc_dns_serve(mcc_dns_limiter *limit, struct mcc_resolver *r,
+                  const char *domain, const mcc_addr *from,
+                  const uint8_t *query, size_t qlen, uint8_t *out,
+                  size_t outcap, size_t *outlen, uint64_t now);
 
 #endif

@@ -174,6 +174,11 @@ static const mcc_conf_key keys[] = {
        "How frequently batches of SSL-related messages are sent by a parent "
        "to its child nodes."),
     K("tags", MCC_CONF_LIST, "", "Tags shown in mcc nodes (MCC extension)."),
+    KR("resolver.quarantine", MCC_CONF_DURATION, "10m", 0, 7 * D,
+       "How long a node-local address stays with its node ID after its last "
+       "use (a DNS answer, mcc resolve, a packet) on top of resolver.ttl, "
+       "before it may go to another node ID; when no address is free the "
+       "resolver answers SERVFAIL instead (MCC extension)."),
 };
 
 size_t mcc_conf_key_count(void) { return sizeof keys / sizeof keys[0]; }

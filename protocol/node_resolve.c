@@ -4,7 +4,9 @@
  * so a node that never carries a user packet never pays for it; the node's
  * own id is pinned first and so always has the first address of each
  * network (10.83.0.1, 200::1). The DNS names of the records the node holds
- * are kept in it as records change.
+ * are kept in it as records change. The data plane's lookups are uses at
+ * the node's clock (node->now_ns), so a mapping that carries traffic
+ * stays; they are not under the creation cap that queries are.
  */
 #include <stdlib.h>
 
@@ -49,7 +51,7 @@ static int ensure(mcc_node *node) {
   if (!r) return MCC_ERR_NOMEM;
   int rv = mcc_resolver_init(r, &s);
   mcc_resolve_addrs own;
-  if (rv == 0) rv = mcc_resolver_pin(r, &node->keys.pub, &own);
+  if (rv == 0) rv = mcc_resolver_pin(r, &node->keys.pub, &own, node->now_ns);
   if (rv != 0) {
     mcc_resolver_clear(r);
     free(r);
@@ -74,7 +76,8 @@ int node_id_to_addrs(mcc_node *node, const mcc_id *id, uint8_t addr4[4],
                      uint8_t addr6[16]) {
   int rv = ensure(node);
   mcc_resolve_addrs a;
-  if (rv == 0) rv = mcc_resolver_lookup_id(node->resolver, id, &a);
+  if (rv == 0)
+    rv = mcc_resolver_lookup_id(node->resolver, id, &a, node->now_ns);
   if (rv != 0) return rv;
   memcpy(addr4, a.ipv4, 4);
   memcpy(addr6, a.ipv6, 16);
@@ -85,8 +88,9 @@ int node_addr_to_id(mcc_node *node, int family, const uint8_t *addr,
                     mcc_id *id) {
   int rv = ensure(node);
   if (rv != 0) return rv;
-  rv = family == 4 ? mcc_resolver_lookup_ipv4(node->resolver, addr, id)
-                   : mcc_resolver_lookup_ipv6(node->resolver, addr, id);
+  rv = family == 4
+           ? mcc_resolver_lookup_ipv4(node->resolver, addr, id, node->now_ns)
+           : mcc_resolver_lookup_ipv6(node->resolver, addr, id, node->now_ns);
   return rv == 0 ? 0 : MCC_ERR_NO_ROUTE;
 }
 

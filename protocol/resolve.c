@@ -4,9 +4,12 @@
  * dns-names to ids, PTR names, and the text forms of `mcc resolve`.
  *
  * Data structures, all O(1) expected per operation:
- *   slots   an array; slots [0, used) hold an id and their place in the LRU
- *           list, doubly linked through the array, head least recently used.
- *           A use moves a slot to the tail; eviction takes the head.
+ *   slots   an array; slots [0, used) hold an id, the second of its last
+ *           use and its place in the LRU list, doubly linked through the
+ *           array, head least recently used. A use moves a slot to the
+ *           tail; reuse takes the head, and only when its last use is older
+ *           than ttl + quarantine (the clock never goes back, so the list
+ *           is in the order of those times and nothing else can be older).
  *   ids     id -> slot: open addressing, linear probing, backward-shift
  *           deletion; buckets keep the hash, so growing hashes nothing.
  *   owners  id -> its dns-names list, stored once, comma-joined, lower case.
@@ -25,10 +28,12 @@
 
 #define NONE UINT32_MAX
 #define MAX_ITEMS (MCC_RESOLVE_NAMES_MAX / 2 + 1)
+#define NS_PER_S 1000000000ull
 
 struct mcc_resolve_slot {
   mcc_id id;
   uint32_t prev, next; /* LRU list; NONE at the ends */
+  uint32_t used_s;     /* last use: the resolver's clock in whole seconds */
   uint8_t pinned;      /* not in the LRU list */
 };
 
@@ -241,6 +246,9 @@ void mcc_resolver_settings_default(mcc_resolver_settings *s) {
   s->ipv6_prefix_len = 7;
   s->mac_mask[0] = 0xae;
   memcpy(s->domain, ".home.arpa", sizeof ".home.arpa");
+  s->quarantine_s = MCC_RESOLVE_QUARANTINE_S;
+  s->new_per_s = MCC_RESOLVE_NEW_PER_S;
+  s->new_burst = MCC_RESOLVE_NEW_BURST;
 }
 
 static int check_ipv4(const mcc_resolver_settings *s) {
@@ -255,6 +263,12 @@ static int check_ipv6(const mcc_resolver_settings *s) {
 
 static int check_mac(const mcc_resolver_settings *s) {
   return !(s->mac_mask[0] & 1);
+}
+
+static int check_times(const mcc_resolver_settings *s) {
+  return s->ttl_s <= MCC_RESOLVE_TTL_MAX_S &&
+         s->quarantine_s <= MCC_RESOLVE_QUARANTINE_MAX_S &&
+         s->new_per_s <= NS_PER_S && (s->new_per_s == 0 || s->new_burst > 0);
 }
 
 static int parse_network(mcc_resolver_settings *s, int af, const char *text) {
@@ -403,10 +417,49 @@ static void lru_append(mcc_resolver *r, uint32_t k) {
   r->lru_tail = k;
 }
 
+/* The clock in whole seconds; a slot's time is at most 1 s early. */
+static uint32_t clock_s(const mcc_resolver *r) {
+  uint64_t s = r->now_ns / NS_PER_S;
+  return s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+}
+
+static void set_clock(mcc_resolver *r, uint64_t now) {
+  if (now > r->now_ns) r->now_ns = now;
+}
+
 static void touch(mcc_resolver *r, uint32_t k) {
+  r->slots[k].used_s = clock_s(r);
   if (r->slots[k].pinned || r->lru_tail == k) return;
   lru_unlink(r, k);
   lru_append(r, k);
+}
+
+/* Whether slot k, not pinned, may go to another id: its last use more than
+ * ttl + quarantine ago. used_s is the floor of that time, so the clock's
+ * second must be past used_s + hold for the full hold to have passed. */
+static int reusable(const mcc_resolver *r, uint32_t k) {
+  uint64_t hold = (uint64_t)r->settings.ttl_s + r->settings.quarantine_s;
+  return hold == 0 || clock_s(r) > r->slots[k].used_s + hold;
+}
+
+/* The creation cap as a GCRA (a token bucket in one number): a new mapping
+ * at now is allowed when the theoretical arrival time is at most
+ * (burst - 1) intervals ahead of now; taking it moves that time on by one
+ * interval. */
+static int new_allowed(const mcc_resolver *r) {
+  const mcc_resolver_settings *s = &r->settings;
+  if (s->new_per_s == 0) return 1;
+  uint64_t interval = NS_PER_S / s->new_per_s;
+  uint64_t tat = r->new_tat_ns > r->now_ns ? r->new_tat_ns : r->now_ns;
+  return tat - r->now_ns <= (uint64_t)(s->new_burst - 1) * interval;
+}
+
+static void new_taken(mcc_resolver *r) {
+  const mcc_resolver_settings *s = &r->settings;
+  if (s->new_per_s == 0) return;
+  uint64_t tat = r->new_tat_ns > r->now_ns ? r->new_tat_ns : r->now_ns;
+  uint64_t interval = NS_PER_S / s->new_per_s;
+  r->new_tat_ns = tat > UINT64_MAX - interval ? UINT64_MAX : tat + interval;
 }
 
 static void slot_addrs(const mcc_resolver *r, uint32_t k,
@@ -429,8 +482,10 @@ static int slots_reserve(mcc_resolver *r) {
   return 0;
 }
 
-/* The slot of id, taking one if it has none; NONE with *prv set on error. */
-static uint32_t slot_for(mcc_resolver *r, const mcc_id *id, int *prv) {
+/* The slot of id, taking one if it has none (under the creation cap when
+ * capped); NONE with *prv set on error. */
+static uint32_t slot_for(mcc_resolver *r, const mcc_id *id, int capped,
+                         int *prv) {
   uint32_t hash = hash_bytes(r, id->key, MCC_KEY_LEN);
   uint32_t k =
       table_find(r, &r->ids, hash, match_slot, id->key, MCC_KEY_LEN, NULL);
@@ -438,15 +493,17 @@ static uint32_t slot_for(mcc_resolver *r, const mcc_id *id, int *prv) {
     touch(r, k);
     return k;
   }
-  if (r->used < r->capacity) {
+  int fresh = r->used < r->capacity;
+  if ((!fresh && (r->lru_head == NONE || !reusable(r, r->lru_head))) ||
+      (capped && !new_allowed(r))) {
+    *prv = MCC_ERR_LIMIT; /* every slot pinned or held, or over the cap */
+    return NONE;
+  }
+  if (fresh) {
     if ((*prv = slots_reserve(r)) != 0) return NONE;
     if ((*prv = table_reserve(&r->ids, 1)) != 0) return NONE;
     k = r->used++;
   } else {
-    if (r->lru_head == NONE) {
-      *prv = MCC_ERR_LIMIT; /* every slot pinned */
-      return NONE;
-    }
     k = r->lru_head;
     uint32_t pos = 0;
     const uint8_t *old = r->slots[k].id.key;
@@ -455,8 +512,10 @@ static uint32_t slot_for(mcc_resolver *r, const mcc_id *id, int *prv) {
     table_remove_at(&r->ids, pos);
     lru_unlink(r, k);
   }
+  if (capped) new_taken(r);
   r->slots[k].id = *id;
   r->slots[k].pinned = 0;
+  r->slots[k].used_s = clock_s(r);
   lru_append(r, k);
   table_insert(&r->ids, hash, k);
   return k;
@@ -478,7 +537,7 @@ int mcc_resolver_init(mcc_resolver *r, const mcc_resolver_settings *settings) {
   if (settings) r->settings = *settings;
   mcc_resolver_settings *s = &r->settings;
   char domain[MCC_RESOLVE_DOMAIN_MAX + 2];
-  if (!check_ipv4(s) || !check_ipv6(s) || !check_mac(s) ||
+  if (!check_ipv4(s) || !check_ipv6(s) || !check_mac(s) || !check_times(s) ||
       !memchr(s->domain, '\0', sizeof s->domain) ||
       set_domain(domain, s->domain) != 0)
     return MCC_ERR_VALUE;
@@ -520,11 +579,14 @@ size_t mcc_resolver_memory(const mcc_resolver *r) {
          (size_t)r->owners_cap * sizeof *r->owner_list + r->names_bytes;
 }
 
+enum { LOOKUP, QUERY, PIN };
+
 static int lookup_id(mcc_resolver *r, const mcc_id *id,
-                     mcc_resolve_addrs *addrs, int pin) {
+                     mcc_resolve_addrs *addrs, int how, uint64_t now) {
   if (!r || !id) return MCC_ERR_INVALID_ARGUMENT;
-  int rv = 0;
-  uint32_t k = slot_for(r, id, &rv);
+  set_clock(r, now);
+  int rv = 0, pin = how == PIN;
+  uint32_t k = slot_for(r, id, how == QUERY, &rv);
   if (k == NONE) return rv;
   if (pin && !r->slots[k].pinned) {
     lru_unlink(r, k);
@@ -535,18 +597,25 @@ static int lookup_id(mcc_resolver *r, const mcc_id *id,
 }
 
 int mcc_resolver_lookup_id(mcc_resolver *r, const mcc_id *id,
-                           mcc_resolve_addrs *addrs) {
-  return lookup_id(r, id, addrs, 0);
+                           mcc_resolve_addrs *addrs, uint64_t now) {
+  return lookup_id(r, id, addrs, LOOKUP, now);
+}
+
+int mcc_resolver_query_id(mcc_resolver *r, const mcc_id *id,
+                          mcc_resolve_addrs *addrs, uint64_t now) {
+  return lookup_id(r, id, addrs, QUERY, now);
 }
 
 int mcc_resolver_pin(mcc_resolver *r, const mcc_id *id,
-                     mcc_resolve_addrs *addrs) {
-  return lookup_id(r, id, addrs, 1);
+                     mcc_resolve_addrs *addrs, uint64_t now) {
+  return lookup_id(r, id, addrs, PIN, now);
 }
 
 /* host is the slot number + 1 an address carries. */
-static int reverse_hit(mcc_resolver *r, uint64_t host, mcc_id *pid) {
+static int reverse_hit(mcc_resolver *r, uint64_t host, mcc_id *pid,
+                       uint64_t now) {
   if (host == 0 || host > r->used) return MCC_ERR_NO_ROUTE;
+  set_clock(r, now);
   uint32_t k = (uint32_t)(host - 1);
   touch(r, k);
   *pid = r->slots[k].id;
@@ -554,16 +623,17 @@ static int reverse_hit(mcc_resolver *r, uint64_t host, mcc_id *pid) {
 }
 
 int mcc_resolver_lookup_ipv4(mcc_resolver *r, const uint8_t addr[4],
-                             mcc_id *pid) {
+                             mcc_id *pid, uint64_t now) {
   if (!r || !addr || !pid) return MCC_ERR_INVALID_ARGUMENT;
   const mcc_resolver_settings *s = &r->settings;
   if (!prefix_match(addr, s->ipv4_network, s->ipv4_prefix_len))
     return MCC_ERR_VALUE;
-  return reverse_hit(r, load_be(addr, 4) - load_be(s->ipv4_network, 4), pid);
+  return reverse_hit(r, load_be(addr, 4) - load_be(s->ipv4_network, 4), pid,
+                     now);
 }
 
 int mcc_resolver_lookup_ipv6(mcc_resolver *r, const uint8_t addr[16],
-                             mcc_id *pid) {
+                             mcc_id *pid, uint64_t now) {
   if (!r || !addr || !pid) return MCC_ERR_INVALID_ARGUMENT;
   const mcc_resolver_settings *s = &r->settings;
   unsigned p = s->ipv6_prefix_len;
@@ -572,16 +642,16 @@ int mcc_resolver_lookup_ipv6(mcc_resolver *r, const uint8_t addr[16],
   if (!host_zero(addr, 12, p)) return MCC_ERR_NO_ROUTE;
   uint64_t host = load_be(addr + 12, 4);
   if (p > 96) host &= UINT32_MAX >> (p - 96);
-  return reverse_hit(r, host, pid);
+  return reverse_hit(r, host, pid, now);
 }
 
-int mcc_resolver_lookup_mac(mcc_resolver *r, const uint8_t mac[6],
-                            mcc_id *pid) {
+int mcc_resolver_lookup_mac(mcc_resolver *r, const uint8_t mac[6], mcc_id *pid,
+                            uint64_t now) {
   if (!r || !mac || !pid) return MCC_ERR_INVALID_ARGUMENT;
   unsigned h = mac_host_bits(r->settings.mac_mask);
   uint64_t m = load_be(mac, 6);
   if (m >> h != load_be(r->settings.mac_mask, 6) >> h) return MCC_ERR_VALUE;
-  return reverse_hit(r, m & (((uint64_t)1 << h) - 1), pid);
+  return reverse_hit(r, m & (((uint64_t)1 << h) - 1), pid, now);
 }
 
 /* ---- names --------------------------------------------------------------- */
@@ -843,16 +913,17 @@ int mcc_resolve_format_from_text(const char *text,
 }
 
 /* The id that input (address, node id or name) stands for. */
-static int input_to_id(mcc_resolver *r, const char *input, mcc_id *id) {
+static int input_to_id(mcc_resolver *r, const char *input, mcc_id *id,
+                       uint64_t now) {
   size_t len = strlen(input);
   uint8_t a[16];
   if (mcc_resolve_parse_mac(input, len, a) == 0)
-    return mcc_resolver_lookup_mac(r, a, id);
+    return mcc_resolver_lookup_mac(r, a, id, now);
   if (mcc_resolve_parse_ipv4(input, len, a) == 0)
-    return mcc_resolver_lookup_ipv4(r, a, id);
+    return mcc_resolver_lookup_ipv4(r, a, id, now);
   if (memchr(input, ':', len)) {
     if (mcc_resolve_parse_ipv6(input, len, a) != 0) return MCC_ERR_VALUE;
-    return mcc_resolver_lookup_ipv6(r, a, id);
+    return mcc_resolver_lookup_ipv6(r, a, id, now);
   }
   if (strspn_n(input, len, "0123456789.") == len) return MCC_ERR_VALUE;
   int rv = mcc_resolver_lookup_name(r, input, len, id);
@@ -867,7 +938,8 @@ static int input_to_id(mcc_resolver *r, const char *input, mcc_id *id) {
 }
 
 int mcc_resolve_text(mcc_resolver *r, const char *input,
-                     enum mcc_resolve_format format, char *out, size_t outlen) {
+                     enum mcc_resolve_format format, char *out, size_t outlen,
+                     uint64_t now) {
   /* the longest text of each format, with its NUL */
   static const size_t need[] = {[MCC_RESOLVE_IPV4] = INET_ADDRSTRLEN,
                                 [MCC_RESOLVE_IPV6] = INET6_ADDRSTRLEN,
@@ -878,14 +950,14 @@ int mcc_resolve_text(mcc_resolver *r, const char *input,
       !r || !input || !out || outlen < need[format])
     return MCC_ERR_INVALID_ARGUMENT;
   mcc_id id;
-  int rv = input_to_id(r, input, &id);
+  int rv = input_to_id(r, input, &id, now);
   if (rv != 0) return rv;
   if (format == MCC_RESOLVE_NODE_ID) {
     mcc_id_to_text(&id, out);
     return 0;
   }
   mcc_resolve_addrs a;
-  if ((rv = mcc_resolver_lookup_id(r, &id, &a)) != 0) return rv;
+  if ((rv = mcc_resolver_query_id(r, &id, &a, now)) != 0) return rv;
   if (format == MCC_RESOLVE_MAC6)
     mcc_resolve_format_mac(a.mac, out);
   else if (format == MCC_RESOLVE_IPV4)

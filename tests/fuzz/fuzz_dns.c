@@ -17,7 +17,8 @@
  *   - a name the resolver knows is never NXDOMAIN or REFUSED, and its A
  *     and AAAA always get an answer;
  *   - the response fits a buffer of exactly its size, byte for byte the
- *     same, and a buffer one byte smaller is refused.
+ *     same, and a buffer one byte smaller is refused;
+ *   - mcc_dns_serve, for a client within its limit, answers the same.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -128,8 +129,8 @@ static void check_record(mcc_resolver *r, const struct question *qn,
     CHECK(rdlen == (type == MCC_DNS_TYPE_A ? 4 : 16));
     CHECK(mcc_resolver_lookup_name(r, qn->text, qn->textlen, &named) == 0);
     CHECK((type == MCC_DNS_TYPE_A
-               ? mcc_resolver_lookup_ipv4(r, rdata, &held)
-               : mcc_resolver_lookup_ipv6(r, rdata, &held)) == 0);
+               ? mcc_resolver_lookup_ipv4(r, rdata, &held, 0)
+               : mcc_resolver_lookup_ipv6(r, rdata, &held, 0)) == 0);
     CHECK(same_id(&named, &held));
     return;
   }
@@ -138,8 +139,8 @@ static void check_record(mcc_resolver *r, const struct question *qn,
   uint8_t addr[16];
   char target[256], want[MCC_RESOLVE_NAME_MAX + 1];
   CHECK(mcc_resolve_ptr_parse(qn->text, qn->textlen, &family, addr) == 0);
-  CHECK((family == 4 ? mcc_resolver_lookup_ipv4(r, addr, &held)
-                     : mcc_resolver_lookup_ipv6(r, addr, &held)) == 0);
+  CHECK((family == 4 ? mcc_resolver_lookup_ipv4(r, addr, &held, 0)
+                     : mcc_resolver_lookup_ipv6(r, addr, &held, 0)) == 0);
   CHECK(mcc_resolver_id_name(r, &held, want, sizeof want) == 0);
   wire_text(rdata, rdlen, target);
   CHECK(strcmp(target, want) == 0);
@@ -200,23 +201,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (staex)
     CHECK(mcc_resolver_settings_from_text(&s, "192.168.8.0/22", "fd00:83::/64",
                                           NULL, domain, NULL) == 0);
+  s.ttl_s = TTL;
   CHECK(mcc_resolver_init(&r, &s) == 0);
   mcc_id a = fuzz_id(0xa1), b = fuzz_id(0xb2);
   CHECK(mcc_resolver_set_names(&r, &a, "cam,door.lab", 12) == 0);
   CHECK(mcc_resolver_set_names(&r, &b, "node1", 5) == 0);
-  CHECK(mcc_resolver_lookup_id(&r, &a, NULL) == 0);
-  CHECK(mcc_resolver_lookup_id(&r, &b, NULL) == 0);
+  CHECK(mcc_resolver_lookup_id(&r, &a, NULL, 0) == 0);
+  CHECK(mcc_resolver_lookup_id(&r, &b, NULL, 0) == 0);
 
   uint8_t out[MCC_DNS_RESPONSE_MAX];
   size_t outlen = 1;
-  int rv =
-      mcc_dns_answer(&r, domain, TTL, data, size, out, sizeof out, &outlen);
+  int rv = mcc_dns_answer(&r, domain, data, size, out, sizeof out, &outlen, 0);
   if (size < MCC_DNS_HEADER_LEN)
     CHECK(rv == MCC_ERR_TRUNCATED);
   else if (data[2] & 0x80)
     CHECK(rv == MCC_ERR_TYPE);
   else
     CHECK(rv == 0);
+  /* through the server, within a client's limit: the same answer */
+  mcc_dns_limiter limit;
+  CHECK(mcc_dns_limiter_init(&limit, MCC_DNS_CLIENT_RATE, MCC_DNS_CLIENT_BURST,
+                             NULL) == 0);
+  mcc_addr from = {.family = 4, .port = 5353, .ip = {127, 0, 0, 1}};
+  uint8_t served[MCC_DNS_RESPONSE_MAX];
+  size_t servedlen = 1;
+  CHECK(mcc_dns_serve(&limit, &r, domain, &from, data, size, served,
+                      sizeof served, &servedlen, 0) == rv);
+  CHECK(servedlen == outlen && memcmp(served, out, outlen) == 0);
   if (rv != 0) {
     CHECK(outlen == 0);
     mcc_resolver_clear(&r);
@@ -228,9 +239,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t *exact = malloc(outlen), *less = malloc(outlen - 1);
   size_t len2 = 0, len3 = 1;
   CHECK(exact && less);
-  CHECK(mcc_dns_answer(&r, domain, TTL, data, size, exact, outlen, &len2) == 0);
+  CHECK(mcc_dns_answer(&r, domain, data, size, exact, outlen, &len2, 0) == 0);
   CHECK(len2 == outlen && memcmp(exact, out, outlen) == 0);
-  CHECK(mcc_dns_answer(&r, domain, TTL, data, size, less, outlen - 1, &len3) ==
+  CHECK(mcc_dns_answer(&r, domain, data, size, less, outlen - 1, &len3, 0) ==
         MCC_ERR_INVALID_ARGUMENT);
   CHECK(len3 == 0);
   free(exact);

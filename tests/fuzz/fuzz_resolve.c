@@ -69,12 +69,12 @@ static void settings(const char *text) {
     for (uint8_t t = 1; t <= 3; t++) {
       mcc_id id = fuzz_id(t), got;
       mcc_resolve_addrs a;
-      if (mcc_resolver_lookup_id(&r, &id, &a) != 0) continue;
-      CHECK(mcc_resolver_lookup_ipv4(&r, a.ipv4, &got) == 0);
+      if (mcc_resolver_lookup_id(&r, &id, &a, 0) != 0) continue;
+      CHECK(mcc_resolver_lookup_ipv4(&r, a.ipv4, &got, 0) == 0);
       CHECK(memcmp(got.key, id.key, MCC_KEY_LEN) == 0);
-      CHECK(mcc_resolver_lookup_ipv6(&r, a.ipv6, &got) == 0);
+      CHECK(mcc_resolver_lookup_ipv6(&r, a.ipv6, &got, 0) == 0);
       CHECK(memcmp(got.key, id.key, MCC_KEY_LEN) == 0);
-      CHECK(mcc_resolver_lookup_mac(&r, a.mac, &got) == 0);
+      CHECK(mcc_resolver_lookup_mac(&r, a.mac, &got, 0) == 0);
       CHECK(memcmp(got.key, id.key, MCC_KEY_LEN) == 0);
       char name[MCC_RESOLVE_NAME_MAX + 1];
       CHECK(mcc_resolver_id_name(&r, &id, name, sizeof name) == 0);
@@ -95,7 +95,7 @@ static void resolver(const char *text, size_t len) {
   CHECK(mcc_resolver_init(&r, &s) == 0);
   mcc_id a = fuzz_id(0xa1), b = fuzz_id(0xb2), got;
   CHECK(mcc_resolver_set_names(&r, &b, "cam,door", 8) == 0);
-  CHECK(mcc_resolver_lookup_id(&r, &b, NULL) == 0);
+  CHECK(mcc_resolver_lookup_id(&r, &b, NULL, 0) == 0);
   if (mcc_resolver_set_names(&r, &a, text, len) == 0) {
     /* the first item, as given, now names a, unless it spells a node id
      * (which an empty resolver knows too) */
@@ -115,12 +115,12 @@ static void resolver(const char *text, size_t len) {
   mcc_resolver_lookup_name(&r, text, len, &got);
   for (int f = MCC_RESOLVE_IPV4; f <= MCC_RESOLVE_NODE_ID; f++) {
     char out[MCC_RESOLVE_TEXT_MAX], idtext[MCC_RESOLVE_TEXT_MAX];
-    if (mcc_resolve_text(&r, text, (enum mcc_resolve_format)f, out,
-                         sizeof out) != 0)
+    if (mcc_resolve_text(&r, text, (enum mcc_resolve_format)f, out, sizeof out,
+                         0) != 0)
       continue;
-    CHECK(mcc_resolve_text(&r, out, MCC_RESOLVE_NODE_ID, idtext,
-                           sizeof idtext) == 0);
-    CHECK(mcc_resolve_text(&r, text, MCC_RESOLVE_NODE_ID, out, sizeof out) ==
+    CHECK(mcc_resolve_text(&r, out, MCC_RESOLVE_NODE_ID, idtext, sizeof idtext,
+                           0) == 0);
+    CHECK(mcc_resolve_text(&r, text, MCC_RESOLVE_NODE_ID, out, sizeof out, 0) ==
           0);
     CHECK(strcmp(out, idtext) == 0);
   }

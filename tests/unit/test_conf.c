@@ -121,7 +121,8 @@ static void test_conf_key_table(void) {
       "trusted-networks", "ssl-install", "ssl-manage-script",
       "ssl-certificates", "ssl-storage-timeout",
       "ssl-storage-cleanup-period", "ssl-certificates-ttl",
-      "ssl-update-batch-size", "ssl-update-send-period", "tags"};
+      "ssl-update-batch-size", "ssl-update-send-period", "tags",
+      "resolver.quarantine"};
   size_t n = sizeof manual / sizeof manual[0];
   CU_ASSERT_EQUAL(mcc_conf_key_count(), n);
   for (size_t i = 0; i < n; i++) {

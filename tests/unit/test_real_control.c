@@ -145,9 +145,10 @@ static void test_real_control_resolve(void) {
   mcc_id_to_text(harness_id(h, 2), leaf_id);
   ctl_context root = ctx_of(h, 0, 0);
   mcc_resolve_addrs addrs;
-  CU_ASSERT_EQUAL_FATAL(mcc_resolver_lookup_id(
-                            mcc_node_resolver(harness_node(h, 0)),
-                            harness_id(h, 2), &addrs), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      mcc_resolver_lookup_id(mcc_node_resolver(harness_node(h, 0)),
+                             harness_id(h, 2), &addrs, harness_now(h)),
+      0);
   snprintf(req, sizeof req, "resolve ipv4 %s", leaf_id);
   snprintf(want, sizeof want, "ok\n%u.%u.%u.%u\n", addrs.ipv4[0],
            addrs.ipv4[1], addrs.ipv4[2], addrs.ipv4[3]);
@@ -160,6 +161,23 @@ static void test_real_control_resolve(void) {
                           "error unknown format", 20);
   CU_ASSERT_NSTRING_EQUAL(ask(&root, "resolve node-id 10.83.9.9", &sb),
                           "error ", 6);
+  /* a flood of new ids at one instant meets the cap on new mappings:
+   * "no address", and the leaf keeps its own */
+  int refused = 0;
+  for (uint32_t n = 0; n < MCC_RESOLVE_NEW_BURST + 10; n++) {
+    mcc_id id;
+    char text[MCC_ID_TEXT_LEN + 1];
+    memset(id.key, 0x77, sizeof id.key);
+    memcpy(id.key, &n, sizeof n);
+    mcc_id_to_text(&id, text);
+    snprintf(req, sizeof req, "resolve ipv4 %s", text);
+    refused += strncmp(ask(&root, req, &sb), "error no address for", 20) == 0;
+  }
+  CU_ASSERT(refused >= 9 && refused <= 11);
+  snprintf(req, sizeof req, "resolve ipv4 %s", leaf_id);
+  snprintf(want, sizeof want, "ok\n%u.%u.%u.%u\n", addrs.ipv4[0],
+           addrs.ipv4[1], addrs.ipv4[2], addrs.ipv4[3]);
+  CU_ASSERT_STRING_EQUAL(ask(&root, req, &sb), want);
   strbuf_clear(&sb);
   harness_free(h);
 }

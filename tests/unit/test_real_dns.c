@@ -4,7 +4,10 @@
  * resolver itself says (A/AAAA against mcc_resolver_lookup_id, PTR against
  * mcc_resolver_id_name), every rcode, malformed questions (truncation at
  * every byte, pointers and their loops, long labels and names), datagrams
- * that get no answer, and out buffers too small at every size.
+ * that get no answer, out buffers too small at every size; and the attacks
+ * of issue 11: a full pool answers SERVFAIL and moves no address, a flood
+ * of new names from many addresses cannot churn the pool, and a client
+ * over its query limit is refused while others are answered.
  *
  *   client                         mcc_dns_answer
  *     | -- id, RD, "<id>.home.arpa" A IN -->  |
@@ -21,6 +24,8 @@
 
 #define QID 0x5a17
 #define RD MCC_DNS_FLAG_RD
+#define S_NS 1000000000ull
+#define NOW0 0 /* the time of the tests that do not depend on it */
 
 /* ---- query builder and response reader ---------------------------------- */
 
@@ -112,11 +117,13 @@ static void read_reply(struct reply *rep) {
   CU_ASSERT_EQUAL(p, rep->len);
 }
 
+/* Asks with r's resolver.ttl set to ttl. */
 static void ask_in(mcc_resolver *r, const char *domain, uint32_t ttl,
                    const uint8_t *q, size_t qlen, struct reply *rep) {
   memset(rep, 0, sizeof *rep);
-  rep->rv = mcc_dns_answer(r, domain, ttl, q, qlen, rep->buf, sizeof rep->buf,
-                           &rep->len);
+  r->settings.ttl_s = ttl;
+  rep->rv = mcc_dns_answer(r, domain, q, qlen, rep->buf, sizeof rep->buf,
+                           &rep->len, NOW0);
   if (rep->rv == 0) read_reply(rep);
 }
 
@@ -214,7 +221,7 @@ static void test_real_dns_a(void) {
   ask_in(&f.r, ".home.arpa", 300, f.q, qlen, &f.rep);
   check_answered(&f.rep, f.q, qlen, MCC_DNS_NOERROR, 1);
   mcc_resolve_addrs a;
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   check_record(&f.rep, MCC_DNS_TYPE_A, 300, a.ipv4, 4);
   const uint8_t first[4] = {10, 83, 0, 1};
   CU_ASSERT_EQUAL(memcmp(a.ipv4, first, 4), 0);
@@ -242,11 +249,11 @@ static void test_real_dns_aaaa(void) {
   mcc_keypair other;
   mcc_resolve_addrs a;
   test_keys(&other, 8); /* takes slot 0, so ours is the second */
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &other.pub, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &other.pub, NULL, NOW0), 0);
   size_t qlen = build_simple(f.q, f.name, MCC_DNS_TYPE_AAAA);
   ask_in(&f.r, ".home.arpa", 60, f.q, qlen, &f.rep);
   check_answered(&f.rep, f.q, qlen, MCC_DNS_NOERROR, 1);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   check_record(&f.rep, MCC_DNS_TYPE_AAAA, 60, a.ipv6, 16);
   CU_ASSERT_EQUAL(a.ipv6[0], 0x02);
   CU_ASSERT_EQUAL(a.ipv6[15], 2);
@@ -264,7 +271,7 @@ static void test_real_dns_ptr(void) {
   struct fixture f;
   fixture_init(&f, NULL);
   mcc_resolve_addrs a;
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   char ptr[MCC_RESOLVE_PTR_MAX], want[MCC_RESOLVE_NAME_MAX + 1];
   char got[MCC_RESOLVE_NAME_MAX + 1];
   uint8_t target[256];
@@ -300,7 +307,7 @@ static void test_real_dns_ptr(void) {
 static void test_real_dns_reverse_zone(void) {
   struct fixture f;
   fixture_init(&f, NULL);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, NULL, NOW0), 0);
   static const struct {
     const char *name;
     uint16_t type;
@@ -457,10 +464,10 @@ static void test_real_dns_dns_names(void) {
   mcc_resolve_addrs a;
   mcc_keypair other;
   test_keys(&other, 9);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &other.pub, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &other.pub, NULL, NOW0), 0);
   CU_ASSERT_EQUAL(
       mcc_resolver_set_names(&f.r, &f.kp.pub, "node1,light.lab", 15), 0);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   const char *names[] = {"node1.staex", "node1", "light.lab", "light.lab.staex",
                          "NODE1.STAEX."};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -496,7 +503,7 @@ static void test_real_dns_no_domain(void) {
   fixture_init(&f, "");
   mcc_resolve_addrs a;
   CU_ASSERT_EQUAL(mcc_resolver_set_names(&f.r, &f.kp.pub, "cam", 3), 0);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   size_t qlen = build_simple(f.q, "cam", MCC_DNS_TYPE_A);
   ask_in(&f.r, "", 0, f.q, qlen, &f.rep);
   check_answered(&f.rep, f.q, qlen, MCC_DNS_NOERROR, 1);
@@ -519,7 +526,7 @@ static void test_real_dns_upper_case(void) {
   fixture_init(&f, NULL);
   mcc_resolve_addrs a;
   char upper[MCC_RESOLVE_NAME_MAX + 1];
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   for (size_t i = 0; f.name[i]; i++) {
     char c = f.name[i];
     upper[i] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
@@ -577,8 +584,8 @@ static void test_real_dns_servfail(void) {
                         0);
   CU_ASSERT_EQUAL_FATAL(mcc_resolver_init(&r, &s), 0);
   for (uint8_t i = 0; i < 3; i++) test_keys(&kp[i], (uint8_t)(20 + i));
-  CU_ASSERT_EQUAL(mcc_resolver_pin(&r, &kp[0].pub, NULL), 0);
-  CU_ASSERT_EQUAL(mcc_resolver_pin(&r, &kp[1].pub, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_pin(&r, &kp[0].pub, NULL, NOW0), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_pin(&r, &kp[1].pub, NULL, NOW0), 0);
   mcc_id_to_text(&kp[2].pub, id);
   snprintf(name, sizeof name, "%s.home.arpa", id);
   size_t qlen = build_simple(q, name, MCC_DNS_TYPE_A);
@@ -602,10 +609,10 @@ static void test_real_dns_edns_ignored(void) {
   memcpy(f.q + qlen, opt, sizeof opt);
   ask(&f.r, f.q, qlen + sizeof opt, &f.rep);
   check_answered(&f.rep, f.q, qlen, MCC_DNS_NOERROR, 1);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   check_record(&f.rep, MCC_DNS_TYPE_A, 0, a.ipv4, 4);
-  /* a TTL over 2^31 - 1 is sent as 2^31 - 1 */
-  ask_in(&f.r, ".home.arpa", UINT32_MAX, f.q, qlen, &f.rep);
+  /* the largest TTL (RFC 2181 section 8; the resolver takes no more) */
+  ask_in(&f.r, ".home.arpa", 0x7fffffff, f.q, qlen, &f.rep);
   check_record(&f.rep, MCC_DNS_TYPE_A, 0x7fffffff, a.ipv4, 4);
   mcc_resolver_clear(&f.r);
 }
@@ -743,8 +750,8 @@ static void test_real_dns_dropped(void) {
   size_t qlen = build_query(f.q, MCC_DNS_FLAG_QR | RD, 1, f.name,
                             MCC_DNS_TYPE_A, MCC_DNS_CLASS_IN);
   f.rep.len = 99;
-  f.rep.rv = mcc_dns_answer(&f.r, ".home.arpa", 0, f.q, qlen, f.rep.buf,
-                            sizeof f.rep.buf, &f.rep.len);
+  f.rep.rv = mcc_dns_answer(&f.r, ".home.arpa", f.q, qlen, f.rep.buf,
+                            sizeof f.rep.buf, &f.rep.len, NOW0);
   CU_ASSERT_EQUAL(f.rep.rv, MCC_ERR_TYPE);
   CU_ASSERT_EQUAL(f.rep.len, 0);
   /* a response with an error code, and one with opcode 2: still dropped */
@@ -758,8 +765,8 @@ static void test_real_dns_dropped(void) {
     build_simple(f.q, f.name, MCC_DNS_TYPE_A);
     memcpy(copy, f.q, len);
     f.rep.len = 99;
-    f.rep.rv = mcc_dns_answer(&f.r, ".home.arpa", 0, copy, len, f.rep.buf,
-                              sizeof f.rep.buf, &f.rep.len);
+    f.rep.rv = mcc_dns_answer(&f.r, ".home.arpa", copy, len, f.rep.buf,
+                              sizeof f.rep.buf, &f.rep.len, NOW0);
     CU_ASSERT_EQUAL(f.rep.rv, MCC_ERR_TRUNCATED);
     CU_ASSERT_EQUAL(f.rep.len, 0);
     free(copy);
@@ -779,7 +786,7 @@ static void test_real_dns_outcap(void) {
   fixture_init(&f, NULL);
   char ptr[MCC_RESOLVE_PTR_MAX];
   mcc_resolve_addrs a;
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&f.r, &f.kp.pub, &a, NOW0), 0);
   CU_ASSERT_EQUAL(mcc_resolve_ptr_name(6, a.ipv6, ptr, sizeof ptr), 0);
   size_t qlens[3];
   uint8_t queries[3][300];
@@ -795,8 +802,8 @@ static void test_real_dns_outcap(void) {
     for (size_t cap = 0; cap <= need; cap++) {
       size_t len = 99;
       memset(buf, 0xee, sizeof buf);
-      int rv = mcc_dns_answer(&f.r, ".home.arpa", 0, queries[k], qlens[k], buf,
-                              cap, &len);
+      int rv = mcc_dns_answer(&f.r, ".home.arpa", queries[k], qlens[k], buf,
+                              cap, &len, NOW0);
       if (cap < need) {
         CU_ASSERT_EQUAL(rv, MCC_ERR_INVALID_ARGUMENT);
         CU_ASSERT_EQUAL(len, 0);
@@ -822,7 +829,7 @@ static void test_real_dns_outcap(void) {
   CU_ASSERT_EQUAL_FATAL(
       mcc_resolver_settings_from_text(&s, NULL, NULL, NULL, domain, NULL), 0);
   CU_ASSERT_EQUAL_FATAL(mcc_resolver_init(&big, &s), 0);
-  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&big, &f.kp.pub, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&big, &f.kp.pub, NULL, NOW0), 0);
   char want[MCC_RESOLVE_NAME_MAX + 1], got[MCC_RESOLVE_NAME_MAX + 1];
   CU_ASSERT_EQUAL(mcc_resolver_id_name(&big, &f.kp.pub, want, sizeof want), 0);
   CU_ASSERT_EQUAL(strlen(want), 252);
@@ -841,30 +848,274 @@ static void test_real_dns_invalid_arguments(void) {
   fixture_init(&f, NULL);
   uint8_t out[MCC_DNS_RESPONSE_MAX];
   size_t len = 99, qlen = build_simple(f.q, f.name, MCC_DNS_TYPE_A);
-  CU_ASSERT_EQUAL(
-      mcc_dns_answer(NULL, ".home.arpa", 0, f.q, qlen, out, sizeof out, &len),
-      MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_answer(NULL, ".home.arpa", f.q, qlen, out, sizeof out,
+                                 &len, NOW0),
+                  MCC_ERR_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(len, 0);
-  CU_ASSERT_EQUAL(
-      mcc_dns_answer(&f.r, ".home.arpa", 0, NULL, qlen, out, sizeof out, &len),
-      MCC_ERR_INVALID_ARGUMENT);
-  CU_ASSERT_EQUAL(
-      mcc_dns_answer(&f.r, ".home.arpa", 0, f.q, qlen, NULL, sizeof out, &len),
-      MCC_ERR_INVALID_ARGUMENT);
-  CU_ASSERT_EQUAL(
-      mcc_dns_answer(&f.r, ".home.arpa", 0, f.q, qlen, out, sizeof out, NULL),
-      MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_answer(&f.r, ".home.arpa", NULL, qlen, out,
+                                 sizeof out, &len, NOW0),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_answer(&f.r, ".home.arpa", f.q, qlen, NULL,
+                                 sizeof out, &len, NOW0),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_answer(&f.r, ".home.arpa", f.q, qlen, out, sizeof out,
+                                 NULL, NOW0),
+                  MCC_ERR_INVALID_ARGUMENT);
   const char *bad[] = {"home..arpa", ".home arpa", "..", ".-_"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     CU_ASSERT_EQUAL(
-        mcc_dns_answer(&f.r, bad[i], 0, f.q, qlen, out, sizeof out, &len),
+        mcc_dns_answer(&f.r, bad[i], f.q, qlen, out, sizeof out, &len, NOW0),
         MCC_ERR_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(mcc_resolver_used(&f.r), 0);
-  CU_ASSERT_EQUAL(
-      mcc_dns_answer(&f.r, "HOME.ARPA.", 0, f.q, qlen, out, sizeof out, &len),
-      0);
+  CU_ASSERT_EQUAL(mcc_dns_answer(&f.r, "HOME.ARPA.", f.q, qlen, out, sizeof out,
+                                 &len, NOW0),
+                  0);
   CU_ASSERT_EQUAL(len, qlen + 16);
   mcc_resolver_clear(&f.r);
+}
+
+/* ---- the address pool and the limits (issue 11) -------------------------- */
+
+/* A synthetic node id (the resolver never checks that an id is a curve
+ * point) and its name under .home.arpa. */
+static mcc_id pool_id(uint32_t n, char name[MCC_RESOLVE_NAME_MAX + 1]) {
+  mcc_id id;
+  char text[MCC_ID_TEXT_LEN + 1];
+  memset(id.key, 0x3c, sizeof id.key);
+  memcpy(id.key, &n, sizeof n);
+  mcc_id_to_text(&id, text);
+  snprintf(name, MCC_RESOLVE_NAME_MAX + 1, "%s.home.arpa", text);
+  return id;
+}
+
+/* Client n: 127.0.0.1 + n, any port. */
+static mcc_addr client4(uint32_t n, uint16_t port) {
+  mcc_addr a;
+  memset(&a, 0, sizeof a);
+  a.family = 4;
+  a.port = port;
+  uint32_t ip = 0x7f000001u + n;
+  for (int i = 0; i < 4; i++) a.ip[i] = (uint8_t)(ip >> (24 - 8 * i));
+  return a;
+}
+
+static void serve(mcc_dns_limiter *l, mcc_resolver *r, const mcc_addr *from,
+                  const uint8_t *q, size_t qlen, uint64_t now,
+                  struct reply *rep) {
+  memset(rep, 0, sizeof *rep);
+  rep->rv = mcc_dns_serve(l, r, ".home.arpa", from, q, qlen, rep->buf,
+                          sizeof rep->buf, &rep->len, now);
+  if (rep->rv == 0) read_reply(rep);
+}
+
+/* Resolves id n by an A query; returns its rcode, *addr the address. */
+static int ask_a(mcc_dns_limiter *l, mcc_resolver *r, const mcc_addr *from,
+                 uint32_t n, uint64_t now, uint8_t addr[4]) {
+  char name[MCC_RESOLVE_NAME_MAX + 1];
+  uint8_t q[300];
+  struct reply rep;
+  pool_id(n, name);
+  size_t qlen = build_simple(q, name, MCC_DNS_TYPE_A);
+  serve(l, r, from, q, qlen, now, &rep);
+  if (rep.rv != 0) return -1;
+  int rcode = MCC_DNS_RCODE(rep.flags);
+  check_answered(&rep, q, qlen, rcode, rcode == MCC_DNS_NOERROR);
+  if (rcode == MCC_DNS_NOERROR && addr) memcpy(addr, rep.rdata, 4);
+  return rcode;
+}
+
+/* The PTR of an IPv4 address names id n. */
+static int ptr_names(mcc_resolver *r, const uint8_t addr[4], uint32_t n,
+                     uint64_t now) {
+  char ptr[MCC_RESOLVE_PTR_MAX], want[MCC_RESOLVE_NAME_MAX + 1];
+  char got[MCC_RESOLVE_NAME_MAX + 1];
+  uint8_t q[300];
+  struct reply rep;
+  mcc_addr from = client4(0, 53000);
+  pool_id(n, want);
+  CU_ASSERT_EQUAL(mcc_resolve_ptr_name(4, addr, ptr, sizeof ptr), 0);
+  size_t qlen = build_simple(q, ptr, MCC_DNS_TYPE_PTR);
+  serve(NULL, r, &from, q, qlen, now, &rep);
+  if (rep.rv != 0 || MCC_DNS_RCODE(rep.flags) != MCC_DNS_NOERROR || rep.an != 1)
+    return 0;
+  wire_text(rep.rdata, rep.rdlen, got);
+  return strcmp(got, want) == 0;
+}
+
+/* (a) and (b) over DNS: a /29 (6 addresses), resolver.ttl 5 and the
+ * quarantine 60 s. Six names get the six addresses; a seventh gets
+ * SERVFAIL while any of them was answered within 65 s, and the six keep
+ * their addresses (A and PTR); after the hold, the seventh gets the least
+ * recently used one. Today's code answered the seventh at once with the
+ * first one's address. */
+static void test_real_dns_pool_exhausted(void) {
+  mcc_resolver r;
+  mcc_resolver_settings s;
+  uint8_t addrs[7][4], a[4];
+  mcc_resolver_settings_default(&s);
+  CU_ASSERT_EQUAL_FATAL(mcc_resolver_settings_from_text(&s, "10.83.0.0/29",
+                                                        NULL, NULL, NULL, NULL),
+                        0);
+  s.ttl_s = 5;
+  s.quarantine_s = 60;
+  CU_ASSERT_EQUAL_FATAL(mcc_resolver_init(&r, &s), 0);
+  mcc_addr from = client4(1, 40000);
+  for (uint32_t n = 0; n < 6; n++)
+    CU_ASSERT_EQUAL(ask_a(NULL, &r, &from, n, 0, addrs[n]), MCC_DNS_NOERROR);
+  /* at 10 s the applications ask again, and the seventh name comes */
+  for (uint32_t n = 0; n < 6; n++) {
+    CU_ASSERT_EQUAL(ask_a(NULL, &r, &from, n, 10 * S_NS, a), MCC_DNS_NOERROR);
+    CU_ASSERT_EQUAL(memcmp(a, addrs[n], 4), 0);
+    CU_ASSERT(ptr_names(&r, addrs[n], n, 10 * S_NS));
+  }
+  uint64_t busy[] = {10 * S_NS, 30 * S_NS, 75 * S_NS, 76 * S_NS - 1};
+  for (size_t t = 0; t < sizeof busy / sizeof busy[0]; t++)
+    CU_ASSERT_EQUAL(ask_a(NULL, &r, &from, 6, busy[t], NULL), MCC_DNS_SERVFAIL);
+  CU_ASSERT_EQUAL(mcc_resolver_used(&r), 6);
+  /* 10 s + 65 s, and the second has passed: the least recently used */
+  CU_ASSERT_EQUAL(ask_a(NULL, &r, &from, 6, 76 * S_NS, addrs[6]),
+                  MCC_DNS_NOERROR);
+  CU_ASSERT_EQUAL(memcmp(addrs[6], addrs[0], 4), 0);
+  CU_ASSERT(ptr_names(&r, addrs[6], 6, 76 * S_NS));
+  mcc_resolver_clear(&r);
+}
+
+/* The attack of issue 11 on the default /16: 65,532 queries for new names
+ * in 4.7 s, each from its own address (any local user can use all of
+ * 127.0.0.0/8, so the per-client limit does not stop it). An address an
+ * application got before keeps its node; the cap on new mappings lets
+ * about 1000 + 100 a second through, the rest get SERVFAIL; and soon
+ * after the flood a new name resolves again. */
+static void test_real_dns_flood_of_names(void) {
+  mcc_resolver r;
+  mcc_dns_limiter l;
+  uint8_t held[4], a[4];
+  CU_ASSERT_EQUAL_FATAL(mcc_resolver_init(&r, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      mcc_dns_limiter_init(&l, MCC_DNS_CLIENT_RATE, MCC_DNS_CLIENT_BURST, NULL),
+      0);
+  mcc_addr app = client4(0, 50000);
+  CU_ASSERT_EQUAL(ask_a(&l, &r, &app, 0, 0, held), MCC_DNS_NOERROR);
+  enum { FLOOD = 65532 };
+  uint64_t t0 = 1 * S_NS, span = 4700000000ull;
+  int answered = 0, servfail = 0, other = 0;
+  for (uint32_t i = 0; i < FLOOD; i++) {
+    mcc_addr from = client4(1 + i, 1024);
+    int rc = ask_a(&l, &r, &from, 1000 + i, t0 + span * i / FLOOD, NULL);
+    answered += rc == MCC_DNS_NOERROR;
+    servfail += rc == MCC_DNS_SERVFAIL;
+    other += rc != MCC_DNS_NOERROR && rc != MCC_DNS_SERVFAIL;
+  }
+  CU_ASSERT_EQUAL(other, 0);
+  CU_ASSERT(answered >= 1000 && answered <= 1000 + 100 * 5);
+  CU_ASSERT_EQUAL(answered + servfail, FLOOD);
+  CU_ASSERT_EQUAL(mcc_resolver_used(&r), (uint32_t)answered + 1);
+  CU_ASSERT(ptr_names(&r, held, 0, t0 + span));
+  CU_ASSERT_EQUAL(ask_a(&l, &r, &app, 0, t0 + span, a), MCC_DNS_NOERROR);
+  CU_ASSERT_EQUAL(memcmp(a, held, 4), 0);
+  /* 100 ms after the flood, a new name of the application resolves */
+  CU_ASSERT_EQUAL(ask_a(&l, &r, &app, 7, t0 + span + S_NS / 10, NULL),
+                  MCC_DNS_NOERROR);
+  mcc_resolver_clear(&r);
+}
+
+/* (c): a client over its limit gets one REFUSED, then nothing for a
+ * second, while another client still gets answers; a new port or other
+ * clients coming and going do not reset it; after a second it has 50
+ * queries again. */
+static void test_real_dns_client_limit(void) {
+  mcc_resolver r;
+  mcc_dns_limiter l;
+  uint8_t q[300];
+  char name[MCC_RESOLVE_NAME_MAX + 1];
+  struct reply rep;
+  CU_ASSERT_EQUAL_FATAL(mcc_resolver_init(&r, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      mcc_dns_limiter_init(&l, MCC_DNS_CLIENT_RATE, MCC_DNS_CLIENT_BURST, NULL),
+      0);
+  CU_ASSERT_EQUAL(MCC_DNS_CLIENT_RATE, 50);
+  CU_ASSERT_EQUAL(MCC_DNS_CLIENT_BURST, 100);
+  pool_id(1, name);
+  size_t qlen = build_simple(q, name, MCC_DNS_TYPE_A);
+  mcc_addr greedy = client4(5, 33000), other = client4(6, 33000);
+  uint64_t t = 1 * S_NS;
+  for (int i = 0; i < MCC_DNS_CLIENT_BURST; i++) {
+    serve(&l, &r, &greedy, q, qlen, t, &rep);
+    CU_ASSERT_EQUAL(rep.rv, 0);
+    CU_ASSERT_EQUAL(MCC_DNS_RCODE(rep.flags), MCC_DNS_NOERROR);
+  }
+  serve(&l, &r, &greedy, q, qlen, t, &rep);
+  check_answered(&rep, q, qlen, MCC_DNS_REFUSED, 0);
+  for (int i = 0; i < 50; i++) {
+    greedy.port = (uint16_t)(33001 + i); /* a new port is the same client */
+    serve(&l, &r, &greedy, q, qlen, t, &rep);
+    CU_ASSERT_EQUAL(rep.rv, MCC_ERR_LIMIT);
+    CU_ASSERT_EQUAL(rep.len, 0);
+  }
+  serve(&l, &r, &other, q, qlen, t, &rep);
+  check_answered(&rep, q, qlen, MCC_DNS_NOERROR, 1);
+  /* a thousand clients come and go; the greedy one is not forgotten */
+  for (uint32_t n = 0; n < 1000; n++) {
+    mcc_addr passer = client4(100 + n, 9);
+    serve(&l, &r, &passer, q, qlen, t, &rep);
+    CU_ASSERT_EQUAL(MCC_DNS_RCODE(rep.flags), MCC_DNS_NOERROR);
+  }
+  serve(&l, &r, &greedy, q, qlen, t, &rep);
+  CU_ASSERT_EQUAL(rep.rv, MCC_ERR_LIMIT);
+  /* 20 ms is one query's worth of room */
+  serve(&l, &r, &greedy, q, qlen, t + S_NS / 50, &rep);
+  CU_ASSERT_EQUAL(MCC_DNS_RCODE(rep.flags), MCC_DNS_NOERROR);
+  serve(&l, &r, &greedy, q, qlen, t + S_NS / 50, &rep);
+  CU_ASSERT_EQUAL(rep.rv, MCC_ERR_LIMIT);
+  /* a second later: 50 answers, one REFUSED, then silence */
+  int answered = 0, refused = 0, dropped = 0;
+  for (int i = 0; i < 60; i++) {
+    serve(&l, &r, &greedy, q, qlen, t + S_NS + S_NS / 50, &rep);
+    if (rep.rv == MCC_ERR_LIMIT) {
+      dropped++;
+      continue;
+    }
+    answered += MCC_DNS_RCODE(rep.flags) == MCC_DNS_NOERROR;
+    refused += MCC_DNS_RCODE(rep.flags) == MCC_DNS_REFUSED;
+  }
+  CU_ASSERT_EQUAL(answered, 50);
+  CU_ASSERT_EQUAL(refused, 1);
+  CU_ASSERT_EQUAL(dropped, 9);
+  /* refusing looks nothing up: only id 1 holds an address */
+  CU_ASSERT_EQUAL(mcc_resolver_used(&r), 1);
+  /* malformed datagrams count too, and get no REFUSED that could echo a
+   * response back and forth */
+  mcc_addr junk = client4(7, 1);
+  uint8_t resp[MCC_DNS_HEADER_LEN] = {0, 1, 0x80};
+  for (int i = 0; i < 2 * MCC_DNS_CLIENT_BURST; i++) {
+    serve(&l, &r, &junk, resp, sizeof resp, t, &rep);
+    CU_ASSERT(rep.rv == MCC_ERR_TYPE || rep.rv == MCC_ERR_LIMIT);
+    CU_ASSERT_EQUAL(rep.len, 0);
+  }
+  serve(&l, &r, &junk, q, qlen, t, &rep);
+  CU_ASSERT_EQUAL(rep.rv, MCC_ERR_LIMIT);
+  /* IPv6 clients are their /64; no limiter, no limit */
+  mcc_addr six = {.family = 6, .port = 5353};
+  six.ip[0] = 0xfd;
+  six.ip[15] = 1;
+  for (int i = 0; i < MCC_DNS_CLIENT_BURST; i++)
+    CU_ASSERT_EQUAL(mcc_dns_limiter_check(&l, &six, t), MCC_DNS_VERDICT_ANSWER);
+  six.ip[15] = 2;
+  CU_ASSERT_EQUAL(mcc_dns_limiter_check(&l, &six, t), MCC_DNS_VERDICT_REFUSE);
+  six.ip[7] = 1;
+  CU_ASSERT_EQUAL(mcc_dns_limiter_check(&l, &six, t), MCC_DNS_VERDICT_ANSWER);
+  for (int i = 0; i < 1000; i++) {
+    serve(NULL, &r, &greedy, q, qlen, t, &rep);
+    CU_ASSERT_EQUAL(MCC_DNS_RCODE(rep.flags), MCC_DNS_NOERROR);
+  }
+  CU_ASSERT_EQUAL(mcc_dns_limiter_init(NULL, 1, 1, NULL),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_limiter_init(&l, 1, 0, NULL),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_dns_limiter_init(&l, 0, 0, NULL), 0);
+  CU_ASSERT_EQUAL(mcc_dns_limiter_check(&l, &greedy, t),
+                  MCC_DNS_VERDICT_ANSWER);
+  mcc_resolver_clear(&r);
 }
 
 void suite_real_dns(void) {
@@ -889,4 +1140,7 @@ void suite_real_dns(void) {
   ADD_TEST(s, test_real_dns_dropped);
   ADD_TEST(s, test_real_dns_outcap);
   ADD_TEST(s, test_real_dns_invalid_arguments);
+  ADD_TEST(s, test_real_dns_pool_exhausted);
+  ADD_TEST(s, test_real_dns_flood_of_names);
+  ADD_TEST(s, test_real_dns_client_limit);
 }

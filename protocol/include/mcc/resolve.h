@@ -12,10 +12,31 @@
  *         the first octet, with the multicast and local bits, stays)
  * and the number of slots is the least of what the three networks hold (for
  * 10.83.0.0/16: 65534). Slots are handed out lazily, in order, to ids as
- * they are first resolved; when all are taken the least recently used one
- * is reassigned and its old id loses its addresses. Every forward or reverse
- * lookup of an id counts as a use. No clock is involved: the same sequence
- * of calls always gives the same addresses.
+ * they are first resolved.
+ *
+ * A mapping is stable: every forward or reverse lookup of an id is a use
+ * (a DNS answer, `mcc resolve`, the data plane's packets both ways), and a
+ * slot goes to another id only when all slots are taken, the least
+ * recently used one first, and only when its last use is more than
+ * resolver.ttl + resolver.quarantine seconds old: an application that got
+ * the address in an answer may hold it that long (the TTL it was given,
+ * plus the time programs keep an address beyond it: caches that ignore a
+ * TTL of 0, idle connections). When no slot may be reused, a new id gets
+ * MCC_ERR_LIMIT ("no address"; the DNS server answers SERVFAIL) and no
+ * mapping moves.
+ *
+ * Queries of local users (DNS, `mcc resolve`: mcc_resolver_query_id) may
+ * also create at most new_per_s new mappings a second (new_burst at once),
+ * so that a flood cannot churn the pool: with the defaults (100/s, 1000,
+ * ttl 0, quarantine 600 s) 1000 + 100 * 600 = 61000 < 65534, so queries
+ * alone never fill the default pool and an attack can hold up new
+ * mappings only while it lasts. The data plane's own lookups (a peer's
+ * first packet) are not capped: they come from authenticated nodes.
+ *
+ * Time is the host's monotonic clock in nanoseconds, passed as `now` to
+ * every call that uses a slot; a `now` earlier than one seen before counts
+ * as the latest one seen. The same sequence of calls and times always
+ * gives the same addresses.
  *
  * Names: "<node id><domain>" ("3zb3...w7x0.home.arpa"), the bare node id, and
  * the dns-names of a node's record, alone ("cam") or under the domain
@@ -59,10 +80,25 @@ typedef struct mcc_resolver_settings {
    * source so that nobody can pick ids that collide; addresses do not
    * depend on it. Default: zero. */
   uint8_t hash_key[16];
+  /* resolver.ttl: the TTL of DNS answers (0-2^31-1 s). A slot last used
+   * at t goes to another id no earlier than t + ttl_s + quarantine_s. */
+  uint32_t ttl_s;
+  uint32_t quarantine_s; /* resolver.quarantine, at most
+                            MCC_RESOLVE_QUARANTINE_MAX_S */
+  /* New mappings that queries (mcc_resolver_query_id) may create: new_per_s
+   * a second, new_burst at once. new_per_s 0: no cap. */
+  uint32_t new_per_s;
+  uint32_t new_burst;
 } mcc_resolver_settings;
 
-/* 10.83.0.0/16, 200::/7, AE:00:00:00:00:00, .home.arpa (the manual's
- * defaults). */
+#define MCC_RESOLVE_QUARANTINE_S 600 /* default resolver.quarantine */
+#define MCC_RESOLVE_QUARANTINE_MAX_S (7u * 24 * 3600)
+#define MCC_RESOLVE_TTL_MAX_S 2147483647u /* RFC 2181 section 8 */
+#define MCC_RESOLVE_NEW_PER_S 100         /* default new_per_s */
+#define MCC_RESOLVE_NEW_BURST 1000        /* default new_burst */
+
+/* 10.83.0.0/16, 200::/7, AE:00:00:00:00:00, .home.arpa, ttl 0 (the
+ * manual's defaults), quarantine 600 s, 100 new mappings/s, 1000 at once. */
 void mcc_resolver_settings_default(mcc_resolver_settings *settings);
 
 /* Fills settings from the texts conf holds, e.g. "10.83.0.0/16", "200::/7",
@@ -101,6 +137,8 @@ typedef struct mcc_resolver {
   uint32_t slots_cap; /* slots allocated */
   uint32_t lru_head;  /* least recently used evictable slot, or none */
   uint32_t lru_tail;  /* most recently used */
+  uint64_t now_ns;    /* the latest now passed in */
+  uint64_t new_tat_ns; /* the creation cap's theoretical arrival time */
   struct mcc_resolve_slot *slots;
   struct mcc_resolve_table ids;    /* node id -> slot */
   struct mcc_resolve_table names;  /* dns name -> name entry */
@@ -130,30 +168,40 @@ void mcc_resolver_clear(mcc_resolver *r);
 uint32_t mcc_resolver_capacity(const mcc_resolver *r);
 uint32_t mcc_resolver_used(const mcc_resolver *r);
 /* Heap bytes held (not counting *r itself). Slots and tables grow by
- * doubling: about 44 bytes a slot and 8 a hash bucket. */
+ * doubling: about 48 bytes a slot and 8 a hash bucket. */
 size_t mcc_resolver_memory(const mcc_resolver *r);
 
 /* Forward: the addresses of id, giving it a slot if it has none (the next
- * free one, else the least recently used). Counts as a use. addrs may be
- * NULL to only allocate. Returns 0; MCC_ERR_NOMEM (nothing changed);
- * MCC_ERR_LIMIT when every slot is pinned; MCC_ERR_INVALID_ARGUMENT. */
+ * free one, else the least recently used one whose last use is more than
+ * ttl + quarantine old). Counts as a use at now. addrs may be NULL to only
+ * allocate. For the data plane's own lookups: no creation cap. Returns 0;
+ * MCC_ERR_LIMIT when id has no slot and none may be given (every slot
+ * pinned or used within ttl + quarantine); MCC_ERR_NOMEM; on both nothing
+ * changed; MCC_ERR_INVALID_ARGUMENT. */
 int mcc_resolver_lookup_id(mcc_resolver *r, const mcc_id *id,
-                           mcc_resolve_addrs *addrs);
-/* As mcc_resolver_lookup_id, and the slot is never evicted afterwards: for
+                           mcc_resolve_addrs *addrs, uint64_t now);
+/* As mcc_resolver_lookup_id, for an answer to a local user's query (DNS,
+ * `mcc resolve`): a new mapping also needs room under the creation cap
+ * (new_per_s, new_burst); MCC_ERR_LIMIT, nothing changed, when it has none.
+ * An id that holds a slot is always answered. */
+int mcc_resolver_query_id(mcc_resolver *r, const mcc_id *id,
+                          mcc_resolve_addrs *addrs, uint64_t now);
+/* As mcc_resolver_lookup_id, and the slot is never reused afterwards: for
  * the node itself, whose address the TUN device carries. */
 int mcc_resolver_pin(mcc_resolver *r, const mcc_id *id,
-                     mcc_resolve_addrs *addrs);
+                     mcc_resolve_addrs *addrs, uint64_t now);
 
 /* Reverse: the id holding an address. Never allocates; a hit counts as a
- * use. Returns 0; MCC_ERR_NO_ROUTE for an address inside the network that
- * no id holds (including the network and broadcast addresses);
- * MCC_ERR_VALUE for an address outside the network;
+ * use at now. Returns 0; MCC_ERR_NO_ROUTE for an address inside the
+ * network that no id holds (including the network and broadcast
+ * addresses); MCC_ERR_VALUE for an address outside the network;
  * MCC_ERR_INVALID_ARGUMENT. */
 int mcc_resolver_lookup_ipv4(mcc_resolver *r, const uint8_t addr[4],
-                             mcc_id *pid);
+                             mcc_id *pid, uint64_t now);
 int mcc_resolver_lookup_ipv6(mcc_resolver *r, const uint8_t addr[16],
-                             mcc_id *pid);
-int mcc_resolver_lookup_mac(mcc_resolver *r, const uint8_t mac[6], mcc_id *pid);
+                             mcc_id *pid, uint64_t now);
+int mcc_resolver_lookup_mac(mcc_resolver *r, const uint8_t mac[6], mcc_id *pid,
+                            uint64_t now);
 
 /* Sets the dns-names of id (from its record or the tunnel's configuration):
  * a comma-separated list, blanks around items ignored, "" or NULL for none.
@@ -196,14 +244,17 @@ int mcc_resolve_format_from_text(const char *text,
 /* `mcc resolve -t FORMAT INPUT`: input is a MAC, an IPv4 or IPv6 address of
  * the resolver's networks, a node id or a name; writes its form in format
  * and a NUL to out (MCC_RESOLVE_TEXT_MAX bytes always suffice). Resolving
- * to an address allocates a slot as mcc_resolver_lookup_id does. Returns
- * 0; MCC_ERR_NO_ROUTE for an address or name no id holds; MCC_ERR_VALUE
+ * to an address allocates a slot as mcc_resolver_query_id does, at now.
+ * Returns 0; MCC_ERR_LIMIT when the id has no address and none may be
+ * given; MCC_ERR_NOMEM; MCC_ERR_NO_ROUTE for an address or name no id
+ * holds; MCC_ERR_VALUE
  * for an address outside the networks or text that is none of the above;
  * MCC_ERR_ID_CHAR or MCC_ERR_ID_PADDING for 52 characters that are neither
  * a node id nor a known name; MCC_ERR_INVALID_ARGUMENT for a bad format, a
  * NULL or a too small out. */
 int mcc_resolve_text(mcc_resolver *r, const char *input,
-                     enum mcc_resolve_format format, char *out, size_t outlen);
+                     enum mcc_resolve_format format, char *out, size_t outlen,
+                     uint64_t now);
 
 /* ---- pure text helpers (no resolver) ------------------------------------ */
 

@@ -1,8 +1,8 @@
 /*
  * fuzz_wire.c — the link layer's decoders (wire.c) on arbitrary bytes:
  * datagram type, HELLO, HELLO_ACK (bound to a fixed child ephemeral key),
- * record entries, their extra items, sealed messages under a fixed key, and
- * the body of a ROOT (rooting.c).
+ * record entries, their extra items, sealed messages under a fixed key, the
+ * body of a ROOT (rooting.c), a HELLO's cookie MAC and a COOKIE_REPLY.
  * Every datagram a node receives goes through one of these first, so none
  * may read past its input. Invariants: a decoded record (and each one after
  * it in the input) encodes back to exactly the bytes it consumed; a sealed
@@ -39,12 +39,35 @@ static mcc_verify_cache *cache;
 
 static void hello(const uint8_t *data, size_t size) {
   wire_hello h;
+  int parsed = wire_hello_parse(&h, data, size) == 0;
+  /* A cookie MAC under the fixed key: made here, it must check; any other
+   * trailing bytes of a 261-byte HELLO must not (unless by 2^-128). */
+  if (parsed && size == WIRE_HELLO_COOKIE_LEN) {
+    static uint8_t again[WIRE_HELLO_COOKIE_LEN];
+    memcpy(again, data, WIRE_HELLO_LEN);
+    CHECK(wire_hello_add_cookie_mac(again, link_key) == size);
+    CHECK(wire_hello_cookie_mac_ok(again, size, link_key));
+    CHECK(wire_hello_cookie_mac_ok(data, size, link_key) ==
+          (memcmp(again, data, size) == 0));
+  }
   if (wire_hello_decode(&h, data, size, NULL, VERIFY_LOOKUP) != 0) return;
-  CHECK(size == WIRE_HELLO_LEN && h.cert.kind == MCC_CERT_NODE);
+  CHECK(parsed);
+  CHECK((size == WIRE_HELLO_LEN || size == WIRE_HELLO_COOKIE_LEN) &&
+        h.cert.kind == MCC_CERT_NODE);
+  CHECK(h.has_cookie_mac == (size == WIRE_HELLO_COOKIE_LEN));
   CHECK(h.keepalive_period_s != 0);
   uint8_t cert[MCC_CERT_LEN];
   mcc_cert_encode(&h.cert, cert);
   CHECK(memcmp(cert, data + 1 + 2 + 8 + WIRE_EPH_LEN, MCC_CERT_LEN) == 0);
+}
+
+static void cookie_reply(const uint8_t *data, size_t size) {
+  uint8_t echo[WIRE_COOKIE_ECHO_LEN], cookie[WIRE_COOKIE_LEN];
+  if (wire_cookie_reply_decode(data, size, echo, cookie) != 0) return;
+  CHECK(size == WIRE_COOKIE_REPLY_LEN);
+  uint8_t again[WIRE_COOKIE_REPLY_LEN];
+  wire_cookie_reply_encode(again, echo, cookie);
+  CHECK(memcmp(again, data, size) == 0);
 }
 
 static void hello_ack(const uint8_t *data, size_t size) {
@@ -122,6 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   CHECK(type < 0 || (type >= WIRE_HELLO && type <= WIRE_TYPE_LAST));
   hello(data, size);
   hello_ack(data, size);
+  cookie_reply(data, size);
   records(data, size);
   wire_extra_check(data, size);
   sealed(data, size);

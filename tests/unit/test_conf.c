@@ -78,8 +78,9 @@ static void test_conf_defaults(void) {
                          "AE:00:00:00:00:00");
   CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "resolver.domain"), ".home.arpa");
   CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "dns-addr"), "127.0.0.1:8353");
+  /* Not the manual's /tmp/.mcc-socket: anyone can take a path in /tmp. */
   CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "unix-socket-path"),
-                         "/tmp/.mcc-socket");
+                         "/run/mcc/mcc.sock");
   CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "static-addr"), "10.115.0.0/16");
   CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "cert-update-addr"),
                          "cas.staex.io:8081");

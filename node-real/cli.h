@@ -8,11 +8,16 @@
 #ifndef MCC_REAL_CLI_H
 #define MCC_REAL_CLI_H
 
+#include "sockets.h"
+
 #define MCC_DEFAULT_CONFIG_DIR "/etc/mcc"
-#define MCC_DEFAULT_SOCKET "/tmp/.mcc-socket"
-/* When set, the socket path `mcc` uses unless -s is given (tools/lab sets
- * it per node). */
-#define MCC_SOCKET_ENV "MCC_SOCKET"
+/* The daemon's unix-socket-path default (sockets.h): in a directory only
+ * root can write, not in /tmp where anyone could take the path. */
+#define MCC_DEFAULT_SOCKET SOCK_DEFAULT_PATH
+/* When set, the socket path `mcc` uses unless -s is given: the manual's
+ * variable (tools/lab sets it per node), then this project's older name. */
+#define MCC_SOCKET_ENV "MCC_UNIX_SOCKET_PATH"
+#define MCC_SOCKET_ENV_OLD "MCC_SOCKET"
 
 /* Offline commands, on files (cli_certs.c). */
 int cli_generate_authority(int argc, char **argv);

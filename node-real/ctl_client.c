@@ -1,10 +1,14 @@
 /*
  * ctl_client.c — `mcc`'s side of the control protocol: connect to the
- * daemon's UNIX socket, send one request, read the answer to EOF. Bounded:
- * a daemon that does not answer within CTL_TIMEOUT_S is reported, not
- * waited for.
+ * daemon's UNIX socket, check who listens there, send one request, read the
+ * answer to EOF. Bounded: a daemon that does not answer within
+ * CTL_TIMEOUT_S is reported, not waited for. Only root or this user's own
+ * process is asked: anyone may bind a socket where mccd is expected (while
+ * it is stopped, at a path in a directory they can write), and `mcc health`
+ * must not say "healthy" for them.
  */
 #include "control.h"
+#include "sockets.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -40,6 +44,22 @@ int ctl_call(const char *socket_path, const char *request, strbuf *answer,
              "cannot reach mccd at %s: %s (is mccd running? use -s PATH for "
              "another socket)",
              socket_path, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  pid_t pid = 0;
+  uid_t uid = 0, me = geteuid();
+  if (sock_peer(fd, &pid, &uid) != 0) {
+    snprintf(err, errlen, "%s: cannot tell which process answers there: %s",
+             socket_path, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  if (uid != 0 && uid != me) {
+    snprintf(err, errlen,
+             "%s: the process answering there (pid %ld) runs as uid %u, "
+             "neither root nor you (uid %u): it is not mccd, not asking it",
+             socket_path, (long)pid, (unsigned)uid, (unsigned)me);
     close(fd);
     return -1;
   }

@@ -2,7 +2,9 @@
  * daemon.c — the event loop (BIRD's order: update time, handle events, run
  * expired timers, poll) and the glue between file descriptors and the core.
  * Everything protocol-shaped happens in protocol/; this file only moves
- * bytes and time.
+ * bytes and time. Start-up opens every socket and the TUN device before the
+ * node exists, so that the node's first datagram (a HELLO) goes out and a
+ * start that fails has sent nothing; SIGTERM says BYE before closing them.
  */
 #define _GNU_SOURCE
 #include "daemon.h"
@@ -20,12 +22,14 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <mcc/resolve.h>
+
 #include "control.h"
 #include "mcc_dns.h"
+#include "sockets.h"
 #include "tun.h"
 #include "version.h"
 
@@ -44,6 +48,9 @@
 /* While some parent name does not resolve, try again this often (or every
  * parents-resolve-period when that is shorter). */
 #define UNRESOLVED_RETRY_NS (30ull * 1000000000ull)
+/* At debug level, lines about rejected datagrams a second; a flood of junk
+ * gets one summary line a second beyond these. */
+#define REJECT_LOG_PER_S 10
 
 enum source { SRC_UDP4 = 1, SRC_UDP6, SRC_TUN, SRC_DNS, SRC_CTL, SRC_SIG,
               SRC_CTL_CONN };
@@ -60,6 +67,9 @@ typedef struct mccd {
   mcc_node *node;
   mcc_verify_cache *cache;
   int epfd, udp4, udp6, tun, dns, ctl, sig;
+  ino_t ctl_ino; /* the control socket's file, removed at exit if ours */
+  mcc_resolve_addrs own; /* the addresses the TUN device carries */
+  log_limit reject_log;
   uint64_t mono_zero_ns;
   int64_t unix_ms_at_zero;
   int stopping;
@@ -79,49 +89,6 @@ static uint64_t now_ns(const mccd *d) { return mono_ns() - d->mono_zero_ns; }
 
 /* ---- addresses -------------------------------------------------------- */
 
-static socklen_t to_sockaddr(const mcc_addr *a, int v6_socket,
-                             struct sockaddr_storage *ss) {
-  memset(ss, 0, sizeof *ss);
-  if (a->family == 4 && !v6_socket) {
-    struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(a->port);
-    memcpy(&sin->sin_addr, a->ip, 4);
-    return sizeof *sin;
-  }
-  struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-  sin6->sin6_family = AF_INET6;
-  sin6->sin6_port = htons(a->port);
-  if (a->family == 4) { /* v4-mapped on a dual-stack socket */
-    sin6->sin6_addr.s6_addr[10] = 0xff;
-    sin6->sin6_addr.s6_addr[11] = 0xff;
-    memcpy(&sin6->sin6_addr.s6_addr[12], a->ip, 4);
-  } else {
-    memcpy(&sin6->sin6_addr, a->ip, 16);
-  }
-  return sizeof *sin6;
-}
-
-static void from_sockaddr(const struct sockaddr_storage *ss, mcc_addr *a) {
-  memset(a, 0, sizeof *a);
-  if (ss->ss_family == AF_INET) {
-    const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-    a->family = 4;
-    a->port = ntohs(sin->sin_port);
-    memcpy(a->ip, &sin->sin_addr, 4);
-    return;
-  }
-  const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-  a->port = ntohs(sin6->sin6_port);
-  if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-    a->family = 4;
-    memcpy(a->ip, &sin6->sin6_addr.s6_addr[12], 4);
-  } else {
-    a->family = 6;
-    memcpy(a->ip, &sin6->sin6_addr, 16);
-  }
-}
-
 static int is_any(const mcc_addr *a) {
   static const uint8_t zero[16];
   return memcmp(a->ip, zero, a->family == 4 ? 4 : 16) == 0;
@@ -138,7 +105,7 @@ static void cb_send(void *user_data, const mcc_addr *to, const uint8_t *data,
     return;
   }
   struct sockaddr_storage ss;
-  socklen_t sl = to_sockaddr(to, fd == d->udp6, &ss);
+  socklen_t sl = sock_to_sockaddr(to, fd == d->udp6, &ss);
   if (sendto(fd, data, datalen, 0, (struct sockaddr *)&ss, sl) < 0 &&
       errno != EAGAIN)
     log_msg(LOG_DEBUG, "sendto: %s", strerror(errno));
@@ -170,27 +137,10 @@ static int watch(mccd *d, int fd, uint64_t tag) {
 }
 
 static int udp_open(const mcc_addr *at, int v6only, const char *what) {
-  struct sockaddr_storage ss;
-  socklen_t sl = to_sockaddr(at, at->family == 6, &ss);
-  int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) goto fail;
-  int one = 1;
-  if (ss.ss_family == AF_INET6)
-    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  int size = UDP_SOCKET_BUF; /* FORCE passes net.core.rmem_max as root */
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-  if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0)
-    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
-  if (bind(fd, (struct sockaddr *)&ss, sl) == 0) return fd;
-fail:;
-  char text[64];
-  int saved = errno;
-  ctl_format_addr(at, text, sizeof text);
-  log_msg(LOG_ERROR, "%s %s: %s", what, text, strerror(saved));
-  if (fd >= 0) close(fd);
-  return -1;
+  char err[512];
+  int fd = sock_udp_open(at, v6only, UDP_SOCKET_BUF, what, err, sizeof err);
+  if (fd < 0) log_msg(LOG_ERROR, "%s", err);
+  return fd;
 }
 
 static int open_udp(mccd *d) {
@@ -213,33 +163,14 @@ static int open_udp(mccd *d) {
 }
 
 static int open_control(mccd *d) {
-  const char *path = d->cfg.socket_path;
-  struct sockaddr_un sun;
-  memset(&sun, 0, sizeof sun);
-  sun.sun_family = AF_UNIX;
-  if (strlen(path) >= sizeof sun.sun_path) {
-    log_msg(LOG_ERROR, "unix-socket-path %s: longer than %zu bytes", path,
-            sizeof sun.sun_path - 1);
+  char err[1024];
+  d->ctl = sock_control_open(d->cfg.socket_path, CTL_CONNS, &d->ctl_ino, err,
+                             sizeof err);
+  if (d->ctl < 0) {
+    log_msg(LOG_ERROR, "%s", err);
     return -1;
   }
-  memcpy(sun.sun_path, path, strlen(path));
-  struct stat st;
-  if (lstat(path, &st) == 0) {
-    if (!S_ISSOCK(st.st_mode)) {
-      log_msg(LOG_ERROR, "unix-socket-path %s: exists and is not a socket",
-              path);
-      return -1;
-    }
-    unlink(path); /* left behind by a daemon that did not stop cleanly */
-  }
-  d->ctl = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  mode_t old = umask(0117);
-  int rv = d->ctl < 0 ? -1 : bind(d->ctl, (struct sockaddr *)&sun, sizeof sun);
-  umask(old);
-  if (rv < 0 || listen(d->ctl, CTL_CONNS) < 0) {
-    log_msg(LOG_ERROR, "unix-socket-path %s: %s", path, strerror(errno));
-    return -1;
-  }
+  if (err[0]) log_msg(LOG_WARN, "%s", err);
   return watch(d, d->ctl, SRC_CTL);
 }
 
@@ -266,13 +197,21 @@ static int open_signals(mccd *d) {
   return watch(d, d->sig, SRC_SIG);
 }
 
+/* The node pins its own id first in its resolver, so its own addresses are
+ * the first of each network; a resolver of the same settings says which
+ * before the node exists. create_node checks that the node agrees. */
 static int open_tun(mccd *d) {
   mcc_resolve_addrs own;
-  if (mcc_resolver_lookup_id(mcc_node_resolver(d->node), mcc_node_id(d->node),
-                             &own, now_ns(d)) != 0) {
-    log_msg(LOG_ERROR, "the resolver has no address for this node");
+  mcc_resolver r;
+  int rv = mcc_resolver_init(&r, &d->cfg.resolver);
+  if (rv == 0) rv = mcc_resolver_pin(&r, &d->cfg.keys.pub, &own, 0);
+  mcc_resolver_clear(&r);
+  if (rv != 0) {
+    log_msg(LOG_ERROR, "the resolver has no address for this node: %s",
+            mcc_strerror(rv));
     return -1;
   }
+  d->own = own;
   tun_config tc = {.name = d->cfg.tun_name, .mtu = d->cfg.tun_mtu,
                    .ipv4_prefix = d->cfg.resolver.ipv4_prefix_len,
                    .ipv6_prefix = d->cfg.resolver.ipv6_prefix_len};
@@ -298,9 +237,11 @@ static void on_udp(mccd *d, int fd) {
                          &sl);
     if (n < 0) return;
     mcc_addr from;
-    from_sockaddr(&ss, &from);
-    int rv = mcc_node_recv(d->node, &from, d->buf, (size_t)n, now_ns(d));
-    if (rv != 0 && log_enabled(LOG_DEBUG)) {
+    sock_from_sockaddr(&ss, &from);
+    uint64_t now = now_ns(d);
+    int rv = mcc_node_recv(d->node, &from, d->buf, (size_t)n, now);
+    if (rv != 0 && log_enabled(LOG_DEBUG) &&
+        log_limit_take(&d->reject_log, now)) {
       char text[64];
       ctl_format_addr(&from, text, sizeof text);
       log_msg(LOG_DEBUG, "datagram of %zd bytes from %s rejected: %s", n,
@@ -450,6 +391,8 @@ static int timeout_ms(const mccd *d, uint64_t now) {
   uint64_t next = mcc_node_get_expiry(d->node);
   if (d->cfg.parents_configured && d->resolve_at_ns < next)
     next = d->resolve_at_ns;
+  if (log_limit_deadline(&d->reject_log) < next)
+    next = log_limit_deadline(&d->reject_log);
   for (size_t i = 0; i < CTL_CONNS; i++)
     if (d->conns[i].fd >= 0 && d->conns[i].deadline < next)
       next = d->conns[i].deadline;
@@ -466,6 +409,7 @@ static void loop(mccd *d) {
     if (mcc_node_get_expiry(d->node) <= now)
       mcc_node_handle_expiry(d->node, now);
     expire_ctl(d, now);
+    log_limit_flush(&d->reject_log, now);
     if (d->cfg.parents_configured && now >= d->resolve_at_ns)
       resolve_parents(d, now);
     int n = epoll_wait(d->epfd, evs, 16, timeout_ms(d, now_ns(d)));
@@ -494,22 +438,36 @@ static void loop(mccd *d) {
 
 /* ---- start and stop --------------------------------------------------- */
 
-static int create_node(mccd *d) {
-  mcc_verify_cache_new(&d->cache, VERIFY_CACHE_ENTRIES);
-  d->cfg.settings.verify_cache = d->cache;
+static void start_clock(mccd *d) {
   d->mono_zero_ns = mono_ns();
   struct timespec wall;
   clock_gettime(CLOCK_REALTIME, &wall);
   d->cfg.settings.unix_time_at_zero_s = wall.tv_sec;
   d->unix_ms_at_zero =
       (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+}
+
+/* Last in start-up: the node sends its first HELLO from mcc_node_new. */
+static int create_node(mccd *d) {
+  mcc_verify_cache_new(&d->cache, VERIFY_CACHE_ENTRIES);
+  d->cfg.settings.verify_cache = d->cache;
   mcc_callbacks cb = {.send = cb_send, .random = cb_random, .log = cb_log,
                       .deliver = cb_deliver, .user_data = d};
   int rv = mcc_node_new(&d->node, &d->cfg.settings, &cb, &d->cfg.keys,
                         &d->cfg.cert, d->cfg.networks, d->cfg.networks_len,
-                        0);
+                        now_ns(d));
   if (rv != 0) {
     log_msg(LOG_ERROR, "starting the node: %s", mcc_strerror(rv));
+    return -1;
+  }
+  mcc_resolve_addrs own;
+  if (mcc_resolver_lookup_id(mcc_node_resolver(d->node), mcc_node_id(d->node),
+                             &own, now_ns(d)) != 0 ||
+      memcmp(own.ipv4, d->own.ipv4, 4) != 0 ||
+      memcmp(own.ipv6, d->own.ipv6, 16) != 0) {
+    log_msg(LOG_ERROR, "the node's own address is not the one %s carries",
+            d->cfg.tun_name);
+    mcc_node_leave(d->node, now_ns(d));
     return -1;
   }
   return 0;
@@ -518,10 +476,11 @@ static int create_node(mccd *d) {
 static void shut_down(mccd *d) {
   for (size_t i = 0; i < CTL_CONNS; i++)
     if (d->conns[i].fd >= 0) close(d->conns[i].fd);
-  int fds[] = {d->udp4, d->udp6, d->tun, d->dns, d->ctl, d->sig, d->epfd};
+  log_limit_flush(&d->reject_log, UINT64_MAX);
+  int fds[] = {d->udp4, d->udp6, d->tun, d->dns, d->sig, d->epfd};
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (fds[i] >= 0) close(fds[i]);
-  if (d->ctl >= 0) unlink(d->cfg.socket_path);
+  sock_control_close(d->ctl, d->cfg.socket_path, d->ctl_ino);
   mcc_node_free(d->node);
   mcc_verify_cache_free(d->cache);
   daemon_config_clear(&d->cfg);
@@ -561,15 +520,23 @@ int daemon_run(const char *arg) {
       daemon_config_resolve_parents(&d.cfg) == 0)
     log_msg(LOG_WARN, "no parent address resolved yet; trying again every "
             "%llu s", (unsigned long long)(UNRESOLVED_RETRY_NS / 1000000000ull));
+  log_limit_init(&d.reject_log, LOG_DEBUG, REJECT_LOG_PER_S,
+                 "rejected datagrams");
+  start_clock(&d);
+  /* The control socket first: "another mccd is running" is the clearest
+   * answer to a second start. The node last (see create_node). */
   int ok = (d.epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0 &&
-           open_signals(&d) == 0 && create_node(&d) == 0 &&
+           open_signals(&d) == 0 &&
+           (!d.cfg.unix_enable || open_control(&d) == 0) &&
            open_udp(&d) == 0 && open_tun(&d) == 0 &&
-           (!d.cfg.dns_enable || open_dns(&d) == 0) &&
-           (!d.cfg.unix_enable || open_control(&d) == 0);
+           (!d.cfg.dns_enable || open_dns(&d) == 0) && create_node(&d) == 0;
   if (ok) {
-    d.resolve_at_ns = resolve_interval_ns(&d);
+    d.resolve_at_ns = now_ns(&d) + resolve_interval_ns(&d);
     log_started(&d);
     loop(&d);
+    /* BYE to the parent while the socket is still open: the network stops
+     * routing to this node now, not after the child timeout. */
+    mcc_node_leave(d.node, now_ns(&d));
     log_msg(LOG_INFO, "stopped");
   }
   shut_down(&d);

@@ -39,29 +39,6 @@ static void on_diag(void *user_data, int is_error, const char *msg) {
   log_msg(is_error ? LOG_ERROR : LOG_WARN, "%s", msg);
 }
 
-static char *read_file(const char *path, size_t *plen, char *err,
-                       size_t errlen) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    return NULL;
-  }
-  char *buf = malloc(CONF_FILE_MAX + 1);
-  size_t n = buf ? fread(buf, 1, CONF_FILE_MAX + 1, f) : 0;
-  int bad = !buf || ferror(f) || n > CONF_FILE_MAX;
-  fclose(f);
-  if (bad) {
-    snprintf(err, errlen, "%s: %s", path,
-             !buf ? "out of memory" : n > CONF_FILE_MAX ? "larger than 1 MiB"
-                                                        : "read error");
-    free(buf);
-    return NULL;
-  }
-  buf[n] = '\0';
-  *plen = n;
-  return buf;
-}
-
 static int locate(daemon_config *dc, const char *arg, char *err,
                   size_t errlen) {
   struct stat st;
@@ -164,8 +141,10 @@ int daemon_config_load(daemon_config *dc, const char *arg, char *err,
   memset(dc, 0, sizeof *dc);
   if (locate(dc, arg, err, errlen) < 0) return -1;
   size_t len = 0;
-  char *text = read_file(dc->conf_path, &len, err, errlen);
-  if (!text) return -1;
+  char *text = NULL;
+  if (keyfile_read_file(dc->conf_path, CONF_FILE_MAX, &text, &len, err,
+                        errlen) != 0)
+    return -1;
   if (mcc_conf_new(&dc->conf) != 0) {
     free(text);
     snprintf(err, errlen, "out of memory");

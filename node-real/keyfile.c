@@ -1,7 +1,13 @@
 /*
  * keyfile.c — reading and writing the key and certificate files (formats
  * in keyfile.h), and loading a node's identity as mcc.conf names it.
- * Secrets read from files are wiped from memory once parsed.
+ * Secrets read from files are wiped from memory once parsed. A file is
+ * checked on the descriptor it is read from (fstat), so what was checked is
+ * what is read: a regular file, and for a private key one that only its
+ * owner, this user, can read or write (as ssh wants of its keys). Opening
+ * with O_NONBLOCK makes a FIFO or device at the path an error instead of a
+ * hang. Symbolic links are followed: the checks apply to their target, and
+ * secrets mounted as links (Kubernetes, for one) keep working.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -105,11 +111,38 @@ void keyfile_format_key_text(const mcc_keypair *kp,
 
 /* ---- whole files -------------------------------------------------------- */
 
-int keyfile_read_file(const char *path, size_t maxlen, char **pdata,
-                      size_t *plen, char *err, size_t errlen) {
+static const char *file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "something else";
+}
+
+/* What ssh asks of a private key: its owner is this user, and nobody else
+ * may read or write it. */
+static int check_private(const char *path, const struct stat *st, char *err,
+                         size_t errlen) {
+  uid_t me = geteuid();
+  if (st->st_uid != me)
+    return fail(err, errlen,
+                "%s: private key owned by uid %u, not by this user (uid %u); "
+                "fix: chown %u %s",
+                path, (unsigned)st->st_uid, (unsigned)me, (unsigned)me, path);
+  if (st->st_mode & 077)
+    return fail(err, errlen,
+                "%s: private key readable or writable by group or others "
+                "(mode %04o); fix: chmod 600 %s",
+                path, (unsigned)(st->st_mode & 07777), path);
+  return 0;
+}
+
+static int read_checked(const char *path, size_t maxlen, int is_private,
+                        char **pdata, size_t *plen, char *err,
+                        size_t errlen) {
   *pdata = NULL;
   *plen = 0;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return fail(err, errlen, "%s: %s", path, strerror(errno));
   struct stat st;
   if (fstat(fd, &st) != 0) {
@@ -119,7 +152,12 @@ int keyfile_read_file(const char *path, size_t maxlen, char **pdata,
   }
   if (!S_ISREG(st.st_mode)) {
     close(fd);
-    return fail(err, errlen, "%s: not a regular file", path);
+    return fail(err, errlen, "%s: not a regular file (it is %s)", path,
+                file_kind(st.st_mode));
+  }
+  if (is_private && check_private(path, &st, err, errlen) != 0) {
+    close(fd);
+    return -1;
   }
   char *buf = malloc(maxlen + 2);
   if (!buf) {
@@ -152,6 +190,11 @@ int keyfile_read_file(const char *path, size_t maxlen, char **pdata,
   *pdata = buf;
   *plen = n;
   return 0;
+}
+
+int keyfile_read_file(const char *path, size_t maxlen, char **pdata,
+                      size_t *plen, char *err, size_t errlen) {
+  return read_checked(path, maxlen, 0, pdata, plen, err, errlen);
 }
 
 static int write_all(int fd, const void *data, size_t len) {
@@ -250,7 +293,7 @@ int keyfile_read_keypair(const char *path, mcc_keypair *kp, char *err,
                          size_t errlen) {
   char *text;
   size_t len;
-  if (keyfile_read_file(path, KEYFILE_MAX_BYTES, &text, &len, err, errlen))
+  if (read_checked(path, KEYFILE_MAX_BYTES, 1, &text, &len, err, errlen))
     return -1;
   int rv = keyfile_parse_key_text(text, len, kp);
   sodium_memzero(text, len);

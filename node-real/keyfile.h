@@ -55,6 +55,10 @@ int keyfile_parse_key_text(const char *text, size_t len, mcc_keypair *kp);
 void keyfile_format_key_text(const mcc_keypair *kp,
                              char out[KEYFILE_KEY_TEXT_LEN + 1]);
 
+/* Refuses (before reading) a key file that is not a regular file, is owned
+ * by another user than this process's effective one, or has any group or
+ * other permission bit: "PATH: private key readable or writable by group
+ * or others (mode 0644); fix: chmod 600 PATH". */
 int keyfile_read_keypair(const char *path, mcc_keypair *kp, char *err,
                          size_t errlen);
 int keyfile_write_keypair(const char *path, const mcc_keypair *kp, int force,
@@ -69,7 +73,9 @@ int keyfile_write_cert(const char *path, const mcc_cert *cert, int force,
 int keyfile_write_file(const char *path, const void *data, size_t datalen,
                        unsigned mode, int force, char *err, size_t errlen);
 /* Reads at most maxlen bytes of path into a new NUL-terminated buffer
- * (*pdata, free() it; *plen excludes the NUL). A longer file is an error. */
+ * (*pdata, free() it; *plen excludes the NUL). A longer file is an error,
+ * and so is anything but a regular file (a FIFO is refused, not waited
+ * on). */
 int keyfile_read_file(const char *path, size_t maxlen, char **pdata,
                       size_t *plen, char *err, size_t errlen);
 

@@ -50,3 +50,42 @@ void log_msg(enum log_level level, const char *fmt, ...) {
   va_end(ap);
   fputc('\n', out);
 }
+
+/* ---- rate limits ------------------------------------------------------ */
+
+#define NS_PER_S 1000000000ull
+
+void log_limit_init(log_limit *l, enum log_level level, unsigned per_s,
+                    const char *what) {
+  memset(l, 0, sizeof *l);
+  l->what = what;
+  l->level = level;
+  l->per_s = per_s ? per_s : 1;
+}
+
+uint64_t log_limit_deadline(const log_limit *l) {
+  return l->suppressed ? l->window_ns + NS_PER_S : UINT64_MAX;
+}
+
+void log_limit_flush(log_limit *l, uint64_t now_ns) {
+  if (!l->suppressed || now_ns < l->window_ns + NS_PER_S) return;
+  log_msg(l->level, "suppressed %llu %s in the last second (at most %u "
+          "lines a second are written)",
+          (unsigned long long)l->suppressed, l->what, l->per_s);
+  l->suppressed = 0;
+}
+
+int log_limit_take(log_limit *l, uint64_t now_ns) {
+  if (l->lines == 0 || now_ns >= l->window_ns + NS_PER_S) {
+    log_limit_flush(l, now_ns);
+    l->window_ns = now_ns;
+    l->lines = 0;
+    l->suppressed = 0;
+  }
+  if (l->lines < l->per_s) {
+    l->lines++;
+    return 1;
+  }
+  l->suppressed++;
+  return 0;
+}

@@ -81,8 +81,9 @@ static void usage(FILE *out) {
           "certificates.\n"
           "\n"
           "General options:\n"
-          "  -s, --unix PATH  the daemon's UNIX socket (default: $%s, else "
-          "%s)\n"
+          "  -s, --unix PATH  the daemon's UNIX socket (default: $%s,\n"
+          "                   else %s); only a daemon running as\n"
+          "                   root or as you is asked\n"
           "  -h, --help       print this help\n"
           "  -V, --version    print the version\n"
           "\n"
@@ -117,6 +118,7 @@ int main(int argc, char **argv) {
                                        {"version", no_argument, 0, 'V'},
                                        {0, 0, 0, 0}};
   const char *socket = getenv(MCC_SOCKET_ENV);
+  if (!socket || !socket[0]) socket = getenv(MCC_SOCKET_ENV_OLD);
   if (!socket || !socket[0]) socket = MCC_DEFAULT_SOCKET;
   int opt;
   /* '+': stop at the command; its own options are its business. */

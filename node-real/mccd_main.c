@@ -22,9 +22,17 @@ static void usage(FILE *out) {
           "\n"
           "mccd reads CONFIG-DIR/mcc.conf, the node's key and certificates, "
           "creates the\nTUN device, and joins the network through its "
-          "parents. It runs in the\nforeground until SIGTERM. Set up a node "
-          "with `mcc init` first (see `mcc help`).\n",
-          MCC_DEFAULT_CONFIG_DIR);
+          "parents. It runs in the\nforeground until SIGTERM, which sends "
+          "BYE to the parent. Set up a node with\n`mcc init` first (see "
+          "`mcc help`).\n"
+          "\n"
+          "`mcc` talks to it on unix-socket-path (default %s; mccd creates\n"
+          "its directory, mode 0755; `mcc -s PATH` or $MCC_UNIX_SOCKET_PATH "
+          "for another).\nmccd refuses to start when another daemon "
+          "answers on that socket or uses\nits UDP port, and refuses a "
+          "private key that group or others may read or write\n(fix: chmod "
+          "600 KEY-FILE).\n",
+          MCC_DEFAULT_CONFIG_DIR, MCC_DEFAULT_SOCKET);
 }
 
 static int print_defaults(void) {

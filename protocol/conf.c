@@ -492,6 +492,7 @@ struct parse_ctx {
   size_t line;
   mcc_conf_diag_fn diag;
   void *user_data;
+  size_t *first_line; /* per key: the line that gave it, 0 for none yet */
 };
 
 #if defined(__GNUC__)
@@ -594,6 +595,15 @@ static int parse_line(mcc_conf *conf, struct parse_ctx *p, const char *s,
            near ? "'?)" : "");
     return 0;
   }
+  /* Twice is a mistake either way round: which value was meant? */
+  size_t *first = &p->first_line[key_index(k)];
+  if (*first) {
+    report(p, 1, "%s: given twice, first at %s:%zu; a key may appear once "
+           "(a list takes comma-separated items)",
+           k->name, p->filename, *first);
+    return MCC_ERR_SYNTAX;
+  }
+  *first = p->line;
   int rv = store(conf, k, val, vlen, why, sizeof why);
   if (rv != 0) {
     report(p, 1, "%s: %s", k->name, why);
@@ -607,7 +617,9 @@ static int parse_line(mcc_conf *conf, struct parse_ctx *p, const char *s,
 int mcc_conf_parse(mcc_conf *conf, const char *filename, const char *text,
                    size_t textlen, mcc_conf_diag_fn diag, void *user_data) {
   if (!conf || (!text && textlen)) return MCC_ERR_INVALID_ARGUMENT;
-  struct parse_ctx p = {filename ? filename : "mcc.conf", 0, diag, user_data};
+  struct parse_ctx p = {filename ? filename : "mcc.conf", 0, diag, user_data,
+                        calloc(conf->nkeys ? conf->nkeys : 1, sizeof(size_t))};
+  if (!p.first_line) return MCC_ERR_NOMEM;
   int syntax = 0, value = 0;
   size_t pos = 0;
   while (pos < textlen) {
@@ -615,11 +627,15 @@ int mcc_conf_parse(mcc_conf *conf, const char *filename, const char *text,
     size_t end = nl ? (size_t)(nl - text) : textlen;
     p.line++;
     int rv = parse_line(conf, &p, text + pos, end - pos);
-    if (rv == MCC_ERR_NOMEM) return rv;
+    if (rv == MCC_ERR_NOMEM) {
+      free(p.first_line);
+      return rv;
+    }
     if (rv == MCC_ERR_SYNTAX) syntax = 1;
     if (rv == MCC_ERR_VALUE) value = 1;
     pos = end + 1;
   }
+  free(p.first_line);
   return syntax ? MCC_ERR_SYNTAX : value ? MCC_ERR_VALUE : 0;
 }
 

@@ -45,8 +45,11 @@ static const mcc_conf_key keys[] = {
        "Domain under which node IDs are resolved (RFC 8375)."),
     KR("resolver.ttl", MCC_CONF_UINT, "0", 0, 2147483647,
        "TTL of DNS entries in seconds."),
-    K("unix-socket-path", MCC_CONF_PATH, "/tmp/.mcc-socket",
-      "UNIX socket path used by mcc command."),
+    K("unix-socket-path", MCC_CONF_PATH, "/run/mcc/mcc.sock",
+      "UNIX socket path used by mcc command. mccd creates its directory "
+      "(mode 0755) and refuses a path where another daemon answers or that "
+      "another user owns. The manual's /tmp/.mcc-socket is in a directory "
+      "anyone can write, so this default is not."),
     K("unix-enable", MCC_CONF_BOOL, "true",
       "Enable UNIX socket server. Without this server mcc commands do not "
       "work."),

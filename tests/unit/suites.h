@@ -30,7 +30,9 @@
   X(sim_measure)            \
   X(real_dns)               \
   X(real_keyfile)           \
-  X(real_control)
+  X(real_control)           \
+  X(real_sockets)           \
+  X(real_log)
 
 #define MCC_DECLARE_SUITE(name) void suite_##name(void);
 MCC_TEST_SUITES(MCC_DECLARE_SUITE)

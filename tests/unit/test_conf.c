@@ -78,8 +78,9 @@ static void test_conf_defaults(void) {
                          "AE:00:00:00:00:00");
   CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "resolver.domain"), ".home.arpa");
   CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "dns-addr"), "127.0.0.1:8353");
+  /* Not the manual's /tmp/.mcc-socket: anyone can take a path in /tmp. */
   CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "unix-socket-path"),
-                         "/tmp/.mcc-socket");
+                         "/run/mcc/mcc.sock");
   CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "static-addr"), "10.115.0.0/16");
   CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "cert-update-addr"),
                          "cas.staex.io:8081");
@@ -179,14 +180,53 @@ static void test_conf_comments_blank_crlf(void) {
   mcc_conf_free(c);
 }
 
-static void test_conf_later_value_wins(void) {
+/* Which of two values was meant is anyone's guess: an error naming both
+ * lines, the first value kept, the rest of the file still read. */
+static void test_conf_duplicate_key(void) {
   diag_log d;
   int rv;
-  mcc_conf *c = parse("rejoin-period = 5m\nrejoin-period = 7m\n", &d, &rv);
+  mcc_conf *c = parse("rejoin-period = 5m\n"
+                      "# a comment\n"
+                      "log-level = debug\n"
+                      "  rejoin-period=7m  # again\n"
+                      "tun-device-mtu = 1400\n"
+                      "rejoin-period = 9m\n",
+                      &d, &rv);
   uint64_t ms;
-  CU_ASSERT_EQUAL(rv, 0);
+  CU_ASSERT_EQUAL(rv, MCC_ERR_SYNTAX);
+  CU_ASSERT_EQUAL(d.errors, 2);
+  CU_ASSERT(has(&d, "test.conf:4: rejoin-period: given twice, first at "
+                    "test.conf:1"));
+  CU_ASSERT(has(&d, "test.conf:6: rejoin-period: given twice, first at "
+                    "test.conf:1"));
   CU_ASSERT_EQUAL(mcc_conf_get_duration_ms(c, "rejoin-period", &ms), 0);
-  CU_ASSERT_EQUAL(ms, 7 * 60000);
+  CU_ASSERT_EQUAL(ms, 5 * 60000);
+  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "tun-device-mtu"), "1400");
+  mcc_conf_free(c);
+
+  /* A first line with a bad value still counts as given; a repeated list
+   * key too; unknown keys only warn, however often. */
+  c = parse("keep-alive-period = 5\nkeep-alive-period = 5s\n"
+            "parents = 10.0.0.1:1\nparents = 10.0.0.2:1\n"
+            "frobnicate = 1\nfrobnicate = 2\n",
+            &d, &rv);
+  CU_ASSERT_EQUAL(rv, MCC_ERR_SYNTAX);
+  CU_ASSERT_EQUAL(d.errors, 3);
+  CU_ASSERT_EQUAL(d.warnings, 2);
+  CU_ASSERT(has(&d, "test.conf:2: keep-alive-period: given twice, first at "
+                    "test.conf:1"));
+  CU_ASSERT(has(&d, "test.conf:4: parents: given twice, first at "
+                    "test.conf:3"));
+  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "keep-alive-period"), "30s");
+  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "parents"), "10.0.0.1:1");
+  /* Another text (a second file, an override) may set it again. */
+  CU_ASSERT_EQUAL(mcc_conf_parse(c, "other.conf", "parents = 10.0.0.3:1\n", 21,
+                                 NULL, NULL),
+                  0);
+  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "parents"), "10.0.0.3:1");
+  char err[128];
+  CU_ASSERT_EQUAL(mcc_conf_set(c, "parents", "10.0.0.4:1", err, sizeof err), 0);
+  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "parents"), "10.0.0.4:1");
   mcc_conf_free(c);
 }
 
@@ -851,7 +891,7 @@ void suite_conf(void) {
   ADD_TEST(s, test_conf_defaults);
   ADD_TEST(s, test_conf_key_table);
   ADD_TEST(s, test_conf_comments_blank_crlf);
-  ADD_TEST(s, test_conf_later_value_wins);
+  ADD_TEST(s, test_conf_duplicate_key);
   ADD_TEST(s, test_conf_unknown_key_warns);
   ADD_TEST(s, test_conf_bad_duration);
   ADD_TEST(s, test_conf_duration_table);

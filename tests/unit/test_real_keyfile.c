@@ -19,7 +19,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -325,6 +327,7 @@ static void test_real_keyfile_key_text_refused(void) {
   char path[PATH_MAX], err[1024];
   at(path, "garbage.txt");
   write_text(path, "hello\n");
+  chmod(path, 0600);
   CU_ASSERT_EQUAL(keyfile_read_keypair(path, &kp, err, sizeof err), -1);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a private key"));
@@ -471,6 +474,7 @@ enum fault {
   FAULT_MISSING_NETWORK_CERT,
   FAULT_MISSING_KEY,
   FAULT_BAD_KEY,
+  FAULT_KEY_MODE,
   FAULT_COUNT
 };
 
@@ -495,6 +499,7 @@ static void test_real_keyfile_load_identity_faults(void) {
       {FAULT_MISSING_NETWORK_CERT, KEYFILE_NETWORK_CERT, "No such file"},
       {FAULT_MISSING_KEY, KEYFILE_NODE_KEY, "No such file"},
       {FAULT_BAD_KEY, KEYFILE_NODE_KEY, "not a private key"},
+      {FAULT_KEY_MODE, KEYFILE_NODE_KEY, "(mode 0640); fix: chmod 600 "},
   };
   CU_ASSERT_EQUAL(sizeof cases / sizeof cases[0], FAULT_COUNT);
   tmp_begin();
@@ -541,7 +546,14 @@ static void test_real_keyfile_load_identity_faults(void) {
         cases[i].fault == FAULT_BAD_KEY) {
       fmt(path, sizeof path, "%s/%s", dir, cases[i].file);
       unlink(path);
-      if (cases[i].fault == FAULT_BAD_KEY) write_text(path, "AAAA\n");
+      if (cases[i].fault == FAULT_BAD_KEY) {
+        write_text(path, "AAAA\n");
+        chmod(path, 0600);
+      }
+    }
+    if (cases[i].fault == FAULT_KEY_MODE) {
+      fmt(path, sizeof path, "%s/%s", dir, cases[i].file);
+      chmod(path, 0640);
     }
     mcc_keypair kp;
     mcc_id nets[4];
@@ -557,6 +569,166 @@ static void test_real_keyfile_load_identity_faults(void) {
     CU_ASSERT(named);
     CU_ASSERT(says);
   }
+  tmp_end();
+}
+
+/* ---- what a key file must be -------------------------------------------- */
+
+/* As ssh: a private key only its owner can read or write, and its owner is
+ * this user; the message names the file and the command that fixes it. */
+static void test_real_keyfile_private_key_mode(void) {
+  mcc_keypair kp, back;
+  test_keys(&kp, 9);
+  tmp_begin();
+  char path[PATH_MAX], err[1024], want[PATH_MAX + 64];
+  at(path, KEYFILE_NODE_KEY);
+  CU_ASSERT_EQUAL_FATAL(keyfile_write_keypair(path, &kp, 0, err, sizeof err),
+                        0);
+  static const struct {
+    unsigned mode;
+    int ok;
+  } modes[] = {{0600, 1}, {0400, 1}, {0700, 1}, {0200, 1},
+               {0644, 0}, {0640, 0}, {0604, 0}, {0660, 0},
+               {0666, 0}, {0620, 0}, {0602, 0}, {0610, 0},
+               {0601, 0}, {0777, 0}, {0440, 0}};
+  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+    CU_ASSERT_EQUAL_FATAL(chmod(path, modes[i].mode), 0);
+    memset(err, 0, sizeof err);
+    int rv = keyfile_read_keypair(path, &back, err, sizeof err);
+    if (modes[i].mode == 0200) { /* root reads it anyway; others may not */
+      CU_ASSERT(rv == 0 || strstr(err, "Permission denied"));
+      continue;
+    }
+    if ((rv == 0) != modes[i].ok)
+      printf("\n  mode %04o: rv %d, %s\n", modes[i].mode, rv, err);
+    CU_ASSERT_EQUAL(rv == 0, modes[i].ok);
+    if (modes[i].ok) {
+      CU_ASSERT_EQUAL(memcmp(&kp, &back, sizeof kp), 0);
+      continue;
+    }
+    fmt(want, sizeof want,
+        "%s: private key readable or writable by group or others (mode "
+        "%04o); fix: chmod 600 %s",
+        path, modes[i].mode, path);
+    CU_ASSERT_STRING_EQUAL(err, want);
+  }
+  /* Certificates are public: 0644 is their mode. */
+  chain c;
+  make_chain(&c);
+  mcc_cert cert;
+  at(path, KEYFILE_NODE_CERT);
+  CU_ASSERT_EQUAL(keyfile_write_cert(path, &c.node_cert, 0, err, sizeof err),
+                  0);
+  CU_ASSERT_EQUAL(mode_of(path), 0644);
+  CU_ASSERT_EQUAL(keyfile_read_cert(path, &cert, err, sizeof err), 0);
+
+  /* Owned by another user: refused even at 0600 (root only can chown). */
+  at(path, KEYFILE_NODE_KEY);
+  chmod(path, 0600);
+  if (geteuid() == 0) {
+    CU_ASSERT_EQUAL_FATAL(chown(path, 65534, 65534), 0);
+    CU_ASSERT_EQUAL(keyfile_read_keypair(path, &back, err, sizeof err), -1);
+    fmt(want, sizeof want,
+        "%s: private key owned by uid 65534, not by this user (uid 0); fix: "
+        "chown 0 %s",
+        path, path);
+    CU_ASSERT_STRING_EQUAL(err, want);
+  } else {
+    printf("\n  (not root: a key of another owner is not tried)\n");
+  }
+  tmp_end();
+}
+
+enum read_kind { READ_KEY, READ_CERT, READ_FILE };
+
+/* Reads path as kind in a child process, so that a read that blocks (a
+ * FIFO without a writer) fails the test instead of hanging it. Returns the
+ * reader's result with its message in err, or -99 when it did not return
+ * within two seconds. */
+static int read_in_child(enum read_kind kind, const char *path, char *err,
+                         size_t errlen) {
+  int fds[2];
+  CU_ASSERT_FATAL(pipe(fds) == 0);
+  fflush(stdout);
+  pid_t pid = fork();
+  CU_ASSERT_FATAL(pid >= 0);
+  if (pid == 0) {
+    char msg[1024] = "";
+    int rv;
+    mcc_keypair kp;
+    mcc_cert cert;
+    char *data = NULL;
+    size_t len = 0;
+    if (kind == READ_KEY) rv = keyfile_read_keypair(path, &kp, msg, sizeof msg);
+    else if (kind == READ_CERT)
+      rv = keyfile_read_cert(path, &cert, msg, sizeof msg);
+    else rv = keyfile_read_file(path, 4096, &data, &len, msg, sizeof msg);
+    free(data);
+    char out[1100];
+    int n = snprintf(out, sizeof out, "%d %s", rv, msg);
+    if (write(fds[1], out, (size_t)n) < 0) _exit(2);
+    _exit(0);
+  }
+  close(fds[1]);
+  char buf[1100];
+  size_t got = 0;
+  int rv = -99;
+  for (int waited = 0; waited < 200; waited++) { /* 2 s in 10 ms steps */
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      ssize_t r;
+      while (got < sizeof buf - 1 &&
+             (r = read(fds[0], buf + got, sizeof buf - 1 - got)) > 0)
+        got += (size_t)r;
+      buf[got] = '\0';
+      char *space = strchr(buf, ' ');
+      rv = atoi(buf);
+      snprintf(err, errlen, "%s", space ? space + 1 : "");
+      close(fds[0]);
+      return rv;
+    }
+    usleep(10000);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  close(fds[0]);
+  snprintf(err, errlen, "%s: still reading after 2 s", path);
+  return rv;
+}
+
+/* A FIFO where a key, a certificate or mcc.conf is expected is an error at
+ * once (mccd used to wait on it forever); so are devices and directories.
+ * A symbolic link is followed and its target checked. */
+static void test_real_keyfile_not_regular(void) {
+  tmp_begin();
+  char path[PATH_MAX], target[PATH_MAX], err[1200];
+  at(path, "fifo");
+  CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+  static const enum read_kind kinds[] = {READ_KEY, READ_CERT, READ_FILE};
+  for (size_t i = 0; i < 3; i++) {
+    int rv = read_in_child(kinds[i], path, err, sizeof err);
+    if (rv != -1) printf("\n  kind %zu: rv %d: %s\n", i, rv, err);
+    CU_ASSERT_EQUAL(rv, -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a regular file (it is a FIFO)"));
+  }
+  CU_ASSERT_EQUAL(read_in_child(READ_CERT, "/dev/null", err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "/dev/null: not a regular file (it is "
+                                    "a device)"));
+  CU_ASSERT_EQUAL(read_in_child(READ_KEY, root, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "(it is a directory)"));
+
+  mcc_keypair kp, back;
+  test_keys(&kp, 3);
+  at(target, "real-key.txt");
+  CU_ASSERT_EQUAL(keyfile_write_keypair(target, &kp, 0, err, sizeof err), 0);
+  at(path, "link-key.txt");
+  CU_ASSERT_EQUAL_FATAL(symlink(target, path), 0);
+  CU_ASSERT_EQUAL(keyfile_read_keypair(path, &back, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(memcmp(&kp, &back, sizeof kp), 0);
+  chmod(target, 0644);
+  CU_ASSERT_EQUAL(keyfile_read_keypair(path, &back, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "chmod 600"));
   tmp_end();
 }
 
@@ -976,6 +1148,8 @@ void suite_real_keyfile(void) {
   ADD_TEST(s, test_real_keyfile_load_identity_good);
   ADD_TEST(s, test_real_keyfile_load_identity_faults);
   ADD_TEST(s, test_real_keyfile_networks_cap);
+  ADD_TEST(s, test_real_keyfile_private_key_mode);
+  ADD_TEST(s, test_real_keyfile_not_regular);
   ADD_TEST(s, test_real_keyfile_path_rule);
   ADD_TEST(s, test_real_keyfile_cli_chain);
   ADD_TEST(s, test_real_keyfile_cli_init);

@@ -9,8 +9,10 @@
  * is the rest of a line from a '#' that follows white space (" # comment");
  * blank lines are ignored; LF and CRLF line endings both work. A value may be
  * empty (`dns-names =`), which means "not set" for keys without a default.
- * A key given twice takes its later value. Lists are comma-separated; their
- * items are trimmed and stored joined by a bare ','.
+ * A key may appear once in a file: a second line of the same key is an
+ * error naming both lines, and the first value stays (no key of the manual
+ * repeats; a list is one line). Lists are comma-separated; their items are
+ * trimmed and stored joined by a bare ','.
  *
  * Values by type (mcc_conf_type):
  *   DURATION   an integer and a unit: ms, s, m, h or d (500ms, 30s, 2m, 1h);
@@ -109,10 +111,11 @@ void mcc_conf_free(mcc_conf *conf);
 /* Parses textlen bytes of text (need not be NUL-terminated; filename names
  * it in messages, "mcc.conf" when NULL). Each valid line replaces its key's
  * value. An unknown or deprecated key is a warning; a malformed line or
- * value is an error that leaves the key as it was; parsing goes on to the
- * end either way, reporting every problem to diag (which may be NULL).
- * Returns 0; MCC_ERR_SYNTAX if a line was malformed, else MCC_ERR_VALUE if a
- * value was; MCC_ERR_INVALID_ARGUMENT (conf NULL, or text NULL with textlen
+ * value, or a key given on an earlier line of the same text ("file:7: key:
+ * given twice, first at file:3; ..."), is an error that leaves the key as
+ * it was; parsing goes on to the end either way, reporting every problem to
+ * diag (which may be NULL). Returns 0; MCC_ERR_SYNTAX if a line was
+ * malformed or repeated a key, else MCC_ERR_VALUE if a value was; MCC_ERR_INVALID_ARGUMENT (conf NULL, or text NULL with textlen
  * > 0); MCC_ERR_NOMEM, which stops parsing at that line. */
 int mcc_conf_parse(mcc_conf *conf, const char *filename, const char *text,
                    size_t textlen, mcc_conf_diag_fn diag, void *user_data);

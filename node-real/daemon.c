@@ -270,7 +270,7 @@ static void on_dns(mccd *d) {
                          (struct sockaddr *)&ss, &sl);
     if (n < 0) return;
     mcc_addr from;
-    from_sockaddr(&ss, &from);
+    sock_from_sockaddr(&ss, &from);
     size_t alen = 0;
     if (mcc_dns_serve(&d->dns_limit, mcc_node_resolver(d->node),
                       d->cfg.resolver.domain, &from, query, (size_t)n, answer,

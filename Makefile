@@ -35,7 +35,7 @@ objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 REAL_BINS := $(BUILD)/bin/mccd $(BUILD)/bin/mcc
 
-all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-sim $(REAL_BINS)
+all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-sim $(REAL_BINS) $(BUILD)/bin/mcc-flood
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/install-deps
@@ -82,6 +82,12 @@ $(BUILD)/bin/mccd: $(BUILD)/plain/node-real/mccd_main.o $(BUILD)/lib/libmccreal.
 $(BUILD)/bin/mcc: $(BUILD)/plain/node-real/mcc_main.o $(BUILD)/lib/libmccreal.a $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(CGRAPH_LIBS) $(LDLIBS)
+
+# The attacker of tools/flood-lab: builds its datagrams with the core's
+# encoders (internal headers too), reads pcap files for --kind replay.
+$(BUILD)/bin/mcc-flood: $(BUILD)/plain/tools/flood/mcc-flood.o $(BUILD)/lib/libmcc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ -lpcap $(LDLIBS)
 
 $(BUILD)/bin/mcc-unit: $(call objs,plain,$(UNIT_SRC)) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmccreal.a $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)

@@ -1,7 +1,8 @@
 # MCC — the one entry point. `make` builds, `make test` runs every test
 # (unit suites plain and under ASan+UBSan, fuzz corpus replay), `make bench`
-# writes figures to results/, `make fuzz` runs each fuzzer for FUZZ_SECONDS.
-# Objects and binaries go under build/.
+# writes figures to results/ (as root also from the namespace labs of
+# tools/bench-real and tools/flood-lab), `make fuzz` runs each fuzzer for
+# FUZZ_SECONDS. Objects and binaries go under build/.
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -130,11 +131,12 @@ mccd-static:
 regress: $(BUILD)/bin/mcc-sim
 	@tools/regress $(BUILD)
 
-bench: $(BUILD)/bin/mcc-bench $(BUILD)/bin/mcc-bench-sim $(REAL_BINS) $(BUILD)/bin/mcc-sim
+bench: $(BUILD)/bin/mcc-bench $(BUILD)/bin/mcc-bench-sim $(REAL_BINS) $(BUILD)/bin/mcc-sim $(BUILD)/bin/mcc-flood
 	@mkdir -p results
 	$(BUILD)/bin/mcc-bench results/bench-core.json
 	$(BUILD)/bin/mcc-bench-sim results/bench-sim.json
 	@if [ "$$(id -u)" -eq 0 ]; then BENCH_BIN=$(BUILD)/bin tools/bench-real; else echo "bench: tools/bench-real skipped (needs root)"; fi
+	@if [ "$$(id -u)" -eq 0 ]; then BENCH_BIN=$(BUILD)/bin tools/flood-lab --duration 12 --max-time 240; else echo "bench: tools/flood-lab skipped (needs root)"; fi
 
 $(BUILD)/bin/mcc-bench: $(call objs,plain,tests/bench/bench_core.c tests/bench/bench_dataplane.c tests/unit/harness.c) $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)

@@ -37,14 +37,14 @@
 
 #define DEFAULT_PORT 9376
 #define DEFAULT_POOL 8192
-#define DEFAULT_BATCH 64
+#define DEFAULT_BATCH 256
 #define MAX_BATCH 1024
 #define MAX_KINDS 4
 #define IP_UDP_HEADER_LEN 28
 /* A sender that fell behind (preempted, or a full queue) catches up with
  * at most this much of the schedule at full speed, then lets the rest go:
  * pacing stays pacing, and the achieved rate says what was lost. */
-#define MAX_DEBT_S 0.02
+#define MAX_DEBT_S 0.1
 /* Certificates the tool makes are valid from a minute ago for a year. */
 #define CERT_BACKDATE_S 60
 #define CERT_LIFETIME_S (365u * 86400u)

@@ -136,7 +136,7 @@ bench: $(BUILD)/bin/mcc-bench $(BUILD)/bin/mcc-bench-sim $(REAL_BINS) $(BUILD)/b
 	$(BUILD)/bin/mcc-bench results/bench-core.json
 	$(BUILD)/bin/mcc-bench-sim results/bench-sim.json
 	@if [ "$$(id -u)" -eq 0 ]; then BENCH_BIN=$(BUILD)/bin tools/bench-real; else echo "bench: tools/bench-real skipped (needs root)"; fi
-	@if [ "$$(id -u)" -eq 0 ]; then BENCH_BIN=$(BUILD)/bin tools/flood-lab --duration 12 --max-time 240; else echo "bench: tools/flood-lab skipped (needs root)"; fi
+	@if [ "$$(id -u)" -eq 0 ]; then BENCH_BIN=$(BUILD)/bin tools/flood-lab --duration 10 --max-time 300; else echo "bench: tools/flood-lab skipped (needs root)"; fi
 
 $(BUILD)/bin/mcc-bench: $(call objs,plain,tests/bench/bench_core.c tests/bench/bench_dataplane.c tests/unit/harness.c) $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)

@@ -20,8 +20,8 @@
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,64 +92,94 @@ static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig) { stop_requested = sig; }
 
+/* clang-format off: the help text is laid out as it prints */
 static void usage(FILE *f) {
-  fprintf(f,
-"usage: mcc-flood -t ADDR[:PORT] -k KIND[,KIND...] [OPTIONS]\n"
-"\n"
-"Floods ADDR (UDP port 9376 unless given) with datagrams shaped like MCC\n"
-"handshake messages, paced to a rate, and prints what it really sent. For\n"
-"measuring a node under attack (tools/flood-lab); run it only against\n"
-"nodes you are allowed to test.\n"
-"\n"
-"Kinds (a comma list mixes them, the rate shared equally):\n"
-"  hello          HELLO with a fresh key per datagram, a self-signed node\n"
-"                 certificate and a valid signature\n"
-"  hello-forged   HELLO, valid signature by a fresh key, whose certificate\n"
-"                 names --issuer (a trusted network key) as issuer with a bad\n"
-"                 signature: only a public-key check can reject it\n"
-"  init           SESSION_INIT addressed to --dst. The source is --cert (a\n"
-"                 real node certificate, public: every HELLO carries one; its\n"
-"                 key is not known, so the handshake's tag is wrong and only\n"
-"                 the key exchanges reveal it), else a fresh key per datagram\n"
-"                 with a certificate by --issuer (bad signature) when given,\n"
-"                 else self-signed\n"
-"  replay         the datagrams of --from, as they are (no pool of fresh ones)\n"
-"\n"
-"Options:\n"
-"  -t, --target ADDR[:PORT]  IPv4 a.b.c.d[:port] or [IPv6][:port]\n"
-"  -r, --rate N          datagrams per second in all (default 1000; 0 = as\n"
-"                        fast as the tool can)\n"
-"  -d, --duration S      seconds to send (default 10; fractions allowed)\n"
-"  -n, --count N         stop after N datagrams\n"
-"  -k, --kind LIST       see above\n"
-"      --issuer KEY      a network public key: 44 Base64 characters (the\n"
-"                        form of trusted-networks) or a 52-character id\n"
-"      --dst ID          init: the destination node id (52 characters)\n"
-"      --cert CERT       init: a node certificate, Base64 or a file holding\n"
-"                        it (e.g. a node's node-certificate.txt)\n"
-"      --from FILE       replay: a pcap file (its UDP payloads) or a text\n"
-"                        file of hex datagrams, one a line ('#' comments)\n"
-"      --replay-port P   replay from pcap: only datagrams from or to UDP port\n"
-"                        P (default 9376; 0 = every UDP datagram)\n"
-"      --spoof CIDR      send from random addresses and ports of an IPv4\n"
-"                        range through a raw socket (IP_HDRINCL; needs root\n"
-"                        or CAP_NET_RAW); default: the tool's own UDP socket\n"
-"  -b, --batch N         datagrams per sendmmsg call (default %d, 1..%d)\n"
-"  -p, --pool N          distinct datagrams built beforehand (default %d);\n"
-"                        above the target's caches (the node's verify cache\n"
-"                        holds 1024)\n"
-"      --keep-alive S    keep-alive period the HELLOs announce (default 30)\n"
-"      --json            print the result as one JSON object\n"
-"  -q, --quiet           no progress lines on stderr\n"
-"  -h, --help            this help\n"
-"\n"
-"HELLO timestamps are taken when the pool is built and stay within the\n"
-"node's window (300 s) for a run of up to 250 s. The result counts the\n"
-"datagrams the kernel accepted (sendmmsg's count), over the time from the\n"
-"first send to the last; what the target's socket then received is for the\n"
-"target's counters (tools/flood-lab reads them).\n",
-          DEFAULT_BATCH, MAX_BATCH, DEFAULT_POOL);
+  fprintf(
+      f,
+      "usage: mcc-flood -t ADDR[:PORT] -k KIND[,KIND...] [OPTIONS]\n"
+      "\n"
+      "Floods ADDR (UDP port 9376 unless given) with datagrams shaped like "
+      "MCC\n"
+      "handshake messages, paced to a rate, and prints what it really sent. "
+      "For\n"
+      "measuring a node under attack (tools/flood-lab); run it only against\n"
+      "nodes you are allowed to test.\n"
+      "\n"
+      "Kinds (a comma list mixes them, the rate shared equally):\n"
+      "  hello          HELLO with a fresh key per datagram, a self-signed "
+      "node\n"
+      "                 certificate and a valid signature\n"
+      "  hello-forged   HELLO, valid signature by a fresh key, whose "
+      "certificate\n"
+      "                 names --issuer (a trusted network key) as issuer with "
+      "a bad\n"
+      "                 signature: only a public-key check can reject it\n"
+      "  init           SESSION_INIT addressed to --dst. The source is --cert "
+      "(a\n"
+      "                 real node certificate, public: every HELLO carries "
+      "one; its\n"
+      "                 key is not known, so the handshake's tag is wrong and "
+      "only\n"
+      "                 the key exchanges reveal it), else a fresh key per "
+      "datagram\n"
+      "                 with a certificate by --issuer (bad signature) when "
+      "given,\n"
+      "                 else self-signed\n"
+      "  replay         the datagrams of --from, as they are (no pool of fresh "
+      "ones)\n"
+      "\n"
+      "Options:\n"
+      "  -t, --target ADDR[:PORT]  IPv4 a.b.c.d[:port] or [IPv6][:port]\n"
+      "  -r, --rate N          datagrams per second in all (default 1000; 0 = "
+      "as\n"
+      "                        fast as the tool can)\n"
+      "  -d, --duration S      seconds to send (default 10; fractions "
+      "allowed)\n"
+      "  -n, --count N         stop after N datagrams\n"
+      "  -k, --kind LIST       see above\n"
+      "      --issuer KEY      a network public key: 44 Base64 characters "
+      "(the\n"
+      "                        form of trusted-networks) or a 52-character id\n"
+      "      --dst ID          init: the destination node id (52 characters)\n"
+      "      --cert CERT       init: a node certificate, Base64 or a file "
+      "holding\n"
+      "                        it (e.g. a node's node-certificate.txt)\n"
+      "      --from FILE       replay: a pcap file (its UDP payloads) or a "
+      "text\n"
+      "                        file of hex datagrams, one a line ('#' "
+      "comments)\n"
+      "      --replay-port P   replay from pcap: only datagrams from or to UDP "
+      "port\n"
+      "                        P (default 9376; 0 = every UDP datagram)\n"
+      "      --spoof CIDR      send from random addresses and ports of an "
+      "IPv4\n"
+      "                        range through a raw socket (IP_HDRINCL; needs "
+      "root\n"
+      "                        or CAP_NET_RAW); default: the tool's own UDP "
+      "socket\n"
+      "  -b, --batch N         datagrams per sendmmsg call (default %d, "
+      "1..%d)\n"
+      "  -p, --pool N          distinct datagrams built beforehand (default "
+      "%d);\n"
+      "                        above the target's caches (the node's verify "
+      "cache\n"
+      "                        holds 1024)\n"
+      "      --keep-alive S    keep-alive period the HELLOs announce (default "
+      "30)\n"
+      "      --json            print the result as one JSON object\n"
+      "  -q, --quiet           no progress lines on stderr\n"
+      "  -h, --help            this help\n"
+      "\n"
+      "HELLO timestamps are taken when the pool is built and stay within the\n"
+      "node's window (300 s) for a run of up to 250 s. The result counts the\n"
+      "datagrams the kernel accepted (sendmmsg's count), over the time from "
+      "the\n"
+      "first send to the last; what the target's socket then received is for "
+      "the\n"
+      "target's counters (tools/flood-lab reads them).\n",
+      DEFAULT_BATCH, MAX_BATCH, DEFAULT_POOL);
 }
+/* clang-format on */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void die(const char *fmt, ...) {
@@ -212,8 +242,10 @@ static void parse_target(options *o, const char *s) {
       die("--target: expected [IPv6]:PORT, found \"%s\"", s);
     memcpy(host, s + 1, (size_t)(close - s - 1));
     host[close - s - 1] = '\0';
-    if (close[1] == ':') port = close + 2;
-    else if (close[1]) die("--target: junk after ']' in \"%s\"", s);
+    if (close[1] == ':')
+      port = close + 2;
+    else if (close[1])
+      die("--target: junk after ']' in \"%s\"", s);
   } else {
     const char *colon = strchr(s, ':');
     size_t n = colon ? (size_t)(colon - s) : strlen(s);
@@ -222,8 +254,8 @@ static void parse_target(options *o, const char *s) {
     host[n] = '\0';
     if (colon) port = colon + 1;
   }
-  int p = port ? (int)parse_number("--target port", port, 1, 65535)
-               : DEFAULT_PORT;
+  int p =
+      port ? (int)parse_number("--target port", port, 1, 65535) : DEFAULT_PORT;
   memset(&o->target, 0, sizeof o->target);
   struct sockaddr_in *v4 = (struct sockaddr_in *)&o->target;
   struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&o->target;
@@ -253,8 +285,7 @@ static void parse_kinds(options *o, const char *s) {
     for (int i = 0; i < (int)(sizeof kind_names / sizeof *kind_names); i++)
       if (!strcmp(k, kind_names[i])) found = i;
     if (found < 0)
-      die("--kind: unknown kind \"%s\" (hello, hello-forged, init, replay)",
-          k);
+      die("--kind: unknown kind \"%s\" (hello, hello-forged, init, replay)", k);
     for (int i = 0; i < o->nkinds; i++)
       if (o->kinds[i] == (enum kind)found) die("--kind: %s given twice", k);
     if (o->nkinds == MAX_KINDS) die("--kind: at most %d kinds", MAX_KINDS);
@@ -275,7 +306,8 @@ static void parse_key(const char *opt, const char *s, mcc_id *id) {
                         sodium_base64_VARIANT_ORIGINAL) != 0 ||
       binlen != sizeof id->key)
     die("%s: expected 44 Base64 characters or a 52-character id, found "
-        "\"%s\"", opt, s);
+        "\"%s\"",
+        opt, s);
 }
 
 /* A certificate in Base64, or a file holding one. */
@@ -292,7 +324,8 @@ static void parse_cert(options *o, const char *s) {
   int rv = mcc_cert_from_base64(&o->cert, src, strlen(src));
   if (rv != 0)
     die("--cert: \"%s\" is neither a readable file nor a certificate in "
-        "Base64: %s", s, mcc_strerror(rv));
+        "Base64: %s",
+        s, mcc_strerror(rv));
   if (o->cert.kind != MCC_CERT_NODE)
     die("--cert: \"%s\" is not a node certificate", s);
   o->have_cert = 1;
@@ -305,8 +338,7 @@ static void parse_spoof(options *o, const char *s) {
   if (n >= sizeof host) die("--spoof: \"%s\" is not an IPv4 CIDR", s);
   memcpy(host, s, n);
   host[n] = '\0';
-  int bits = slash ? (int)parse_number("--spoof prefix", slash + 1, 0, 32)
-                   : 32;
+  int bits = slash ? (int)parse_number("--spoof prefix", slash + 1, 0, 32) : 32;
   struct in_addr a;
   if (inet_pton(AF_INET, host, &a) != 1)
     die("--spoof: \"%s\": expected an IPv4 range like 10.250.0.0/16", s);
@@ -344,40 +376,69 @@ static void parse_args(options *o, int argc, char **argv) {
   o->keepalive_s = 30;
   o->replay_port = DEFAULT_PORT;
   int have_target = 0, c;
-  while ((c = getopt_long(argc, argv, "t:r:d:n:k:b:p:qh", longs, NULL)) !=
-         -1) {
+  while ((c = getopt_long(argc, argv, "t:r:d:n:k:b:p:qh", longs, NULL)) != -1) {
     switch (c) {
-    case 't': parse_target(o, optarg); have_target = 1; break;
-    case 'r': o->rate = parse_number("--rate", optarg, 0, 1e8); break;
-    case 'd': o->duration = parse_number("--duration", optarg, 0.001, 1e6);
+    case 't':
+      parse_target(o, optarg);
+      have_target = 1;
       break;
-    case 'n': o->count = (uint64_t)parse_number("--count", optarg, 1, 1e15);
+    case 'r':
+      o->rate = parse_number("--rate", optarg, 0, 1e8);
       break;
-    case 'k': parse_kinds(o, optarg); break;
-    case 'I': parse_key("--issuer", optarg, &o->issuer); o->have_issuer = 1;
+    case 'd':
+      o->duration = parse_number("--duration", optarg, 0.001, 1e6);
       break;
-    case 'D': parse_key("--dst", optarg, &o->dst); o->have_dst = 1; break;
-    case 'C': parse_cert(o, optarg); break;
-    case 'F': o->from = optarg; break;
-    case 'P': o->replay_port = (int)parse_number("--replay-port", optarg, 0,
-                                                 65535);
+    case 'n':
+      o->count = (uint64_t)parse_number("--count", optarg, 1, 1e15);
       break;
-    case 'S': parse_spoof(o, optarg); break;
-    case 'b': o->batch = (unsigned)parse_number("--batch", optarg, 1,
-                                                MAX_BATCH);
+    case 'k':
+      parse_kinds(o, optarg);
       break;
-    case 'p': o->pool = (unsigned)parse_number("--pool", optarg, 1, 1 << 20);
+    case 'I':
+      parse_key("--issuer", optarg, &o->issuer);
+      o->have_issuer = 1;
       break;
-    case 'K': o->keepalive_s = (unsigned)parse_number("--keep-alive", optarg,
-                                                      1, 65535);
+    case 'D':
+      parse_key("--dst", optarg, &o->dst);
+      o->have_dst = 1;
       break;
-    case 'J': o->json = 1; break;
-    case 'q': o->quiet = 1; break;
-    case 'h': usage(stdout); exit(0);
-    default: fprintf(stderr, "mcc-flood: see mcc-flood --help\n"); exit(2);
+    case 'C':
+      parse_cert(o, optarg);
+      break;
+    case 'F':
+      o->from = optarg;
+      break;
+    case 'P':
+      o->replay_port = (int)parse_number("--replay-port", optarg, 0, 65535);
+      break;
+    case 'S':
+      parse_spoof(o, optarg);
+      break;
+    case 'b':
+      o->batch = (unsigned)parse_number("--batch", optarg, 1, MAX_BATCH);
+      break;
+    case 'p':
+      o->pool = (unsigned)parse_number("--pool", optarg, 1, 1 << 20);
+      break;
+    case 'K':
+      o->keepalive_s = (unsigned)parse_number("--keep-alive", optarg, 1, 65535);
+      break;
+    case 'J':
+      o->json = 1;
+      break;
+    case 'q':
+      o->quiet = 1;
+      break;
+    case 'h':
+      usage(stdout);
+      exit(0);
+    default:
+      fprintf(stderr, "mcc-flood: see mcc-flood --help\n");
+      exit(2);
     }
   }
-  if (optind < argc) die("unexpected argument \"%s\" (see --help)", argv[optind]);
+  if (optind < argc)
+    die("unexpected argument \"%s\" (see --help)", argv[optind]);
   if (!have_target) die("missing --target ADDR[:PORT] (see --help)");
   if (o->nkinds == 0) die("missing --kind (see --help)");
   for (int i = 0; i < o->nkinds; i++) {
@@ -386,8 +447,7 @@ static void parse_args(options *o, int argc, char **argv) {
       die("--kind hello-forged needs --issuer (a trusted network key)");
     if (k == KIND_INIT && !o->have_dst)
       die("--kind init needs --dst (the destination node id)");
-    if (k == KIND_REPLAY && !o->from)
-      die("--kind replay needs --from FILE");
+    if (k == KIND_REPLAY && !o->from) die("--kind replay needs --from FILE");
   }
   if (o->spoof && o->target.ss_family != AF_INET)
     die("--spoof: IPv4 targets only");
@@ -467,19 +527,21 @@ static datagram build_init(const options *o) {
   noise_init(&st, &kp.pub, &o->dst, prologue, sizeof prologue);
   put_be64(payload, unix_ms());
   uint32_t index;
-  do randombytes_buf(&index, sizeof index); while (index == 0);
+  do randombytes_buf(&index, sizeof index);
+  while (index == 0);
   put_be32(payload + 8, index);
   randombytes_buf(e_sec, sizeof e_sec);
   int rv = noise_write_msg1(&st, e_sec, &kp, &o->dst, payload, sizeof payload,
                             out + WIRE_INIT_E_OFF);
-  if (rv != 0) die("noise_write_msg1: %s (is --dst a node id?)",
-                   mcc_strerror(rv));
+  if (rv != 0)
+    die("noise_write_msg1: %s (is --dst a node id?)", mcc_strerror(rv));
   sodium_memzero(&st, sizeof st);
   sodium_memzero(&kp, sizeof kp);
   return (datagram){.len = sizeof out, .data = copy_of(out, sizeof out)};
 }
 
-/* ---- replay input ---------------------------------------------------------- */
+/* ---- replay input ----------------------------------------------------------
+ */
 
 typedef struct dgram_list {
   datagram *items;
@@ -560,7 +622,8 @@ static int load_pcap(dgram_list *l, const char *file, int port) {
       break;
     default:
       die("--from %s: link type %s is not supported (raw IP, Ethernet, Linux "
-          "cooked, loopback are)", file, pcap_datalink_val_to_name(dlt));
+          "cooked, loopback are)",
+          file, pcap_datalink_val_to_name(dlt));
     }
     if (n > skip) take_udp(l, p + skip, n - skip, port);
   }
@@ -586,11 +649,13 @@ static void load_hex(dgram_list *l, const char *file) {
     int half = -1;
     for (char *c = line; *c; c++) {
       int v;
-      if (*c >= '0' && *c <= '9') v = *c - '0';
-      else if (*c >= 'a' && *c <= 'f') v = *c - 'a' + 10;
-      else if (*c >= 'A' && *c <= 'F') v = *c - 'A' + 10;
-      else if (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n' ||
-               *c == ':')
+      if (*c >= '0' && *c <= '9')
+        v = *c - '0';
+      else if (*c >= 'a' && *c <= 'f')
+        v = *c - 'a' + 10;
+      else if (*c >= 'A' && *c <= 'F')
+        v = *c - 'A' + 10;
+      else if (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n' || *c == ':')
         continue;
       else
         die("--from %s:%u: '%c' is not a hex digit", file, lineno, *c);
@@ -648,9 +713,15 @@ static datagram *build_pool(const options *o, size_t *plen) {
     for (int i = 0; i < o->nkinds; i++) {
       datagram d;
       switch (o->kinds[i]) {
-      case KIND_HELLO: d = build_hello(o, NULL); break;
-      case KIND_HELLO_FORGED: d = build_hello(o, &o->issuer); break;
-      case KIND_INIT: d = build_init(o); break;
+      case KIND_HELLO:
+        d = build_hello(o, NULL);
+        break;
+      case KIND_HELLO_FORGED:
+        d = build_hello(o, &o->issuer);
+        break;
+      case KIND_INIT:
+        d = build_init(o);
+        break;
       default: {
         const datagram *r = &replay.items[j % replay.len];
         d = (datagram){.len = r->len, .data = copy_of(r->data, r->len)};
@@ -664,8 +735,8 @@ static datagram *build_pool(const options *o, size_t *plen) {
   for (size_t j = 0; j < replay.len; j++) free(replay.items[j].data);
   free(replay.items);
   if (!o->quiet)
-    fprintf(stderr, "mcc-flood: pool of %zu datagrams built in %.2f s\n",
-            total, now_s() - t0);
+    fprintf(stderr, "mcc-flood: pool of %zu datagrams built in %.2f s\n", total,
+            now_s() - t0);
   *plen = total;
   return pool;
 }
@@ -831,8 +902,8 @@ int main(int argc, char **argv) {
     }
     if (o.count && attempted + n > o.count) n = (unsigned)(o.count - attempted);
     int err = 0;
-    int done = send_batch(s, &o, pool, poollen, &next, n, per_kind, &bytes,
-                          &err);
+    int done =
+        send_batch(s, &o, pool, poollen, &next, n, per_kind, &bytes, &err);
     attempted += n;
     sent += (uint64_t)done;
     if ((unsigned)done < n) {
@@ -850,14 +921,15 @@ int main(int argc, char **argv) {
   end = now_s();
   cpu_s(&user1, &sys1);
   double elapsed = end - start;
-  double cpu_pct = elapsed > 0 ? (user1 - user0 + sys1 - sys0) / elapsed * 100 : 0;
+  double cpu_pct =
+      elapsed > 0 ? (user1 - user0 + sys1 - sys0) / elapsed * 100 : 0;
   double sys_pct = elapsed > 0 ? (sys1 - sys0) / elapsed * 100 : 0;
   double rate = elapsed > 0 ? (double)sent / elapsed : 0;
   /* IP-level bytes: payload + UDP 8 + IP 20 (40 for IPv6) */
   double ip_hdr = o.target.ss_family == AF_INET6 ? 48 : 28;
-  double mbit = elapsed > 0 ? ((double)bytes + ip_hdr * (double)sent) * 8 /
-                                  elapsed / 1e6
-                            : 0;
+  double mbit =
+      elapsed > 0 ? ((double)bytes + ip_hdr * (double)sent) * 8 / elapsed / 1e6
+                  : 0;
   char kinds[128] = "";
   for (int i = 0; i < o.nkinds; i++) {
     strcat(kinds, i ? "," : "");
@@ -885,8 +957,8 @@ int main(int argc, char **argv) {
            "%.0f datagrams/s (requested %.0f), %.1f Mbit/s at IP level; "
            "CPU %.0f %% of a core",
            kinds, o.target_text, o.spoof ? " from " : "",
-           o.spoof ? o.spoof_text : "", (unsigned long long)sent, elapsed,
-           rate, o.rate, mbit, cpu_pct);
+           o.spoof ? o.spoof_text : "", (unsigned long long)sent, elapsed, rate,
+           o.rate, mbit, cpu_pct);
     if (errors)
       printf("; %llu not sent (%s)", (unsigned long long)errors,
              strerror(first_err));

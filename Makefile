@@ -1,7 +1,8 @@
 # MCC — the one entry point. `make` builds, `make test` runs every test
 # (unit suites plain and under ASan+UBSan, fuzz corpus replay), `make bench`
-# writes figures to results/, `make fuzz` runs each fuzzer for FUZZ_SECONDS.
-# Objects and binaries go under build/.
+# writes figures to results/ (as root also from the namespace labs of
+# tools/bench-real and tools/flood-lab), `make fuzz` runs each fuzzer for
+# FUZZ_SECONDS. Objects and binaries go under build/.
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -35,7 +36,7 @@ objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 REAL_BINS := $(BUILD)/bin/mccd $(BUILD)/bin/mcc
 
-all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-sim $(REAL_BINS)
+all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-sim $(REAL_BINS) $(BUILD)/bin/mcc-flood
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/install-deps
@@ -83,6 +84,12 @@ $(BUILD)/bin/mcc: $(BUILD)/plain/node-real/mcc_main.o $(BUILD)/lib/libmccreal.a 
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(CGRAPH_LIBS) $(LDLIBS)
 
+# The attacker of tools/flood-lab: builds its datagrams with the core's
+# encoders (internal headers too), reads pcap files for --kind replay.
+$(BUILD)/bin/mcc-flood: $(BUILD)/plain/tools/flood/mcc-flood.o $(BUILD)/lib/libmcc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ -lpcap $(LDLIBS)
+
 $(BUILD)/bin/mcc-unit: $(call objs,plain,$(UNIT_SRC)) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmccreal.a $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LIBS)
@@ -124,11 +131,12 @@ mccd-static:
 regress: $(BUILD)/bin/mcc-sim
 	@tools/regress $(BUILD)
 
-bench: $(BUILD)/bin/mcc-bench $(BUILD)/bin/mcc-bench-sim $(REAL_BINS) $(BUILD)/bin/mcc-sim
+bench: $(BUILD)/bin/mcc-bench $(BUILD)/bin/mcc-bench-sim $(REAL_BINS) $(BUILD)/bin/mcc-sim $(BUILD)/bin/mcc-flood
 	@mkdir -p results
 	$(BUILD)/bin/mcc-bench results/bench-core.json
 	$(BUILD)/bin/mcc-bench-sim results/bench-sim.json
 	@if [ "$$(id -u)" -eq 0 ]; then BENCH_BIN=$(BUILD)/bin tools/bench-real; else echo "bench: tools/bench-real skipped (needs root)"; fi
+	@if [ "$$(id -u)" -eq 0 ]; then BENCH_BIN=$(BUILD)/bin tools/flood-lab --duration 10 --max-time 300; else echo "bench: tools/flood-lab skipped (needs root)"; fi
 
 $(BUILD)/bin/mcc-bench: $(call objs,plain,tests/bench/bench_core.c tests/bench/bench_dataplane.c tests/unit/harness.c) $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)

@@ -23,21 +23,10 @@
 
 #include "cert.h"
 #include "keyfile.h"
+#include "strbuf.h"
 
 #define DEFAULT_CONFIG_PREFIX "/etc/mcc/"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
 
 static int is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -125,12 +114,12 @@ static int check_private(const char *path, const struct stat *st, char *err,
                          size_t errlen) {
   uid_t me = geteuid();
   if (st->st_uid != me)
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "%s: private key owned by uid %u, not by this user (uid %u); "
                 "fix: chown %u %s",
                 path, (unsigned)st->st_uid, (unsigned)me, (unsigned)me, path);
   if (st->st_mode & 077)
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "%s: private key readable or writable by group or others "
                 "(mode %04o); fix: chmod 600 %s",
                 path, (unsigned)(st->st_mode & 07777), path);
@@ -143,16 +132,16 @@ static int read_checked(const char *path, size_t maxlen, int is_private,
   *pdata = NULL;
   *plen = 0;
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) return fail(err, errlen, "%s: %s", path, strerror(errno));
+  if (fd < 0) return fail_msg(err, errlen, "%s: %s", path, strerror(errno));
   struct stat st;
   if (fstat(fd, &st) != 0) {
     int e = errno;
     close(fd);
-    return fail(err, errlen, "%s: %s", path, strerror(e));
+    return fail_msg(err, errlen, "%s: %s", path, strerror(e));
   }
   if (!S_ISREG(st.st_mode)) {
     close(fd);
-    return fail(err, errlen, "%s: not a regular file (it is %s)", path,
+    return fail_msg(err, errlen, "%s: not a regular file (it is %s)", path,
                 file_kind(st.st_mode));
   }
   if (is_private && check_private(path, &st, err, errlen) != 0) {
@@ -162,7 +151,7 @@ static int read_checked(const char *path, size_t maxlen, int is_private,
   char *buf = malloc(maxlen + 2);
   if (!buf) {
     close(fd);
-    return fail(err, errlen, "%s: out of memory", path);
+    return fail_msg(err, errlen, "%s: out of memory", path);
   }
   /* Read one byte past maxlen so that a file that grew is caught too. */
   size_t n = 0;
@@ -174,7 +163,7 @@ static int read_checked(const char *path, size_t maxlen, int is_private,
       close(fd);
       sodium_memzero(buf, n);
       free(buf);
-      return fail(err, errlen, "%s: %s", path, strerror(e));
+      return fail_msg(err, errlen, "%s: %s", path, strerror(e));
     }
     if (r == 0) break;
     n += (size_t)r;
@@ -183,7 +172,7 @@ static int read_checked(const char *path, size_t maxlen, int is_private,
   if (n > maxlen) {
     sodium_memzero(buf, n);
     free(buf);
-    return fail(err, errlen, "%s: too large (at most %zu bytes)", path,
+    return fail_msg(err, errlen, "%s: too large (at most %zu bytes)", path,
                 maxlen);
   }
   buf[n] = '\0';
@@ -222,8 +211,8 @@ int keyfile_write_file(const char *path, const void *data, size_t datalen,
   if (!force) {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
     if (fd < 0 && errno == EEXIST)
-      return fail(err, errlen, "%s exists (use -y to overwrite)", path);
-    if (fd < 0) return fail(err, errlen, "%s: %s", path, strerror(errno));
+      return fail_msg(err, errlen, "%s exists (use -y to overwrite)", path);
+    if (fd < 0) return fail_msg(err, errlen, "%s: %s", path, strerror(errno));
     int rv = fill(fd, data, datalen, mode);
     int e = errno;
     if (close(fd) != 0 && rv == 0) {
@@ -232,15 +221,15 @@ int keyfile_write_file(const char *path, const void *data, size_t datalen,
     }
     if (rv != 0) {
       unlink(path);
-      return fail(err, errlen, "%s: %s", path, strerror(e));
+      return fail_msg(err, errlen, "%s: %s", path, strerror(e));
     }
     return 0;
   }
   char tmp[PATH_MAX];
   if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
-    return fail(err, errlen, "%s: path too long", path);
+    return fail_msg(err, errlen, "%s: path too long", path);
   int fd = mkstemp(tmp);
-  if (fd < 0) return fail(err, errlen, "%s: %s", path, strerror(errno));
+  if (fd < 0) return fail_msg(err, errlen, "%s: %s", path, strerror(errno));
   int rv = fill(fd, data, datalen, mode);
   int e = errno;
   if (close(fd) != 0 && rv == 0) {
@@ -253,7 +242,7 @@ int keyfile_write_file(const char *path, const void *data, size_t datalen,
   }
   if (rv != 0) {
     unlink(tmp);
-    return fail(err, errlen, "%s: %s", path, strerror(e));
+    return fail_msg(err, errlen, "%s: %s", path, strerror(e));
   }
   return 0;
 }
@@ -271,21 +260,21 @@ void keyfile_dir_of(const char *path, char *out, size_t outlen) {
 
 int keyfile_mkdirs(const char *dir, char *err, size_t errlen) {
   char buf[PATH_MAX];
-  if (dir[0] == '\0') return fail(err, errlen, "empty directory name");
+  if (dir[0] == '\0') return fail_msg(err, errlen, "empty directory name");
   if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
-    return fail(err, errlen, "%s: path too long", dir);
+    return fail_msg(err, errlen, "%s: path too long", dir);
   for (char *p = buf + 1;; p++) {
     if (*p != '/' && *p != '\0') continue;
     char saved = *p;
     *p = '\0';
     if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-      return fail(err, errlen, "%s: %s", buf, strerror(errno));
+      return fail_msg(err, errlen, "%s: %s", buf, strerror(errno));
     *p = saved;
     if (!saved) break;
   }
   struct stat st;
   if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-    return fail(err, errlen, "%s: not a directory", dir);
+    return fail_msg(err, errlen, "%s: not a directory", dir);
   return 0;
 }
 
@@ -299,11 +288,11 @@ int keyfile_read_keypair(const char *path, mcc_keypair *kp, char *err,
   sodium_memzero(text, len);
   free(text);
   if (rv == MCC_ERR_BAD_LENGTH)
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "%s: not a private key: Base64 of other than %d bytes", path,
                 MCC_SEED_LEN);
   if (rv != 0)
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "%s: not a private key: expected one line of %d Base64 "
                 "characters",
                 path, KEYFILE_KEY_TEXT_LEN);
@@ -331,7 +320,7 @@ int keyfile_read_cert(const char *path, mcc_cert *cert, char *err,
   int rv = mcc_cert_from_base64(cert, text, len);
   free(text);
   if (rv != 0)
-    return fail(err, errlen, "%s: not a certificate: %s", path,
+    return fail_msg(err, errlen, "%s: not a certificate: %s", path,
                 mcc_strerror(rv));
   return 0;
 }
@@ -374,20 +363,20 @@ int keyfile_conf_path(const mcc_conf *conf, const char *key, size_t i,
                       char *err, size_t errlen) {
   const mcc_conf_key *k = mcc_conf_key_find(key);
   const char *value = mcc_conf_get(conf, key);
-  if (!k || !value) return fail(err, errlen, "%s: unknown key", key);
+  if (!k || !value) return fail_msg(err, errlen, "%s: unknown key", key);
   char item[PATH_MAX];
   if (k->type == MCC_CONF_PATH) {
     /* A path is one value, commas and all. */
-    if (i != 0) return fail(err, errlen, "%s: holds one path", key);
+    if (i != 0) return fail_msg(err, errlen, "%s: holds one path", key);
     if (snprintf(item, sizeof item, "%s", value) >= (int)sizeof item)
-      return fail(err, errlen, "%s: path too long", key);
+      return fail_msg(err, errlen, "%s: path too long", key);
   } else {
     int rv = mcc_conf_list_get(conf, key, i, item, sizeof item);
     if (rv == MCC_ERR_BAD_LENGTH)
-      return fail(err, errlen, "%s: path too long", key);
-    if (rv != 0) return fail(err, errlen, "%s: no item %zu", key, i + 1);
+      return fail_msg(err, errlen, "%s: path too long", key);
+    if (rv != 0) return fail_msg(err, errlen, "%s: no item %zu", key, i + 1);
   }
-  if (item[0] == '\0') return fail(err, errlen, "%s: no path given", key);
+  if (item[0] == '\0') return fail_msg(err, errlen, "%s: no path given", key);
   const size_t plen = sizeof DEFAULT_CONFIG_PREFIX - 1;
   if (config_dir && config_dir[0] && strcmp(value, k->default_value) == 0 &&
       strncmp(item, DEFAULT_CONFIG_PREFIX, plen) == 0) {
@@ -396,29 +385,29 @@ int keyfile_conf_path(const mcc_conf *conf, const char *key, size_t i,
     const char *sep = config_dir[dlen - 1] == '/' ? "" : "/";
     if (snprintf(out, outlen, "%.*s%s%s", (int)dlen, config_dir, sep,
                  item + plen) >= (int)outlen)
-      return fail(err, errlen, "%s: path too long", key);
+      return fail_msg(err, errlen, "%s: path too long", key);
     return 0;
   }
   if (snprintf(out, outlen, "%s", item) >= (int)outlen)
-    return fail(err, errlen, "%s: path too long", key);
+    return fail_msg(err, errlen, "%s: path too long", key);
   return 0;
 }
 
 int keyfile_check_cert(const char *what, const mcc_cert *cert, unsigned kind,
                        uint64_t unix_now, char *err, size_t errlen) {
   if (cert->kind != kind)
-    return fail(err, errlen, "%s: not a %s certificate (it is a %s "
+    return fail_msg(err, errlen, "%s: not a %s certificate (it is a %s "
                              "certificate)",
                 what, keyfile_cert_kind_name(kind),
                 keyfile_cert_kind_name(cert->kind));
   int rv = mcc_cert_verify(cert, unix_now);
   if (rv == MCC_ERR_CERT_EXPIRED || rv == MCC_ERR_CERT_NOT_YET_VALID) {
     char from[KEYFILE_UTC_LEN + 1], to[KEYFILE_UTC_LEN + 1];
-    return fail(err, errlen, "%s: %s (valid %s to %s)", what,
+    return fail_msg(err, errlen, "%s: %s (valid %s to %s)", what,
                 mcc_strerror(rv), keyfile_format_utc(cert->not_before, from),
                 keyfile_format_utc(cert->not_after, to));
   }
-  if (rv != 0) return fail(err, errlen, "%s: %s", what, mcc_strerror(rv));
+  if (rv != 0) return fail_msg(err, errlen, "%s: %s", what, mcc_strerror(rv));
   return 0;
 }
 
@@ -428,9 +417,9 @@ static int load_networks(const mcc_conf *conf, const char *config_dir,
                          size_t errlen) {
   size_t n = mcc_conf_list_len(conf, "network-certificates");
   if (n == 0)
-    return fail(err, errlen, "network-certificates: no file given");
+    return fail_msg(err, errlen, "network-certificates: no file given");
   if (n > networks_cap)
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "network-certificates: %zu files, at most %zu are supported",
                 n, networks_cap);
   for (size_t i = 0; i < n; i++) {
@@ -470,7 +459,7 @@ int keyfile_load_identity(const mcc_conf *conf, const char *config_dir,
                          errlen))
     goto fail;
   if (memcmp(node_cert->subject.key, kp->pub.key, MCC_KEY_LEN) != 0) {
-    fail(err, errlen, "%s: certificate subject is not this node's key (%s)",
+    fail_msg(err, errlen, "%s: certificate subject is not this node's key (%s)",
          cert_path, key_path);
     goto fail;
   }
@@ -481,7 +470,7 @@ int keyfile_load_identity(const mcc_conf *conf, const char *config_dir,
   if (i == *networks_len) {
     char issuer[MCC_ID_TEXT_LEN + 1];
     mcc_id_to_text(&node_cert->issuer, issuer);
-    fail(err, errlen,
+    fail_msg(err, errlen,
          "%s: issued by network %s, which is not the subject of any of "
          "network-certificates",
          cert_path, issuer);

@@ -16,19 +16,8 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "strbuf.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
 
 /* ---- addresses -------------------------------------------------------- */
 
@@ -84,7 +73,7 @@ int sock_udp_open(const mcc_addr *at, int v6only, int bufsize,
   struct sockaddr_storage ss;
   socklen_t sl = sock_to_sockaddr(at, at->family == 6, &ss);
   int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail(err, errlen, "%s %s: %s", what, text, strerror(errno));
+  if (fd < 0) return fail_msg(err, errlen, "%s %s: %s", what, text, strerror(errno));
   if (ss.ss_family == AF_INET6)
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
   /* No SO_REUSEADDR: on UDP it lets a second process bind the same port
@@ -99,11 +88,11 @@ int sock_udp_open(const mcc_addr *at, int v6only, int bufsize,
   int e = errno;
   close(fd);
   if (e == EADDRINUSE)
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "%s %s: %s: another mccd (or another program) uses this "
                 "port; stop it, or set %s to another port",
                 what, text, strerror(e), what);
-  return fail(err, errlen, "%s %s: %s", what, text, strerror(e));
+  return fail_msg(err, errlen, "%s %s: %s", what, text, strerror(e));
 }
 
 /* ---- the control socket ----------------------------------------------- */
@@ -143,24 +132,24 @@ static int check_dir(const char *path, char *warn, size_t warnlen, char *err,
     *p = '\0';
     if (mkdir(dir, 0755) == 0) chmod(dir, 0755); /* whatever the umask */
     else if (errno != EEXIST)
-      return fail(err, errlen, "unix-socket-path %s: creating %s: %s", path,
+      return fail_msg(err, errlen, "unix-socket-path %s: creating %s: %s", path,
                   dir, strerror(errno));
     *p = saved;
     if (!saved) break;
   }
   struct stat st;
   if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-    return fail(err, errlen, "unix-socket-path %s: %s is not a directory",
+    return fail_msg(err, errlen, "unix-socket-path %s: %s is not a directory",
                 path, dir);
   uid_t me = geteuid();
   if (st.st_uid != 0 && st.st_uid != me)
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "unix-socket-path %s: the directory %s belongs to uid %u, "
                 "who could replace the socket; use a directory of root or "
                 "of this user (uid %u), such as the default " SOCK_DEFAULT_DIR,
                 path, dir, (unsigned)st.st_uid, (unsigned)me);
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "unix-socket-path %s: the directory %s is writable by "
                 "others (mode %04o), who could replace the socket; use a "
                 "directory only root or this user can write, such as the "
@@ -182,17 +171,17 @@ static int check_path(const char *path, const struct sockaddr_un *sun,
   struct stat st;
   if (lstat(path, &st) != 0) {
     if (errno == ENOENT) return 0;
-    return fail(err, errlen, "unix-socket-path %s: %s", path,
+    return fail_msg(err, errlen, "unix-socket-path %s: %s", path,
                 strerror(errno));
   }
   if (!S_ISSOCK(st.st_mode))
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "unix-socket-path %s: exists and is %s, not a socket; remove "
                 "it, or set unix-socket-path to another path",
                 path, kind_of(st.st_mode));
   int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (c < 0)
-    return fail(err, errlen, "unix-socket-path %s: socket: %s", path,
+    return fail_msg(err, errlen, "unix-socket-path %s: socket: %s", path,
                 strerror(errno));
   if (connect(c, (const struct sockaddr *)sun, sizeof *sun) == 0) {
     pid_t pid = 0;
@@ -200,11 +189,11 @@ static int check_path(const char *path, const struct sockaddr_un *sun,
     int known = sock_peer(c, &pid, &uid) == 0;
     close(c);
     if (!known)
-      return fail(err, errlen,
+      return fail_msg(err, errlen,
                   "unix-socket-path %s: another mccd is running on it; stop "
                   "it first, or set unix-socket-path to another path",
                   path);
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "unix-socket-path %s: another mccd is running on it (pid %ld, "
                 "uid %u answers there); stop it first, or set "
                 "unix-socket-path to another path",
@@ -214,18 +203,18 @@ static int check_path(const char *path, const struct sockaddr_un *sun,
   close(c);
   uid_t me = geteuid();
   if (st.st_uid != me)
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "unix-socket-path %s: a socket of uid %u is in the way, not "
                 "of this daemon's user (uid %u); remove it (rm %s) if no "
                 "program uses it, or set unix-socket-path to another path",
                 path, (unsigned)st.st_uid, (unsigned)me, path);
   if (e != ECONNREFUSED)
-    return fail(err, errlen,
+    return fail_msg(err, errlen,
                 "unix-socket-path %s: cannot tell whether a daemon is "
                 "running on it (%s); remove it if none is",
                 path, strerror(e));
   if (unlink(path) != 0 && errno != ENOENT) /* left by a daemon that died */
-    return fail(err, errlen, "unix-socket-path %s: removing the stale "
+    return fail_msg(err, errlen, "unix-socket-path %s: removing the stale "
                 "socket: %s", path, strerror(errno));
   return 0;
 }
@@ -238,10 +227,10 @@ int sock_control_open(const char *path, int backlog, ino_t *pino, char *err,
   if (err && errlen) err[0] = '\0';
   size_t len = strlen(path);
   if (len == 0)
-    return fail(err, errlen, "unix-socket-path: empty (set a path, or "
+    return fail_msg(err, errlen, "unix-socket-path: empty (set a path, or "
                 "unix-enable = false)");
   if (len >= sizeof sun.sun_path)
-    return fail(err, errlen, "unix-socket-path %s: longer than %zu bytes",
+    return fail_msg(err, errlen, "unix-socket-path %s: longer than %zu bytes",
                 path, sizeof sun.sun_path - 1);
   memcpy(sun.sun_path, path, len);
   char warn[512] = "";
@@ -250,7 +239,7 @@ int sock_control_open(const char *path, int backlog, ino_t *pino, char *err,
     return -1;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0)
-    return fail(err, errlen, "unix-socket-path %s: socket: %s", path,
+    return fail_msg(err, errlen, "unix-socket-path %s: socket: %s", path,
                 strerror(errno));
   mode_t old = umask(0117);
   int rv = bind(fd, (struct sockaddr *)&sun, sizeof sun);
@@ -261,11 +250,11 @@ int sock_control_open(const char *path, int backlog, ino_t *pino, char *err,
     if (rv == 0) unlink(path);
     close(fd);
     if (e == EADDRINUSE) /* another daemon was quicker */
-      return fail(err, errlen,
+      return fail_msg(err, errlen,
                   "unix-socket-path %s: another mccd is running on it; stop "
                   "it first, or set unix-socket-path to another path",
                   path);
-    return fail(err, errlen, "unix-socket-path %s: %s", path, strerror(e));
+    return fail_msg(err, errlen, "unix-socket-path %s: %s", path, strerror(e));
   }
   *pino = st.st_ino;
   if (warn[0] && err && errlen) snprintf(err, errlen, "%s", warn);

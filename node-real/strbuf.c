@@ -54,3 +54,13 @@ void strbuf_printf(strbuf *sb, const char *fmt, ...) {
   va_end(ap);
   sb->len += (size_t)n;
 }
+
+int fail_msg(char *err, size_t errlen, const char *fmt, ...) {
+  if (err && errlen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+  }
+  return -1;
+}

@@ -20,4 +20,9 @@ void strbuf_printf(strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void strbuf_append(strbuf *sb, const char *data, size_t len);
 
+/* Writes one message into err (when err and errlen) and returns -1: the
+ * failure path of functions that report "what went wrong" in a buffer. */
+int fail_msg(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

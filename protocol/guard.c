@@ -6,11 +6,12 @@
  * operation the caller runs the cheap checks (length, type, timestamp
  * window, issuer known to the trust policy); then, here:
  *
- *   per source  each source (a HELLO's address, a SESSION_INIT's initiator
- *               id) may cost GUARD_SOURCE_PER_S operations a second, in
- *               bursts of GUARD_SOURCE_BURST (GCRA, one timestamp per
- *               bucket; buckets chosen by a keyed hash, so an attacker
- *               cannot aim at a victim's bucket);
+ *   per source  under load, each source address that proved itself with
+ *               a cookie may cost GUARD_SOURCE_PER_S operations a
+ *               second, in bursts of GUARD_SOURCE_BURST (GCRA, one
+ *               timestamp per address; GUARD_SOURCES addresses in debt
+ *               are remembered, exactly, so one source never pays for
+ *               another);
  *   budget      HELLOs together settings.handshakes_per_s, in bursts of
  *               one second's worth, and SESSION_INITs as many again (a
  *               budget each, so that a flood of one kind does not stop
@@ -27,7 +28,12 @@
  *               SESSION_INITs: a replayed one is dropped before its DH.
  *
  * Secrets come from the host's random callback when first needed, so the
- * simulator stays deterministic.
+ * simulator stays deterministic. The state goes again when it holds
+ * nothing that matters (no pending handshake, every allowance whole: see
+ * guard_quiet), checked every GUARD_RELEASE_NS: a parent pays for it only
+ * while children join (12,800 at once leave a 4 MB pending table behind
+ * otherwise). A replay of an INIT older than that costs its DHs before its
+ * timestamp refuses it.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -37,9 +43,6 @@
 #define GUARD_SOURCE_PER_S 4
 #define GUARD_SOURCE_BURST 8
 #define GUARD_COOKIE_ROTATE_NS (120ull * NS_PER_S)
-_Static_assert(sizeof(((handshake_state *)0)->hash_key) ==
-                   crypto_shorthash_KEYBYTES,
-               "hash_key is a shorthash key");
 
 /* Generic cell rate: allows one event per interval with bursts of burst. */
 static int gcra_allow(uint64_t *tat, uint64_t now, uint64_t interval,
@@ -55,13 +58,22 @@ handshake_state *guard_state(mcc_node *node, uint64_t now) {
   handshake_state *g = calloc(1, sizeof *g);
   if (!g) return NULL;
   index_init(&g->pending_index);
-  g->pending_sweep_at_ns = NEVER;
-  node->cb.random(node->cb.user_data, g->hash_key, sizeof g->hash_key);
+  g->pending_sweep_at_ns = now + GUARD_RELEASE_NS; /* hello_on_timers */
   node->cb.random(node->cb.user_data, g->cookie_secret[0], 32);
   node->cb.random(node->cb.user_data, g->cookie_secret[1], 32);
   g->cookie_born_ns = now;
   node->hs = g;
   return g;
+}
+
+int guard_quiet(const mcc_node *node, uint64_t now) {
+  const handshake_state *g = node->hs;
+  if (!g) return 1;
+  if (g->npending || g->budget_tat_ns > now || g->init_tat_ns > now)
+    return 0;
+  for (uint32_t k = 0; k < GUARD_SOURCES; k++)
+    if (g->source_tat[k] > now) return 0;
+  return 1;
 }
 
 int guard_budget_take(mcc_node *node, enum guard_budget which, uint64_t now) {
@@ -77,17 +89,26 @@ int guard_budget_take(mcc_node *node, enum guard_budget which, uint64_t now) {
   return 0;
 }
 
-int guard_source_allow(mcc_node *node, uint8_t domain, const void *key,
-                       size_t keylen, uint64_t now) {
+/* A source in debt keeps its entry; a new one takes the entry least in
+ * debt (one whose allowance is whole again is as good as none), so any
+ * number of honest sources pass, and a source that sends faster than its
+ * rate stays in the table and is held to it. */
+int guard_source_allow(mcc_node *node, const mcc_addr *from, uint64_t now) {
   handshake_state *g = guard_state(node, now);
   if (!g) return 0;
-  uint8_t in[1 + 32], h[crypto_shorthash_BYTES];
-  if (keylen > 32) keylen = 32;
-  in[0] = domain;
-  memcpy(in + 1, key, keylen);
-  crypto_shorthash(h, in, 1 + keylen, g->hash_key);
-  uint64_t *tat = &g->source_tat[h[0] % GUARD_SOURCES];
-  if (gcra_allow(tat, now, NS_PER_S / GUARD_SOURCE_PER_S, GUARD_SOURCE_BURST))
+  uint32_t slot = 0;
+  for (uint32_t k = 0; k < GUARD_SOURCES; k++) {
+    if (memcmp(&g->source_addr[k], from, sizeof *from) == 0) {
+      slot = k;
+      goto found;
+    }
+    if (g->source_tat[k] < g->source_tat[slot]) slot = k;
+  }
+  g->source_addr[slot] = *from;
+  g->source_tat[slot] = 0;
+found:
+  if (gcra_allow(&g->source_tat[slot], now, NS_PER_S / GUARD_SOURCE_PER_S,
+                 GUARD_SOURCE_BURST))
     return 1;
   node->stats.handshakes_over_budget++;
   return 0;

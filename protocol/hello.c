@@ -129,7 +129,7 @@ static int hello_may_cost(mcc_node *node, const mcc_addr *from,
     guard_cookie_reply(node, from, data, now);
     return MCC_ERR_BUSY;
   }
-  if (!guard_source_allow(node, GUARD_BY_ADDR, from, sizeof *from, now))
+  if (!guard_source_allow(node, from, now))
     return MCC_ERR_BUSY;
   return 0;
 }
@@ -256,6 +256,14 @@ void hello_on_timers(mcc_node *node, uint64_t now) {
     }
     if (p->expires_ns < next) next = p->expires_ns;
     s++;
+  }
+  if (g->npending == 0) {
+    if (guard_quiet(node, now)) { /* nothing worth keeping (guard.c) */
+      hello_free(node);
+      guard_free(node);
+      return;
+    }
+    next = now + GUARD_RELEASE_NS;
   }
   g->pending_sweep_at_ns = next;
 }

@@ -154,9 +154,10 @@ typedef struct handshake_state {
   uint64_t pending_sweep_at_ns;
   uint64_t budget_tat_ns; /* GCRA over settings.handshakes_per_s: HELLOs */
   uint64_t init_tat_ns;   /* the same for SESSION_INITs */
-  uint8_t hash_key[16];   /* picks a source's bucket */
   uint8_t cookie_secret[2][32]; /* current, previous */
   uint64_t cookie_born_ns;
+  /* the sources in debt (GCRA: tat after now), by exact address */
+  mcc_addr source_addr[GUARD_SOURCES];
   uint64_t source_tat[GUARD_SOURCES];
   uint64_t seen_init[GUARD_SEEN_INITS]; /* first 8 bytes of e */
   uint32_t seen_next;
@@ -304,19 +305,20 @@ size_t hello_memory(const mcc_node *node);
 
 /* guard.c: what unauthenticated input may cost (cost before trust) */
 handshake_state *guard_state(mcc_node *node, uint64_t now); /* NULL: NOMEM */
-enum { GUARD_BY_ADDR = 1, GUARD_BY_ID = 2 };
 /* 1: within settings.handshakes_per_s (taken); 0: under load. HELLOs
  * and SESSION_INITs have a budget each, so a flood of one kind leaves the
  * other alone. */
 enum guard_budget { GUARD_HELLOS, GUARD_INITS };
 int guard_budget_take(mcc_node *node, enum guard_budget which, uint64_t now);
-int guard_source_allow(mcc_node *node, uint8_t domain, const void *key,
-                       size_t keylen, uint64_t now);
+int guard_source_allow(mcc_node *node, const mcc_addr *from, uint64_t now);
 int guard_cookie_reply(mcc_node *node, const mcc_addr *from,
                        const uint8_t *hello, uint64_t now);
 int guard_cookie_ok(mcc_node *node, const mcc_addr *from, const uint8_t *data,
                     size_t datalen, uint64_t now);
 int guard_init_replayed(mcc_node *node, const uint8_t e[32], uint64_t now);
+/* Nothing pending, every allowance whole: the state can go. */
+int guard_quiet(const mcc_node *node, uint64_t now);
+#define GUARD_RELEASE_NS (10ull * NS_PER_S)
 void guard_free(mcc_node *node);
 size_t guard_memory(const mcc_node *node);
 

@@ -22,8 +22,12 @@
  *               GUARD_COOKIE_ROTATE_NS. Only a sender that receives at its
  *               address can come back with it, and a HELLO that carries a
  *               valid cookie MAC is verified whatever the budget (its
- *               source still pays per source). A SESSION_INIT over budget
- *               is dropped: its sender retries.
+ *               source still pays per source). Cookie replies themselves
+ *               are capped at GUARD_COOKIES_PER_HANDSHAKE times the budget
+ *               (a reply costs a send); past that a HELLO gets nothing and
+ *               its sender tries again a sixth of its keep-alive period
+ *               later. A SESSION_INIT over budget is dropped: its sender
+ *               retries.
  *   replays     the ephemeral keys of the last GUARD_SEEN_INITS
  *               SESSION_INITs: a replayed one is dropped before its DH.
  *
@@ -42,6 +46,9 @@
 
 #define GUARD_SOURCE_PER_S 4
 #define GUARD_SOURCE_BURST 8
+/* Cookie replies a second, per handshake of the budget: a reply costs the
+ * node a send, and a flood past this gets nothing at all. */
+#define GUARD_COOKIES_PER_HANDSHAKE 10
 #define GUARD_COOKIE_ROTATE_NS (120ull * NS_PER_S)
 
 /* Generic cell rate: allows one event per interval with bursts of burst. */
@@ -69,7 +76,8 @@ handshake_state *guard_state(mcc_node *node, uint64_t now) {
 int guard_quiet(const mcc_node *node, uint64_t now) {
   const handshake_state *g = node->hs;
   if (!g) return 1;
-  if (g->npending || g->budget_tat_ns > now || g->init_tat_ns > now)
+  if (g->npending || g->budget_tat_ns > now || g->init_tat_ns > now ||
+      g->cookie_tat_ns > now)
     return 0;
   for (uint32_t k = 0; k < GUARD_SOURCES; k++)
     if (g->source_tat[k] > now) return 0;
@@ -131,6 +139,10 @@ int guard_cookie_reply(mcc_node *node, const mcc_addr *from,
                        const uint8_t *hello, uint64_t now) {
   handshake_state *g = guard_state(node, now);
   if (!g) return MCC_ERR_NOMEM;
+  uint64_t per_s = (uint64_t)node->handshakes_per_s * GUARD_COOKIES_PER_HANDSHAKE;
+  uint64_t interval = per_s ? NS_PER_S / per_s : 0;
+  if (!gcra_allow(&g->cookie_tat_ns, now, interval ? interval : 1, per_s))
+    return MCC_ERR_BUSY; /* past even that: silence */
   rotate(g, node, now);
   uint8_t cookie[WIRE_COOKIE_LEN], out[WIRE_COOKIE_REPLY_LEN];
   cookie_for(g->cookie_secret[0], from, cookie);

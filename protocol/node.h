@@ -154,6 +154,7 @@ typedef struct handshake_state {
   uint64_t pending_sweep_at_ns;
   uint64_t budget_tat_ns; /* GCRA over settings.handshakes_per_s: HELLOs */
   uint64_t init_tat_ns;   /* the same for SESSION_INITs */
+  uint64_t cookie_tat_ns; /* cookie replies: GUARD_COOKIES_PER_HANDSHAKE x */
   uint8_t cookie_secret[2][32]; /* current, previous */
   uint64_t cookie_born_ns;
   /* the sources in debt (GCRA: tat after now), by exact address */

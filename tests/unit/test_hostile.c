@@ -340,6 +340,25 @@ static void test_hostile_hello_flood(void) {
   CU_ASSERT(joined_at != 0);
   /* and the link between 0 and 1 never fell */
   CU_ASSERT_EQUAL(mcc_node_parent(harness_node(h, 1), NULL, NULL), 0);
+
+  /* 60,000 in one second: cookie replies stop at 10 per handshake of the
+   * budget (10,000 a second, in bursts of as many). */
+  c0 = STAT(h, 1, cookie_replies_sent);
+  for (int step = 0; step < 100; step++) {
+    for (int k = 0; k < 600; k++) {
+      uint64_t id = 200000 + (uint64_t)step * 600 + (uint64_t)k;
+      size_t len = make_hello(buf, id, &net0, 1, unix_ms_now(h));
+      memcpy(buf + 43 + 42, own.issuer.key, 32);
+      mcc_addr a = attacker_addr((uint32_t)id);
+      harness_inject_addr(h, &a, 1, buf, len);
+    }
+    harness_run_for(h, 10 * MS);
+  }
+  cookies = STAT(h, 1, cookie_replies_sent) - c0;
+  fprintf(stderr, "hello flood: 60000 forged in 1 s: %llu cookie replies\n",
+          (unsigned long long)cookies);
+  CU_ASSERT(cookies <= 2 * 10 * MCC_HANDSHAKES_PER_S + 10);
+  CU_ASSERT_EQUAL(mcc_node_parent(harness_node(h, 2), NULL, NULL), 0);
   harness_free(h);
 }
 

@@ -22,8 +22,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond) \
-  do {              \
+#define CHECK(cond)                \
+  do {                             \
     if (!(cond)) __builtin_trap(); \
   } while (0)
 
@@ -82,8 +82,8 @@ static void check_rewrite(const mcc_tunnel_conf *c) {
   char targets[MCC_TUNNEL_TARGETS_TEXT_MAX], ext[16], st[16], err[512];
   mcc_id_to_text(&c->remote_node, remote);
   mcc_id_to_text(&c->peer_endpoint, peer);
-  CHECK(mcc_targets_format(c->targets, c->ntargets, targets,
-                           sizeof targets) == 0);
+  CHECK(mcc_targets_format(c->targets, c->ntargets, targets, sizeof targets) ==
+        0);
   int n = snprintf(text, sizeof text,
                    "role = %s\nremote-node = %s\npeer-endpoint = %s\n"
                    "targets = %s\ncertificate = %s\nprivate-key = %s\n",

@@ -31,6 +31,7 @@
   X(sim_measure)            \
   X(real_dns)               \
   X(real_keyfile)           \
+  X(real_tunnel)            \
   X(real_control)           \
   X(real_sockets)           \
   X(real_log)

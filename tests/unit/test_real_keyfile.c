@@ -29,6 +29,7 @@
 
 #include "cli.h"
 #include "keyfile.h"
+#include "realutil.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -36,88 +37,17 @@
 
 static char root[PATH_MAX]; /* this test's temporary directory */
 
-/* snprintf that must not truncate. */
-static void fmt(char *out, size_t outlen, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fmt(char *out, size_t outlen, const char *format, ...) {
-  va_list ap;
-  va_start(ap, format);
-  int n = vsnprintf(out, outlen, format, ap);
-  va_end(ap);
-  CU_ASSERT_FATAL(n >= 0 && (size_t)n < outlen);
-}
-
 /* ---- temporary files ---------------------------------------------------- */
 
-static void remove_tree(const char *path) {
-  DIR *d = opendir(path);
-  if (d) {
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      char sub[PATH_MAX];
-      fmt(sub, sizeof sub, "%s/%s", path, e->d_name);
-      remove_tree(sub);
-    }
-    closedir(d);
-    rmdir(path);
-  } else {
-    unlink(path);
-  }
-}
+static void tmp_begin(void) { rt_tmp_begin(root, "keyfile"); }
 
-static void tmp_begin(void) {
-  fmt(root, sizeof root, "/tmp/mcc-test-keyfile-XXXXXX");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(root));
-}
-
-static void tmp_end(void) {
-  remove_tree(root);
-  root[0] = '\0';
-}
+static void tmp_end(void) { rt_tmp_end(root); }
 
 /* root/name; a static buffer per call site would be easy to misuse, so the
  * caller passes one. */
 static const char *at(char out[PATH_MAX], const char *name) {
-  fmt(out, PATH_MAX, "%s/%s", root, name);
+  rt_fmt(out, PATH_MAX, "%s/%s", root, name);
   return out;
-}
-
-static void write_text(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-  fputs(text, f);
-  fclose(f);
-}
-
-static size_t read_text(const char *path, char *out, size_t outlen) {
-  FILE *f = fopen(path, "r");
-  if (!f) {
-    out[0] = '\0';
-    return 0;
-  }
-  size_t n = fread(out, 1, outlen - 1, f);
-  out[n] = '\0';
-  fclose(f);
-  return n;
-}
-
-static unsigned mode_of(const char *path) {
-  struct stat st;
-  if (stat(path, &st) != 0) return 0;
-  return (unsigned)(st.st_mode & 07777);
-}
-
-static size_t count_entries(const char *dir) {
-  DIR *d = opendir(dir);
-  size_t n = 0;
-  if (!d) return 0;
-  struct dirent *e;
-  while ((e = readdir(d)) != NULL)
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
-  closedir(d);
-  return n;
 }
 
 static mcc_conf *conf_from(const char *text) {
@@ -130,57 +60,11 @@ static mcc_conf *conf_from(const char *text) {
 
 /* ---- running a command -------------------------------------------------- */
 
-typedef int (*cli_fn)(int argc, char **argv);
+typedef rt_out run_out;
 
-typedef struct run_out {
-  char out[4096], err[4096];
-} run_out;
-
-/* Runs fn with argv (NULL-terminated), stdin from stdin_path (or left
- * alone), stdout and stderr captured into o. */
-static int run(cli_fn fn, const char *stdin_path, run_out *o, char **argv) {
-  char out_path[PATH_MAX], err_path[PATH_MAX];
-  int argc = 0;
-  while (argv[argc]) argc++;
-  fmt(out_path, sizeof out_path, "%s/.stdout", root);
-  fmt(err_path, sizeof err_path, "%s/.stderr", root);
-  fflush(stdout);
-  fflush(stderr);
-  int saved_out = dup(1), saved_err = dup(2), saved_in = -1;
-  int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  dup2(fd, 1);
-  close(fd);
-  fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  dup2(fd, 2);
-  close(fd);
-  if (stdin_path) {
-    saved_in = dup(0);
-    fd = open(stdin_path, O_RDONLY);
-    dup2(fd, 0);
-    close(fd);
-  }
-  optind = 0;
-  int rv = fn(argc, argv);
-  fflush(stdout);
-  fflush(stderr);
-  dup2(saved_out, 1);
-  dup2(saved_err, 2);
-  close(saved_out);
-  close(saved_err);
-  if (saved_in >= 0) {
-    dup2(saved_in, 0);
-    close(saved_in);
-  }
-  read_text(out_path, o->out, sizeof o->out);
-  read_text(err_path, o->err, sizeof o->err);
-  unlink(out_path);
-  unlink(err_path);
-  return rv;
-}
-
-static void chomp(char *s) {
-  size_t n = strlen(s);
-  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
+static int run(rt_cli_fn fn, const char *stdin_path, run_out *o,
+               char **argv) {
+  return rt_run(fn, root, stdin_path, o, argv);
 }
 
 /* ---- a chain of trust in files ------------------------------------------ */
@@ -206,11 +90,11 @@ static void make_chain(chain *c) {
 static void write_chain(const char *dir, const chain *c) {
   char p[PATH_MAX];
   mkdir(dir, 0755);
-  fmt(p, sizeof p, "%s/" KEYFILE_NODE_KEY, dir);
+  rt_fmt(p, sizeof p, "%s/" KEYFILE_NODE_KEY, dir);
   CU_ASSERT_EQUAL(keyfile_write_keypair(p, &c->node, 1, NULL, 0), 0);
-  fmt(p, sizeof p, "%s/" KEYFILE_NODE_CERT, dir);
+  rt_fmt(p, sizeof p, "%s/" KEYFILE_NODE_CERT, dir);
   CU_ASSERT_EQUAL(keyfile_write_cert(p, &c->node_cert, 1, NULL, 0), 0);
-  fmt(p, sizeof p, "%s/" KEYFILE_NETWORK_CERT, dir);
+  rt_fmt(p, sizeof p, "%s/" KEYFILE_NETWORK_CERT, dir);
   CU_ASSERT_EQUAL(keyfile_write_cert(p, &c->network_cert, 1, NULL, 0), 0);
 }
 
@@ -238,7 +122,7 @@ static void test_real_keyfile_key_round_trip(void) {
   CU_ASSERT_EQUAL(keyfile_parse_key_text(text, strlen(text), &back), 0);
   CU_ASSERT_EQUAL(memcmp(&kp, &back, sizeof kp), 0);
   char padded[80];
-  fmt(padded, sizeof padded, " \t%s\r\n\n", text);
+  rt_fmt(padded, sizeof padded, " \t%s\r\n\n", text);
   CU_ASSERT_EQUAL(keyfile_parse_key_text(padded, strlen(padded), &back), 0);
   CU_ASSERT_EQUAL(memcmp(&kp, &back, sizeof kp), 0);
 
@@ -248,8 +132,8 @@ static void test_real_keyfile_key_round_trip(void) {
   mode_t old = umask(0);
   CU_ASSERT_EQUAL(keyfile_write_keypair(path, &kp, 0, err, sizeof err), 0);
   umask(old);
-  CU_ASSERT_EQUAL(mode_of(path), 0600);
-  CU_ASSERT_EQUAL(read_text(path, content, sizeof content),
+  CU_ASSERT_EQUAL(rt_mode_of(path), 0600);
+  CU_ASSERT_EQUAL(rt_read_text(path, content, sizeof content),
                   KEYFILE_KEY_TEXT_LEN + 1);
   CU_ASSERT_EQUAL(content[KEYFILE_KEY_TEXT_LEN], '\n');
   memset(&back, 0, sizeof back);
@@ -273,15 +157,15 @@ static void test_real_keyfile_key_text_refused(void) {
                     sodium_base64_VARIANT_ORIGINAL);
   sodium_bin2base64(b64, sizeof b64, kp.sec, 64,
                     sodium_base64_VARIANT_ORIGINAL);
-  fmt(nopad, sizeof nopad, "%.43s", good);
-  fmt(high, sizeof high, "%s", good);
+  rt_fmt(nopad, sizeof nopad, "%.43s", good);
+  rt_fmt(high, sizeof high, "%s", good);
   high[5] = (char)0xC3;
-  fmt(high_end, sizeof high_end, "%s\xC3\xA9", good);
-  fmt(two_lines, sizeof two_lines, "%s\n%s\n", good, good);
-  fmt(urlsafe, sizeof urlsafe, "%s", good);
+  rt_fmt(high_end, sizeof high_end, "%s\xC3\xA9", good);
+  rt_fmt(two_lines, sizeof two_lines, "%s\n%s\n", good, good);
+  rt_fmt(urlsafe, sizeof urlsafe, "%s", good);
   urlsafe[3] = '-';
   /* The last character before '=' carries 2 unused bits: set them. */
-  fmt(noncanon, sizeof noncanon, "%s", good);
+  rt_fmt(noncanon, sizeof noncanon, "%s", good);
   static const char alphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   noncanon[42] = alphabet[(strchr(alphabet, good[42]) - alphabet) ^ 1];
@@ -326,12 +210,12 @@ static void test_real_keyfile_key_text_refused(void) {
   tmp_begin();
   char path[PATH_MAX], err[1024];
   at(path, "garbage.txt");
-  write_text(path, "hello\n");
+  rt_write_text(path, "hello\n");
   chmod(path, 0600);
   CU_ASSERT_EQUAL(keyfile_read_keypair(path, &kp, err, sizeof err), -1);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a private key"));
-  write_text(path, b31);
+  rt_write_text(path, b31);
   CU_ASSERT_EQUAL(keyfile_read_keypair(path, &kp, err, sizeof err), -1);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "other than 32 bytes"));
   /* Too large to be a key: refused without parsing. */
@@ -357,7 +241,7 @@ static void test_real_keyfile_no_overwrite(void) {
   CU_ASSERT_EQUAL(keyfile_write_keypair(path, &a, 0, err, sizeof err), 0);
   CU_ASSERT_EQUAL(keyfile_write_keypair(path, &b, 0, err, sizeof err), -1);
   char want[PATH_MAX + 64];
-  fmt(want, sizeof want, "%s exists (use -y to overwrite)", path);
+  rt_fmt(want, sizeof want, "%s exists (use -y to overwrite)", path);
   CU_ASSERT_STRING_EQUAL(err, want);
   CU_ASSERT_EQUAL(keyfile_read_keypair(path, &back, err, sizeof err), 0);
   CU_ASSERT_EQUAL(memcmp(back.pub.key, a.pub.key, 32), 0);
@@ -366,10 +250,10 @@ static void test_real_keyfile_no_overwrite(void) {
    * old file had another; no temporary file is left behind. */
   chmod(path, 0644);
   CU_ASSERT_EQUAL(keyfile_write_keypair(path, &b, 1, err, sizeof err), 0);
-  CU_ASSERT_EQUAL(mode_of(path), 0600);
+  CU_ASSERT_EQUAL(rt_mode_of(path), 0600);
   CU_ASSERT_EQUAL(keyfile_read_keypair(path, &back, err, sizeof err), 0);
   CU_ASSERT_EQUAL(memcmp(back.pub.key, b.pub.key, 32), 0);
-  CU_ASSERT_EQUAL(count_entries(root), 1);
+  CU_ASSERT_EQUAL(rt_count_entries(root), 1);
 
   /* Certificates follow the same rule, mode 0644 whatever the umask. */
   chain c;
@@ -380,7 +264,7 @@ static void test_real_keyfile_no_overwrite(void) {
   CU_ASSERT_EQUAL(keyfile_write_cert(path, &c.node_cert, 0, err, sizeof err),
                   0);
   umask(old);
-  CU_ASSERT_EQUAL(mode_of(path), 0644);
+  CU_ASSERT_EQUAL(rt_mode_of(path), 0644);
   CU_ASSERT_EQUAL(
       keyfile_write_cert(path, &c.network_cert, 0, err, sizeof err), -1);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "exists (use -y to overwrite)"));
@@ -408,7 +292,7 @@ static void test_real_keyfile_cert_file(void) {
   at(path, "network-certificate.txt");
   CU_ASSERT_EQUAL(
       keyfile_write_cert(path, &c.network_cert, 0, err, sizeof err), 0);
-  CU_ASSERT_EQUAL(read_text(path, content, sizeof content),
+  CU_ASSERT_EQUAL(rt_read_text(path, content, sizeof content),
                   MCC_CERT_BASE64_LEN + 1);
   char b64[MCC_CERT_BASE64_LEN + 1];
   mcc_cert_to_base64(&c.network_cert, b64);
@@ -416,7 +300,7 @@ static void test_real_keyfile_cert_file(void) {
   mcc_cert back;
   CU_ASSERT_EQUAL(keyfile_read_cert(path, &back, err, sizeof err), 0);
   CU_ASSERT_EQUAL(mcc_cert_verify(&back, T0), 0);
-  write_text(path, "garbage\n");
+  rt_write_text(path, "garbage\n");
   CU_ASSERT_EQUAL(keyfile_read_cert(path, &back, err, sizeof err), -1);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a certificate"));
@@ -435,7 +319,7 @@ static void test_real_keyfile_load_identity_good(void) {
   tmp_begin();
   char dir[PATH_MAX], text[4 * PATH_MAX], err[1024];
   write_chain(at(dir, "etc"), &c);
-  fmt(text, sizeof text,
+  rt_fmt(text, sizeof text,
            "node-certificate = %s/node-certificate.txt\n"
            "node-private-key = %s/node-private-key.txt\n"
            "network-certificates = %s/network-certificate.txt\n",
@@ -508,7 +392,7 @@ static void test_real_keyfile_load_identity_faults(void) {
     make_chain(&c);
     uint64_t now = T0;
     char dir[PATH_MAX], name[32], path[PATH_MAX], err[1024];
-    fmt(name, sizeof name, "case%zu", i);
+    rt_fmt(name, sizeof name, "case%zu", i);
     at(dir, name);
     switch (cases[i].fault) {
     case FAULT_OTHER_NETWORK:
@@ -544,15 +428,15 @@ static void test_real_keyfile_load_identity_faults(void) {
         cases[i].fault == FAULT_MISSING_NETWORK_CERT ||
         cases[i].fault == FAULT_MISSING_KEY ||
         cases[i].fault == FAULT_BAD_KEY) {
-      fmt(path, sizeof path, "%s/%s", dir, cases[i].file);
+      rt_fmt(path, sizeof path, "%s/%s", dir, cases[i].file);
       unlink(path);
       if (cases[i].fault == FAULT_BAD_KEY) {
-        write_text(path, "AAAA\n");
+        rt_write_text(path, "AAAA\n");
         chmod(path, 0600);
       }
     }
     if (cases[i].fault == FAULT_KEY_MODE) {
-      fmt(path, sizeof path, "%s/%s", dir, cases[i].file);
+      rt_fmt(path, sizeof path, "%s/%s", dir, cases[i].file);
       chmod(path, 0640);
     }
     mcc_keypair kp;
@@ -562,7 +446,7 @@ static void test_real_keyfile_load_identity_faults(void) {
     CU_ASSERT_EQUAL(load_dir(dir, now, err, sizeof err, &kp, nets, &nets_len),
                     -1);
     CU_ASSERT_EQUAL(nets_len, 0);
-    fmt(path, sizeof path, "%s/%s: ", dir, cases[i].file);
+    rt_fmt(path, sizeof path, "%s/%s: ", dir, cases[i].file);
     int named = strncmp(err, path, strlen(path)) == 0;
     int says = strstr(err, cases[i].what) != NULL;
     if (!named || !says) printf("\n  case %zu: %s\n", i, err);
@@ -606,7 +490,7 @@ static void test_real_keyfile_private_key_mode(void) {
       CU_ASSERT_EQUAL(memcmp(&kp, &back, sizeof kp), 0);
       continue;
     }
-    fmt(want, sizeof want,
+    rt_fmt(want, sizeof want,
         "%s: private key readable or writable by group or others (mode "
         "%04o); fix: chmod 600 %s",
         path, modes[i].mode, path);
@@ -619,7 +503,7 @@ static void test_real_keyfile_private_key_mode(void) {
   at(path, KEYFILE_NODE_CERT);
   CU_ASSERT_EQUAL(keyfile_write_cert(path, &c.node_cert, 0, err, sizeof err),
                   0);
-  CU_ASSERT_EQUAL(mode_of(path), 0644);
+  CU_ASSERT_EQUAL(rt_mode_of(path), 0644);
   CU_ASSERT_EQUAL(keyfile_read_cert(path, &cert, err, sizeof err), 0);
 
   /* Owned by another user: refused even at 0600 (root only can chown). */
@@ -628,7 +512,7 @@ static void test_real_keyfile_private_key_mode(void) {
   if (geteuid() == 0) {
     CU_ASSERT_EQUAL_FATAL(chown(path, 65534, 65534), 0);
     CU_ASSERT_EQUAL(keyfile_read_keypair(path, &back, err, sizeof err), -1);
-    fmt(want, sizeof want,
+    rt_fmt(want, sizeof want,
         "%s: private key owned by uid 65534, not by this user (uid 0); fix: "
         "chown 0 %s",
         path, path);
@@ -743,9 +627,9 @@ static void test_real_keyfile_networks_cap(void) {
   mcc_cert_sign(&other, MCC_CERT_NETWORK, &c.other_network.pub, &c.authority,
                 T0 - 100, T0 + 100);
   char other_path[PATH_MAX];
-  fmt(other_path, sizeof other_path, "%s/other.txt", dir);
+  rt_fmt(other_path, sizeof other_path, "%s/other.txt", dir);
   CU_ASSERT_EQUAL(keyfile_write_cert(other_path, &other, 0, NULL, 0), 0);
-  fmt(text, sizeof text,
+  rt_fmt(text, sizeof text,
            "network-certificates = %s, %s/network-certificate.txt\n",
            other_path, dir);
   mcc_conf *conf = conf_from(text);
@@ -853,12 +737,12 @@ static void test_real_keyfile_cli_chain(void) {
 
   char *a1[] = {"generate-authority", auth, NULL};
   CU_ASSERT_EQUAL_FATAL(run(cli_generate_authority, NULL, &o, a1), 0);
-  chomp(o.out);
+  rt_chomp(o.out);
   mcc_keypair authority;
-  fmt(path, sizeof path, "%s/" KEYFILE_AUTHORITY_KEY, auth);
+  rt_fmt(path, sizeof path, "%s/" KEYFILE_AUTHORITY_KEY, auth);
   CU_ASSERT_EQUAL_FATAL(
       keyfile_read_keypair(path, &authority, err, sizeof err), 0);
-  CU_ASSERT_EQUAL(mode_of(path), 0600);
+  CU_ASSERT_EQUAL(rt_mode_of(path), 0600);
   char id[MCC_ID_TEXT_LEN + 1];
   mcc_id_to_text(&authority.pub, id);
   CU_ASSERT_STRING_EQUAL(o.out, id);
@@ -867,11 +751,11 @@ static void test_real_keyfile_cli_chain(void) {
 
   char *n1[] = {"generate-network", "-a", path, "--days", "30", net, NULL};
   CU_ASSERT_EQUAL_FATAL(run(cli_generate_network, NULL, &o, n1), 0);
-  chomp(o.out);
+  rt_chomp(o.out);
   mcc_cert net_cert;
-  fmt(path, sizeof path, "%s/" KEYFILE_NETWORK_CERT, net);
-  read_text(path, text, sizeof text);
-  chomp(text);
+  rt_fmt(path, sizeof path, "%s/" KEYFILE_NETWORK_CERT, net);
+  rt_read_text(path, text, sizeof text);
+  rt_chomp(text);
   CU_ASSERT_STRING_EQUAL(o.out, text);
   CU_ASSERT_EQUAL_FATAL(keyfile_read_cert(path, &net_cert, err, sizeof err),
                         0);
@@ -887,7 +771,7 @@ static void test_real_keyfile_cli_chain(void) {
   /* The network key from the certificate's directory. */
   char *g1[] = {"generate-node-certificate", "-p", path, node, NULL};
   CU_ASSERT_EQUAL_FATAL(run(cli_generate_node_certificate, NULL, &o, g1), 0);
-  chomp(o.out);
+  rt_chomp(o.out);
   mcc_keypair kp;
   mcc_id nets[4];
   size_t nets_len;
@@ -896,10 +780,10 @@ static void test_real_keyfile_cli_chain(void) {
   mcc_id_to_text(&kp.pub, id);
   CU_ASSERT_STRING_EQUAL(o.out, id);
   CU_ASSERT_EQUAL(memcmp(nets[0].key, net_cert.subject.key, 32), 0);
-  fmt(text, sizeof text, "%s/" KEYFILE_NODE_KEY, node);
-  CU_ASSERT_EQUAL(mode_of(text), 0600);
-  fmt(text, sizeof text, "%s/" KEYFILE_NODE_CERT, node);
-  CU_ASSERT_EQUAL(mode_of(text), 0644);
+  rt_fmt(text, sizeof text, "%s/" KEYFILE_NODE_KEY, node);
+  CU_ASSERT_EQUAL(rt_mode_of(text), 0600);
+  rt_fmt(text, sizeof text, "%s/" KEYFILE_NODE_CERT, node);
+  CU_ASSERT_EQUAL(rt_mode_of(text), 0644);
   mcc_cert node_cert;
   CU_ASSERT_EQUAL(keyfile_read_cert(text, &node_cert, err, sizeof err), 0);
   /* Capped at the network certificate's end. */
@@ -910,14 +794,14 @@ static void test_real_keyfile_cli_chain(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "exists (use -y to overwrite)"));
   char *g2[] = {"generate-node-certificate", "-y", "-p", path, node, NULL};
   CU_ASSERT_EQUAL(run(cli_generate_node_certificate, NULL, &o, g2), 0);
-  chomp(o.out);
+  rt_chomp(o.out);
   CU_ASSERT_STRING_NOT_EQUAL(o.out, id);
   CU_ASSERT_EQUAL(load_dir(node, now, err, sizeof err, &kp, nets, &nets_len),
                   0);
 
   /* --stdin, into a directory that does not exist yet. */
   char key_path[PATH_MAX];
-  fmt(key_path, sizeof key_path, "%s/" KEYFILE_NETWORK_KEY, net);
+  rt_fmt(key_path, sizeof key_path, "%s/" KEYFILE_NETWORK_KEY, net);
   char *g3[] = {"generate-node-certificate", "--stdin", "--parent", path,
                 node2, NULL};
   CU_ASSERT_EQUAL(run(cli_generate_node_certificate, key_path, &o, g3), 0);
@@ -925,18 +809,18 @@ static void test_real_keyfile_cli_chain(void) {
                            &nets_len),
                   0);
   /* The wrong key on stdin: refused, nothing written. */
-  fmt(text, sizeof text, "%s/" KEYFILE_AUTHORITY_KEY, auth);
+  rt_fmt(text, sizeof text, "%s/" KEYFILE_AUTHORITY_KEY, auth);
   char wrong_dir[PATH_MAX];
   at(wrong_dir, "wrong");
   char *g4[] = {"generate-node-certificate", "--stdin", "-p", path,
                 wrong_dir, NULL};
   CU_ASSERT_EQUAL(run(cli_generate_node_certificate, text, &o, g4), 1);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "not the private key of the network"));
-  CU_ASSERT_EQUAL(count_entries(wrong_dir), 0);
+  CU_ASSERT_EQUAL(rt_count_entries(wrong_dir), 0);
   /* Into the network's own directory: no copy of the certificate needed. */
   char *g5[] = {"generate-node-certificate", "-p", path, net, NULL};
   CU_ASSERT_EQUAL(run(cli_generate_node_certificate, NULL, &o, g5), 0);
-  CU_ASSERT_EQUAL(count_entries(net), 4);
+  CU_ASSERT_EQUAL(rt_count_entries(net), 4);
   sodium_memzero(&authority, sizeof authority);
   tmp_end();
 }
@@ -956,8 +840,8 @@ static void test_real_keyfile_cli_init(void) {
   at(path, KEYFILE_AUTHORITY_KEY);
   char *n1[] = {"generate-network", "-a", path, root, NULL};
   CU_ASSERT_EQUAL_FATAL(run(cli_generate_network, NULL, &o, n1), 0);
-  fmt(cert_b64, sizeof cert_b64, "%s", o.out);
-  chomp(cert_b64);
+  rt_fmt(cert_b64, sizeof cert_b64, "%s", o.out);
+  rt_chomp(cert_b64);
   at(key_path, KEYFILE_NETWORK_KEY);
   at(dir, "etc/mcc");
 
@@ -970,13 +854,13 @@ static void test_real_keyfile_cli_init(void) {
                 cert_b64,
                 NULL};
   CU_ASSERT_EQUAL_FATAL(run(cli_init, key_path, &o, i1), 0);
-  chomp(o.out);
+  rt_chomp(o.out);
   CU_ASSERT_EQUAL(strlen(o.out), MCC_ID_TEXT_LEN);
 
   /* mcc.conf parses cleanly and names the files by absolute path. */
-  fmt(conf_path, sizeof conf_path, "%s/mcc.conf", dir);
+  rt_fmt(conf_path, sizeof conf_path, "%s/mcc.conf", dir);
   char text[8192];
-  read_text(conf_path, text, sizeof text);
+  rt_read_text(conf_path, text, sizeof text);
   CU_ASSERT_EQUAL(text[0], '#');
   size_t diags = 0;
   mcc_conf *conf = NULL;
@@ -1017,9 +901,9 @@ static void test_real_keyfile_cli_init(void) {
   char *i2[] = {"init", "--stdin", "--force", "--config-dir", dir, cert_b64,
                 NULL};
   CU_ASSERT_EQUAL(run(cli_init, key_path, &o, i2), 0);
-  chomp(o.out);
+  rt_chomp(o.out);
   CU_ASSERT_STRING_NOT_EQUAL(o.out, id);
-  read_text(conf_path, text, sizeof text);
+  rt_read_text(conf_path, text, sizeof text);
   CU_ASSERT_PTR_NULL(strstr(text, "parents"));
 
   /* Refusals: no --stdin (usage), a bad certificate, bad parents, the
@@ -1042,7 +926,7 @@ static void test_real_keyfile_cli_init(void) {
   char *i7[] = {"init", "--stdin", "-C", other, cert_b64, NULL};
   CU_ASSERT_EQUAL(run(cli_init, path, &o, i7), 1);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "not the private key"));
-  CU_ASSERT_EQUAL(count_entries(other), 0);
+  CU_ASSERT_EQUAL(rt_count_entries(other), 0);
   tmp_end();
 }
 
@@ -1056,8 +940,8 @@ static void test_real_keyfile_cli_certificates_invalid(void) {
    * (T0 + 100 is 2026-09-21). */
   uint64_t now = (uint64_t)time(NULL);
   write_chain(at(dir, "etc"), &c);
-  fmt(conf_path, sizeof conf_path, "%s/mcc.conf", dir);
-  write_text(conf_path, "# defaults: files next to this one\n");
+  rt_fmt(conf_path, sizeof conf_path, "%s/mcc.conf", dir);
+  rt_write_text(conf_path, "# defaults: files next to this one\n");
   char *c1[] = {"certificates", conf_path, NULL};
   CU_ASSERT_EQUAL(run(cli_certificates, NULL, &o, c1), 1);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, now > T0 ? "certificate expired"
@@ -1078,10 +962,10 @@ static void test_real_keyfile_cli_certificates_invalid(void) {
   CU_ASSERT_EQUAL(run(cli_certificates, NULL, &o, c1), 0);
 
   /* Config errors are reported with file:line; a missing file is named. */
-  write_text(conf_path, "keep-alive-period = 5\nnode-certificate = x.txt\n");
+  rt_write_text(conf_path, "keep-alive-period = 5\nnode-certificate = x.txt\n");
   CU_ASSERT_EQUAL(run(cli_certificates, NULL, &o, c1), 1);
   char want[PATH_MAX + 16];
-  fmt(want, sizeof want, "%s:1:", conf_path);
+  rt_fmt(want, sizeof want, "%s:1:", conf_path);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.err, want));
   CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "x.txt: No such file"));
   char missing[PATH_MAX];
@@ -1096,7 +980,7 @@ static void test_real_keyfile_cli_usage(void) {
   tmp_begin();
   run_out o;
   static const struct {
-    cli_fn fn;
+    rt_cli_fn fn;
     const char *name;
   } cmds[] = {{cli_generate_authority, "generate-authority"},
               {cli_generate_network, "generate-network"},
@@ -1105,7 +989,7 @@ static void test_real_keyfile_cli_usage(void) {
               {cli_certificates, "certificates"}};
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
     char name[64];
-    fmt(name, sizeof name, "%s", cmds[i].name);
+    rt_fmt(name, sizeof name, "%s", cmds[i].name);
     char *help[] = {name, "--help", NULL};
     CU_ASSERT_EQUAL(run(cmds[i].fn, NULL, &o, help), 0);
     CU_ASSERT_EQUAL(strncmp(o.out, "usage: mcc ", 11), 0);
@@ -1120,7 +1004,7 @@ static void test_real_keyfile_cli_usage(void) {
     CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "unknown option '-Q'"));
     char *many[] = {name, "a", "b", NULL};
     CU_ASSERT_EQUAL(run(cmds[i].fn, NULL, &o, many), 2);
-    CU_ASSERT_EQUAL(count_entries(root), 0);
+    CU_ASSERT_EQUAL(rt_count_entries(root), 0);
   }
   char *days[] = {"generate-network", "--days", "0", root, NULL};
   CU_ASSERT_EQUAL(run(cli_generate_network, NULL, &o, days), 2);
@@ -1135,7 +1019,7 @@ static void test_real_keyfile_cli_usage(void) {
                     NULL};
   CU_ASSERT_EQUAL(run(cli_generate_network, NULL, &o, noauth), 1);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "/nonexistent/auth.txt"));
-  CU_ASSERT_EQUAL(count_entries(root), 0);
+  CU_ASSERT_EQUAL(rt_count_entries(root), 0);
   tmp_end();
 }
 

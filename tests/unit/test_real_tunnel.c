@@ -1,0 +1,359 @@
+/*
+ * test_real_tunnel.c — `mcc create-tunnel` (cli_tunnel.c) run in-process
+ * in a temporary directory:
+ *
+ *   net/  network-private-key.txt, network-certificate.txt
+ *   srv/  node-certificate.txt            this (server) node
+ *   out/  cam.conf cam.key cam.crt        written: the server's half
+ *         cam.client/cam.conf .key .crt   written: the client's half
+ *
+ * Both tunnel files parse back with mcc_tunnel_conf_parse and name each
+ * other's endpoint; the certificates are tunnel certificates of the
+ * endpoint keys signed by the network key; private keys are 0600. Every
+ * refusal names the option at fault and writes nothing.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <mcc/tunnel.h>
+
+#include "cli.h"
+#include "keyfile.h"
+#include "realutil.h"
+#include "suites.h"
+#include "testutil.h"
+
+#define DAY_S 86400u
+
+static char root[PATH_MAX];
+
+typedef struct lab {
+  mcc_keypair network, server_node, client_node;
+  char net_cert[PATH_MAX], net_key[PATH_MAX], srv[PATH_MAX], out[PATH_MAX];
+  char client_id[MCC_ID_TEXT_LEN + 1], server_id[MCC_ID_TEXT_LEN + 1];
+  uint64_t now;
+} lab;
+
+/* A network, this node's certificate in srv/, and a client node id. */
+static void lab_begin(lab *l) {
+  rt_tmp_begin(root, "tunnel");
+  l->now = (uint64_t)time(NULL);
+  test_keys(&l->network, 21);
+  test_keys(&l->server_node, 22);
+  test_keys(&l->client_node, 23);
+  mcc_keypair authority;
+  test_keys(&authority, 20);
+  mcc_cert net_cert, node_cert;
+  mcc_cert_sign(&net_cert, MCC_CERT_NETWORK, &l->network.pub, &authority,
+                (uint32_t)l->now - 100, (uint32_t)(l->now + 365 * DAY_S));
+  mcc_cert_sign(&node_cert, MCC_CERT_NODE, &l->server_node.pub, &l->network,
+                (uint32_t)l->now - 100, (uint32_t)(l->now + 365 * DAY_S));
+  char dir[PATH_MAX], path[PATH_MAX];
+  rt_fmt(dir, sizeof dir, "%s/net", root);
+  CU_ASSERT_EQUAL_FATAL(keyfile_mkdirs(dir, NULL, 0), 0);
+  rt_fmt(l->net_cert, sizeof l->net_cert, "%s/" KEYFILE_NETWORK_CERT, dir);
+  rt_fmt(l->net_key, sizeof l->net_key, "%s/" KEYFILE_NETWORK_KEY, dir);
+  CU_ASSERT_EQUAL(keyfile_write_cert(l->net_cert, &net_cert, 0, NULL, 0), 0);
+  CU_ASSERT_EQUAL(keyfile_write_keypair(l->net_key, &l->network, 0, NULL, 0),
+                  0);
+  rt_fmt(l->srv, sizeof l->srv, "%s/srv", root);
+  CU_ASSERT_EQUAL_FATAL(keyfile_mkdirs(l->srv, NULL, 0), 0);
+  rt_fmt(path, sizeof path, "%s/" KEYFILE_NODE_CERT, l->srv);
+  CU_ASSERT_EQUAL(keyfile_write_cert(path, &node_cert, 0, NULL, 0), 0);
+  rt_fmt(l->out, sizeof l->out, "%s/out", root);
+  mcc_id_to_text(&l->client_node.pub, l->client_id);
+  mcc_id_to_text(&l->server_node.pub, l->server_id);
+}
+
+static void lab_end(void) { rt_tmp_end(root); }
+
+/* Reads and parses one tunnel file. */
+static int load_conf(const char *path, mcc_tunnel_conf *c) {
+  char text[4096], err[512];
+  size_t n = rt_read_text(path, text, sizeof text);
+  int rv = mcc_tunnel_conf_parse(path, text, n, c, err, sizeof err);
+  if (rv != 0) printf("\n  %s\n", err);
+  return rv;
+}
+
+/* The endpoint of c: its key 0600, its certificate a tunnel certificate
+ * of that key by the network, valid now. */
+static void check_endpoint(const lab *l, const mcc_tunnel_conf *c, mcc_id *pid,
+                           uint32_t *pnot_after) {
+  mcc_keypair kp;
+  mcc_cert cert;
+  char err[512];
+  CU_ASSERT_EQUAL(rt_mode_of(c->private_key), 0600);
+  CU_ASSERT_EQUAL(rt_mode_of(c->certificate), 0644);
+  CU_ASSERT_EQUAL_FATAL(
+      keyfile_read_keypair(c->private_key, &kp, err, sizeof err), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      keyfile_read_cert(c->certificate, &cert, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(cert.kind, MCC_CERT_TUNNEL);
+  CU_ASSERT_EQUAL(memcmp(&cert.subject, &kp.pub, sizeof kp.pub), 0);
+  CU_ASSERT_EQUAL(memcmp(&cert.issuer, &l->network.pub, sizeof kp.pub), 0);
+  CU_ASSERT_EQUAL(mcc_cert_verify(&cert, l->now), 0);
+  CU_ASSERT_EQUAL(
+      keyfile_check_cert("t", &cert, MCC_CERT_TUNNEL, l->now, err, sizeof err),
+      0);
+  *pid = kp.pub;
+  *pnot_after = cert.not_after;
+  sodium_memzero(&kp, sizeof kp);
+}
+
+static int same_id(const mcc_id *a, const mcc_id *b) {
+  return memcmp(a->key, b->key, MCC_KEY_LEN) == 0;
+}
+
+static void test_real_tunnel_create(void) {
+  lab l;
+  lab_begin(&l);
+  rt_out o;
+  char *args[] = {"create-tunnel",
+                  "-p",
+                  l.net_cert,
+                  "-C",
+                  l.srv,
+                  "--remote-node",
+                  l.client_id,
+                  "--targets",
+                  "tcp:80, udp:2222,tcp:8000-8080",
+                  "--external-ip-address",
+                  "192.168.1.20",
+                  "--dns-names",
+                  "cam,light1",
+                  "--static-ip-address",
+                  "10.115.0.7",
+                  "--name",
+                  "cam",
+                  "--days",
+                  "30",
+                  l.out,
+                  NULL};
+  CU_ASSERT_EQUAL_FATAL(rt_run(cli_create_tunnel, root, NULL, &o, args), 0);
+  CU_ASSERT_STRING_EQUAL(o.err, "");
+
+  char path[PATH_MAX], bundle[PATH_MAX];
+  mcc_tunnel_conf s, c;
+  rt_fmt(path, sizeof path, "%s/cam.conf", l.out);
+  CU_ASSERT_EQUAL_FATAL(load_conf(path, &s), 0);
+  CU_ASSERT_EQUAL(rt_mode_of(path), 0644);
+  rt_fmt(bundle, sizeof bundle, "%s/cam.client", l.out);
+  CU_ASSERT_EQUAL(rt_mode_of(bundle), 0700);
+  CU_ASSERT_EQUAL(rt_count_entries(bundle), 3);
+  CU_ASSERT_EQUAL(rt_count_entries(l.out), 4);
+  rt_fmt(path, sizeof path, "%s/cam.conf", bundle);
+  CU_ASSERT_EQUAL_FATAL(load_conf(path, &c), 0);
+
+  /* The server's half. */
+  char want[PATH_MAX], targets[MCC_TUNNEL_TARGETS_TEXT_MAX];
+  CU_ASSERT_EQUAL(s.role, MCC_TUNNEL_SERVER);
+  CU_ASSERT(same_id(&s.remote_node, &l.client_node.pub));
+  CU_ASSERT_EQUAL(
+      mcc_targets_format(s.targets, s.ntargets, targets, sizeof targets), 0);
+  CU_ASSERT_STRING_EQUAL(targets, "tcp:80,udp:2222,tcp:8000-8080");
+  CU_ASSERT_EQUAL(s.external_ip, 0xc0a80114u);
+  CU_ASSERT_STRING_EQUAL(s.dns_names, "cam,light1");
+  CU_ASSERT_EQUAL(s.static_addr, 0x0a730007u);
+  rt_fmt(want, sizeof want, "%s/cam.crt", l.out);
+  CU_ASSERT_STRING_EQUAL(s.certificate, want);
+  /* The client's half: the same targets, nothing of the server's. */
+  CU_ASSERT_EQUAL(c.role, MCC_TUNNEL_CLIENT);
+  CU_ASSERT(same_id(&c.remote_node, &l.server_node.pub));
+  CU_ASSERT_EQUAL(c.ntargets, 3);
+  CU_ASSERT_EQUAL(c.external_ip, 0);
+  CU_ASSERT_STRING_EQUAL(c.dns_names, "");
+  CU_ASSERT_EQUAL(c.static_addr, 0);
+  rt_fmt(want, sizeof want, "%s/cam.key", bundle);
+  CU_ASSERT_STRING_EQUAL(c.private_key, want);
+
+  /* Each file names the other's endpoint; the keys are new ones. */
+  mcc_id server_ep, client_ep;
+  uint32_t not_after;
+  check_endpoint(&l, &s, &server_ep, &not_after);
+  CU_ASSERT(not_after >= l.now + 30 * DAY_S - 100 &&
+            not_after <= l.now + 30 * DAY_S + 100);
+  check_endpoint(&l, &c, &client_ep, &not_after);
+  CU_ASSERT(same_id(&s.peer_endpoint, &client_ep));
+  CU_ASSERT(same_id(&c.peer_endpoint, &server_ep));
+  CU_ASSERT(!same_id(&server_ep, &client_ep));
+  CU_ASSERT(!same_id(&server_ep, &l.server_node.pub));
+
+  /* What it printed: both endpoints and the command for the client. */
+  char id[MCC_ID_TEXT_LEN + 1], cmd[2 * PATH_MAX];
+  mcc_id_to_text(&server_ep, id);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, id));
+  mcc_id_to_text(&client_ep, id);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, id));
+  rt_fmt(cmd, sizeof cmd,
+         "scp -p %s/cam.* root@CLIENT:/etc/mcc/tunnels/ && rm -r %s\n", bundle,
+         bundle);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, cmd));
+
+  /* Again: refused, nothing changed; with -y: new endpoints. */
+  char before[4096], after[4096];
+  rt_fmt(path, sizeof path, "%s/cam.conf", l.out);
+  rt_read_text(path, before, sizeof before);
+  CU_ASSERT_EQUAL(rt_run(cli_create_tunnel, root, NULL, &o, args), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "exists (use -y to overwrite)"));
+  rt_read_text(path, after, sizeof after);
+  CU_ASSERT_STRING_EQUAL(before, after);
+  char *forced[] = {
+      "create-tunnel", "-y",        "-p",        l.net_cert, "-C",     l.srv,
+      "--remote-node", l.client_id, "--targets", "udp:53",   "--name", "cam",
+      l.out,           NULL};
+  CU_ASSERT_EQUAL(rt_run(cli_create_tunnel, root, NULL, &o, forced), 0);
+  CU_ASSERT_EQUAL_FATAL(load_conf(path, &s), 0);
+  CU_ASSERT(!same_id(&s.peer_endpoint, &client_ep));
+  CU_ASSERT_EQUAL(s.targets[0].proto, MCC_PROTO_UDP);
+  CU_ASSERT_EQUAL(s.external_ip, 0);
+  lab_end();
+}
+
+/* The defaults: the name from the server endpoint's id; the network key
+ * from standard input; this node's id given on the command line. */
+static void test_real_tunnel_defaults(void) {
+  lab l;
+  lab_begin(&l);
+  rt_out o;
+  char nowhere[PATH_MAX];
+  rt_fmt(nowhere, sizeof nowhere, "%s/nowhere", root);
+  char *args[] = {"create-tunnel", "--stdin",   "--parent",
+                  l.net_cert,      "-C",        nowhere,
+                  "--local-node",  l.server_id, "--remote-node",
+                  l.client_id,     "--targets", "tcp:22",
+                  l.out,           NULL};
+  CU_ASSERT_EQUAL_FATAL(rt_run(cli_create_tunnel, root, l.net_key, &o, args),
+                        0);
+  const char *name = strstr(o.out, "Tunnel tunnel-");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(name);
+  char file[64], path[PATH_MAX];
+  rt_fmt(file, sizeof file, "%.15s.conf", name + 7);
+  rt_fmt(path, sizeof path, "%s/%s", l.out, file);
+  mcc_tunnel_conf s, c;
+  CU_ASSERT_EQUAL_FATAL(load_conf(path, &s), 0);
+  mcc_id server_ep;
+  uint32_t not_after;
+  check_endpoint(&l, &s, &server_ep, &not_after);
+  char id[MCC_ID_TEXT_LEN + 1];
+  mcc_id_to_text(&server_ep, id);
+  CU_ASSERT_EQUAL(strncmp(file + 7, id, 8), 0); /* tunnel-<8 chars> */
+  /* Never past the network certificate. */
+  CU_ASSERT(not_after <= l.now + 365 * DAY_S);
+  rt_fmt(path, sizeof path, "%s/%.15s.client/%s", l.out, name + 7, file);
+  CU_ASSERT_EQUAL_FATAL(load_conf(path, &c), 0);
+  CU_ASSERT(same_id(&c.remote_node, &l.server_node.pub));
+  lab_end();
+}
+
+static void test_real_tunnel_refusals(void) {
+  lab l;
+  lab_begin(&l);
+  static const struct {
+    const char *option, *value;
+    int rv;
+    const char *err;
+  } cases[] = {
+      {"--targets", "tcp:0", 1,
+       "--targets: item 1 'tcp:0': port 0 is out of range 1-65535"},
+      {"--targets", "tcp:65536", 1,
+       "--targets: item 1 'tcp:65536': port 65536 is out of range 1-65535"},
+      {"--targets", "icmp:1", 1,
+       "--targets: item 1 'icmp:1': unknown protocol 'icmp' (tcp or udp)"},
+      {"--remote-node", "abc", 1,
+       "--remote-node: expected a node id of 52 characters of 0-9 a-z "
+       "without i, l, o, u, got 'abc' (node id must be 52 characters)"},
+      {"--external-ip-address", "8.8.8.8", 1,
+       "--external-ip-address: 8.8.8.8 is not a private address: only RFC "
+       "1918 networks (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) are "
+       "allowed, or 0.0.0.0 for none"},
+      {"--external-ip-address", "camera", 1,
+       "--external-ip-address: expected an IPv4 address such as "
+       "192.168.1.20 (or 0.0.0.0 for none), got 'camera'"},
+      {"--static-ip-address", "10.116.0.1", 1,
+       "--static-ip-address: expected an address in 10.115.0.0/16 such as "
+       "10.115.0.7 (10.115.0.0/16 means none), got '10.116.0.1'"},
+      {"--dns-names", "a..b", 1,
+       "--dns-names: item 1 'a..b' is not a DNS name (labels of letters, "
+       "digits and '-', 1-63 characters each)"},
+      {"--dns-names", "cam #x", 1,
+       "--dns-names: 'cam #x' holds '#' or a control character"},
+      {"--dns-names", "cam\nrole = client", 1,
+       "--dns-names: 'cam\nrole = client' holds '#' or a control character"},
+      {"--name", "../x", 1,
+       "--name: expected 1-64 letters, digits, '-', '_' or '.' (not first: "
+       "'.', '-'), got '../x'"},
+      {"--local-node", NULL /* this node's own id as the remote */, 1,
+       "--remote-node: that is this node's own id; a tunnel joins this node "
+       "to another"},
+      {"--days", "0", 2, "--days: expected an integer in range 1-36500"},
+      {"--no-such", NULL, 2, "unknown option '--no-such'"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    rt_out o;
+    char opt[32], val[64], targets[] = "tcp:80", *remote = l.client_id;
+    rt_fmt(opt, sizeof opt, "%s", cases[i].option);
+    rt_fmt(val, sizeof val, "%s", cases[i].value ? cases[i].value : "");
+    char *args[16] = {"create-tunnel", "-p",    l.net_cert,      "-C",  l.srv,
+                      "--targets",     targets, "--remote-node", remote};
+    int n = 9;
+    if (!strcmp(opt, "--local-node"))
+      args[8] = l.server_id; /* -C's node is the server */
+    else {
+      args[n++] = opt;
+      if (cases[i].value) args[n++] = val;
+    }
+    args[n++] = l.out;
+    args[n] = NULL;
+    int rv = rt_run(cli_create_tunnel, root, NULL, &o, args);
+    if (rv != cases[i].rv || !strstr(o.err, cases[i].err))
+      printf("\n  case %zu: rv %d, stderr: %s", i, rv, o.err);
+    CU_ASSERT_EQUAL(rv, cases[i].rv);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.err, cases[i].err));
+    CU_ASSERT_EQUAL(rt_count_entries(l.out), 0);
+  }
+
+  rt_out o;
+  char *missing[] = {"create-tunnel", "--targets", "tcp:80", l.out, NULL};
+  CU_ASSERT_EQUAL(rt_run(cli_create_tunnel, root, NULL, &o, missing), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "--remote-node is required"));
+  char *no_targets[] = {"create-tunnel", "--remote-node", l.client_id, NULL};
+  CU_ASSERT_EQUAL(rt_run(cli_create_tunnel, root, NULL, &o, no_targets), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "--targets is required"));
+  char *help[] = {"create-tunnel", "--help", NULL};
+  CU_ASSERT_EQUAL(rt_run(cli_create_tunnel, root, NULL, &o, help), 0);
+  CU_ASSERT_EQUAL(strncmp(o.out, "usage: mcc create-tunnel", 24), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "--external-ip-address"));
+  /* The wrong network key on standard input. */
+  char other[PATH_MAX];
+  mcc_keypair wrong;
+  test_keys(&wrong, 99);
+  rt_fmt(other, sizeof other, "%s/wrong-key.txt", root);
+  CU_ASSERT_EQUAL(keyfile_write_keypair(other, &wrong, 0, NULL, 0), 0);
+  char *stdin_args[] = {
+      "create-tunnel", "--stdin",   "-p",        l.net_cert, "-C",  l.srv,
+      "--remote-node", l.client_id, "--targets", "tcp:80",   l.out, NULL};
+  CU_ASSERT_EQUAL(rt_run(cli_create_tunnel, root, other, &o, stdin_args), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "not the private key of the network"));
+  /* No node certificate where -C says. */
+  char nowhere[PATH_MAX];
+  rt_fmt(nowhere, sizeof nowhere, "%s/nowhere", root);
+  char *no_node[] = {
+      "create-tunnel", "-p",        l.net_cert, "-C",  nowhere, "--remote-node",
+      l.client_id,     "--targets", "tcp:80",   l.out, NULL};
+  CU_ASSERT_EQUAL(rt_run(cli_create_tunnel, root, NULL, &o, no_node), 1);
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(o.err, "(or give this node's id with --local-node ID)"));
+  CU_ASSERT_EQUAL(rt_count_entries(l.out), 0);
+  lab_end();
+}
+
+void suite_real_tunnel(void) {
+  CU_pSuite s = CU_add_suite("real_tunnel", NULL, NULL);
+  ADD_TEST(s, test_real_tunnel_create);
+  ADD_TEST(s, test_real_tunnel_defaults);
+  ADD_TEST(s, test_real_tunnel_refusals);
+}

@@ -20,19 +20,48 @@
 #define CONF_FILE_MAX (1u << 20)
 #define MCC_PORT 9376
 
-/* Keys of the manual that this mccd does not act on yet. */
-static const char *const unimplemented_keys[] = {
-    "firewall-chain-name", "cert-update-addr", "cert-update-enable",
-    "cert-update-period", "tunnels", "dependent-nodes", "static-addr",
-    "network-lookup-timeout", "forwarding-rules",
-    "forwarding-rules-commit-timeout", "dnsmasq-enable", "dnsmasq-directory",
-    "dnsmasq-restart-command", "exit-node", "gateway",
-    "gateway-post-add-hook", "gateway-post-delete-hook", "kill-switch",
-    "nat-table-expiry", "reroute-dns", "reroute-ntp", "ssl-install",
-    "ssl-manage-script", "ssl-certificates", "ssl-storage-timeout",
-    "ssl-storage-cleanup-period", "ssl-certificates-ttl",
-    "ssl-update-batch-size", "ssl-update-send-period", "data-dir",
-    "topology-update-period"};
+/* Keys of the manual that this mccd does not act on yet, and when their
+ * value asks for that behaviour: when set to other than the default (a
+ * feature off by default); when true, the default included
+ * (cert-update-enable); when the path is set or exists (files read if they
+ * are there); always (tunnels: the manual's default-deny filtering). */
+enum ask { WHEN_SET, WHEN_TRUE, WHEN_PRESENT, ALWAYS, DNSMASQ_AUTO };
+
+static const struct {
+  const char *key;
+  enum ask ask;
+} unimplemented_keys[] = {
+    {"firewall-chain-name", WHEN_SET},
+    {"cert-update-addr", WHEN_SET},
+    {"cert-update-enable", WHEN_TRUE},
+    {"cert-update-period", WHEN_SET},
+    {"tunnels", ALWAYS},
+    {"dependent-nodes", WHEN_PRESENT},
+    {"static-addr", WHEN_SET},
+    {"network-lookup-timeout", WHEN_SET},
+    {"forwarding-rules", WHEN_PRESENT},
+    {"forwarding-rules-commit-timeout", WHEN_SET},
+    {"dnsmasq-enable", DNSMASQ_AUTO},
+    {"dnsmasq-directory", WHEN_SET},
+    {"dnsmasq-restart-command", WHEN_SET},
+    {"exit-node", WHEN_TRUE},
+    {"gateway", WHEN_SET},
+    {"gateway-post-add-hook", WHEN_SET},
+    {"gateway-post-delete-hook", WHEN_SET},
+    {"kill-switch", WHEN_TRUE},
+    {"nat-table-expiry", WHEN_SET},
+    {"reroute-dns", WHEN_SET},
+    {"reroute-ntp", WHEN_SET},
+    {"ssl-install", WHEN_TRUE},
+    {"ssl-manage-script", WHEN_SET},
+    {"ssl-certificates", WHEN_SET},
+    {"ssl-storage-timeout", WHEN_SET},
+    {"ssl-storage-cleanup-period", WHEN_SET},
+    {"ssl-certificates-ttl", WHEN_SET},
+    {"ssl-update-batch-size", WHEN_SET},
+    {"ssl-update-send-period", WHEN_SET},
+    {"data-dir", WHEN_SET},
+    {"topology-update-period", WHEN_SET}};
 
 static void on_diag(void *user_data, int is_error, const char *msg) {
   (void)user_data;
@@ -220,20 +249,62 @@ size_t daemon_config_resolve_parents(daemon_config *dc) {
   return n;
 }
 
-void daemon_config_warn_unimplemented(const daemon_config *dc) {
-  char names[1024] = "";
-  size_t used = 0;
+/* 1 when the file or directory that path key names (by the /etc/mcc
+ * rule of keyfile_conf_path) exists. */
+static int path_present(const daemon_config *dc, const char *key) {
+  char path[PATH_MAX];
+  struct stat st;
+  return keyfile_conf_path(dc->conf, key, 0, dc->config_dir, path,
+                           sizeof path, NULL, 0) == 0 &&
+         path[0] && stat(path, &st) == 0;
+}
+
+/* 1 when the value of key asks for what `ask` says. */
+static int asks(const daemon_config *dc, const char *key, enum ask ask,
+                int is_default) {
+  int on = 0;
+  switch (ask) {
+  case WHEN_SET: return !is_default;
+  case WHEN_TRUE: return mcc_conf_get_bool(dc->conf, key, &on) == 0 && on;
+  case WHEN_PRESENT: return !is_default || path_present(dc, key);
+  case ALWAYS: return 1;
+  case DNSMASQ_AUTO: /* "": on when dnsmasq-directory exists */
+    if (mcc_conf_get_bool(dc->conf, key, &on) == 0) return on;
+    return path_present(dc, "dnsmasq-directory");
+  }
+  return 0;
+}
+
+size_t daemon_config_unimplemented(const daemon_config *dc, char *out,
+                                   size_t outlen) {
+  size_t count = 0, used = 0;
+  int full = outlen == 0;
+  if (outlen) out[0] = '\0';
   for (size_t i = 0;
        i < sizeof unimplemented_keys / sizeof unimplemented_keys[0]; i++) {
-    const char *k = unimplemented_keys[i];
+    const char *k = unimplemented_keys[i].key;
     const mcc_conf_key *key = mcc_conf_key_find(k);
     const char *value = mcc_conf_get(dc->conf, k);
-    if (!key || !value || strcmp(value, key->default_value) == 0) continue;
-    int n = snprintf(names + used, sizeof names - used, "%s%s",
-                     used ? ", " : "", k);
-    if (n > 0 && (size_t)n < sizeof names - used) used += (size_t)n;
+    if (!key || !value) continue;
+    int is_default = strcmp(value, key->default_value) == 0;
+    if (!asks(dc, k, unimplemented_keys[i].ask, is_default)) continue;
+    count++;
+    if (full) continue;
+    int n = snprintf(out + used, outlen - used, "%s%s%s", used ? ", " : "",
+                     k, is_default ? " (default)" : "");
+    if (n > 0 && (size_t)n < outlen - used) {
+      used += (size_t)n;
+    } else { /* whole names only, and none after one that did not fit */
+      out[used] = '\0';
+      full = 1;
+    }
   }
-  if (used)
+  return count;
+}
+
+void daemon_config_warn_unimplemented(const daemon_config *dc) {
+  char names[1024];
+  if (daemon_config_unimplemented(dc, names, sizeof names))
     log_msg(LOG_WARN,
             "%s: keys not implemented yet by this mccd, ignored: %s",
             dc->conf_path, names);

@@ -56,8 +56,13 @@ void daemon_config_clear(daemon_config *dc);
  * Returns the number resolved. */
 size_t daemon_config_resolve_parents(daemon_config *dc);
 
-/* One startup warning naming every key set in mcc.conf that mccd does not
- * implement yet; nothing when there is none. */
+/* The keys of mcc.conf whose value asks for behaviour this mccd does not
+ * implement yet, at their defaults too (cert-update-enable = true,
+ * tunnels, dnsmasq-enable when dnsmasq-directory exists): written into
+ * out as "a, b (default), c", cut to outlen. Returns how many. */
+size_t daemon_config_unimplemented(const daemon_config *dc, char *out,
+                                   size_t outlen);
+/* One startup warning naming them; nothing when there is none. */
 void daemon_config_warn_unimplemented(const daemon_config *dc);
 
 #endif

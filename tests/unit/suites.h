@@ -32,6 +32,7 @@
   X(real_dns)               \
   X(real_keyfile)           \
   X(real_tunnel)            \
+  X(real_config)            \
   X(real_control)           \
   X(real_sockets)           \
   X(real_log)

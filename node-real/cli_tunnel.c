@@ -106,8 +106,7 @@ typedef struct request {
   unsigned days;
 } request;
 
-/* ---- checking what was asked ----------------------------------------------
- */
+/* ---- checking what was asked ------------------------------------------- */
 
 /* No value of a tunnel file holds a control character or '#' (the start
  * of a comment): refused here rather than cut or split in the file. */
@@ -149,6 +148,11 @@ static int check_name(const char *cmd, const char *name) {
   return -1;
 }
 
+/* mcc.conf's errors (its warnings are mccd's business). */
+static void print_diag(void *user_data, int is_error, const char *msg) {
+  if (is_error) cli_errorf(user_data, "%s", msg);
+}
+
 /* This node's id: the subject of its node certificate, found as mccd
  * finds it (mcc.conf in config_dir, or the defaults when there is none). */
 static int local_node_id(const request *r, mcc_id *id) {
@@ -167,10 +171,9 @@ static int local_node_id(const request *r, mcc_id *id) {
   if (stat(conf_path, &st) == 0) {
     rv = keyfile_read_file(conf_path, CONF_MAX_BYTES, &text, &len, err,
                            sizeof err);
-    if (rv == 0 &&
-        mcc_conf_parse(conf, conf_path, text, len, NULL, NULL) != 0) {
-      snprintf(err, sizeof err, "%s: does not parse (mccd says where)",
-               conf_path);
+    if (rv == 0 && mcc_conf_parse(conf, conf_path, text, len, print_diag,
+                                  (void *)r->cmd) != 0) {
+      snprintf(err, sizeof err, "%s: does not parse", conf_path);
       rv = -1;
     }
     free(text);
@@ -277,8 +280,7 @@ static void print_shell_word(const char *s) {
   putchar('\'');
 }
 
-/* ---- mcc create-tunnel ----------------------------------------------------
- */
+/* ---- mcc create-tunnel --------------------------------------------------- */
 
 /* 0, 2 (bad usage, said) or -1 (help printed). */
 static int parse_options(request *r, int argc, char **argv) {

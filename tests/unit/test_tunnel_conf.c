@@ -280,8 +280,7 @@ static void test_tunnel_conf_targets_format(void) {
   CU_ASSERT_EQUAL(mcc_targets_format(t, 1, out, 0), MCC_ERR_INVALID_ARGUMENT);
 }
 
-/* ---- the file -------------------------------------------------------------
- */
+/* ---- the file ------------------------------------------------------------ */
 
 #define SERVER_BASE         \
   "role = server\n"         \

@@ -111,7 +111,6 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
   node->rejoin_at_ns = NEVER;
   node->join_at_ns = NEVER;
   node->update_rto_ns = UPDATE_RTO_NS;
-  for (int f = 0; f < UPDATE_WINDOW; f++) node->flights[f].retx_at_ns = NEVER;
   node->routes_dirty = 1;
   index_init(&node->rec_index);
   index_init(&node->child_index);

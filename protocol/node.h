@@ -240,7 +240,7 @@ struct mcc_node {
   uint32_t seq_forwarded; /* newest SEQ_REQUEST passed up, and when */
   uint64_t seq_forwarded_ns;
 
-  update_flight flights[UPDATE_WINDOW];
+  update_flight *flights;   /* UPDATE_WINDOW places while any is in use */
   uint32_t nflights;        /* places of the window in use */
   uint32_t ninflight_recs;  /* records with REC_INFLIGHT */
   uint64_t update_rto_ns;

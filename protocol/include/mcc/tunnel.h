@@ -89,6 +89,35 @@ typedef struct mcc_tunnel_conf {
 int mcc_tunnel_conf_parse(const char *name, const char *text, size_t len,
                           mcc_tunnel_conf *out, char *err, size_t errlen);
 
+/* ---- the core's tunnels ------------------------------------------------- */
+
+/* One end of a tunnel, as a node holds it. A session between the two
+ * endpoint keys carries its traffic (Noise KK with the endpoint keys as
+ * statics), routed between the two nodes; the targets filter it at both
+ * ends (PROTOCOL.md, "Tunnels"). */
+typedef struct mcc_tunnel {
+  enum mcc_tunnel_role role;
+  mcc_keypair endpoint; /* this end's key pair */
+  mcc_cert cert;        /* this end's certificate: MCC_CERT_TUNNEL, subject
+                           endpoint.pub, issued by a network key */
+  mcc_id peer_endpoint; /* the other end's endpoint key */
+  mcc_id remote_node;   /* the node that holds the other end */
+  mcc_tunnel_target targets[MCC_TUNNEL_MAX_TARGETS];
+  size_t ntargets;
+} mcc_tunnel;
+
+/* Adds a tunnel, or replaces the one with the same peer endpoint (its
+ * session goes). MCC_ERR_INVALID_ARGUMENT for a certificate that is not
+ * this end's tunnel-endpoint certificate, no targets, a peer endpoint
+ * that is a key of ours; MCC_ERR_NOMEM. */
+int mcc_node_tunnel_add(mcc_node *node, const mcc_tunnel *t, uint64_t now);
+/* Removes the tunnel to peer_endpoint: its session and keys go at once,
+ * so its traffic stops; other tunnels and the node's links are untouched.
+ * MCC_ERR_NO_ROUTE when there is none. */
+int mcc_node_tunnel_remove(mcc_node *node, const mcc_id *peer_endpoint,
+                           uint64_t now);
+size_t mcc_node_tunnel_count(const mcc_node *node);
+
 #ifdef __cplusplus
 }
 #endif

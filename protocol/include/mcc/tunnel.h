@@ -23,7 +23,7 @@ extern "C" {
 
 /* ---- targets ----------------------------------------------------------- */
 
-#define MCC_TUNNEL_MAX_TARGETS 32
+#define MCC_TUNNEL_MAX_TARGETS 16
 #define MCC_PROTO_TCP 6
 #define MCC_PROTO_UDP 17
 

@@ -34,8 +34,8 @@ typedef struct mcc_tunnel_target {
 } mcc_tunnel_target;
 
 /* The longest text of MCC_TUNNEL_MAX_TARGETS targets, with its NUL:
- * 32 x "udp:65535-65535" and 31 commas. */
-#define MCC_TUNNEL_TARGETS_TEXT_MAX 512
+ * 16 x "udp:65535-65535" and 15 commas. */
+#define MCC_TUNNEL_TARGETS_TEXT_MAX 256
 
 /* "tcp:80,udp:2222,tcp:8000-8080": comma-separated items, each
  * protocol:port or protocol:low-high; the protocol is tcp or udp (any

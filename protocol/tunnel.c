@@ -174,6 +174,22 @@ size_t mcc_node_tunnel_count(const mcc_node *node) {
   return node && node->tunnels ? node->tunnels->n : 0;
 }
 
+int mcc_node_tunnel_get(const mcc_node *node, size_t i,
+                        mcc_tunnel_info *info) {
+  if (!node || !info || i >= mcc_node_tunnel_count(node))
+    return MCC_ERR_INVALID_ARGUMENT;
+  const mcc_tunnel *t = &node->tunnels->items[i];
+  memset(info, 0, sizeof *info);
+  info->role = t->role;
+  info->endpoint = t->endpoint.pub;
+  info->peer_endpoint = t->peer_endpoint;
+  info->remote_node = t->remote_node;
+  memcpy(info->targets, t->targets, t->ntargets * sizeof t->targets[0]);
+  info->ntargets = t->ntargets;
+  info->in_force = tunnel_valid(node, t);
+  return 0;
+}
+
 void tunnel_free_all(mcc_node *node) {
   struct tunnel_table *tt = node->tunnels;
   if (!tt) return;

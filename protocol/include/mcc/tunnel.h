@@ -162,6 +162,16 @@ int mcc_node_tunnel_remove(mcc_node *node, const mcc_id *peer_endpoint,
                            uint64_t now);
 size_t mcc_node_tunnel_count(const mcc_node *node);
 
+/* What `mcc nodes` shows of tunnel i (0 .. count - 1): no keys. */
+typedef struct mcc_tunnel_info {
+  enum mcc_tunnel_role role;
+  mcc_id endpoint, peer_endpoint, remote_node;
+  mcc_tunnel_target targets[MCC_TUNNEL_MAX_TARGETS];
+  size_t ntargets;
+  int in_force; /* its certificate is valid now */
+} mcc_tunnel_info;
+int mcc_node_tunnel_get(const mcc_node *node, size_t i, mcc_tunnel_info *info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -108,6 +108,7 @@ static int load_file(const char *dir, const char *name,
   t->remote_node = tc.remote_node;
   memcpy(t->targets, tc.targets, tc.ntargets * sizeof tc.targets[0]);
   t->ntargets = tc.ntargets;
+  t->external_ip = tc.external_ip;
   return 0;
 }
 

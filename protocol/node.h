@@ -438,6 +438,10 @@ int tunnel_filter(mcc_node *node, const mcc_id *peer, const uint8_t *ip,
 void tunnel_session_side(const mcc_node *node, const mcc_id *peer,
                          const mcc_keypair **keys, const mcc_cert **cert,
                          const mcc_id **route_to);
+/* Whose address a packet from peer is delivered to: the node's, or for
+ * an external tunnel's server the server endpoint's (for the host's DNAT
+ * to the LAN device). */
+const mcc_id *tunnel_deliver_to(const mcc_node *node, const mcc_id *peer);
 void tunnel_free_all(mcc_node *node);
 size_t tunnel_memory(const mcc_node *node);
 

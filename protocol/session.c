@@ -447,7 +447,8 @@ int session_on_data(mcc_node *node, const uint8_t *data, size_t datalen,
   uint8_t src4[4], src6[16], dst4[4], dst6[16], ip[PACKET_MAX_INNER];
   size_t iplen = 0;
   int rv = node_id_to_addrs(node, &s->peer, src4, src6);
-  if (rv == 0) rv = node_id_to_addrs(node, &node->keys.pub, dst4, dst6);
+  if (rv == 0) rv = node_id_to_addrs(node, tunnel_deliver_to(node, &s->peer),
+                                     dst4, dst6);
   if (rv == 0)
     rv = packet_rebuild(compact, (size_t)clen, src4, dst4, src6, dst6, ip,
                         &iplen);

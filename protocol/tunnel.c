@@ -101,6 +101,13 @@ void tunnel_session_side(const mcc_node *node, const mcc_id *peer,
   *route_to = t ? &t->remote_node : peer;
 }
 
+const mcc_id *tunnel_deliver_to(const mcc_node *node, const mcc_id *peer) {
+  const mcc_tunnel *t = tunnel_find(node, peer);
+  return t && t->role == MCC_TUNNEL_SERVER && t->external_ip
+             ? &t->endpoint.pub
+             : &node->keys.pub;
+}
+
 static struct tunnel_table *table(mcc_node *node) {
   if (!node->tunnels) {
     node->tunnels = calloc(1, sizeof *node->tunnels);
@@ -119,6 +126,10 @@ int mcc_node_tunnel_add(mcc_node *node, const mcc_tunnel *t, uint64_t now) {
       memcmp(t->peer_endpoint.key, node->keys.pub.key, 32) == 0 ||
       memcmp(t->peer_endpoint.key, t->endpoint.pub.key, 32) == 0)
     return MCC_ERR_INVALID_ARGUMENT;
+  uint32_t x = t->external_ip;
+  if (x && (t->role != MCC_TUNNEL_SERVER ||
+            !((x >> 24) == 10 || (x >> 20) == 0xac1 || (x >> 16) == 0xc0a8)))
+    return MCC_ERR_INVALID_ARGUMENT; /* RFC 1918, on the server only */
   for (size_t k = 0; k < t->ntargets; k++)
     if ((t->targets[k].proto != MCC_PROTO_TCP &&
          t->targets[k].proto != MCC_PROTO_UDP) ||

@@ -286,6 +286,37 @@ static void test_tunnel_overhead(void) {
   harness_free(h);
 }
 
+/* An external tunnel's server delivers to its endpoint's own address (the
+ * host forwards that to the LAN device); a plain one to the node's. */
+static void test_tunnel_external_delivery(void) {
+  harness *h = net(1);
+  pair p;
+  make_pair(h, &p, 8, "tcp:80", NULL, HARNESS_UNIX_START + 1000000);
+  p.server.external_ip = 0xc0a80114; /* 192.168.1.20 */
+  add_pair(h, &p);
+  uint8_t s_addr[4], ep_addr[4], node_addr[4], s6[16];
+  addr_of(h, C_NODE, &p.sep.pub, s_addr);
+  addr_of(h, S_NODE, &p.sep.pub, ep_addr);
+  harness_local_addr(h, S_NODE, S_NODE, node_addr, s6);
+  CU_ASSERT_TRUE(send_ports(h, C_NODE, s_addr, IPPKT_TCP, 40000, 80, S_NODE));
+  size_t len;
+  const uint8_t *got = harness_last_delivered(h, S_NODE, &len);
+  CU_ASSERT(len >= 20 && memcmp(got + 16, ep_addr, 4) == 0);
+  CU_ASSERT(memcmp(ep_addr, node_addr, 4) != 0);
+  /* not RFC 1918, or on a client: refused */
+  mcc_tunnel t = p.server;
+  t.external_ip = 0x08080808;
+  CU_ASSERT_EQUAL(mcc_node_tunnel_add(harness_node(h, S_NODE), &t,
+                                      harness_now(h)),
+                  MCC_ERR_INVALID_ARGUMENT);
+  t = p.client;
+  t.external_ip = 0x0a000001;
+  CU_ASSERT_EQUAL(mcc_node_tunnel_add(harness_node(h, C_NODE), &t,
+                                      harness_now(h)),
+                  MCC_ERR_INVALID_ARGUMENT);
+  harness_free(h);
+}
+
 /* Version-1 networks (tunnels_only = 0) keep node-to-node traffic. */
 static void test_tunnel_v1_opt_out(void) {
   harness *h = net(0);
@@ -304,4 +335,5 @@ void suite_tunnel(void) {
   CU_add_test(s, "bad arguments", test_tunnel_bad_arguments);
   CU_add_test(s, "v1 opt-out", test_tunnel_v1_opt_out);
   CU_add_test(s, "overhead", test_tunnel_overhead);
+  CU_add_test(s, "external delivery", test_tunnel_external_delivery);
 }

@@ -148,6 +148,10 @@ typedef struct mcc_tunnel {
   mcc_id remote_node;   /* the node that holds the other end */
   mcc_tunnel_target targets[MCC_TUNNEL_MAX_TARGETS];
   size_t ntargets;
+  /* Server of an external tunnel: its packets are delivered to the
+   * server endpoint's own address (resolver), for the host to forward to
+   * this LAN device (DNAT) and its replies back; 0: to the node's. */
+  uint32_t external_ip; /* host order, RFC 1918 */
 } mcc_tunnel;
 
 /* Adds a tunnel, or replaces the one with the same peer endpoint (its

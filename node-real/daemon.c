@@ -396,7 +396,7 @@ static void expire_ctl(mccd *d, uint64_t now) {
 /* The tunnels directory, every TUNNELS_SCAN_NS: a file added, changed or
  * deleted takes effect within that (tunnels.c). */
 static void scan_tunnels(mccd *d, uint64_t now) {
-  daemon_tunnels_sync(&d->tunnels, d->node, &d->trust, now);
+  daemon_tunnels_sync(&d->tunnels, d->node, &d->trust, d->cfg.tun_name, now);
   d->tunnels_at_ns = now + TUNNELS_SCAN_NS;
 }
 
@@ -567,6 +567,8 @@ int daemon_run(const char *arg) {
     mcc_node_leave(d.node, now_ns(&d));
     log_msg(LOG_INFO, "stopped");
   }
+  if (d.tunnels.nexternal) /* the NAT rules go with the daemon */
+    external_apply(d.cfg.tun_name, NULL, 0, err, sizeof err);
   shut_down(&d);
   daemon_tunnels_clear(&d.tunnels);
   log_close();

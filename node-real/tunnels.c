@@ -24,6 +24,9 @@
 
 #include <mcc/tunnel.h>
 
+#include <mcc/resolve.h>
+
+#include "external.h"
 #include "keyfile.h"
 #include "log.h"
 
@@ -37,6 +40,8 @@ typedef struct tunnel_file {
   struct timespec mtime;
   int loaded;    /* holds a tunnel in the node */
   mcc_id peer;   /* its peer endpoint, when loaded */
+  mcc_id endpoint;      /* ours */
+  uint32_t external_ip; /* server of an external tunnel: the device */
   int seen;      /* listed in this scan */
 } tunnel_file;
 
@@ -125,8 +130,38 @@ static void unload(daemon_tunnels *dt, tunnel_file *f, mcc_node *node,
   f->loaded = 0;
 }
 
+/* The NAT rules of the external tunnels in force, applied when they
+ * change (external.c). */
+static void sync_external(daemon_tunnels *dt, mcc_node *node,
+                          const char *tun, uint64_t now) {
+  external_rule rules[64];
+  size_t n = 0;
+  for (size_t k = 0; k < dt->n && n < 64; k++) {
+    const tunnel_file *f = &dt->files[k];
+    mcc_resolve_addrs a;
+    if (!f->loaded || !f->external_ip ||
+        mcc_resolver_pin(mcc_node_resolver(node), &f->endpoint, &a, now) != 0)
+      continue;
+    memcpy(rules[n].endpoint, a.ipv4, 4);
+    rules[n].device = f->external_ip;
+    n++;
+  }
+  if (n == dt->nexternal &&
+      memcmp(rules, dt->external, n * sizeof rules[0]) == 0)
+    return;
+  char err[512];
+  if (external_apply(tun, rules, n, err, sizeof err) != 0) {
+    log_msg(LOG_ERROR, "external tunnels: %s", err);
+    return; /* tried again at the next scan */
+  }
+  memcpy(dt->external, rules, n * sizeof rules[0]);
+  dt->nexternal = n;
+  log_msg(LOG_INFO, "external tunnels: %zu forwarded to LAN devices", n);
+}
+
 void daemon_tunnels_sync(daemon_tunnels *dt, mcc_node *node,
-                         const mcc_trust *trust, uint64_t now) {
+                         const mcc_trust *trust, const char *tun,
+                         uint64_t now) {
   if (!dt->dir[0]) return;
   DIR *d = opendir(dt->dir);
   if (!d) {
@@ -186,6 +221,8 @@ void daemon_tunnels_sync(daemon_tunnels *dt, mcc_node *node,
     log_msg(LOG_INFO, "%s: tunnel %s", path, f->loaded ? "updated" : "added");
     f->loaded = 1;
     f->peer = t.peer_endpoint;
+    f->endpoint = t.endpoint.pub;
+    f->external_ip = t.role == MCC_TUNNEL_SERVER ? t.external_ip : 0;
   }
   if (d) closedir(d);
   for (size_t k = 0; k < dt->n;) { /* files gone */
@@ -196,6 +233,7 @@ void daemon_tunnels_sync(daemon_tunnels *dt, mcc_node *node,
     unload(dt, &dt->files[k], node, now);
     dt->files[k] = dt->files[--dt->n];
   }
+  sync_external(dt, node, tun, now);
 }
 
 size_t daemon_tunnels_count(const daemon_tunnels *dt) {

@@ -11,6 +11,8 @@
 
 #include <mcc/mcc.h>
 
+#include "external.h"
+
 struct tunnel_file;
 
 typedef struct daemon_tunnels {
@@ -18,6 +20,8 @@ typedef struct daemon_tunnels {
   struct tunnel_file *files;
   size_t n;
   int dir_error; /* the last scan could not open dir (logged once) */
+  external_rule external[64]; /* the NAT rules in force (external.c) */
+  size_t nexternal;
 } daemon_tunnels;
 
 /* dir: the tunnels directory; "" for none. */
@@ -26,7 +30,8 @@ void daemon_tunnels_clear(daemon_tunnels *dt);
 /* Lists the directory and adds, replaces or removes the node's tunnels to
  * match its files. */
 void daemon_tunnels_sync(daemon_tunnels *dt, mcc_node *node,
-                         const mcc_trust *trust, uint64_t now);
+                         const mcc_trust *trust, const char *tun,
+                         uint64_t now);
 /* Files that hold a tunnel in the node. */
 size_t daemon_tunnels_count(const daemon_tunnels *dt);
 

@@ -25,6 +25,8 @@ int cli_generate_network(int argc, char **argv);
 int cli_generate_node_certificate(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_certificates(int argc, char **argv);
+/* mcc create-tunnel (cli_tunnel.c). */
+int cli_create_tunnel(int argc, char **argv);
 
 /* Commands that ask the running daemon (cli_daemon.c); socket is the
  * control socket's path. */

@@ -26,163 +26,12 @@
 #include <mcc/conf.h>
 
 #include "cli.h"
+#include "cli_util.h"
 #include "keyfile.h"
 
-#define DEFAULT_DAYS 3650u
-#define MAX_DAYS 36500u
-#define DAY_S 86400ull
-#define BACKDATE_S 3600u /* certificates start this long before now */
 #define DEFAULT_PARENT_PORT "9376"
 #define CONF_FILE "mcc.conf"
 #define CONF_MAX_BYTES (1u << 20)
-#define ERR_LEN (PATH_MAX + 256)
-#define MAX_WRITES 4
-
-enum { OPT_DAYS = 256, OPT_STDIN };
-
-/* ---- messages and options ----------------------------------------------- */
-
-static void errorf(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void errorf(const char *cmd, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(stderr, "mcc %s: ", cmd);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-}
-
-/* Exit code 2 with the usage line; what is "unknown option '-x'" etc. */
-static int usage_error(const char *cmd, const char *usage, const char *what) {
-  if (what) errorf(cmd, "%s", what);
-  fprintf(stderr, "usage: %s\nTry 'mcc %s --help'.\n", usage, cmd);
-  return 2;
-}
-
-static int help(const char *usage, const char *text) {
-  printf("usage: %s\n\n%s", usage, text);
-  return 0;
-}
-
-/* getopt_long's '?' or ':' (opterr is off: the messages are ours). */
-static int bad_option(const char *cmd, const char *usage, int c,
-                      char **argv) {
-  char what[256];
-  const char *arg = optind > 0 ? argv[optind - 1] : "?";
-  if (c == ':') {
-    if (optopt && optopt < 256)
-      snprintf(what, sizeof what, "option '-%c' needs a value", optopt);
-    else
-      snprintf(what, sizeof what, "option '%s' needs a value", arg);
-  } else if (optopt && optopt < 256) {
-    snprintf(what, sizeof what, "unknown option '-%c'", optopt);
-  } else {
-    snprintf(what, sizeof what, "unknown option '%s'", arg);
-  }
-  return usage_error(cmd, usage, what);
-}
-
-static int parse_days(const char *cmd, const char *s, unsigned *pdays) {
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || end == s || *end || s[0] == '-' || v < 1 || v > MAX_DAYS) {
-    errorf(cmd, "--days: expected an integer in range 1-%u, got '%s'",
-           MAX_DAYS, s);
-    return -1;
-  }
-  *pdays = (unsigned)v;
-  return 0;
-}
-
-/* From an hour ago to `days` from now; certificate times end in 2106. */
-static int validity(const char *cmd, uint64_t now, unsigned days,
-                    uint32_t *pnot_before, uint32_t *pnot_after) {
-  uint64_t after = now + days * DAY_S;
-  if (now < BACKDATE_S || after > UINT32_MAX) {
-    errorf(cmd, "--days: %u days from now is past 2106, the end of "
-                "certificate time",
-           days);
-    return -1;
-  }
-  *pnot_before = (uint32_t)(now - BACKDATE_S);
-  *pnot_after = (uint32_t)after;
-  return 0;
-}
-
-/* ---- paths -------------------------------------------------------------- */
-
-static int join(const char *cmd, char *out, const char *dir,
-                const char *name) {
-  size_t dlen = strlen(dir);
-  const char *sep = dlen && dir[dlen - 1] == '/' ? "" : "/";
-  if (dlen == 0) {
-    errorf(cmd, "empty directory name");
-    return -1;
-  }
-  if (snprintf(out, PATH_MAX, "%s%s%s", dir, sep, name) >= PATH_MAX) {
-    errorf(cmd, "%s: path too long", dir);
-    return -1;
-  }
-  return 0;
-}
-
-static int mkdir_p(const char *cmd, const char *dir) {
-  char err[ERR_LEN];
-  if (keyfile_mkdirs(dir, err, sizeof err) == 0) return 0;
-  errorf(cmd, "%s", err);
-  return -1;
-}
-
-/* ---- writing a set of files --------------------------------------------- */
-
-/* The files one command writes: all checked before any is written, and
- * (without force) removed again when a later one fails. */
-typedef struct writes {
-  const char *cmd;
-  int force;
-  size_t len;
-  char done[MAX_WRITES][PATH_MAX];
-} writes;
-
-static int check_absent(const writes *w, const char *path) {
-  struct stat st;
-  if (w->force || lstat(path, &st) != 0) return 0;
-  errorf(w->cmd, "%s exists (use -y to overwrite)", path);
-  return -1;
-}
-
-static void rollback(writes *w) {
-  if (w->force) return; /* the old files are gone; keep the new ones */
-  while (w->len) unlink(w->done[--w->len]);
-}
-
-/* After one write (rv, err): records it, or reports and undoes the rest. */
-static int wrote(writes *w, const char *path, int rv, const char *err) {
-  if (rv != 0) {
-    errorf(w->cmd, "%s", err);
-    rollback(w);
-    return -1;
-  }
-  if (w->len < MAX_WRITES) snprintf(w->done[w->len++], PATH_MAX, "%s", path);
-  return 0;
-}
-
-static int write_key(writes *w, const char *path, const mcc_keypair *kp) {
-  char err[ERR_LEN];
-  return wrote(w, path,
-               keyfile_write_keypair(path, kp, w->force, err, sizeof err),
-               err);
-}
-
-static int write_cert(writes *w, const char *path, const mcc_cert *cert) {
-  char err[ERR_LEN];
-  return wrote(w, path,
-               keyfile_write_cert(path, cert, w->force, err, sizeof err),
-               err);
-}
 
 /* 1 when path holds exactly cert (then it need not be written again). */
 static int holds_cert(const char *path, const mcc_cert *cert) {
@@ -192,90 +41,6 @@ static int holds_cert(const char *path, const mcc_cert *cert) {
   mcc_cert_encode(&old, a);
   mcc_cert_encode(cert, b);
   return memcmp(a, b, sizeof a) == 0;
-}
-
-/* ---- keys --------------------------------------------------------------- */
-
-static int read_stdin_key(const char *cmd, mcc_keypair *kp) {
-  char buf[KEYFILE_MAX_BYTES + 1];
-  size_t n = 0;
-  while (n < sizeof buf) {
-    ssize_t r = read(STDIN_FILENO, buf + n, sizeof buf - n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      errorf(cmd, "standard input: %s", strerror(errno));
-      sodium_memzero(buf, n);
-      return -1;
-    }
-    if (r == 0) break;
-    n += (size_t)r;
-  }
-  int rv = n > KEYFILE_MAX_BYTES ? MCC_ERR_BAD_LENGTH
-                                 : keyfile_parse_key_text(buf, n, kp);
-  sodium_memzero(buf, sizeof buf);
-  if (rv != 0) {
-    errorf(cmd, "standard input: not a private key: expected one line of %d "
-                "Base64 characters",
-           KEYFILE_KEY_TEXT_LEN);
-    return -1;
-  }
-  return 0;
-}
-
-/* The network private key for net_cert: from standard input or from
- * network-private-key.txt next to net_path; it must be net_cert's subject. */
-static int network_key(const char *cmd, int from_stdin, const char *net_path,
-                       const mcc_cert *net_cert, mcc_keypair *kp) {
-  char dir[PATH_MAX], path[PATH_MAX], err[ERR_LEN];
-  const char *source = "standard input";
-  if (from_stdin) {
-    if (read_stdin_key(cmd, kp) != 0) return -1;
-  } else {
-    keyfile_dir_of(net_path, dir, sizeof dir);
-    if (join(cmd, path, dir, KEYFILE_NETWORK_KEY) != 0) return -1;
-    if (keyfile_read_keypair(path, kp, err, sizeof err) != 0) {
-      errorf(cmd, "%s (or pipe the network private key in with --stdin)",
-             err);
-      return -1;
-    }
-    source = path;
-  }
-  if (memcmp(kp->pub.key, net_cert->subject.key, MCC_KEY_LEN) != 0) {
-    errorf(cmd, "%s: not the private key of the network of %s", source,
-           net_path);
-    sodium_memzero(kp, sizeof *kp);
-    return -1;
-  }
-  return 0;
-}
-
-static int check_network_cert(const char *cmd, const char *what,
-                              const mcc_cert *cert, uint64_t now) {
-  char err[ERR_LEN];
-  if (keyfile_check_cert(what, cert, MCC_CERT_NETWORK, now, err,
-                         sizeof err) == 0)
-    return 0;
-  errorf(cmd, "%s", err);
-  return -1;
-}
-
-/* A fresh node key pair and its certificate from the network key, valid
- * for `days` but never past the network certificate. */
-static int make_node(const char *cmd, const mcc_keypair *network,
-                     const mcc_cert *net_cert, unsigned days, uint64_t now,
-                     mcc_keypair *node, mcc_cert *node_cert) {
-  uint32_t not_before, not_after;
-  if (validity(cmd, now, days, &not_before, &not_after) != 0) return -1;
-  if (not_after > net_cert->not_after) not_after = net_cert->not_after;
-  int rv = mcc_keypair_generate(node);
-  if (rv == 0)
-    rv = mcc_cert_sign(node_cert, MCC_CERT_NODE, &node->pub, network,
-                       not_before, not_after);
-  if (rv != 0) {
-    errorf(cmd, "cannot create the node certificate: %s", mcc_strerror(rv));
-    return -1;
-  }
-  return 0;
 }
 
 static void print_id(const mcc_id *id) {
@@ -301,30 +66,30 @@ int cli_generate_authority(int argc, char **argv) {
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *cmd = argv[0];
-  writes w = {.cmd = cmd};
+  cli_writes w = {.cmd = cmd};
   int c;
   optind = 0;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":yh", opts, NULL)) != -1) {
     switch (c) {
     case 'y': w.force = 1; break;
-    case 'h': return help(authority_usage, authority_help);
-    default: return bad_option(cmd, authority_usage, c, argv);
+    case 'h': return cli_help(authority_usage, authority_help);
+    default: return cli_bad_option(cmd, authority_usage, c, argv);
     }
   }
   if (argc - optind > 1)
-    return usage_error(cmd, authority_usage, "too many arguments");
+    return cli_usage_error(cmd, authority_usage, "too many arguments");
   const char *dir = optind < argc ? argv[optind] : ".";
   char path[PATH_MAX];
-  if (join(cmd, path, dir, KEYFILE_AUTHORITY_KEY) != 0 ||
-      check_absent(&w, path) != 0 || mkdir_p(cmd, dir) != 0)
+  if (cli_join(cmd, path, dir, KEYFILE_AUTHORITY_KEY) != 0 ||
+      cli_check_absent(&w, path) != 0 || cli_mkdir_p(cmd, dir) != 0)
     return 1;
   mcc_keypair authority;
   if (mcc_keypair_generate(&authority) != 0) {
-    errorf(cmd, "cannot generate a key pair");
+    cli_errorf(cmd, "cannot generate a key pair");
     return 1;
   }
-  int rv = write_key(&w, path, &authority);
+  int rv = cli_write_key(&w, path, &authority);
   if (rv == 0) print_id(&authority.pub);
   sodium_memzero(&authority, sizeof authority);
   return rv ? 1 : 0;
@@ -348,55 +113,56 @@ static const char network_help[] =
 int cli_generate_network(int argc, char **argv) {
   static const struct option opts[] = {
       {"authority", required_argument, NULL, 'a'},
-      {"days", required_argument, NULL, OPT_DAYS},
+      {"days", required_argument, NULL, CLI_OPT_DAYS},
       {"force", no_argument, NULL, 'y'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *cmd = argv[0];
   const char *authority_path = "./" KEYFILE_AUTHORITY_KEY;
-  unsigned days = DEFAULT_DAYS;
-  writes w = {.cmd = cmd};
+  unsigned days = CLI_DEFAULT_DAYS;
+  cli_writes w = {.cmd = cmd};
   int c;
   optind = 0;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":a:yh", opts, NULL)) != -1) {
     switch (c) {
     case 'a': authority_path = optarg; break;
-    case OPT_DAYS:
-      if (parse_days(cmd, optarg, &days) != 0) return 2;
+    case CLI_OPT_DAYS:
+      if (cli_parse_days(cmd, optarg, &days) != 0) return 2;
       break;
     case 'y': w.force = 1; break;
-    case 'h': return help(network_usage, network_help);
-    default: return bad_option(cmd, network_usage, c, argv);
+    case 'h': return cli_help(network_usage, network_help);
+    default: return cli_bad_option(cmd, network_usage, c, argv);
     }
   }
   if (argc - optind > 1)
-    return usage_error(cmd, network_usage, "too many arguments");
+    return cli_usage_error(cmd, network_usage, "too many arguments");
   const char *dir = optind < argc ? argv[optind] : ".";
-  char key_path[PATH_MAX], cert_path[PATH_MAX], err[ERR_LEN];
+  char key_path[PATH_MAX], cert_path[PATH_MAX], err[CLI_ERR_LEN];
   uint64_t now = (uint64_t)time(NULL);
   uint32_t not_before, not_after;
-  if (validity(cmd, now, days, &not_before, &not_after) != 0) return 1;
-  if (join(cmd, key_path, dir, KEYFILE_NETWORK_KEY) != 0 ||
-      join(cmd, cert_path, dir, KEYFILE_NETWORK_CERT) != 0 ||
-      check_absent(&w, key_path) != 0 || check_absent(&w, cert_path) != 0)
+  if (cli_validity(cmd, now, days, &not_before, &not_after) != 0) return 1;
+  if (cli_join(cmd, key_path, dir, KEYFILE_NETWORK_KEY) != 0 ||
+      cli_join(cmd, cert_path, dir, KEYFILE_NETWORK_CERT) != 0 ||
+      cli_check_absent(&w, key_path) != 0 ||
+      cli_check_absent(&w, cert_path) != 0)
     return 1;
   mcc_keypair authority, network;
   if (keyfile_read_keypair(authority_path, &authority, err, sizeof err)) {
-    errorf(cmd, "%s", err);
+    cli_errorf(cmd, "%s", err);
     return 1;
   }
   int rv = 1;
   mcc_cert cert;
-  if (mkdir_p(cmd, dir) != 0) goto out_authority;
+  if (cli_mkdir_p(cmd, dir) != 0) goto out_authority;
   if (mcc_keypair_generate(&network) != 0 ||
       mcc_cert_sign(&cert, MCC_CERT_NETWORK, &network.pub, &authority,
                     not_before, not_after) != 0) {
-    errorf(cmd, "cannot create the network certificate");
+    cli_errorf(cmd, "cannot create the network certificate");
     goto out_network;
   }
-  if (write_key(&w, key_path, &network) != 0 ||
-      write_cert(&w, cert_path, &cert) != 0)
+  if (cli_write_key(&w, key_path, &network) != 0 ||
+      cli_write_cert(&w, cert_path, &cert) != 0)
     goto out_network;
   char text[MCC_CERT_BASE64_LEN + 1];
   mcc_cert_to_base64(&cert, text);
@@ -433,47 +199,44 @@ int cli_generate_node_certificate(int argc, char **argv) {
   static const struct option opts[] = {
       {"parent", required_argument, NULL, 'p'},
       {"network-certificate", required_argument, NULL, 'p'},
-      {"stdin", no_argument, NULL, OPT_STDIN},
-      {"days", required_argument, NULL, OPT_DAYS},
+      {"stdin", no_argument, NULL, CLI_OPT_STDIN},
+      {"days", required_argument, NULL, CLI_OPT_DAYS},
       {"force", no_argument, NULL, 'y'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *cmd = argv[0];
   const char *net_path = MCC_DEFAULT_CONFIG_DIR "/" KEYFILE_NETWORK_CERT;
-  unsigned days = DEFAULT_DAYS;
+  unsigned days = CLI_DEFAULT_DAYS;
   int from_stdin = 0;
-  writes w = {.cmd = cmd};
+  cli_writes w = {.cmd = cmd};
   int c;
   optind = 0;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":p:yh", opts, NULL)) != -1) {
     switch (c) {
     case 'p': net_path = optarg; break;
-    case OPT_STDIN: from_stdin = 1; break;
-    case OPT_DAYS:
-      if (parse_days(cmd, optarg, &days) != 0) return 2;
+    case CLI_OPT_STDIN: from_stdin = 1; break;
+    case CLI_OPT_DAYS:
+      if (cli_parse_days(cmd, optarg, &days) != 0) return 2;
       break;
     case 'y': w.force = 1; break;
-    case 'h': return help(node_usage, node_help);
-    default: return bad_option(cmd, node_usage, c, argv);
+    case 'h': return cli_help(node_usage, node_help);
+    default: return cli_bad_option(cmd, node_usage, c, argv);
     }
   }
   if (argc - optind > 1)
-    return usage_error(cmd, node_usage, "too many arguments");
+    return cli_usage_error(cmd, node_usage, "too many arguments");
   const char *dir = optind < argc ? argv[optind] : MCC_DEFAULT_CONFIG_DIR;
   uint64_t now = (uint64_t)time(NULL);
-  char err[ERR_LEN], net_dir[PATH_MAX], key_path[PATH_MAX],
-      cert_path[PATH_MAX], copy_path[PATH_MAX];
+  char net_dir[PATH_MAX], key_path[PATH_MAX], cert_path[PATH_MAX],
+      copy_path[PATH_MAX];
   mcc_cert net_cert, node_cert;
-  if (keyfile_read_cert(net_path, &net_cert, err, sizeof err) != 0) {
-    errorf(cmd, "%s", err);
-    return 1;
-  }
-  if (check_network_cert(cmd, net_path, &net_cert, now) != 0) return 1;
-  if (join(cmd, key_path, dir, KEYFILE_NODE_KEY) != 0 ||
-      join(cmd, cert_path, dir, KEYFILE_NODE_CERT) != 0 ||
-      join(cmd, copy_path, dir, KEYFILE_NETWORK_CERT) != 0 ||
-      check_absent(&w, key_path) != 0 || check_absent(&w, cert_path) != 0)
+  if (cli_read_network_cert(cmd, net_path, &net_cert, now) != 0) return 1;
+  if (cli_join(cmd, key_path, dir, KEYFILE_NODE_KEY) != 0 ||
+      cli_join(cmd, cert_path, dir, KEYFILE_NODE_CERT) != 0 ||
+      cli_join(cmd, copy_path, dir, KEYFILE_NETWORK_CERT) != 0 ||
+      cli_check_absent(&w, key_path) != 0 ||
+      cli_check_absent(&w, cert_path) != 0)
     return 1;
   /* The network certificate goes along unless DIR already holds it. */
   char real_dir[PATH_MAX], real_net_dir[PATH_MAX];
@@ -484,18 +247,19 @@ int cli_generate_node_certificate(int argc, char **argv) {
       realpath(dir, real_dir) && strcmp(real_dir, real_net_dir) == 0)
     copy = 0;
   if (copy && holds_cert(copy_path, &net_cert)) copy = 0;
-  if (copy && check_absent(&w, copy_path) != 0) return 1;
+  if (copy && cli_check_absent(&w, copy_path) != 0) return 1;
 
   mcc_keypair network, node;
-  if (network_key(cmd, from_stdin, net_path, &net_cert, &network) != 0)
+  if (cli_network_key(cmd, from_stdin, net_path, &net_cert, &network) != 0)
     return 1;
   int rv = 1;
-  if (mkdir_p(cmd, dir) != 0 ||
-      make_node(cmd, &network, &net_cert, days, now, &node, &node_cert) != 0)
+  if (cli_mkdir_p(cmd, dir) != 0 ||
+      cli_make_cert(cmd, MCC_CERT_NODE, &network, &net_cert, days, now, &node,
+                    &node_cert) != 0)
     goto out;
-  if (write_key(&w, key_path, &node) != 0 ||
-      write_cert(&w, cert_path, &node_cert) != 0 ||
-      (copy && write_cert(&w, copy_path, &net_cert) != 0))
+  if (cli_write_key(&w, key_path, &node) != 0 ||
+      cli_write_cert(&w, cert_path, &node_cert) != 0 ||
+      (copy && cli_write_cert(&w, copy_path, &net_cert) != 0))
     goto out;
   print_id(&node.pub);
   rv = 0;
@@ -560,11 +324,11 @@ static int normalize_parents(const char *cmd, const char *list, char *out,
     }
     while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
     if (len == 0) {
-      errorf(cmd, "--parents: empty item in '%s'", list);
+      cli_errorf(cmd, "--parents: empty item in '%s'", list);
       return -1;
     }
     if (add_parent(out, outlen, p, len) != 0) {
-      errorf(cmd, "--parents: too long");
+      cli_errorf(cmd, "--parents: too long");
       return -1;
     }
     if (!comma) break;
@@ -573,13 +337,13 @@ static int normalize_parents(const char *cmd, const char *list, char *out,
   mcc_conf *conf;
   char err[512];
   if (mcc_conf_new(&conf) != 0) {
-    errorf(cmd, "out of memory");
+    cli_errorf(cmd, "out of memory");
     return -1;
   }
   int rv = mcc_conf_set(conf, "parents", out, err, sizeof err);
   mcc_conf_free(conf);
   if (rv != 0) {
-    errorf(cmd, "--parents: %s", err);
+    cli_errorf(cmd, "--parents: %s", err);
     return -1;
   }
   return 0;
@@ -592,15 +356,16 @@ static int conf_safe_path(const char *cmd, const char *dir) {
   for (size_t i = 0; i < len; i++) {
     unsigned char ch = (unsigned char)dir[i];
     if (ch < 0x20 || ch == 0x7f || ch == ',' || ch == '#') {
-      errorf(cmd, "%s: mcc.conf cannot name a path with ',', '#' or control "
-                  "characters",
-             dir);
+      cli_errorf(cmd,
+                 "%s: mcc.conf cannot name a path with ',', '#' or control "
+                 "characters",
+                 dir);
       return -1;
     }
   }
   if (len && (dir[len - 1] == ' ' || dir[len - 1] == '\t')) {
-    errorf(cmd, "%s: mcc.conf cannot name a path that ends in white space",
-           dir);
+    cli_errorf(cmd, "%s: mcc.conf cannot name a path that ends in white space",
+               dir);
     return -1;
   }
   return 0;
@@ -641,19 +406,19 @@ static int check_written(const char *cmd, const char *conf_path,
                          const char *text, const char *dir, uint64_t now) {
   mcc_conf *conf;
   diag_log log = {0};
-  char err[ERR_LEN];
+  char err[CLI_ERR_LEN];
   mcc_id networks[1];
   size_t networks_len;
   mcc_keypair kp;
   mcc_cert cert;
   if (mcc_conf_new(&conf) != 0) {
-    errorf(cmd, "out of memory");
+    cli_errorf(cmd, "out of memory");
     return -1;
   }
   int rv = mcc_conf_parse(conf, conf_path, text, strlen(text), collect_diag,
                           &log);
   if (rv != 0 || log.count) {
-    errorf(cmd, "the written configuration does not parse: %s", log.first);
+    cli_errorf(cmd, "the written configuration does not parse: %s", log.first);
     mcc_conf_free(conf);
     return -1;
   }
@@ -662,7 +427,7 @@ static int check_written(const char *cmd, const char *conf_path,
   sodium_memzero(&kp, sizeof kp);
   mcc_conf_free(conf);
   if (rv != 0) {
-    errorf(cmd, "%s", err);
+    cli_errorf(cmd, "%s", err);
     return -1;
   }
   return 0;
@@ -671,7 +436,7 @@ static int check_written(const char *cmd, const char *conf_path,
 int cli_init(int argc, char **argv) {
   static const struct option opts[] = {
       {"parents", required_argument, NULL, 'p'},
-      {"stdin", no_argument, NULL, OPT_STDIN},
+      {"stdin", no_argument, NULL, CLI_OPT_STDIN},
       {"force", no_argument, NULL, 'y'},
       {"config-dir", required_argument, NULL, 'C'},
       {"help", no_argument, NULL, 'h'},
@@ -679,38 +444,39 @@ int cli_init(int argc, char **argv) {
   const char *cmd = argv[0];
   const char *parents_arg = NULL, *dir = MCC_DEFAULT_CONFIG_DIR;
   int from_stdin = 0;
-  writes w = {.cmd = cmd};
+  cli_writes w = {.cmd = cmd};
   int c;
   optind = 0;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":p:yC:h", opts, NULL)) != -1) {
     switch (c) {
     case 'p': parents_arg = optarg; break;
-    case OPT_STDIN: from_stdin = 1; break;
+    case CLI_OPT_STDIN: from_stdin = 1; break;
     case 'y': w.force = 1; break;
     case 'C': dir = optarg; break;
-    case 'h': return help(init_usage, init_help);
-    default: return bad_option(cmd, init_usage, c, argv);
+    case 'h': return cli_help(init_usage, init_help);
+    default: return cli_bad_option(cmd, init_usage, c, argv);
     }
   }
   if (argc - optind < 1)
-    return usage_error(cmd, init_usage, "missing NETWORK-CERT-BASE64");
+    return cli_usage_error(cmd, init_usage, "missing NETWORK-CERT-BASE64");
   if (argc - optind > 1)
-    return usage_error(cmd, init_usage, "too many arguments");
+    return cli_usage_error(cmd, init_usage, "too many arguments");
   if (!from_stdin)
-    return usage_error(cmd, init_usage,
-                       "the network private key is read from standard input: "
-                       "pipe it in with --stdin");
+    return cli_usage_error(
+        cmd, init_usage,
+        "the network private key is read from standard input: "
+        "pipe it in with --stdin");
   const char *cert_text = argv[optind];
   uint64_t now = (uint64_t)time(NULL);
   mcc_cert net_cert, node_cert;
   int rv = mcc_cert_from_base64(&net_cert, cert_text, strlen(cert_text));
   if (rv != 0) {
-    errorf(cmd, "NETWORK-CERT-BASE64: not a certificate: %s",
-           mcc_strerror(rv));
+    cli_errorf(cmd, "NETWORK-CERT-BASE64: not a certificate: %s",
+               mcc_strerror(rv));
     return 1;
   }
-  if (check_network_cert(cmd, "NETWORK-CERT-BASE64", &net_cert, now) != 0)
+  if (cli_check_network_cert(cmd, "NETWORK-CERT-BASE64", &net_cert, now) != 0)
     return 1;
   char parents[1024] = "";
   if (parents_arg &&
@@ -719,44 +485,42 @@ int cli_init(int argc, char **argv) {
 
   char real_dir[PATH_MAX], net_path[PATH_MAX], key_path[PATH_MAX],
       cert_path[PATH_MAX], conf_path[PATH_MAX], text[4 * PATH_MAX + 2048];
-  if (mkdir_p(cmd, dir) != 0) return 1;
+  if (cli_mkdir_p(cmd, dir) != 0) return 1;
   if (!realpath(dir, real_dir)) {
-    errorf(cmd, "%s: %s", dir, strerror(errno));
+    cli_errorf(cmd, "%s: %s", dir, strerror(errno));
     return 1;
   }
   if (conf_safe_path(cmd, real_dir) != 0 ||
-      join(cmd, net_path, real_dir, KEYFILE_NETWORK_CERT) != 0 ||
-      join(cmd, key_path, real_dir, KEYFILE_NODE_KEY) != 0 ||
-      join(cmd, cert_path, real_dir, KEYFILE_NODE_CERT) != 0 ||
-      join(cmd, conf_path, real_dir, CONF_FILE) != 0)
+      cli_join(cmd, net_path, real_dir, KEYFILE_NETWORK_CERT) != 0 ||
+      cli_join(cmd, key_path, real_dir, KEYFILE_NODE_KEY) != 0 ||
+      cli_join(cmd, cert_path, real_dir, KEYFILE_NODE_CERT) != 0 ||
+      cli_join(cmd, conf_path, real_dir, CONF_FILE) != 0)
     return 1;
   /* The paths in mcc.conf need not have "/" doubled for real_dir "/". */
   const char *conf_dir = strcmp(real_dir, "/") == 0 ? "" : real_dir;
   if (format_conf(text, sizeof text, conf_dir, parents, now) != 0) {
-    errorf(cmd, "%s: path too long", real_dir);
+    cli_errorf(cmd, "%s: path too long", real_dir);
     return 1;
   }
   int copy = !holds_cert(net_path, &net_cert);
-  if ((copy && check_absent(&w, net_path) != 0) ||
-      check_absent(&w, key_path) != 0 || check_absent(&w, cert_path) != 0 ||
-      check_absent(&w, conf_path) != 0)
+  if ((copy && cli_check_absent(&w, net_path) != 0) ||
+      cli_check_absent(&w, key_path) != 0 ||
+      cli_check_absent(&w, cert_path) != 0 ||
+      cli_check_absent(&w, conf_path) != 0)
     return 1;
 
   mcc_keypair network, node;
-  if (network_key(cmd, 1, "NETWORK-CERT-BASE64", &net_cert, &network) != 0)
+  if (cli_network_key(cmd, 1, "NETWORK-CERT-BASE64", &net_cert, &network) != 0)
     return 1;
   rv = 1;
-  char err[ERR_LEN];
-  if (make_node(cmd, &network, &net_cert, DEFAULT_DAYS, now, &node,
-                &node_cert) != 0)
+  if (cli_make_cert(cmd, MCC_CERT_NODE, &network, &net_cert, CLI_DEFAULT_DAYS,
+                    now, &node, &node_cert) != 0)
     goto out;
-  if ((copy && write_cert(&w, net_path, &net_cert) != 0) ||
-      write_key(&w, key_path, &node) != 0 ||
-      write_cert(&w, cert_path, &node_cert) != 0)
+  if ((copy && cli_write_cert(&w, net_path, &net_cert) != 0) ||
+      cli_write_key(&w, key_path, &node) != 0 ||
+      cli_write_cert(&w, cert_path, &node_cert) != 0)
     goto out;
-  int wrv = keyfile_write_file(conf_path, text, strlen(text),
-                               KEYFILE_MODE_PUBLIC, w.force, err, sizeof err);
-  if (wrote(&w, conf_path, wrv, err) != 0) goto out;
+  if (cli_write_text(&w, conf_path, text, KEYFILE_MODE_PUBLIC) != 0) goto out;
   if (check_written(cmd, conf_path, text, real_dir, now) != 0) goto out;
   print_id(&node.pub);
   rv = 0;
@@ -814,25 +578,25 @@ int cli_certificates(int argc, char **argv) {
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': return help(certificates_usage, certificates_help);
-    default: return bad_option(cmd, certificates_usage, c, argv);
+    case 'h': return cli_help(certificates_usage, certificates_help);
+    default: return cli_bad_option(cmd, certificates_usage, c, argv);
     }
   }
   if (argc - optind > 1)
-    return usage_error(cmd, certificates_usage, "too many arguments");
+    return cli_usage_error(cmd, certificates_usage, "too many arguments");
   const char *conf_path =
       optind < argc ? argv[optind] : MCC_DEFAULT_CONFIG_DIR "/" CONF_FILE;
-  char *text, err[ERR_LEN], dir[PATH_MAX], path[PATH_MAX];
+  char *text, err[CLI_ERR_LEN], dir[PATH_MAX], path[PATH_MAX];
   size_t len;
   if (keyfile_read_file(conf_path, CONF_MAX_BYTES, &text, &len, err,
                         sizeof err) != 0) {
-    errorf(cmd, "%s", err);
+    cli_errorf(cmd, "%s", err);
     return 1;
   }
   mcc_conf *conf;
   if (mcc_conf_new(&conf) != 0) {
     free(text);
-    errorf(cmd, "out of memory");
+    cli_errorf(cmd, "out of memory");
     return 1;
   }
   int ok = 1;
@@ -840,7 +604,7 @@ int cli_certificates(int argc, char **argv) {
                           (void *)cmd);
   free(text);
   if (rv == MCC_ERR_NOMEM) {
-    errorf(cmd, "out of memory");
+    cli_errorf(cmd, "out of memory");
     mcc_conf_free(conf);
     return 1;
   }
@@ -854,14 +618,14 @@ int cli_certificates(int argc, char **argv) {
   int all_known = n <= MCC_MAX_TRUSTED;
   mcc_cert cert;
   if (n == 0) {
-    errorf(cmd, "%s: network-certificates: no file given", conf_path);
+    cli_errorf(cmd, "%s: network-certificates: no file given", conf_path);
     ok = 0;
   }
   for (size_t i = 0; i < n; i++) {
     if (keyfile_conf_path(conf, "network-certificates", i, dir, path,
                           sizeof path, err, sizeof err) != 0 ||
         keyfile_read_cert(path, &cert, err, sizeof err) != 0) {
-      errorf(cmd, "%s", err);
+      cli_errorf(cmd, "%s", err);
       ok = all_known = 0;
       continue;
     }
@@ -875,7 +639,7 @@ int cli_certificates(int argc, char **argv) {
   if (keyfile_conf_path(conf, "node-certificate", 0, dir, path, sizeof path,
                         err, sizeof err) != 0 ||
       keyfile_read_cert(path, &cert, err, sizeof err) != 0) {
-    errorf(cmd, "%s", err);
+    cli_errorf(cmd, "%s", err);
     ok = 0;
   } else {
     int issuer_known = 0;

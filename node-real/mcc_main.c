@@ -60,6 +60,18 @@ static const command commands[] = {
     {"generate-authority", "mcc generate-authority [-y] [DIR]",
      "Create the authority key that signs network certificates.",
      cli_generate_authority, NULL},
+    {"create-tunnel",
+     "mcc create-tunnel [-p NETCERT] [--stdin] --targets LIST --remote-node "
+     "ID\n      [--dns-names LIST] [--static-ip-address ADDR] "
+     "[--external-ip-address ADDR]\n      [--name NAME] [--local-node ID] "
+     "[-C DIR] [--days N] [-y] [OUTPUT-DIR]",
+     "On the server node: create a tunnel to node ID for the targets "
+     "(tcp:80,udp:53),\nits two endpoint keys and certificates signed by "
+     "the network key; this\nnode's half goes to OUTPUT-DIR (default "
+     "/etc/mcc/tunnels), the client's\nto OUTPUT-DIR/NAME.client/ for the "
+     "operator to copy (the command is printed).\n`mcc create-tunnel "
+     "--help` describes every option.",
+     cli_create_tunnel, NULL},
     {"certificates", "mcc certificates [CONFIG]",
      "Show the node's and the networks' certificates and whether they are "
      "valid.",

@@ -151,9 +151,8 @@ int mcc_targets_parse(const char *text, size_t len, mcc_tunnel_target *out,
       if (overlap(&out[j], &out[n])) {
         mcc_targets_format(&out[j], 1, first, sizeof first);
         return fail(err, errlen, MCC_ERR_VALUE,
-                    "item %zu '%s' covers ports of item %zu '%s' again",
-                    n + 1, conf_quote(found, sizeof found, item, ilen),
-                    j + 1, first);
+                    "item %zu '%s' covers ports of item %zu '%s' again", n + 1,
+                    conf_quote(found, sizeof found, item, ilen), j + 1, first);
       }
   }
   *pn = n;
@@ -174,8 +173,8 @@ int mcc_targets_format(const mcc_tunnel_target *t, size_t n, char *out,
       return MCC_ERR_INVALID_ARGUMENT;
     }
     int w = t[i].port_lo == t[i].port_hi
-                ? snprintf(out + used, outlen - used, "%s%s:%u",
-                           i ? "," : "", proto, t[i].port_lo)
+                ? snprintf(out + used, outlen - used, "%s%s:%u", i ? "," : "",
+                           proto, t[i].port_lo)
                 : snprintf(out + used, outlen - used, "%s%s:%u-%u",
                            i ? "," : "", proto, t[i].port_lo, t[i].port_hi);
     if (w < 0 || (size_t)w >= outlen - used) {
@@ -195,7 +194,7 @@ int mcc_targets_match(const mcc_tunnel_target *t, size_t n, uint8_t proto,
   return 0;
 }
 
-/* ---- the file's keys ------------------------------------------------------ */
+/* ---- the file's keys ----------------------------------------------------- */
 
 enum {
   K_ROLE,
@@ -233,19 +232,19 @@ static const char required_list[] =
 #define STATIC_MASK 0xffff0000u
 
 static uint32_t load_ipv4(const uint8_t ip[4]) {
-  return (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 |
-         (uint32_t)ip[2] << 8 | ip[3];
+  return (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 | (uint32_t)ip[2] << 8 |
+         ip[3];
 }
 
 static int is_rfc1918(uint32_t a) {
-  return (a & 0xff000000u) == 0x0a000000u ||  /* 10.0.0.0/8 */
-         (a & 0xfff00000u) == 0xac100000u ||  /* 172.16.0.0/12 */
-         (a & 0xffff0000u) == 0xc0a80000u;    /* 192.168.0.0/16 */
+  return (a & 0xff000000u) == 0x0a000000u || /* 10.0.0.0/8 */
+         (a & 0xfff00000u) == 0xac100000u || /* 172.16.0.0/12 */
+         (a & 0xffff0000u) == 0xc0a80000u;   /* 192.168.0.0/16 */
 }
 
 typedef struct parse_ctx {
-  const char *name;  /* for messages */
-  const char *dir;   /* name's directory part, dirlen bytes with its '/' */
+  const char *name; /* for messages */
+  const char *dir;  /* name's directory part, dirlen bytes with its '/' */
   size_t dirlen;
   size_t line;
   size_t first_line[NKEYS]; /* the line that gave each key, 0 for none */
@@ -253,9 +252,9 @@ typedef struct parse_ctx {
   size_t errlen;
 } parse_ctx;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
+static int at_line(parse_ctx *p, int rv, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int at_line(parse_ctx *p, int rv, const char *fmt, ...) {
   if (!p->errlen) return rv;
   int n = snprintf(p->err, p->errlen, "%s:%zu: ", p->name, p->line);
@@ -271,26 +270,25 @@ static int parse_id(const char *s, size_t len, mcc_id *id, char *why,
                     size_t whylen) {
   char found[CONF_QUOTE_LEN];
   int rv = mcc_id_from_text(id, s, len);
-  if (rv != 0)
-    snprintf(why, whylen,
-             "expected a node id of 52 characters of 0-9 a-z without i, l, "
-             "o, u, got '%s' (%s)",
-             conf_quote(found, sizeof found, s, len), mcc_strerror(rv));
-  return rv;
+  if (rv == 0) return 0;
+  snprintf(why, whylen,
+           "expected a node id of 52 characters of 0-9 a-z without i, l, o, "
+           "u, got '%s' (%s)",
+           conf_quote(found, sizeof found, s, len), mcc_strerror(rv));
+  return MCC_ERR_VALUE;
 }
 
 /* A relative path is taken from the tunnel file's directory. */
 static int parse_path(const parse_ctx *p, const char *s, size_t len,
-                      char out[MCC_TUNNEL_PATH_MAX], char *why,
-                      size_t whylen) {
+                      char out[MCC_TUNNEL_PATH_MAX], char *why, size_t whylen) {
   if (len == 0)
     return snprintf(why, whylen, "expected a file path, got an empty value"),
-           -1;
+           MCC_ERR_VALUE;
   size_t dirlen = s[0] == '/' ? 0 : p->dirlen;
   if (dirlen + len >= MCC_TUNNEL_PATH_MAX)
     return snprintf(why, whylen, "a path of %zu bytes is too long (at most %d)",
                     dirlen + len, MCC_TUNNEL_PATH_MAX - 1),
-           -1;
+           MCC_ERR_VALUE;
   memcpy(out, p->dir, dirlen);
   memcpy(out + dirlen, s, len);
   out[dirlen + len] = '\0';
@@ -308,7 +306,7 @@ static int parse_external(const char *s, size_t len, uint32_t *pip, char *why,
                     "expected an IPv4 address such as 192.168.1.20 (or "
                     "0.0.0.0 for none), got '%s'",
                     conf_quote(found, sizeof found, s, len)),
-           -1;
+           MCC_ERR_VALUE;
   uint32_t a = load_ipv4(ip);
   if (a != 0 && !is_rfc1918(a))
     return snprintf(why, whylen,
@@ -316,7 +314,7 @@ static int parse_external(const char *s, size_t len, uint32_t *pip, char *why,
                     "(10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) are "
                     "allowed, or 0.0.0.0 for none",
                     conf_quote(found, sizeof found, s, len)),
-           -1;
+           MCC_ERR_VALUE;
   *pip = a;
   return 0;
 }
@@ -330,16 +328,16 @@ static int parse_static(const char *s, size_t len, uint32_t *paddr, char *why,
   unsigned prefix = 32;
   *paddr = 0;
   if (len == 0) return 0;
-  int ok = memchr(s, '/', len) ? conf_parse_cidr(AF_INET, s, len, ip,
-                                                 &prefix) == 0
-                               : conf_pton(AF_INET, s, len, ip);
+  int ok = memchr(s, '/', len)
+               ? conf_parse_cidr(AF_INET, s, len, ip, &prefix) == 0
+               : conf_pton(AF_INET, s, len, ip);
   uint32_t a = ok ? load_ipv4(ip) : 0;
   if (!ok || (a & STATIC_MASK) != STATIC_NET)
     return snprintf(why, whylen,
                     "expected an address in 10.115.0.0/16 such as 10.115.0.7 "
                     "(10.115.0.0/16 means none), got '%s'",
                     conf_quote(found, sizeof found, s, len)),
-           -1;
+           MCC_ERR_VALUE;
   uint32_t host_mask = prefix >= 32 ? 0 : UINT32_MAX >> prefix;
   if (a == STATIC_NET || (prefix < 31 && (a & host_mask) == 0)) return 0;
   *paddr = a;
@@ -357,20 +355,21 @@ static int parse_names(const char *s, size_t len,
   out[0] = '\0';
   if (len == 0) return 0;
   for (int more = 1; next_item(&p, end, &more, &item, &ilen); n++) {
-    if (ilen == 0) return snprintf(why, whylen, "item %zu is empty", n + 1), -1;
+    if (ilen == 0)
+      return snprintf(why, whylen, "item %zu is empty", n + 1), MCC_ERR_VALUE;
     if (mcc_resolve_check_name(item, ilen) != 0)
       return snprintf(why, whylen,
                       "item %zu '%s' is not a DNS name (labels of letters, "
                       "digits and '-', 1-63 characters each)",
                       n + 1, conf_quote(found, sizeof found, item, ilen)),
-             -1;
+             MCC_ERR_VALUE;
     record += ilen + 2;
     if (record > MCC_MAX_EXTRA_LEN || used + !!n + ilen >= MCC_TUNNEL_NAMES_MAX)
       return snprintf(why, whylen,
                       "too long: at most %d bytes in the endpoint's record, "
                       "each name taking its length + 2",
                       MCC_MAX_EXTRA_LEN),
-             -1;
+             MCC_ERR_VALUE;
     if (n) out[used++] = ',';
     memcpy(out + used, item, ilen);
     used += ilen;
@@ -394,34 +393,20 @@ static int parse_value(parse_ctx *p, int k, const char *s, size_t len,
                       conf_quote(found, sizeof found, s, len)),
              MCC_ERR_VALUE;
     return 0;
-  case K_REMOTE_NODE:
-    return parse_id(s, len, &out->remote_node, why, whylen) ? MCC_ERR_VALUE
-                                                             : 0;
+  case K_REMOTE_NODE: return parse_id(s, len, &out->remote_node, why, whylen);
   case K_PEER_ENDPOINT:
-    return parse_id(s, len, &out->peer_endpoint, why, whylen) ? MCC_ERR_VALUE
-                                                               : 0;
+    return parse_id(s, len, &out->peer_endpoint, why, whylen);
   case K_TARGETS:
     return mcc_targets_parse(s, len, out->targets, MCC_TUNNEL_MAX_TARGETS,
                              &out->ntargets, why, whylen);
   case K_CERTIFICATE:
-    return parse_path(p, s, len, out->certificate, why, whylen)
-               ? MCC_ERR_VALUE
-               : 0;
+    return parse_path(p, s, len, out->certificate, why, whylen);
   case K_PRIVATE_KEY:
-    return parse_path(p, s, len, out->private_key, why, whylen)
-               ? MCC_ERR_VALUE
-               : 0;
+    return parse_path(p, s, len, out->private_key, why, whylen);
   case K_EXTERNAL_IP:
-    return parse_external(s, len, &out->external_ip, why, whylen)
-               ? MCC_ERR_VALUE
-               : 0;
-  case K_DNS_NAMES:
-    return parse_names(s, len, out->dns_names, why, whylen) ? MCC_ERR_VALUE
-                                                             : 0;
-  default:
-    return parse_static(s, len, &out->static_addr, why, whylen)
-               ? MCC_ERR_VALUE
-               : 0;
+    return parse_external(s, len, &out->external_ip, why, whylen);
+  case K_DNS_NAMES: return parse_names(s, len, out->dns_names, why, whylen);
+  default: return parse_static(s, len, &out->static_addr, why, whylen);
   }
 }
 
@@ -443,8 +428,7 @@ static int parse_line(parse_ctx *p, const char *s, size_t len,
   if (k < 0) {
     const char *near = NULL;
     for (int i = 0; i < NKEYS && !near; i++)
-      if (conf_distance(l.key, l.klen, keys[i].name) <= 2)
-        near = keys[i].name;
+      if (conf_distance(l.key, l.klen, keys[i].name) <= 2) near = keys[i].name;
     return at_line(p, MCC_ERR_SYNTAX,
                    "unknown key '%s'%s%s%s; a tunnel file has %s, "
                    "external-ip-address, dns-names, static-addr",
@@ -500,8 +484,8 @@ int mcc_tunnel_conf_parse(const char *name, const char *text, size_t len,
   if (err && errlen) err[0] = '\0';
   if ((!text && len) || !out || (!err && errlen))
     return MCC_ERR_INVALID_ARGUMENT;
-  parse_ctx p = {.name = name ? name : "tunnel.conf", .err = err,
-                 .errlen = errlen};
+  parse_ctx p = {
+      .name = name ? name : "tunnel.conf", .err = err, .errlen = errlen};
   const char *slash = strrchr(p.name, '/');
   p.dir = p.name;
   p.dirlen = slash ? (size_t)(slash - p.name) + 1 : 0;

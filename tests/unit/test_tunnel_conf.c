@@ -42,9 +42,9 @@ static void test_tunnel_conf_targets_good(void) {
       {"tcp:1-65535", "tcp:1-65535", 1},
       {"tcp:80-80", "tcp:80", 1},
       {"tcp:0080", "tcp:80", 1},
-      {"tcp:53,udp:53", "tcp:53,udp:53", 2},          /* two protocols */
+      {"tcp:53,udp:53", "tcp:53,udp:53", 2},             /* two protocols */
       {"tcp:80-89,tcp:90-99", "tcp:80-89,tcp:90-99", 2}, /* adjacent */
-      {"udp:9,udp:1-8", "udp:9,udp:1-8", 2},          /* order kept */
+      {"udp:9,udp:1-8", "udp:9,udp:1-8", 2},             /* order kept */
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     mcc_tunnel_target t[MCC_TUNNEL_MAX_TARGETS];
@@ -61,14 +61,12 @@ static void test_tunnel_conf_targets_good(void) {
   /* The fields of one. */
   mcc_tunnel_target t[2];
   size_t n;
-  CU_ASSERT_EQUAL(mcc_targets_parse("udp:8000-8080", 13, t, 2, &n, NULL, 0),
-                  0);
+  CU_ASSERT_EQUAL(mcc_targets_parse("udp:8000-8080", 13, t, 2, &n, NULL, 0), 0);
   CU_ASSERT_EQUAL(t[0].proto, MCC_PROTO_UDP);
   CU_ASSERT_EQUAL(t[0].port_lo, 8000);
   CU_ASSERT_EQUAL(t[0].port_hi, 8080);
   /* Not NUL-terminated: len is the end. */
-  CU_ASSERT_EQUAL(mcc_targets_parse("tcp:80,garbage", 6, t, 2, &n, NULL, 0),
-                  0);
+  CU_ASSERT_EQUAL(mcc_targets_parse("tcp:80,garbage", 6, t, 2, &n, NULL, 0), 0);
   CU_ASSERT_EQUAL(n, 1);
 }
 
@@ -105,8 +103,9 @@ static void test_tunnel_conf_targets_bad(void) {
       {"tcp:", "item 1 'tcp:': port '' is not a number"},
       {"tcp: 80", "item 1 'tcp: 80': port ' 80' is not a number"},
       {"tcp :80", "item 1 'tcp :80': unknown protocol 'tcp ' (tcp or udp)"},
-      {"tcp:80 udp:81", "item 1 'tcp:80 udp:81': port '80 udp:81' is not a "
-                        "number"},
+      {"tcp:80 udp:81",
+       "item 1 'tcp:80 udp:81': port '80 udp:81' is not a "
+       "number"},
       {"tcp:+80", "item 1 'tcp:+80': port '+80' is not a number"},
       {"tcp:-80", "item 1 'tcp:-80': port '' is not a number"},
       {"tcp:80-", "item 1 'tcp:80-': port '' is not a number"},
@@ -163,8 +162,7 @@ static void test_tunnel_conf_targets_bad(void) {
                   MCC_ERR_INVALID_ARGUMENT);
   /* A tiny err buffer is cut, never overrun. */
   char small[8];
-  CU_ASSERT_EQUAL(mcc_targets_parse("tcp:0", 5, t, 2, &n, small,
-                                    sizeof small),
+  CU_ASSERT_EQUAL(mcc_targets_parse("tcp:0", 5, t, 2, &n, small, sizeof small),
                   MCC_ERR_VALUE);
   CU_ASSERT_STRING_EQUAL(small, "item 1 ");
 }
@@ -180,28 +178,26 @@ static void test_tunnel_conf_targets_match(void) {
     uint16_t port;
     int want;
   } cases[] = {
-      {MCC_PROTO_TCP, 80, 1},    {MCC_PROTO_UDP, 80, 0},
-      {MCC_PROTO_TCP, 79, 0},    {MCC_PROTO_TCP, 81, 0},
-      {MCC_PROTO_TCP, 8000, 1},  {MCC_PROTO_TCP, 8080, 1},
-      {MCC_PROTO_TCP, 8040, 1},  {MCC_PROTO_TCP, 7999, 0},
-      {MCC_PROTO_TCP, 8081, 0},  {MCC_PROTO_UDP, 2222, 1},
-      {MCC_PROTO_TCP, 2222, 0},  {1 /* ICMP */, 80, 0},
-      {MCC_PROTO_TCP, 0, 0},     {MCC_PROTO_UDP, 65535, 0},
+      {MCC_PROTO_TCP, 80, 1},   {MCC_PROTO_UDP, 80, 0},
+      {MCC_PROTO_TCP, 79, 0},   {MCC_PROTO_TCP, 81, 0},
+      {MCC_PROTO_TCP, 8000, 1}, {MCC_PROTO_TCP, 8080, 1},
+      {MCC_PROTO_TCP, 8040, 1}, {MCC_PROTO_TCP, 7999, 0},
+      {MCC_PROTO_TCP, 8081, 0}, {MCC_PROTO_UDP, 2222, 1},
+      {MCC_PROTO_TCP, 2222, 0}, {1 /* ICMP */, 80, 0},
+      {MCC_PROTO_TCP, 0, 0},    {MCC_PROTO_UDP, 65535, 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     CU_ASSERT_EQUAL(mcc_targets_match(t, n, cases[i].proto, cases[i].port),
                     cases[i].want);
   CU_ASSERT_EQUAL(mcc_targets_match(t, 0, MCC_PROTO_TCP, 80), 0);
   CU_ASSERT_EQUAL(mcc_targets_match(NULL, 3, MCC_PROTO_TCP, 80), 0);
-  CU_ASSERT_EQUAL(
-      mcc_targets_parse("tcp:1-65535", 11, t, 4, &n, NULL, 0), 0);
+  CU_ASSERT_EQUAL(mcc_targets_parse("tcp:1-65535", 11, t, 4, &n, NULL, 0), 0);
   CU_ASSERT_EQUAL(mcc_targets_match(t, n, MCC_PROTO_TCP, 65535), 1);
   CU_ASSERT_EQUAL(mcc_targets_match(t, n, MCC_PROTO_TCP, 1), 1);
   CU_ASSERT_EQUAL(mcc_targets_match(t, n, MCC_PROTO_TCP, 0), 0);
 }
 
-static int same_target(const mcc_tunnel_target *a,
-                       const mcc_tunnel_target *b) {
+static int same_target(const mcc_tunnel_target *a, const mcc_tunnel_target *b) {
   return a->proto == b->proto && a->port_lo == b->port_lo &&
          a->port_hi == b->port_hi;
 }
@@ -225,9 +221,8 @@ static void test_tunnel_conf_targets_random(void) {
         overlapping |= covered[udp][p];
         covered[udp][p] = 1;
       }
-      used += (size_t)snprintf(text + used, sizeof text - used,
-                               "%s%s:%u-%u", i ? " , " : "",
-                               udp ? "udp" : "tcp", lo, hi);
+      used += (size_t)snprintf(text + used, sizeof text - used, "%s%s:%u-%u",
+                               i ? " , " : "", udp ? "udp" : "tcp", lo, hi);
     }
     mcc_tunnel_target t[MCC_TUNNEL_MAX_TARGETS], back[MCC_TUNNEL_MAX_TARGETS];
     size_t n, nback;
@@ -242,18 +237,16 @@ static void test_tunnel_conf_targets_random(void) {
     CU_ASSERT_EQUAL_FATAL(rv, 0);
     parsed++;
     for (unsigned p = 0; p < 500; p++) {
-      if (mcc_targets_match(t, n, MCC_PROTO_TCP, (uint16_t)p) !=
-          covered[0][p])
+      if (mcc_targets_match(t, n, MCC_PROTO_TCP, (uint16_t)p) != covered[0][p])
         mismatches++;
-      if (mcc_targets_match(t, n, MCC_PROTO_UDP, (uint16_t)p) !=
-          covered[1][p])
+      if (mcc_targets_match(t, n, MCC_PROTO_UDP, (uint16_t)p) != covered[1][p])
         mismatches++;
     }
     CU_ASSERT_EQUAL(mcc_targets_format(t, n, formatted, sizeof formatted), 0);
-    CU_ASSERT_EQUAL(mcc_targets_parse(formatted, strlen(formatted), back,
-                                      MCC_TUNNEL_MAX_TARGETS, &nback, err,
-                                      sizeof err),
-                    0);
+    CU_ASSERT_EQUAL(
+        mcc_targets_parse(formatted, strlen(formatted), back,
+                          MCC_TUNNEL_MAX_TARGETS, &nback, err, sizeof err),
+        0);
     CU_ASSERT_EQUAL(nback, n);
     for (size_t i = 0; i < n && i < nback; i++)
       CU_ASSERT(same_target(&back[i], &t[i]));
@@ -268,13 +261,12 @@ static void test_tunnel_conf_targets_format(void) {
   for (size_t i = 0; i < MCC_TUNNEL_MAX_TARGETS; i++)
     t[i] = (mcc_tunnel_target){MCC_PROTO_UDP, 65534, 65535};
   /* The longest text fits MCC_TUNNEL_TARGETS_TEXT_MAX exactly. */
-  CU_ASSERT_EQUAL(mcc_targets_format(t, MCC_TUNNEL_MAX_TARGETS, out,
-                                     sizeof out),
-                  0);
+  CU_ASSERT_EQUAL(
+      mcc_targets_format(t, MCC_TUNNEL_MAX_TARGETS, out, sizeof out), 0);
   CU_ASSERT_EQUAL(strlen(out), MCC_TUNNEL_TARGETS_TEXT_MAX - 1);
-  CU_ASSERT_EQUAL(mcc_targets_format(t, MCC_TUNNEL_MAX_TARGETS, out,
-                                     sizeof out - 1),
-                  MCC_ERR_LIMIT);
+  CU_ASSERT_EQUAL(
+      mcc_targets_format(t, MCC_TUNNEL_MAX_TARGETS, out, sizeof out - 1),
+      MCC_ERR_LIMIT);
   CU_ASSERT_STRING_EQUAL(out, "");
   CU_ASSERT_EQUAL(mcc_targets_format(t, 0, out, sizeof out), 0);
   CU_ASSERT_STRING_EQUAL(out, "");
@@ -285,27 +277,31 @@ static void test_tunnel_conf_targets_format(void) {
                     MCC_ERR_INVALID_ARGUMENT);
     CU_ASSERT_STRING_EQUAL(out, "");
   }
-  CU_ASSERT_EQUAL(mcc_targets_format(t, 1, NULL, 10),
-                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(mcc_targets_format(t, 1, NULL, 10), MCC_ERR_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(mcc_targets_format(t, 1, out, 0), MCC_ERR_INVALID_ARGUMENT);
 }
 
-/* ---- the file ------------------------------------------------------------- */
+/* ---- the file -------------------------------------------------------------
+ */
 
-#define SERVER_BASE                                              \
-  "role = server\n"                                              \
-  "remote-node = " ID_A "\n"                                     \
-  "peer-endpoint = " ID_B "\n"                                   \
-  "targets = tcp:80\n"                                           \
-  "certificate = cam.crt\n"                                      \
+#define SERVER_BASE         \
+  "role = server\n"         \
+  "remote-node = " ID_A     \
+  "\n"                      \
+  "peer-endpoint = " ID_B   \
+  "\n"                      \
+  "targets = tcp:80\n"      \
+  "certificate = cam.crt\n" \
   "private-key = cam.key\n"
 
-#define CLIENT_BASE                                              \
-  "role = client\n"                                              \
-  "remote-node = " ID_A "\n"                                     \
-  "peer-endpoint = " ID_B "\n"                                   \
-  "targets = tcp:80\n"                                           \
-  "certificate = cam.crt\n"                                      \
+#define CLIENT_BASE         \
+  "role = client\n"         \
+  "remote-node = " ID_A     \
+  "\n"                      \
+  "peer-endpoint = " ID_B   \
+  "\n"                      \
+  "targets = tcp:80\n"      \
+  "certificate = cam.crt\n" \
   "private-key = cam.key\n"
 
 static int parse(const char *name, const char *text, mcc_tunnel_conf *c,
@@ -323,8 +319,10 @@ static void test_tunnel_conf_file_server(void) {
       "# a camera on the server's LAN\r\n"
       "\r\n"
       "role = server   # this node offers\r\n"
-      "  remote-node=" ID_A "\r\n"
-      "peer-endpoint = " ID_B "\r\n"
+      "  remote-node=" ID_A
+      "\r\n"
+      "peer-endpoint = " ID_B
+      "\r\n"
       "targets = tcp:80, udp:2222 ,tcp:8000-8080\r\n"
       "certificate = cam.crt\r\n"
       "private-key = /secret/cam.key\r\n"
@@ -346,8 +344,7 @@ static void test_tunnel_conf_file_server(void) {
   CU_ASSERT_EQUAL(c.static_addr, 0x0a730007u);
 
   /* The optional keys at their defaults. */
-  CU_ASSERT_EQUAL_FATAL(parse("cam.conf", SERVER_BASE, &c, err, sizeof err),
-                        0);
+  CU_ASSERT_EQUAL_FATAL(parse("cam.conf", SERVER_BASE, &c, err, sizeof err), 0);
   CU_ASSERT_STRING_EQUAL(c.certificate, "cam.crt");
   CU_ASSERT_STRING_EQUAL(c.private_key, "cam.key");
   CU_ASSERT_EQUAL(c.external_ip, 0);
@@ -357,8 +354,7 @@ static void test_tunnel_conf_file_server(void) {
   CU_ASSERT_EQUAL(parse(NULL, SERVER_BASE, &c, err, sizeof err), 0);
   CU_ASSERT_STRING_EQUAL(c.certificate, "cam.crt");
   CU_ASSERT_EQUAL(parse(NULL, "x\n", &c, err, sizeof err), MCC_ERR_SYNTAX);
-  expect_text("no name", err,
-              "tunnel.conf:1: expected 'key = value', got 'x'");
+  expect_text("no name", err, "tunnel.conf:1: expected 'key = value', got 'x'");
   CU_ASSERT_EQUAL(parse("./t/a.conf", SERVER_BASE, &c, err, sizeof err), 0);
   CU_ASSERT_STRING_EQUAL(c.certificate, "./t/cam.crt");
 }
@@ -371,9 +367,9 @@ static void test_tunnel_conf_file_client(void) {
   CU_ASSERT_EQUAL(c.role, MCC_TUNNEL_CLIENT);
   CU_ASSERT_EQUAL(c.ntargets, 1);
   /* No newline at the end, keys in any order. */
-  const char *text = "targets=udp:53\nprivate-key=k\ncertificate=c\n"
-                     "peer-endpoint=" ID_A "\nremote-node=" ID_B
-                     "\nrole=client";
+  const char *text =
+      "targets=udp:53\nprivate-key=k\ncertificate=c\n"
+      "peer-endpoint=" ID_A "\nremote-node=" ID_B "\nrole=client";
   CU_ASSERT_EQUAL(parse("c.conf", text, &c, err, sizeof err), 0);
   expect_text("client any order", err, "");
   CU_ASSERT_EQUAL(c.targets[0].proto, MCC_PROTO_UDP);
@@ -412,23 +408,23 @@ static void test_tunnel_conf_values(void) {
   }
 }
 
-#define RFC1918                                                        \
-  "is not a private address: only RFC 1918 networks (10.0.0.0/8, "     \
+#define RFC1918                                                    \
+  "is not a private address: only RFC 1918 networks (10.0.0.0/8, " \
   "172.16.0.0/12, 192.168.0.0/16) are allowed, or 0.0.0.0 for none"
-#define NOT_IPV4                                                       \
+#define NOT_IPV4                                                          \
   "expected an IPv4 address such as 192.168.1.20 (or 0.0.0.0 for none), " \
   "got "
-#define NOT_STATIC                                                     \
-  "expected an address in 10.115.0.0/16 such as 10.115.0.7 "           \
+#define NOT_STATIC                                           \
+  "expected an address in 10.115.0.0/16 such as 10.115.0.7 " \
   "(10.115.0.0/16 means none), got "
-#define NOT_ID                                                         \
+#define NOT_ID                                                          \
   "expected a node id of 52 characters of 0-9 a-z without i, l, o, u, " \
   "got "
-#define KEYS_HAD                                                       \
-  "a tunnel file has role, remote-node, peer-endpoint, targets, "     \
+#define KEYS_HAD                                                  \
+  "a tunnel file has role, remote-node, peer-endpoint, targets, " \
   "certificate, private-key, external-ip-address, dns-names, static-addr"
-#define KEYS_NEEDED                                                    \
-  "a tunnel file needs role, remote-node, peer-endpoint, targets, "   \
+#define KEYS_NEEDED                                                 \
+  "a tunnel file needs role, remote-node, peer-endpoint, targets, " \
   "certificate, private-key"
 
 static void test_tunnel_conf_file_errors(void) {
@@ -512,8 +508,9 @@ static void test_tunnel_conf_file_errors(void) {
        "once"},
       {"certificate =\n", MCC_ERR_VALUE,
        "t.conf:1: certificate: expected a file path, got an empty value"},
-      {"private-key = a\x01" "b\n", MCC_ERR_VALUE,
-       "t.conf:1: private-key: control character at column 2"},
+      {"private-key = a\x01"
+       "b\n",
+       MCC_ERR_VALUE, "t.conf:1: private-key: control character at column 2"},
       {"external-ip-address = 8.8.8.8\n", MCC_ERR_VALUE,
        "t.conf:1: external-ip-address: 8.8.8.8 " RFC1918},
       {"external-ip-address = 172.32.0.1\n", MCC_ERR_VALUE,
@@ -612,13 +609,13 @@ static void test_tunnel_conf_file_limits(void) {
   CU_ASSERT_EQUAL(mcc_tunnel_conf_parse("t", "x", 1, &c, NULL, 0),
                   MCC_ERR_SYNTAX);
   char small[6];
-  CU_ASSERT_EQUAL(mcc_tunnel_conf_parse("t.conf", "x", 1, &c, small,
-                                        sizeof small),
-                  MCC_ERR_SYNTAX);
+  CU_ASSERT_EQUAL(
+      mcc_tunnel_conf_parse("t.conf", "x", 1, &c, small, sizeof small),
+      MCC_ERR_SYNTAX);
   CU_ASSERT_STRING_EQUAL(small, "t.con");
-  CU_ASSERT_EQUAL(mcc_tunnel_conf_parse("t.conf", "", 0, &c, small,
-                                        sizeof small),
-                  MCC_ERR_SYNTAX);
+  CU_ASSERT_EQUAL(
+      mcc_tunnel_conf_parse("t.conf", "", 0, &c, small, sizeof small),
+      MCC_ERR_SYNTAX);
   CU_ASSERT_STRING_EQUAL(small, "t.con");
 }
 

@@ -23,7 +23,7 @@
 /* Keys of the manual that this mccd does not act on yet. */
 static const char *const unimplemented_keys[] = {
     "firewall-chain-name", "cert-update-addr", "cert-update-enable",
-    "cert-update-period", "tunnels", "dependent-nodes", "static-addr",
+    "cert-update-period", "dependent-nodes", "static-addr",
     "network-lookup-timeout", "forwarding-rules",
     "forwarding-rules-commit-timeout", "dnsmasq-enable", "dnsmasq-directory",
     "dnsmasq-restart-command", "exit-node", "gateway",

@@ -212,7 +212,8 @@ void daemon_tunnels_sync(daemon_tunnels *dt, mcc_node *node,
     if (f->loaded && memcmp(&f->peer, &t.peer_endpoint, sizeof f->peer) != 0)
       unload(dt, f, node, now); /* now a tunnel to another endpoint */
     int rv = mcc_node_tunnel_add(node, &t, now);
-    memset(&t.endpoint, 0, sizeof t.endpoint);
+    mcc_id endpoint = t.endpoint.pub;
+    memset(&t.endpoint, 0, sizeof t.endpoint); /* the node has its copy */
     if (rv != 0) {
       log_msg(LOG_ERROR, "%s: %s (this tunnel is not in force)", path,
               mcc_strerror(rv));
@@ -221,7 +222,7 @@ void daemon_tunnels_sync(daemon_tunnels *dt, mcc_node *node,
     log_msg(LOG_INFO, "%s: tunnel %s", path, f->loaded ? "updated" : "added");
     f->loaded = 1;
     f->peer = t.peer_endpoint;
-    f->endpoint = t.endpoint.pub;
+    f->endpoint = endpoint;
     f->external_ip = t.role == MCC_TUNNEL_SERVER ? t.external_ip : 0;
   }
   if (d) closedir(d);

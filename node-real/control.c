@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <mcc/resolve.h>
+#include <mcc/tunnel.h>
 
 #define CTL_MAX_WORDS 4
 
@@ -220,6 +221,23 @@ static void do_nodes(const ctl_context *ctx, strbuf *answer) {
                   tags[0] ? tags : "-", type,
                   relation(&info, &parent, has_parent));
   }
+  /* Each tunnel's two endpoints, as the manual lists them: ours under
+   * this node, the other under the node that holds it. */
+  for (size_t i = 0; i < mcc_node_tunnel_count(ctx->node); i++) {
+    mcc_tunnel_info t;
+    if (mcc_node_tunnel_get(ctx->node, i, &t) != 0) continue;
+    const char *ours = t.role == MCC_TUNNEL_SERVER ? "server-endpoint"
+                                                   : "client-endpoint";
+    const char *theirs = t.role == MCC_TUNNEL_SERVER ? "client-endpoint"
+                                                     : "server-endpoint";
+    char id[MCC_ID_TEXT_LEN + 1], pid[MCC_ID_TEXT_LEN + 1];
+    mcc_id_to_text(&t.endpoint, id);
+    mcc_id_to_text(mcc_node_id(ctx->node), pid);
+    strbuf_printf(answer, "%s\t-\t0\t%s\t-\t%s\t-\n", id, pid, ours);
+    mcc_id_to_text(&t.peer_endpoint, id);
+    mcc_id_to_text(&t.remote_node, pid);
+    strbuf_printf(answer, "%s\t-\t0\t%s\t-\t%s\t-\n", id, pid, theirs);
+  }
 }
 
 static void do_stats(const ctl_context *ctx, strbuf *answer) {
@@ -243,6 +261,10 @@ static void do_stats(const ctl_context *ctx, strbuf *answer) {
   STAT(packets_dropped);
   STAT(sessions_established);
   STAT(sessions_refused);
+  STAT(denied_no_tunnel);
+  STAT(denied_target);
+  STAT(handshakes_over_budget);
+  STAT(cookie_replies_sent);
 #undef STAT
   strbuf_printf(answer, "known_nodes %zu\nprotocol_memory_bytes %zu\n",
                 mcc_node_known_count(ctx->node), mcc_node_memory(ctx->node));

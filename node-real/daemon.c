@@ -30,6 +30,7 @@
 #include "control.h"
 #include "mcc_dns.h"
 #include "sockets.h"
+#include "tunnels.h"
 #include "tun.h"
 #include "version.h"
 
@@ -48,6 +49,7 @@
 /* While some parent name does not resolve, try again this often (or every
  * parents-resolve-period when that is shorter). */
 #define UNRESOLVED_RETRY_NS (30ull * 1000000000ull)
+#define TUNNELS_SCAN_NS 1000000000ull /* the tunnels directory */
 /* At debug level, lines about rejected datagrams a second; a flood of junk
  * gets one summary line a second beyond these. */
 #define REJECT_LOG_PER_S 10
@@ -74,6 +76,10 @@ typedef struct mccd {
   int64_t unix_ms_at_zero;
   int stopping;
   uint64_t resolve_at_ns; /* next re-resolution of the parents' names */
+  daemon_tunnels tunnels; /* the tunnels directory, read every second */
+  mcc_trust trust;        /* who issues what we accept (tunnel files) */
+  mcc_id trust_networks[2 * MCC_MAX_TRUSTED];
+  uint64_t tunnels_at_ns;
   mcc_dns_limiter dns_limit;
   ctl_conn conns[CTL_CONNS];
   uint8_t buf[UDP_BUF];
@@ -387,8 +393,26 @@ static void expire_ctl(mccd *d, uint64_t now) {
       ctl_close(d, &d->conns[i]);
 }
 
+/* The tunnels directory, every TUNNELS_SCAN_NS: a file added, changed or
+ * deleted takes effect within that (tunnels.c). */
+static void scan_tunnels(mccd *d, uint64_t now) {
+  daemon_tunnels_sync(&d->tunnels, d->node, &d->trust, d->cfg.tun_name, now);
+  d->tunnels_at_ns = now + TUNNELS_SCAN_NS;
+}
+
+static void trust_init(mccd *d) {
+  size_t n = 0;
+  for (size_t k = 0; k < d->cfg.networks_len; k++)
+    d->trust_networks[n++] = d->cfg.networks[k];
+  for (size_t k = 0; k < d->cfg.settings.trusted_networks_len; k++)
+    d->trust_networks[n++] = d->cfg.settings.trusted_networks[k];
+  d->trust = (mcc_trust){d->trust_networks, n, d->cfg.settings.trusted_nodes,
+                         d->cfg.settings.trusted_nodes_len};
+}
+
 static int timeout_ms(const mccd *d, uint64_t now) {
   uint64_t next = mcc_node_get_expiry(d->node);
+  if (d->tunnels.dir[0] && d->tunnels_at_ns < next) next = d->tunnels_at_ns;
   if (d->cfg.parents_configured && d->resolve_at_ns < next)
     next = d->resolve_at_ns;
   if (log_limit_deadline(&d->reject_log) < next)
@@ -412,6 +436,7 @@ static void loop(mccd *d) {
     log_limit_flush(&d->reject_log, now);
     if (d->cfg.parents_configured && now >= d->resolve_at_ns)
       resolve_parents(d, now);
+    if (d->tunnels.dir[0] && now >= d->tunnels_at_ns) scan_tunnels(d, now);
     int n = epoll_wait(d->epfd, evs, 16, timeout_ms(d, now_ns(d)));
     if (n < 0 && errno != EINTR) {
       log_msg(LOG_ERROR, "epoll_wait: %s", strerror(errno));
@@ -532,6 +557,9 @@ int daemon_run(const char *arg) {
            (!d.cfg.dns_enable || open_dns(&d) == 0) && create_node(&d) == 0;
   if (ok) {
     d.resolve_at_ns = now_ns(&d) + resolve_interval_ns(&d);
+    trust_init(&d);
+    daemon_tunnels_init(&d.tunnels, mcc_conf_get(d.cfg.conf, "tunnels"));
+    scan_tunnels(&d, now_ns(&d));
     log_started(&d);
     loop(&d);
     /* BYE to the parent while the socket is still open: the network stops
@@ -539,7 +567,10 @@ int daemon_run(const char *arg) {
     mcc_node_leave(d.node, now_ns(&d));
     log_msg(LOG_INFO, "stopped");
   }
+  if (d.tunnels.nexternal) /* the NAT rules go with the daemon */
+    external_apply(d.cfg.tun_name, NULL, 0, err, sizeof err);
   shut_down(&d);
+  daemon_tunnels_clear(&d.tunnels);
   log_close();
   return ok ? 0 : 1;
 }

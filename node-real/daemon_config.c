@@ -24,8 +24,9 @@
  * value asks for that behaviour: when set to other than the default (a
  * feature off by default); when true, the default included
  * (cert-update-enable); when the path is set or exists (files read if they
- * are there); always (tunnels: the manual's default-deny filtering). */
-enum ask { WHEN_SET, WHEN_TRUE, WHEN_PRESENT, ALWAYS, DNSMASQ_AUTO };
+ * are there); dnsmasq-enable when true, or empty while its directory
+ * exists. */
+enum ask { WHEN_SET, WHEN_TRUE, WHEN_PRESENT, DNSMASQ_AUTO };
 
 static const struct {
   const char *key;
@@ -35,7 +36,6 @@ static const struct {
     {"cert-update-addr", WHEN_SET},
     {"cert-update-enable", WHEN_TRUE},
     {"cert-update-period", WHEN_SET},
-    {"tunnels", ALWAYS},
     {"dependent-nodes", WHEN_PRESENT},
     {"static-addr", WHEN_SET},
     {"network-lookup-timeout", WHEN_SET},
@@ -267,7 +267,6 @@ static int asks(const daemon_config *dc, const char *key, enum ask ask,
   case WHEN_SET: return !is_default;
   case WHEN_TRUE: return mcc_conf_get_bool(dc->conf, key, &on) == 0 && on;
   case WHEN_PRESENT: return !is_default || path_present(dc, key);
-  case ALWAYS: return 1;
   case DNSMASQ_AUTO: /* "": on when dnsmasq-directory exists */
     if (mcc_conf_get_bool(dc->conf, key, &on) == 0) return on;
     return path_present(dc, "dnsmasq-directory");

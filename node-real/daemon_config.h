@@ -58,7 +58,7 @@ size_t daemon_config_resolve_parents(daemon_config *dc);
 
 /* The keys of mcc.conf whose value asks for behaviour this mccd does not
  * implement yet, at their defaults too (cert-update-enable = true,
- * tunnels, dnsmasq-enable when dnsmasq-directory exists): written into
+ * dnsmasq-enable when dnsmasq-directory exists): written into
  * out as "a, b (default), c", cut to outlen. Returns how many. */
 size_t daemon_config_unimplemented(const daemon_config *dc, char *out,
                                    size_t outlen);

@@ -741,6 +741,10 @@ int mcc_conf_apply_settings(const mcc_conf *conf, mcc_settings *settings,
   s.rejoin_period_ns = rejoin * NS_PER_MS;
   s.network_lookup_ttl = (uint32_t)ttl;
   s.compression = comp == 1; /* "none,lz4" */
+  int tunnels_only = 1;
+  if (mcc_conf_get_bool(conf, "tunnels-only", &tunnels_only) != 0)
+    return fail(err, errlen, MCC_ERR_VALUE, "tunnels-only must be set");
+  s.tunnels_only = tunnels_only;
 
   const char *sa = mcc_conf_get(conf, "static-addr");
   s.static_addr = 0;

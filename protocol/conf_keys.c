@@ -97,6 +97,11 @@ static const mcc_conf_key keys[] = {
       "Comma-separated list of DNS names associated with the node."),
     KF("tunnels", MCC_CONF_PATH, "/etc/mcc/tunnels", MCC_CONF_FLAG_EMPTY_OK,
        "A directory that contains tunnels configuration files."),
+    K("tunnels-only", MCC_CONF_BOOL, "true",
+      "Only tunnels carry user traffic: if no tunnels are defined, no "
+      "network traffic is allowed. false: traffic between nodes that trust "
+      "each other flows as well, as in version 1 networks. Links, records "
+      "and keep-alives are not affected."),
     KF("dependent-nodes", MCC_CONF_PATH, "/etc/mcc/dependent-nodes",
        MCC_CONF_FLAG_DEPRECATED | MCC_CONF_FLAG_EMPTY_OK,
        "Deprecated since MCC v2: use tunnels instead. A directory that "

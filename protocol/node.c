@@ -111,7 +111,6 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
   node->rejoin_at_ns = NEVER;
   node->join_at_ns = NEVER;
   node->update_rto_ns = UPDATE_RTO_NS;
-  for (int f = 0; f < UPDATE_WINDOW; f++) node->flights[f].retx_at_ns = NEVER;
   node->routes_dirty = 1;
   index_init(&node->rec_index);
   index_init(&node->child_index);
@@ -121,6 +120,7 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
   node->session_sweep_at_ns = NEVER;
   node->handshake_at_ns = NEVER;
   node->handshakes_per_s = settings->handshakes_per_s;
+  node->tunnels_only = settings->tunnels_only != 0;
 
   rv = MCC_ERR_NOMEM;
   size_t nnet = networks_len + settings->trusted_networks_len;
@@ -177,6 +177,7 @@ fail_trust:
 void mcc_node_free(mcc_node *node) {
   if (!node) return;
   session_free_all(node);
+  tunnel_free_all(node);
   node_resolver_free(node);
   state_free(node);
   link_free(node);
@@ -255,6 +256,7 @@ int mcc_node_send_packet(mcc_node *node, const uint8_t *packet,
   if (rv == 0) rv = node_addr_to_id(node, family, addr, &dst);
   if (rv == 0 && memcmp(dst.key, node->keys.pub.key, 32) == 0)
     rv = MCC_ERR_INVALID_ARGUMENT;
+  if (rv == 0) rv = tunnel_filter(node, &dst, packet, packetlen, 1);
   if (rv == 0) rv = session_send_packet(node, &dst, packet, packetlen, now);
   if (rv != 0) node->stats.packets_dropped++;
   node_after_event(node);
@@ -493,5 +495,5 @@ size_t mcc_node_memory(const mcc_node *node) {
          (node->trust.networks_len + node->trust.nodes_len) * sizeof(mcc_id) +
          node->nparents * (sizeof(mcc_addr) + sizeof(mcc_id)) +
          node_resolver_memory(node) + claim_memory(node) +
-         hello_memory(node) + guard_memory(node);
+         hello_memory(node) + guard_memory(node) + tunnel_memory(node);
 }

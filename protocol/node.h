@@ -223,6 +223,8 @@ struct mcc_node {
   slot_index child_id_index; /* by peer id */
   uint64_t sweep_at_ns;
   uint32_t handshakes_per_s; /* settings.handshakes_per_s, 0: no limit */
+  uint8_t tunnels_only;      /* settings.tunnels_only */
+  struct tunnel_table *tunnels; /* tunnel.c, made with the first one */
   struct handshake_state *hs; /* made when the first handshake arrives */
 
   parent_link up;   /* the active parent */
@@ -240,7 +242,7 @@ struct mcc_node {
   uint32_t seq_forwarded; /* newest SEQ_REQUEST passed up, and when */
   uint64_t seq_forwarded_ns;
 
-  update_flight flights[UPDATE_WINDOW];
+  update_flight *flights;   /* UPDATE_WINDOW places while any is in use */
   uint32_t nflights;        /* places of the window in use */
   uint32_t ninflight_recs;  /* records with REC_INFLIGHT */
   uint64_t update_rto_ns;
@@ -419,7 +421,29 @@ int session_send_packet(mcc_node *node, const mcc_id *dst,
 void session_on_timers(mcc_node *node, uint64_t now);
 uint64_t session_next_deadline(const mcc_node *node);
 void session_free_all(mcc_node *node);
+/* The session with peer goes, keys and all (a tunnel removed). */
+void session_forget(mcc_node *node, const mcc_id *peer);
 size_t session_memory(const mcc_node *node);
+
+/* tunnel.c */
+struct mcc_tunnel;
+const struct mcc_tunnel *tunnel_find(const mcc_node *node, const mcc_id *peer);
+/* 0 when a user packet between us and peer may pass (outgoing: we send
+ * it), else MCC_ERR_UNTRUSTED, counted by reason. */
+int tunnel_filter(mcc_node *node, const mcc_id *peer, const uint8_t *ip,
+                  size_t iplen, int outgoing);
+/* Our keys and certificate for a session with peer (an endpoint's when
+ * peer is a tunnel's peer endpoint, else the node's), and where its
+ * datagrams are routed. */
+void tunnel_session_side(const mcc_node *node, const mcc_id *peer,
+                         const mcc_keypair **keys, const mcc_cert **cert,
+                         const mcc_id **route_to);
+/* Whose address a packet from peer is delivered to: the node's, or for
+ * an external tunnel's server the server endpoint's (for the host's DNAT
+ * to the LAN device). */
+const mcc_id *tunnel_deliver_to(const mcc_node *node, const mcc_id *peer);
+void tunnel_free_all(mcc_node *node);
+size_t tunnel_memory(const mcc_node *node);
 
 /* forward.c */
 /* A routed datagram (INIT, RESP, DATA) from a neighbour: ours, or relayed

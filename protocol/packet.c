@@ -117,6 +117,33 @@ int packet_destination(const uint8_t *ip, size_t iplen, int *pfamily,
   return v == 4 || v == 6 ? MCC_ERR_TRUNCATED : MCC_ERR_VERSION;
 }
 
+int packet_ports(const uint8_t *ip, size_t iplen, uint8_t *pproto,
+                 uint16_t *psport, uint16_t *pdport) {
+  if (iplen < 1) return MCC_ERR_TRUNCATED;
+  size_t off;
+  uint8_t proto;
+  if (ip[0] >> 4 == 4) {
+    if (iplen < 20) return MCC_ERR_TRUNCATED;
+    off = (size_t)(ip[0] & 0x0f) * 4;
+    if (off < 20) return MCC_ERR_BAD_LENGTH;
+    if ((((ip[6] & 0x1f) << 8) | ip[7]) != 0) return MCC_ERR_TYPE; /* later
+                                                                      fragment */
+    proto = ip[9];
+  } else if (ip[0] >> 4 == 6) {
+    if (iplen < 40) return MCC_ERR_TRUNCATED;
+    off = 40;
+    proto = ip[6];
+  } else {
+    return MCC_ERR_VERSION;
+  }
+  if (proto != 6 && proto != 17) return MCC_ERR_TYPE;
+  if (iplen < off + 4) return MCC_ERR_TRUNCATED;
+  *pproto = proto;
+  *psport = (uint16_t)((ip[off] << 8) | ip[off + 1]);
+  *pdport = (uint16_t)((ip[off + 2] << 8) | ip[off + 3]);
+  return 0;
+}
+
 /* Appends the compact transport part of a segment. */
 static size_t compact_transport(int code, const uint8_t *seg, size_t seglen,
                                 uint8_t *out) {

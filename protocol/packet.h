@@ -37,6 +37,13 @@ enum {
 int packet_destination(const uint8_t *ip, size_t iplen, int *pfamily,
                        const uint8_t **paddr);
 
+/* The protocol and ports of a TCP or UDP packet (IPv4, not a later
+ * fragment; IPv6 with TCP or UDP as its first next header): 0, or
+ * MCC_ERR_TYPE for anything that has no ports to judge it by (other
+ * protocols, later fragments, extension headers), MCC_ERR_TRUNCATED. */
+int packet_ports(const uint8_t *ip, size_t iplen, uint8_t *pproto,
+                 uint16_t *psport, uint16_t *pdport);
+
 /* Compacts an IP packet (at most PACKET_MAX_INNER bytes) into out (at least
  * PACKET_MAX_COMPACT bytes); compresses with lz4 when asked and smaller. */
 int packet_compact(const uint8_t *ip, size_t iplen, int lz4, uint8_t *out,

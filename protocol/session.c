@@ -103,6 +103,11 @@ static void session_release(mcc_node *node, session *s) {
   node->free_session = slot;
 }
 
+void session_forget(mcc_node *node, const mcc_id *peer) {
+  session *s = session_find(node, peer);
+  if (s) session_release(node, s);
+}
+
 /* Our index for a new key pair: the slot, and random bits above it so
  * that an old index is unlikely to match a new session in the same slot. */
 static uint32_t new_index(mcc_node *node, const session *s) {
@@ -135,9 +140,13 @@ static int seal_and_send(mcc_node *node, session *s, const uint8_t *ip,
   uint8_t out[WIRE_DATA_OVERHEAD + PACKET_MAX_COMPACT];
   session_keys *k = &s->cur;
   uint32_t counter = k->send_counter++;
+  const mcc_keypair *keys;
+  const mcc_cert *cert;
+  const mcc_id *route_to;
+  tunnel_session_side(node, &s->peer, &keys, &cert, &route_to);
   out[0] = wire_header(WIRE_DATA);
   out[1] = (uint8_t)node->hop_limit;
-  memcpy(out + 2, s->peer.key, WIRE_DST_PREFIX_LEN);
+  memcpy(out + 2, route_to->key, WIRE_DST_PREFIX_LEN);
   put_be32(out + 10, k->remote_index);
   put_be32(out + 14, counter);
   uint8_t aad[WIRE_DATA_HEADER_LEN - 1], nonce[12] = {0};
@@ -156,27 +165,31 @@ static int seal_and_send(mcc_node *node, session *s, const uint8_t *ip,
   } else {
     node->stats.session_keepalives_sent++;
   }
-  return forward_send(node, s->peer.key, WIRE_DST_PREFIX_LEN, out,
+  return forward_send(node, route_to->key, WIRE_DST_PREFIX_LEN, out,
                       WIRE_DATA_HEADER_LEN + (size_t)n);
 }
 
 static int send_init(mcc_node *node, session *s, uint64_t now) {
   noise_state *hs = s->hs;
   uint8_t out[WIRE_INIT_LEN], payload[WIRE_INIT_PAYLOAD_LEN], e_sec[32];
+  const mcc_keypair *keys;
+  const mcc_cert *cert;
+  const mcc_id *route_to;
+  tunnel_session_side(node, &s->peer, &keys, &cert, &route_to);
   out[0] = wire_header(WIRE_SESSION_INIT);
   out[1] = (uint8_t)node->hop_limit;
-  memcpy(out + 2, s->peer.key, 32);
-  memcpy(out + 34, node->keys.pub.key, 32);
-  mcc_cert_encode(&node->cert, out + WIRE_INIT_CERT_OFF);
+  memcpy(out + 2, route_to->key, 32);
+  memcpy(out + 34, keys->pub.key, 32);
+  mcc_cert_encode(cert, out + WIRE_INIT_CERT_OFF);
   uint8_t prologue[sizeof session_context - 1 + MCC_CERT_LEN];
   memcpy(prologue, session_context, sizeof session_context - 1);
   memcpy(prologue + sizeof session_context - 1, out + WIRE_INIT_CERT_OFF,
          MCC_CERT_LEN);
-  noise_init(hs, &node->keys.pub, &s->peer, prologue, sizeof prologue);
+  noise_init(hs, &keys->pub, &s->peer, prologue, sizeof prologue);
   put_be64(payload, unix_ms(node, now));
   put_be32(payload + 8, s->hs_index);
   node->cb.random(node->cb.user_data, e_sec, sizeof e_sec);
-  int rv = noise_write_msg1(hs, e_sec, &node->keys, &s->peer, payload,
+  int rv = noise_write_msg1(hs, e_sec, keys, &s->peer, payload,
                             sizeof payload, out + WIRE_INIT_E_OFF);
   sodium_memzero(e_sec, sizeof e_sec);
   if (rv != 0) return rv;
@@ -185,7 +198,7 @@ static int send_init(mcc_node *node, session *s, uint64_t now) {
   if (s->retry_at_ns < node->handshake_at_ns)
     node->handshake_at_ns = s->retry_at_ns;
   node->stats.handshakes_sent++;
-  return forward_send(node, s->peer.key, 32, out, sizeof out);
+  return forward_send(node, route_to->key, 32, out, sizeof out);
 }
 
 static int start_handshake(mcc_node *node, session *s, uint64_t now) {
@@ -260,10 +273,14 @@ static void install_keys(session *s, const uint8_t send[32],
   s->cur.born_ns = now;
 }
 
-/* The checks that cost nothing: kind, subject, validity, policy. */
+/* The checks that cost nothing: kind (a tunnel's peer endpoint presents
+ * a tunnel-endpoint certificate, any other peer a node certificate),
+ * subject, validity, policy. Node-to-node sessions only where allowed. */
 static int check_peer_policy(mcc_node *node, const mcc_cert *cert,
                              const mcc_id *peer) {
-  if (cert->kind != MCC_CERT_NODE ||
+  int tunnel = tunnel_find(node, peer) != NULL;
+  if (!tunnel && node->tunnels_only) return MCC_ERR_UNTRUSTED;
+  if (cert->kind != (tunnel ? MCC_CERT_TUNNEL : MCC_CERT_NODE) ||
       memcmp(cert->subject.key, peer->key, 32) != 0)
     return MCC_ERR_UNTRUSTED;
   uint64_t unix_s = node_unix_s(node);
@@ -299,14 +316,18 @@ int session_on_init(mcc_node *node, const uint8_t *data, size_t datalen,
   node->stats.handshakes_verified++;
   rv = node_check_cert(node, &cert);
   if (rv != 0) return rv;
+  const mcc_keypair *keys;
+  const mcc_cert *own_cert;
+  const mcc_id *route_to;
+  tunnel_session_side(node, &src, &keys, &own_cert, &route_to);
   noise_state st;
   uint8_t prologue[sizeof session_context - 1 + MCC_CERT_LEN];
   memcpy(prologue, session_context, sizeof session_context - 1);
   memcpy(prologue + sizeof session_context - 1, data + WIRE_INIT_CERT_OFF,
          MCC_CERT_LEN);
-  noise_init(&st, &src, &node->keys.pub, prologue, sizeof prologue);
+  noise_init(&st, &src, &keys->pub, prologue, sizeof prologue);
   uint8_t payload[WIRE_INIT_PAYLOAD_LEN];
-  rv = noise_read_msg1(&st, &node->keys, &src, data + WIRE_INIT_E_OFF,
+  rv = noise_read_msg1(&st, keys, &src, data + WIRE_INIT_E_OFF,
                        32 + WIRE_INIT_PAYLOAD_LEN + WIRE_TAG_LEN, payload);
   if (rv != 0) goto out;
   uint64_t ts = get_be64(payload), now_ms = unix_ms(node, now);
@@ -325,11 +346,11 @@ int session_on_init(mcc_node *node, const uint8_t *data, size_t datalen,
   uint8_t out[WIRE_RESP_LEN], resp[WIRE_RESP_PAYLOAD_LEN], e_sec[32];
   uint32_t our_index = new_index(node, s);
   put_be32(resp, our_index);
-  mcc_cert_encode(&node->cert, resp + 4);
+  mcc_cert_encode(own_cert, resp + 4);
   out[0] = wire_header(WIRE_SESSION_RESP);
   out[1] = (uint8_t)node->hop_limit;
-  memcpy(out + 2, src.key, 32);
-  memcpy(out + 34, node->keys.pub.key, 32);
+  memcpy(out + 2, route_to->key, 32);
+  memcpy(out + 34, keys->pub.key, 32);
   node->cb.random(node->cb.user_data, e_sec, sizeof e_sec);
   rv = noise_write_msg2(&st, e_sec, &src, resp, sizeof resp,
                         out + WIRE_RESP_E_OFF);
@@ -344,7 +365,7 @@ int session_on_init(mcc_node *node, const uint8_t *data, size_t datalen,
   s->last_init_ts_ms = ts;
   s->last_used_ns = now;
   node->stats.sessions_accepted++;
-  forward_send(node, src.key, 32, out, sizeof out);
+  forward_send(node, route_to->key, 32, out, sizeof out);
   flush_pending(node, s, now);
 out:
   sodium_memzero(&st, sizeof st);
@@ -361,7 +382,11 @@ int session_on_resp(mcc_node *node, const uint8_t *data, size_t datalen,
   if (!s || !s->hs) return MCC_ERR_STATE;
   noise_state st = *s->hs; /* a forged answer must not spoil ours */
   uint8_t payload[WIRE_RESP_PAYLOAD_LEN];
-  int rv = noise_read_msg2(&st, &node->keys, data + WIRE_RESP_E_OFF,
+  const mcc_keypair *keys;
+  const mcc_cert *own_cert;
+  const mcc_id *route_to;
+  tunnel_session_side(node, &src, &keys, &own_cert, &route_to);
+  int rv = noise_read_msg2(&st, keys, data + WIRE_RESP_E_OFF,
                            32 + WIRE_RESP_PAYLOAD_LEN + WIRE_TAG_LEN, payload);
   mcc_cert cert;
   if (rv == 0) rv = mcc_cert_decode(&cert, payload + 4, MCC_CERT_LEN);
@@ -422,10 +447,12 @@ int session_on_data(mcc_node *node, const uint8_t *data, size_t datalen,
   uint8_t src4[4], src6[16], dst4[4], dst6[16], ip[PACKET_MAX_INNER];
   size_t iplen = 0;
   int rv = node_id_to_addrs(node, &s->peer, src4, src6);
-  if (rv == 0) rv = node_id_to_addrs(node, &node->keys.pub, dst4, dst6);
+  if (rv == 0) rv = node_id_to_addrs(node, tunnel_deliver_to(node, &s->peer),
+                                     dst4, dst6);
   if (rv == 0)
     rv = packet_rebuild(compact, (size_t)clen, src4, dst4, src6, dst6, ip,
                         &iplen);
+  if (rv == 0) rv = tunnel_filter(node, &s->peer, ip, iplen, 0);
   if (rv != 0) return rv;
   replay_accept(&k->rx, counter);
   s->last_used_ns = now;

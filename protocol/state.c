@@ -80,14 +80,32 @@ static void mark_clean(mcc_node *node, record *r) {
   r->flags &= (uint8_t)~REC_DIRTY;
 }
 
-/* Frees place f of the window. */
+/* The window of UPDATEs in flight exists only while one is: most nodes,
+ * leaves above all, send one UPDATE when they join and then none. */
+static int flights_alloc(mcc_node *node) {
+  if (node->flights) return 1;
+  node->flights = calloc(UPDATE_WINDOW, sizeof *node->flights);
+  if (!node->flights) return 0;
+  for (int f = 0; f < UPDATE_WINDOW; f++) node->flights[f].retx_at_ns = NEVER;
+  return 1;
+}
+
+static void flights_release(mcc_node *node) {
+  if (!node->flights) return;
+  for (uint32_t f = 0; f < UPDATE_WINDOW; f++) free(node->flights[f].slots);
+  free(node->flights);
+  node->flights = NULL;
+  node->nflights = 0;
+}
+
+/* Frees place f of the window (and the window with its last place). */
 static void flight_end(mcc_node *node, uint32_t f) {
   update_flight *fl = &node->flights[f];
   free(fl->slots);
   fl->slots = NULL;
   fl->n = 0;
   fl->retx_at_ns = NEVER;
-  node->nflights--;
+  if (--node->nflights == 0) flights_release(node);
 }
 
 /* The slot of flight f's k-th record if this flight still carries its
@@ -197,7 +215,7 @@ static void rec_remove(mcc_node *node, uint32_t slot) {
     node->recs[slot] = node->recs[last];
   }
   node->nrecs--;
-  for (uint32_t f = 0; f < UPDATE_WINDOW; f++) {
+  for (uint32_t f = 0; node->flights && f < UPDATE_WINDOW; f++) {
     update_flight *fl = &node->flights[f];
     for (uint32_t k = 0; k < fl->n; k++) {
       if (fl->slots[k] == slot)
@@ -277,7 +295,7 @@ int state_init(mcc_node *node, const char *dns_names, const char *tags,
 }
 
 void state_free(mcc_node *node) {
-  for (uint32_t f = 0; f < UPDATE_WINDOW; f++) free(node->flights[f].slots);
+  flights_release(node);
   for (uint32_t s = 0; s < node->nrecs; s++) free(node->recs[s].extra);
   free(node->recs);
   free(node->issuers);
@@ -288,7 +306,7 @@ void state_free(mcc_node *node) {
 /* Forgets the UPDATEs in flight (their records stay dirty): their acks
  * would come with counters of keys no longer in use. */
 static void abandon_flights(mcc_node *node) {
-  for (uint32_t f = 0; f < UPDATE_WINDOW; f++)
+  for (uint32_t f = 0; node->flights && f < UPDATE_WINDOW; f++)
     if (node->flights[f].retx_at_ns != NEVER) flight_give_up(node, f);
   node->update_rto_ns = UPDATE_RTO_NS;
 }
@@ -481,15 +499,18 @@ static int send_update(mcc_node *node, uint32_t f, uint64_t now) {
 /* Fills the free places of the window with dirty records. */
 void state_flush(mcc_node *node, uint64_t now) {
   if (node->up.state != PARENT_UP) return;
+  if (node->ndirty <= node->ninflight_recs || !flights_alloc(node)) return;
   for (uint32_t f = 0; f < UPDATE_WINDOW; f++) {
-    if (node->ndirty <= node->ninflight_recs) return;
+    if (node->ndirty <= node->ninflight_recs) break;
     if (node->flights[f].retx_at_ns == NEVER && !send_update(node, f, now))
-      return;
+      break;
   }
+  if (node->nflights == 0) flights_release(node);
 }
 
 void state_on_update_ack(mcc_node *node, uint32_t counter, uint64_t now) {
   uint32_t f = 0;
+  if (!node->flights) return;
   while (f < UPDATE_WINDOW && (node->flights[f].retx_at_ns == NEVER ||
                                node->flights[f].counter != counter))
     f++;
@@ -508,7 +529,7 @@ void state_on_update_ack(mcc_node *node, uint32_t counter, uint64_t now) {
 
 void state_on_timers(mcc_node *node, uint64_t now) {
   int expired = 0;
-  for (uint32_t f = 0; f < UPDATE_WINDOW; f++) {
+  for (uint32_t f = 0; node->flights && f < UPDATE_WINDOW; f++) {
     update_flight *fl = &node->flights[f];
     if (fl->retx_at_ns == NEVER || now < fl->retx_at_ns) continue;
     flight_give_up(node, f);
@@ -523,7 +544,7 @@ void state_on_timers(mcc_node *node, uint64_t now) {
 
 uint64_t state_next_deadline(const mcc_node *node) {
   uint64_t t = NEVER;
-  for (uint32_t f = 0; f < UPDATE_WINDOW; f++)
+  for (uint32_t f = 0; node->flights && f < UPDATE_WINDOW; f++)
     if (node->flights[f].retx_at_ns < t) t = node->flights[f].retx_at_ns;
   return t;
 }
@@ -533,7 +554,8 @@ size_t state_memory(const mcc_node *node) {
              index_memory(&node->rec_index) +
              (size_t)node->capissuers * sizeof(mcc_id);
   for (uint32_t s = 0; s < node->nrecs; s++) n += node->recs[s].extra_len;
-  for (uint32_t f = 0; f < UPDATE_WINDOW; f++)
+  if (node->flights) n += UPDATE_WINDOW * sizeof *node->flights;
+  for (uint32_t f = 0; node->flights && f < UPDATE_WINDOW; f++)
     n += node->flights[f].n * sizeof *node->flights[f].slots;
   return n;
 }

@@ -154,6 +154,9 @@ static int apply_config(const sim_scenario *sc, mcc_settings *base) {
   int rv = mcc_conf_apply_settings(conf, base, err, sizeof err);
   /* Names and tags come from the topology, per node. */
   base->dns_names = base->tags = NULL;
+  /* Scenarios are version-1 worlds (node-to-node traffic) until they
+   * declare tunnels. */
+  base->tunnels_only = 0;
   base->trusted_nodes_len = base->trusted_networks_len = 0;
   mcc_conf_free(conf);
   if (rv != 0) {

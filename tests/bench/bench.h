@@ -11,5 +11,11 @@
 void bench_json_u64(FILE *f, const char *key, uint64_t v);
 void bench_json_f(FILE *f, const char *key, double v);
 void bench_dataplane(FILE *json);
+void bench_tunnel(FILE *json);
+
+struct harness;
+/* GB/s of node 1 sealing ip (len bytes) and node 0 opening it, the two
+ * wired back to back: the core's work only. */
+double bench_seal_open_rate(struct harness *h, const uint8_t *ip, size_t len);
 
 #endif

@@ -167,6 +167,7 @@ int main(int argc, char **argv) {
   printf("bootstrap %.2f s simulated; wall %.2f s, idle hour %.2f s\n",
          (double)converged_ns / 1e9, t1 - t0, t2 - t1);
   bench_dataplane(f);
+  bench_tunnel(f);
   fprintf(f, "\n}\n");
   fclose(f);
   printf("wrote %s\n", out_path);

@@ -91,15 +91,10 @@ static void pipe_deliver(void *user, const uint8_t *ip, size_t n) {
   ((pipe_end *)user)->delivered++;
 }
 
-static double seal_open_gbytes_per_s(harness *h, size_t inner_len) {
+double bench_seal_open_rate(harness *h, const uint8_t *ip, size_t len) {
   /* Take node 1 -> node 0 with their session up, then swap in callbacks
    * that hand each datagram straight to the other node: no queue, no
    * allocation, only the core's work. */
-  uint8_t payload[1300], ip[1400], s4[4], s6[16], d4[4], d6[16];
-  memset(payload, 0x3c, sizeof payload);
-  harness_local_addr(h, 1, 1, s4, s6);
-  harness_local_addr(h, 1, 0, d4, d6);
-  size_t len = ippkt_v4(ip, IPPKT_UDP, s4, d4, 1, 64, payload, inner_len - 28);
   harness_send_packet(h, 1, ip, len);
   harness_run_for(h, HARNESS_S);
   mcc_node *a = harness_node(h, 1), *b = harness_node(h, 0);
@@ -123,6 +118,15 @@ static double seal_open_gbytes_per_s(harness *h, size_t inner_len) {
     return 0;
   }
   return (double)len * reps / dt / 1e9;
+}
+
+static double seal_open_gbytes_per_s(harness *h, size_t inner_len) {
+  uint8_t payload[1300], ip[1400], s4[4], s6[16], d4[4], d6[16];
+  memset(payload, 0x3c, sizeof payload);
+  harness_local_addr(h, 1, 1, s4, s6);
+  harness_local_addr(h, 1, 0, d4, d6);
+  size_t len = ippkt_v4(ip, IPPKT_UDP, s4, d4, 1, 64, payload, inner_len - 28);
+  return bench_seal_open_rate(h, ip, len);
 }
 
 static double raw_aead_gbytes_per_s(size_t n) {

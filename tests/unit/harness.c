@@ -230,6 +230,13 @@ void harness_node_cert(const harness *h, size_t net, const mcc_id *subject,
                 not_after);
 }
 
+void harness_tunnel_cert(const harness *h, size_t net, const mcc_id *subject,
+                         uint32_t not_before, uint32_t not_after,
+                         mcc_cert *cert) {
+  mcc_cert_sign(cert, MCC_CERT_TUNNEL, subject, &h->networks[net],
+                not_before, not_after);
+}
+
 const mcc_keypair *harness_keys(const harness *h, size_t i) {
   return &h->nodes[i].keys;
 }

@@ -73,6 +73,10 @@ int harness_inject(harness *h, size_t from, size_t i, const uint8_t *data,
 void harness_node_cert(const harness *h, size_t net, const mcc_id *subject,
                        uint32_t not_before, uint32_t not_after,
                        mcc_cert *cert);
+/* The same for a tunnel endpoint (kind 3). */
+void harness_tunnel_cert(const harness *h, size_t net, const mcc_id *subject,
+                         uint32_t not_before, uint32_t not_after,
+                         mcc_cert *cert);
 const mcc_keypair *harness_keys(const harness *h, size_t i);
 
 /* Walks the routing decisions hop by hop from src to dst, at most ttl

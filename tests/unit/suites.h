@@ -17,6 +17,7 @@
   X(rooting)               \
   X(converge)              \
   X(hostile)               \
+  X(tunnel)                \
   X(node)                  \
   X(update_window)         \
   X(topology)              \

@@ -112,7 +112,7 @@ static void test_conf_key_table(void) {
       "data-dir", "tun-device-name", "tun-device-mtu", "firewall-chain-name",
       "dns-addr", "dns-enable", "node-certificate", "node-private-key",
       "network-certificates", "compression", "cert-update-addr",
-      "cert-update-enable", "cert-update-period", "dns-names", "tunnels",
+      "cert-update-enable", "cert-update-period", "dns-names", "tunnels", "tunnels-only",
       "dependent-nodes", "static-addr", "network-lookup-ttl",
       "network-lookup-timeout", "forwarding-rules",
       "forwarding-rules-commit-timeout", "dnsmasq-enable",

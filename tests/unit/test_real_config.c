@@ -2,7 +2,7 @@
  * test_real_config.c — mccd's configuration (daemon_config.c): the startup
  * warning names every key whose value asks for behaviour mccd does not
  * implement yet, those at a default that turns a feature on included
- * (cert-update-enable, tunnels, dnsmasq-enable when its directory exists,
+ * (cert-update-enable, dnsmasq-enable when its directory exists,
  * forwarding-rules when its file exists), and none that leave it off.
  */
 #include <stdio.h>
@@ -45,48 +45,45 @@ static void test_real_config_unimplemented_warning(void) {
   rt_tmp_begin(root, "config");
   char path[PATH_MAX], dnsmasq[PATH_MAX], text[2 * PATH_MAX];
   /* At the defaults (dnsmasq's directory aside: the machine's own). */
-  expect("dnsmasq-enable = false\n",
-         "cert-update-enable (default), tunnels (default)");
+  expect("dnsmasq-enable = false\n", "cert-update-enable (default)");
   /* Files read when they are there, under the configuration directory. */
   rt_fmt(path, sizeof path, "%s/forwarding-rules.conf", root);
   rt_write_text(path, "");
   rt_fmt(path, sizeof path, "%s/dependent-nodes", root);
   CU_ASSERT_EQUAL(mkdir(path, 0755), 0);
   expect("dnsmasq-enable = false\n",
-         "cert-update-enable (default), tunnels (default), dependent-nodes "
-         "(default), forwarding-rules (default)");
+         "cert-update-enable (default), dependent-nodes (default), "
+         "forwarding-rules (default)");
   rt_remove_tree(path);
   rt_fmt(path, sizeof path, "%s/forwarding-rules.conf", root);
   rt_remove_tree(path);
-  /* Turned off: silent; turned on or set: named, without "(default)". */
+  /* Turned off: silent (tunnels are implemented); turned on or set:
+   * named, without "(default)". */
   expect(
       "cert-update-enable = false\ndnsmasq-enable = false\n"
-      "exit-node = false\nkill-switch = no\n",
-      "tunnels (default)");
+      "exit-node = false\nkill-switch = no\ntunnels = /elsewhere\n",
+      "");
   expect(
       "cert-update-enable = false\ndnsmasq-enable = true\n"
       "exit-node = true\ngateway = "
       "3zb3xe4gh757dnhdsyrzxxv6efvpgkzg82m08a8w88a5sf48w7x0\n"
       "cert-update-period = 1h\nforwarding-rules = /nowhere/rules.conf\n",
-      "cert-update-period, tunnels (default), forwarding-rules, "
-      "dnsmasq-enable, exit-node, gateway");
-  expect("cert-update-enable = false\ndnsmasq-enable = false\ntunnels =\n",
-         "tunnels");
+      "cert-update-period, forwarding-rules, dnsmasq-enable, exit-node, "
+      "gateway");
   /* dnsmasq-enable left empty: on when dnsmasq-directory exists. */
   rt_fmt(dnsmasq, sizeof dnsmasq, "%s/dnsmasq.d", root);
   rt_fmt(text, sizeof text, "cert-update-enable = no\ndnsmasq-directory = %s\n",
          dnsmasq);
-  expect(text, "tunnels (default), dnsmasq-directory");
+  expect(text, "dnsmasq-directory");
   CU_ASSERT_EQUAL(mkdir(dnsmasq, 0755), 0);
-  expect(text,
-         "tunnels (default), dnsmasq-enable (default), "
-         "dnsmasq-directory");
-  /* A short buffer is cut, the count stays right. */
-  char small[12];
-  CU_ASSERT_EQUAL(named("dnsmasq-enable = false\n", small, sizeof small), 2);
+  expect(text, "dnsmasq-enable (default), dnsmasq-directory");
+  /* A short buffer holds whole names only; the count stays right. */
+  const char *two = "dnsmasq-enable = false\nexit-node = true\n";
+  expect(two, "cert-update-enable (default), exit-node");
+  char small[12], fits[30];
+  CU_ASSERT_EQUAL(named(two, small, sizeof small), 2);
   CU_ASSERT_STRING_EQUAL(small, "");
-  char fits[40];
-  CU_ASSERT_EQUAL(named("dnsmasq-enable = false\n", fits, sizeof fits), 2);
+  CU_ASSERT_EQUAL(named(two, fits, sizeof fits), 2);
   CU_ASSERT_STRING_EQUAL(fits, "cert-update-enable (default)");
   rt_tmp_end(root);
 }

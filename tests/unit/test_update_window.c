@@ -99,6 +99,7 @@ static int flights_consistent(const mcc_node *nd) {
     const record *r = &nd->recs[s];
     if (!(r->flags & REC_INFLIGHT)) continue;
     in_flight++;
+    if (!nd->flights) return 1; /* in flight, but no window */
     const update_flight *f = &nd->flights[r->flight];
     int listed = 0;
     for (uint32_t k = 0; f->retx_at_ns != NEVER && k < f->n; k++)
@@ -107,9 +108,11 @@ static int flights_consistent(const mcc_node *nd) {
     if (!(r->flags & REC_DIRTY)) return 2;
   }
   if (in_flight != nd->ninflight_recs) return 3;
+  /* The window exists exactly while a place of it is in use. */
+  if (!nd->flights) return nd->nflights == 0 ? 0 : 4;
   for (uint32_t f = 0; f < UPDATE_WINDOW; f++)
     used += nd->flights[f].retx_at_ns != NEVER;
-  return used == nd->nflights ? 0 : 4;
+  return used == nd->nflights && used > 0 ? 0 : 4;
 }
 
 /* Loses every third UPDATE_ACK, so that UPDATEs time out and are given up. */

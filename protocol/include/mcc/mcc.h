@@ -203,6 +203,10 @@ typedef struct mcc_settings {
    * HELLOs get a cookie reply (PROTOCOL.md, "Cost before trust"). Default
    * MCC_HANDSHAKES_PER_S; 0 = no limit. */
   uint32_t handshakes_per_s;
+  /* Only tunnels carry user traffic (the manual: "If no tunnels are
+   * defined, no network traffic is allowed"); 0: node-to-node traffic
+   * between trusting nodes too, as in version 1. See mcc/tunnel.h. */
+  int tunnels_only;
 } mcc_settings;
 
 #define MCC_HANDSHAKES_PER_S 1000
@@ -335,6 +339,9 @@ typedef struct mcc_node_stats {
   uint64_t hellos_unconfirmed;
   uint64_t session_keepalives_sent; /* empty DATA: "your packets arrive" */
   uint64_t sessions_silent_rekeys;  /* handshakes because nothing came back */
+  /* user packets dropped by the tunnels (tunnel.c), sent or received:
+   * no tunnel to or from that peer (tunnels_only), or outside its targets */
+  uint64_t denied_no_tunnel, denied_target;
 } mcc_node_stats;
 
 void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats);

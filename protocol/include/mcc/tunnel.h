@@ -23,7 +23,7 @@ extern "C" {
 
 /* ---- targets ----------------------------------------------------------- */
 
-#define MCC_TUNNEL_MAX_TARGETS 32
+#define MCC_TUNNEL_MAX_TARGETS 16
 #define MCC_PROTO_TCP 6
 #define MCC_PROTO_UDP 17
 
@@ -34,8 +34,8 @@ typedef struct mcc_tunnel_target {
 } mcc_tunnel_target;
 
 /* The longest text of MCC_TUNNEL_MAX_TARGETS targets, with its NUL:
- * 32 x "udp:65535-65535" and 31 commas. */
-#define MCC_TUNNEL_TARGETS_TEXT_MAX 512
+ * 16 x "udp:65535-65535" and 15 commas. */
+#define MCC_TUNNEL_TARGETS_TEXT_MAX 256
 
 /* "tcp:80,udp:2222,tcp:8000-8080": comma-separated items, each
  * protocol:port or protocol:low-high; the protocol is tcp or udp (any
@@ -132,6 +132,49 @@ typedef struct mcc_tunnel_conf {
  * len > 0, out NULL, err NULL with errlen > 0). On error *out is zeroed. */
 int mcc_tunnel_conf_parse(const char *name, const char *text, size_t len,
                           mcc_tunnel_conf *out, char *err, size_t errlen);
+
+/* ---- the core's tunnels ------------------------------------------------- */
+
+/* One end of a tunnel, as a node holds it. A session between the two
+ * endpoint keys carries its traffic (Noise KK with the endpoint keys as
+ * statics), routed between the two nodes; the targets filter it at both
+ * ends (PROTOCOL.md, "Tunnels"). */
+typedef struct mcc_tunnel {
+  enum mcc_tunnel_role role;
+  mcc_keypair endpoint; /* this end's key pair */
+  mcc_cert cert;        /* this end's certificate: MCC_CERT_TUNNEL, subject
+                           endpoint.pub, issued by a network key */
+  mcc_id peer_endpoint; /* the other end's endpoint key */
+  mcc_id remote_node;   /* the node that holds the other end */
+  mcc_tunnel_target targets[MCC_TUNNEL_MAX_TARGETS];
+  size_t ntargets;
+  /* Server of an external tunnel: its packets are delivered to the
+   * server endpoint's own address (resolver), for the host to forward to
+   * this LAN device (DNAT) and its replies back; 0: to the node's. */
+  uint32_t external_ip; /* host order, RFC 1918 */
+} mcc_tunnel;
+
+/* Adds a tunnel, or replaces the one with the same peer endpoint (its
+ * session goes). MCC_ERR_INVALID_ARGUMENT for a certificate that is not
+ * this end's tunnel-endpoint certificate, no targets, a peer endpoint
+ * that is a key of ours; MCC_ERR_NOMEM. */
+int mcc_node_tunnel_add(mcc_node *node, const mcc_tunnel *t, uint64_t now);
+/* Removes the tunnel to peer_endpoint: its session and keys go at once,
+ * so its traffic stops; other tunnels and the node's links are untouched.
+ * MCC_ERR_NO_ROUTE when there is none. */
+int mcc_node_tunnel_remove(mcc_node *node, const mcc_id *peer_endpoint,
+                           uint64_t now);
+size_t mcc_node_tunnel_count(const mcc_node *node);
+
+/* What `mcc nodes` shows of tunnel i (0 .. count - 1): no keys. */
+typedef struct mcc_tunnel_info {
+  enum mcc_tunnel_role role;
+  mcc_id endpoint, peer_endpoint, remote_node;
+  mcc_tunnel_target targets[MCC_TUNNEL_MAX_TARGETS];
+  size_t ntargets;
+  int in_force; /* its certificate is valid now */
+} mcc_tunnel_info;
+int mcc_node_tunnel_get(const mcc_node *node, size_t i, mcc_tunnel_info *info);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,233 @@
+/*
+ * tunnels.c — mccd's tunnels: the files of the `tunnels` directory
+ * (NAME.conf, mcc/tunnel.h) kept in step with the node's tunnels.
+ *
+ * Every second (daemon.c's timer) the directory is listed; a file that is
+ * new or changed (inode, size, modification time) is read again, one that
+ * is gone removes its tunnel. So a tunnel comes and goes without a restart,
+ * and deleting a file stops that tunnel within a second, other tunnels
+ * and the node's links untouched. A file that does not load (syntax, a
+ * key readable by others, a certificate not issued by a trusted network,
+ * not this end's) is logged once with the file and line, holds no tunnel,
+ * and is tried again when it changes.
+ */
+#include "tunnels.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <mcc/tunnel.h>
+
+#include <mcc/resolve.h>
+
+#include "external.h"
+#include "keyfile.h"
+#include "log.h"
+
+#define TUNNEL_FILE_MAX 65536
+
+typedef struct tunnel_file {
+  char name[NAME_MAX + 1];
+  dev_t dev;
+  ino_t ino;
+  off_t size;
+  struct timespec mtime;
+  int loaded;    /* holds a tunnel in the node */
+  mcc_id peer;   /* its peer endpoint, when loaded */
+  mcc_id endpoint;      /* ours */
+  uint32_t external_ip; /* server of an external tunnel: the device */
+  int seen;      /* listed in this scan */
+} tunnel_file;
+
+void daemon_tunnels_init(daemon_tunnels *dt, const char *dir) {
+  memset(dt, 0, sizeof *dt);
+  snprintf(dt->dir, sizeof dt->dir, "%s", dir ? dir : "");
+}
+
+void daemon_tunnels_clear(daemon_tunnels *dt) {
+  free(dt->files);
+  memset(dt, 0, sizeof *dt);
+}
+
+static int is_conf(const char *name) {
+  size_t n = strlen(name);
+  return n > 5 && name[0] != '.' && strcmp(name + n - 5, ".conf") == 0;
+}
+
+/* A path of the file, relative ones to the tunnel file's directory;
+ * -1 when it does not fit. */
+/* Reads and checks one file into t. 0, or -1 with err. */
+static int load_file(const char *dir, const char *name,
+                     const mcc_trust *trust, uint64_t unix_s, mcc_tunnel *t,
+                     char *err, size_t errlen) {
+  char path[PATH_MAX + NAME_MAX + 2];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  char *text = NULL;
+  size_t len = 0;
+  if (keyfile_read_file(path, TUNNEL_FILE_MAX, &text, &len, err, errlen) != 0)
+    return -1;
+  mcc_tunnel_conf tc;
+  int rv = mcc_tunnel_conf_parse(path, text, len, &tc, err, errlen);
+  free(text);
+  if (rv != 0) return -1;
+  memset(t, 0, sizeof *t);
+  /* The parser took relative paths from path's directory already. */
+  const char *kpath = tc.private_key, *cpath = tc.certificate;
+  if (keyfile_read_keypair(kpath, &t->endpoint, err, errlen) != 0 ||
+      keyfile_read_cert(cpath, &t->cert, err, errlen) != 0)
+    return -1;
+  if (t->cert.kind != MCC_CERT_TUNNEL ||
+      memcmp(t->cert.subject.key, t->endpoint.pub.key, 32) != 0) {
+    snprintf(err, errlen,
+             "%.400s: not the tunnel-endpoint certificate of the key in %.400s",
+             cpath, kpath);
+    return -1;
+  }
+  rv = mcc_trust_check(trust, &t->cert, unix_s);
+  if (rv != 0) {
+    snprintf(err, errlen, "%.400s: %s", cpath,
+             rv == MCC_ERR_UNTRUSTED
+                 ? "not issued by a network this node trusts"
+                 : mcc_strerror(rv));
+    return -1;
+  }
+  t->role = tc.role;
+  t->peer_endpoint = tc.peer_endpoint;
+  t->remote_node = tc.remote_node;
+  memcpy(t->targets, tc.targets, tc.ntargets * sizeof tc.targets[0]);
+  t->ntargets = tc.ntargets;
+  t->external_ip = tc.external_ip;
+  return 0;
+}
+
+static tunnel_file *find(daemon_tunnels *dt, const char *name) {
+  for (size_t k = 0; k < dt->n; k++)
+    if (strcmp(dt->files[k].name, name) == 0) return &dt->files[k];
+  return NULL;
+}
+
+static void unload(daemon_tunnels *dt, tunnel_file *f, mcc_node *node,
+                   uint64_t now) {
+  if (f->loaded && mcc_node_tunnel_remove(node, &f->peer, now) == 0)
+    log_msg(LOG_INFO, "%s/%s: tunnel removed", dt->dir, f->name);
+  f->loaded = 0;
+}
+
+/* The NAT rules of the external tunnels in force, applied when they
+ * change (external.c). */
+static void sync_external(daemon_tunnels *dt, mcc_node *node,
+                          const char *tun, uint64_t now) {
+  external_rule rules[64];
+  size_t n = 0;
+  for (size_t k = 0; k < dt->n && n < 64; k++) {
+    const tunnel_file *f = &dt->files[k];
+    mcc_resolve_addrs a;
+    if (!f->loaded || !f->external_ip ||
+        mcc_resolver_pin(mcc_node_resolver(node), &f->endpoint, &a, now) != 0)
+      continue;
+    memcpy(rules[n].endpoint, a.ipv4, 4);
+    rules[n].device = f->external_ip;
+    n++;
+  }
+  if (n == dt->nexternal &&
+      memcmp(rules, dt->external, n * sizeof rules[0]) == 0)
+    return;
+  char err[512];
+  if (external_apply(tun, rules, n, err, sizeof err) != 0) {
+    log_msg(LOG_ERROR, "external tunnels: %s", err);
+    return; /* tried again at the next scan */
+  }
+  memcpy(dt->external, rules, n * sizeof rules[0]);
+  dt->nexternal = n;
+  log_msg(LOG_INFO, "external tunnels: %zu forwarded to LAN devices", n);
+}
+
+void daemon_tunnels_sync(daemon_tunnels *dt, mcc_node *node,
+                         const mcc_trust *trust, const char *tun,
+                         uint64_t now) {
+  if (!dt->dir[0]) return;
+  DIR *d = opendir(dt->dir);
+  if (!d) {
+    if (!dt->dir_error)
+      log_msg(errno == ENOENT ? LOG_INFO : LOG_WARN, "%s: %s: no tunnels",
+              dt->dir, strerror(errno));
+    dt->dir_error = 1;
+  } else {
+    dt->dir_error = 0;
+  }
+  for (size_t k = 0; k < dt->n; k++) dt->files[k].seen = 0;
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL) {
+    if (!is_conf(e->d_name)) continue;
+    char path[PATH_MAX + NAME_MAX + 2];
+    snprintf(path, sizeof path, "%s/%s", dt->dir, e->d_name);
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    tunnel_file *f = find(dt, e->d_name);
+    if (!f) {
+      tunnel_file *nf = realloc(dt->files, (dt->n + 1) * sizeof *nf);
+      if (!nf) continue;
+      dt->files = nf;
+      f = &dt->files[dt->n++];
+      memset(f, 0, sizeof *f);
+      snprintf(f->name, sizeof f->name, "%s", e->d_name);
+    } else if (f->dev == st.st_dev && f->ino == st.st_ino &&
+               f->size == st.st_size &&
+               f->mtime.tv_sec == st.st_mtim.tv_sec &&
+               f->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+      f->seen = 1;
+      continue; /* unchanged */
+    }
+    f->seen = 1;
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+    f->size = st.st_size;
+    f->mtime = st.st_mtim;
+    mcc_tunnel t;
+    char err[1024];
+    uint64_t unix_s = (uint64_t)time(NULL);
+    if (load_file(dt->dir, e->d_name, trust, unix_s, &t, err, sizeof err) !=
+        0) {
+      unload(dt, f, node, now);
+      log_msg(LOG_ERROR, "%s (this tunnel is not in force)", err);
+      continue;
+    }
+    if (f->loaded && memcmp(&f->peer, &t.peer_endpoint, sizeof f->peer) != 0)
+      unload(dt, f, node, now); /* now a tunnel to another endpoint */
+    int rv = mcc_node_tunnel_add(node, &t, now);
+    mcc_id endpoint = t.endpoint.pub;
+    memset(&t.endpoint, 0, sizeof t.endpoint); /* the node has its copy */
+    if (rv != 0) {
+      log_msg(LOG_ERROR, "%s: %s (this tunnel is not in force)", path,
+              mcc_strerror(rv));
+      continue;
+    }
+    log_msg(LOG_INFO, "%s: tunnel %s", path, f->loaded ? "updated" : "added");
+    f->loaded = 1;
+    f->peer = t.peer_endpoint;
+    f->endpoint = endpoint;
+    f->external_ip = t.role == MCC_TUNNEL_SERVER ? t.external_ip : 0;
+  }
+  if (d) closedir(d);
+  for (size_t k = 0; k < dt->n;) { /* files gone */
+    if (dt->files[k].seen) {
+      k++;
+      continue;
+    }
+    unload(dt, &dt->files[k], node, now);
+    dt->files[k] = dt->files[--dt->n];
+  }
+  sync_external(dt, node, tun, now);
+}
+
+size_t daemon_tunnels_count(const daemon_tunnels *dt) {
+  size_t n = 0;
+  for (size_t k = 0; k < dt->n; k++) n += dt->files[k].loaded;
+  return n;
+}

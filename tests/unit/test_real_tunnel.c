@@ -9,22 +9,27 @@
  *
  * Both tunnel files parse back with mcc_tunnel_conf_parse and name each
  * other's endpoint; the certificates are tunnel certificates of the
- * endpoint keys signed by the network key; private keys are 0600. Every
- * refusal names the option at fault and writes nothing.
+ * endpoint keys signed by the network key; private keys are 0600; mccd's
+ * loader (tunnels.c) puts each half in force in its node, from a relative
+ * directory too. Every refusal names the option at fault and writes
+ * nothing.
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mcc/tunnel.h>
 
 #include "cli.h"
 #include "keyfile.h"
+#include "log.h"
 #include "realutil.h"
 #include "suites.h"
 #include "testutil.h"
+#include "tunnels.h"
 
 #define DAY_S 86400u
 
@@ -32,6 +37,7 @@ static char root[PATH_MAX];
 
 typedef struct lab {
   mcc_keypair network, server_node, client_node;
+  mcc_cert server_cert, client_cert;
   char net_cert[PATH_MAX], net_key[PATH_MAX], srv[PATH_MAX], out[PATH_MAX];
   char client_id[MCC_ID_TEXT_LEN + 1], server_id[MCC_ID_TEXT_LEN + 1];
   uint64_t now;
@@ -46,11 +52,14 @@ static void lab_begin(lab *l) {
   test_keys(&l->client_node, 23);
   mcc_keypair authority;
   test_keys(&authority, 20);
-  mcc_cert net_cert, node_cert;
-  mcc_cert_sign(&net_cert, MCC_CERT_NETWORK, &l->network.pub, &authority,
-                (uint32_t)l->now - 100, (uint32_t)(l->now + 365 * DAY_S));
-  mcc_cert_sign(&node_cert, MCC_CERT_NODE, &l->server_node.pub, &l->network,
-                (uint32_t)l->now - 100, (uint32_t)(l->now + 365 * DAY_S));
+  mcc_cert net_cert;
+  uint32_t from = (uint32_t)l->now - 100, to = (uint32_t)(l->now + 365 * DAY_S);
+  mcc_cert_sign(&net_cert, MCC_CERT_NETWORK, &l->network.pub, &authority, from,
+                to);
+  mcc_cert_sign(&l->server_cert, MCC_CERT_NODE, &l->server_node.pub,
+                &l->network, from, to);
+  mcc_cert_sign(&l->client_cert, MCC_CERT_NODE, &l->client_node.pub,
+                &l->network, from, to);
   char dir[PATH_MAX], path[PATH_MAX];
   rt_fmt(dir, sizeof dir, "%s/net", root);
   CU_ASSERT_EQUAL_FATAL(keyfile_mkdirs(dir, NULL, 0), 0);
@@ -62,7 +71,7 @@ static void lab_begin(lab *l) {
   rt_fmt(l->srv, sizeof l->srv, "%s/srv", root);
   CU_ASSERT_EQUAL_FATAL(keyfile_mkdirs(l->srv, NULL, 0), 0);
   rt_fmt(path, sizeof path, "%s/" KEYFILE_NODE_CERT, l->srv);
-  CU_ASSERT_EQUAL(keyfile_write_cert(path, &node_cert, 0, NULL, 0), 0);
+  CU_ASSERT_EQUAL(keyfile_write_cert(path, &l->server_cert, 0, NULL, 0), 0);
   rt_fmt(l->out, sizeof l->out, "%s/out", root);
   mcc_id_to_text(&l->client_node.pub, l->client_id);
   mcc_id_to_text(&l->server_node.pub, l->server_id);
@@ -351,9 +360,95 @@ static void test_real_tunnel_refusals(void) {
   lab_end();
 }
 
+/* ---- what mccd makes of it ------------------------------------------------
+ */
+
+static void no_send(void *user_data, const mcc_addr *to, const uint8_t *data,
+                    size_t datalen) {}
+
+static void random_bytes(void *user_data, uint8_t *out, size_t outlen) {
+  randombytes_buf(out, outlen);
+}
+
+/* A lone node of the lab's network, the wall clock its time. */
+static mcc_node *lab_node(const lab *l, const mcc_keypair *keys,
+                          const mcc_cert *cert) {
+  mcc_settings s;
+  mcc_settings_default(&s);
+  s.unix_time_at_zero_s = (int64_t)l->now;
+  mcc_callbacks cb = {.send = no_send, .random = random_bytes};
+  mcc_node *node = NULL;
+  CU_ASSERT_EQUAL_FATAL(
+      mcc_node_new(&node, &s, &cb, keys, cert, &l->network.pub, 1, 0), 0);
+  return node;
+}
+
+/* The tunnels directory dir as mccd keeps it in step with node: the one
+ * tunnel it holds then, or -1 for none. */
+static int sync_one(daemon_tunnels *dt, mcc_node *node, const lab *l,
+                    mcc_tunnel_info *info) {
+  mcc_trust trust = {.networks = &l->network.pub, .networks_len = 1};
+  daemon_tunnels_sync(dt, node, &trust, "mcc0", 0);
+  if (daemon_tunnels_count(dt) != 1 || mcc_node_tunnel_count(node) != 1)
+    return -1;
+  return mcc_node_tunnel_get(node, 0, info);
+}
+
+static void test_real_tunnel_loaded_by_mccd(void) {
+  lab l;
+  lab_begin(&l);
+  char cwd[PATH_MAX], log_path[PATH_MAX], log_text[4096];
+  CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+  CU_ASSERT_EQUAL_FATAL(chdir(root), 0);
+  rt_fmt(log_path, sizeof log_path, "%s/mccd.log", root);
+  log_open(log_path, LOG_INFO);
+  rt_out o;
+  char *args[] = {
+      "create-tunnel", "-p",        l.net_cert,  "-C",          l.srv,
+      "--remote-node", l.client_id, "--targets", "tcp:80",      "--dns-names",
+      "web",           "--name",    "web",       "rel/tunnels", NULL};
+  CU_ASSERT_EQUAL_FATAL(rt_run(cli_create_tunnel, root, NULL, &o, args), 0);
+
+  mcc_node *server = lab_node(&l, &l.server_node, &l.server_cert);
+  mcc_node *client = lab_node(&l, &l.client_node, &l.client_cert);
+  daemon_tunnels ds, dc;
+  daemon_tunnels_init(&ds, "rel/tunnels");
+  daemon_tunnels_init(&dc, "rel/tunnels/web.client");
+  mcc_tunnel_info s, c;
+  CU_ASSERT_EQUAL_FATAL(sync_one(&ds, server, &l, &s), 0);
+  CU_ASSERT_EQUAL_FATAL(sync_one(&dc, client, &l, &c), 0);
+  CU_ASSERT_EQUAL(s.role, MCC_TUNNEL_SERVER);
+  CU_ASSERT_EQUAL(c.role, MCC_TUNNEL_CLIENT);
+  CU_ASSERT(same_id(&s.remote_node, &l.client_node.pub));
+  CU_ASSERT(same_id(&c.remote_node, &l.server_node.pub));
+  CU_ASSERT(same_id(&s.peer_endpoint, &c.endpoint));
+  CU_ASSERT(same_id(&c.peer_endpoint, &s.endpoint));
+  CU_ASSERT(s.in_force && c.in_force);
+  CU_ASSERT_EQUAL(s.ntargets, 1);
+  CU_ASSERT_EQUAL(c.targets[0].port_lo, 80);
+
+  /* The server's file gone: its tunnel goes. */
+  CU_ASSERT_EQUAL(unlink("rel/tunnels/web.conf"), 0);
+  CU_ASSERT_EQUAL(sync_one(&ds, server, &l, &s), -1);
+  CU_ASSERT_EQUAL(mcc_node_tunnel_count(server), 0);
+  log_close();
+  log_open(NULL, LOG_INFO);
+  rt_read_text(log_path, log_text, sizeof log_text);
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(log_text, "rel/tunnels/web.conf: tunnel added"));
+  CU_ASSERT_PTR_NULL(strstr(log_text, "error"));
+  daemon_tunnels_clear(&ds);
+  daemon_tunnels_clear(&dc);
+  mcc_node_free(server);
+  mcc_node_free(client);
+  CU_ASSERT_EQUAL(chdir(cwd), 0);
+  lab_end();
+}
+
 void suite_real_tunnel(void) {
   CU_pSuite s = CU_add_suite("real_tunnel", NULL, NULL);
   ADD_TEST(s, test_real_tunnel_create);
   ADD_TEST(s, test_real_tunnel_defaults);
   ADD_TEST(s, test_real_tunnel_refusals);
+  ADD_TEST(s, test_real_tunnel_loaded_by_mccd);
 }

@@ -15,6 +15,7 @@
 #include <mcc/conf.h>
 
 #include "cert.h"
+#include "conf_lex.h"
 
 #define MS_PER_S 1000ull
 #define MS_PER_MIN (60 * MS_PER_S)
@@ -22,7 +23,6 @@
 #define MS_PER_D (24 * MS_PER_H)
 #define NS_PER_MS 1000000ull
 
-#define FOUND_MAX 48    /* characters of a bad value quoted in a message */
 #define MSG_MAX 640     /* one diagnostic */
 #define REASON_MAX 160  /* why one item failed */
 #define HOST_MAX 253    /* RFC 1035 */
@@ -32,57 +32,11 @@ struct mcc_conf {
   char *values[]; /* NULL: the key's default */
 };
 
-/* ---- small text helpers --------------------------------------------- */
-
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-static void trim(const char **s, size_t *len) {
-  while (*len && is_blank(**s)) (*s)++, (*len)--;
-  while (*len && is_blank((*s)[*len - 1])) (*len)--;
-}
-
-static char lower(char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
-
-static int eq_nocase(const char *s, size_t len, const char *word) {
-  size_t n = strlen(word);
-  if (n != len) return 0;
-  for (size_t i = 0; i < n; i++)
-    if (lower(s[i]) != word[i]) return 0;
-  return 1;
-}
+/* ---- values ----------------------------------------------------------- */
 
 static int is_type_list(mcc_conf_type t) {
   return t == MCC_CONF_LIST || t == MCC_CONF_SOCKADDR_LIST ||
          t == MCC_CONF_NODE_ID_LIST || t == MCC_CONF_BASE64_KEY_LIST;
-}
-
-/* s[0..len) quoted for a message: at most FOUND_MAX characters, anything
- * unprintable as '?', so that a binary line cannot garble the log. */
-static const char *quote(char *out, size_t outlen, const char *s, size_t len) {
-  size_t n = len > FOUND_MAX ? FOUND_MAX : len;
-  if (n + 4 > outlen) n = outlen > 4 ? outlen - 4 : 0;
-  for (size_t i = 0; i < n; i++)
-    out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-  if (n < len) {
-    memcpy(out + n, "...", 3);
-    n += 3;
-  }
-  out[n] = '\0';
-  return out;
-}
-
-/* Decimal digits only: 0, -1 when not a number, -2 on overflow. */
-static int parse_u64(const char *s, size_t len, uint64_t *out) {
-  if (len == 0) return -1;
-  uint64_t v = 0;
-  for (size_t i = 0; i < len; i++) {
-    if (s[i] < '0' || s[i] > '9') return -1;
-    unsigned d = (unsigned)(s[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return -2;
-    v = v * 10 + d;
-  }
-  *out = v;
-  return 0;
 }
 
 enum { DUR_OK, DUR_BAD, DUR_NO_UNIT, DUR_UNIT, DUR_OVERFLOW };
@@ -92,7 +46,7 @@ static int parse_duration(const char *s, size_t len, uint64_t *pms) {
   while (n < len && s[n] >= '0' && s[n] <= '9') n++;
   if (n == 0) return DUR_BAD;
   uint64_t v;
-  if (parse_u64(s, n, &v) != 0) return DUR_OVERFLOW;
+  if (conf_parse_u64(s, n, &v) != 0) return DUR_OVERFLOW;
   const char *u = s + n;
   size_t ulen = len - n;
   uint64_t mult;
@@ -126,8 +80,8 @@ static int parse_bool(const char *s, size_t len, int *pv) {
   static const char *const yes[] = {"true", "yes", "on", "1"};
   static const char *const no[] = {"false", "no", "off", "0"};
   for (size_t i = 0; i < 4; i++) {
-    if (eq_nocase(s, len, yes[i])) return *pv = 1, 0;
-    if (eq_nocase(s, len, no[i])) return *pv = 0, 0;
+    if (conf_eq_nocase(s, len, yes[i])) return *pv = 1, 0;
+    if (conf_eq_nocase(s, len, no[i])) return *pv = 0, 0;
   }
   return -1;
 }
@@ -145,30 +99,9 @@ static long enum_index(const char *choices, const char *s, size_t len) {
   return -1;
 }
 
-/* inet_pton wants a NUL-terminated string. */
-static int pton(int af, const char *s, size_t len, void *dst) {
-  char buf[64];
-  if (len == 0 || len >= sizeof buf) return 0;
-  memcpy(buf, s, len);
-  buf[len] = '\0';
-  return inet_pton(af, buf, dst) == 1;
-}
-
-static int parse_cidr(int af, const char *s, size_t len, uint8_t *addr,
-                      unsigned *pprefix) {
-  const char *slash = memchr(s, '/', len);
-  if (!slash || !pton(af, s, (size_t)(slash - s), addr)) return -1;
-  uint64_t prefix;
-  size_t plen = len - (size_t)(slash - s) - 1;
-  if (plen > 3 || parse_u64(slash + 1, plen, &prefix) != 0) return -1;
-  if (prefix > (af == AF_INET ? 32u : 128u)) return -1;
-  *pprefix = (unsigned)prefix;
-  return 0;
-}
-
 static int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';
-  c = lower(c);
+  c = conf_lower(c);
   return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
@@ -195,7 +128,7 @@ static int is_hostname(const char *s, size_t len) {
       all_digits = 1;
       continue;
     }
-    char c = lower(s[i]);
+    char c = conf_lower(s[i]);
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
       return 0;
     if (c < '0' || c > '9') all_digits = 0;
@@ -205,7 +138,7 @@ static int is_hostname(const char *s, size_t len) {
 
 static int parse_port(const char *s, size_t len, uint16_t *pport) {
   uint64_t v;
-  if (len > 5 || parse_u64(s, len, &v) != 0 || v == 0 || v > 65535) return -1;
+  if (len > 5 || conf_parse_u64(s, len, &v) != 0 || v == 0 || v > 65535) return -1;
   *pport = (uint16_t)v;
   return 0;
 }
@@ -252,10 +185,10 @@ static int split_hostport(const char *s, size_t len, int port_optional,
     return snprintf(reason, rlen, "missing ':port'"), -1;
   }
   if (v6) {
-    if (!pton(AF_INET6, host, hlen, addr->ip))
+    if (!conf_pton(AF_INET6, host, hlen, addr->ip))
       return snprintf(reason, rlen, "bad IPv6 address"), -1;
     addr->family = 6;
-  } else if (pton(AF_INET, host, hlen, addr->ip)) {
+  } else if (conf_pton(AF_INET, host, hlen, addr->ip)) {
     addr->family = 4;
   } else if (!allow_name || !is_hostname(host, hlen)) {
     return snprintf(reason, rlen, allow_name ? "bad host name or address"
@@ -319,7 +252,7 @@ static int check_item(const mcc_conf_key *k, const char *s, size_t len,
       return snprintf(reason, rlen, "out of range"), -1;
     return 0;
   case MCC_CONF_UINT:
-    switch (parse_u64(s, len, &v)) {
+    switch (conf_parse_u64(s, len, &v)) {
     case 0: break;
     case -2: snprintf(reason, rlen, "too large"); return -1;
     default: return -1;
@@ -329,8 +262,8 @@ static int check_item(const mcc_conf_key *k, const char *s, size_t len,
     return 0;
   case MCC_CONF_BOOL: return parse_bool(s, len, &b);
   case MCC_CONF_ENUM: return enum_index(k->choices, s, len) < 0 ? -1 : 0;
-  case MCC_CONF_CIDR4: return parse_cidr(AF_INET, s, len, ip, &prefix);
-  case MCC_CONF_CIDR6: return parse_cidr(AF_INET6, s, len, ip, &prefix);
+  case MCC_CONF_CIDR4: return conf_parse_cidr(AF_INET, s, len, ip, &prefix);
+  case MCC_CONF_CIDR6: return conf_parse_cidr(AF_INET6, s, len, ip, &prefix);
   case MCC_CONF_MAC: return parse_mac(s, len);
   case MCC_CONF_SOCKADDR:
   case MCC_CONF_SOCKADDR_LIST:
@@ -363,17 +296,17 @@ static int check_item(const mcc_conf_key *k, const char *s, size_t len,
  * "expected ..., got '...'" and a reason in parentheses when there is one. */
 static int check_value(const mcc_conf_key *k, const char *s, size_t len,
                        char *why, size_t whylen) {
-  char expected[160], reason[REASON_MAX], found[FOUND_MAX + 4];
+  char expected[160], reason[REASON_MAX], found[CONF_QUOTE_LEN];
   const char *bad = s;
   size_t badlen = len, item_no = 0;
   reason[0] = '\0';
   mcc_conf_key_describe(k, expected, sizeof expected);
-  for (size_t i = 0; i < len; i++)
-    if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f) {
-      snprintf(reason, sizeof reason, "control character at column %zu",
-               i + 1);
-      goto fail;
-    }
+  size_t column = conf_control_column(s, len);
+  if (column) {
+    snprintf(reason, sizeof reason, "control character at column %zu",
+             column);
+    goto fail;
+  }
   if (len == 0) {
     if (k->default_value[0] == '\0' || is_type_list(k->type) ||
         (k->flags & MCC_CONF_FLAG_EMPTY_OK))
@@ -391,7 +324,7 @@ static int check_value(const mcc_conf_key *k, const char *s, size_t len,
     const char *stop = comma ? comma : end;
     const char *item = p;
     size_t ilen = (size_t)(stop - p);
-    trim(&item, &ilen);
+    conf_trim(&item, &ilen);
     if (ilen == 0) {
       snprintf(reason, sizeof reason, "item %zu is empty", n + 1);
       goto fail;
@@ -412,7 +345,7 @@ static int check_value(const mcc_conf_key *k, const char *s, size_t len,
   }
   return 0;
 fail:
-  quote(found, sizeof found, bad, badlen);
+  conf_quote(found, sizeof found, bad, badlen);
   if (item_no)
     snprintf(why, whylen, "expected %s, got '%s' (item %zu%s%s)", expected,
              found, item_no, reason[0] ? ": " : "", reason);
@@ -430,7 +363,7 @@ static void normalize_list(char *v) {
     const char *comma = strchr(p, ',');
     const char *item = p;
     size_t ilen = comma ? (size_t)(comma - p) : strlen(p);
-    trim(&item, &ilen);
+    conf_trim(&item, &ilen);
     memmove(v + w, item, ilen);
     w += ilen;
     if (!comma) break;
@@ -510,38 +443,11 @@ static void report(struct parse_ctx *p, int is_error, const char *fmt, ...) {
   p->diag(p->user_data, is_error, msg);
 }
 
-static int is_key_char(char c) {
-  c = lower(c);
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_';
-}
-
-/* Edit distance, for "did you mean"; keys are short, so a capped row. */
-static size_t distance(const char *a, size_t alen, const char *b) {
-  size_t blen = strlen(b), row[64];
-  if (alen >= 64 || blen >= 64 || alen + 2 < blen || blen + 2 < alen)
-    return SIZE_MAX; /* too long to bother, or over two edits apart */
-  for (size_t j = 0; j <= blen; j++) row[j] = j;
-  for (size_t i = 1; i <= alen; i++) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= blen; j++) {
-      size_t up = row[j];
-      size_t best = diag + (a[i - 1] != b[j - 1]);
-      if (up + 1 < best) best = up + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
-  }
-  return row[blen];
-}
-
 const mcc_conf_key *mcc_conf_key_closest(const char *s, size_t len) {
   const mcc_conf_key *best = NULL;
   size_t bestd = 3; /* only suggest within two edits */
   for (size_t i = 0; i < mcc_conf_key_count(); i++) {
-    size_t d = distance(s, len, mcc_conf_key_at(i)->name);
+    size_t d = conf_distance(s, len, mcc_conf_key_at(i)->name);
     if (d < bestd) bestd = d, best = mcc_conf_key_at(i);
   }
   return best;
@@ -551,35 +457,16 @@ const mcc_conf_key *mcc_conf_key_closest(const char *s, size_t len) {
  * or MCC_ERR_NOMEM. */
 static int parse_line(mcc_conf *conf, struct parse_ctx *p, const char *s,
                       size_t len) {
-  char found[FOUND_MAX + 4], why[MSG_MAX];
-  trim(&s, &len);
-  if (len == 0 || s[0] == '#') return 0;
-  const char *eq = memchr(s, '=', len);
-  if (!eq) {
-    report(p, 1, "expected 'key = value', got '%s'",
-           quote(found, sizeof found, s, len));
+  char found[CONF_QUOTE_LEN], why[MSG_MAX];
+  conf_line l;
+  int kind = conf_lex_line(s, len, &l, why, sizeof why);
+  if (kind == CONF_LINE_EMPTY) return 0;
+  if (kind == CONF_LINE_BAD) {
+    report(p, 1, "%s", why);
     return MCC_ERR_SYNTAX;
   }
-  const char *key = s, *val = eq + 1;
-  size_t klen = (size_t)(eq - s), vlen = len - klen - 1;
-  trim(&key, &klen);
-  for (size_t i = 0; i < vlen; i++)
-    if (val[i] == '#' && (i == 0 || val[i - 1] == ' ' || val[i - 1] == '\t')) {
-      vlen = i;
-      break;
-    }
-  trim(&val, &vlen);
-  if (klen == 0) {
-    report(p, 1, "expected 'key = value', got no key before '='");
-    return MCC_ERR_SYNTAX;
-  }
-  for (size_t i = 0; i < klen; i++)
-    if (!is_key_char(key[i])) {
-      report(p, 1,
-             "malformed key '%s': keys are letters, digits, '-', '.', '_'",
-             quote(found, sizeof found, key, klen));
-      return MCC_ERR_SYNTAX;
-    }
+  const char *key = l.key, *val = l.val;
+  size_t klen = l.klen, vlen = l.vlen;
   char name[64];
   const mcc_conf_key *k = NULL;
   if (klen < sizeof name) {
@@ -590,7 +477,7 @@ static int parse_line(mcc_conf *conf, struct parse_ctx *p, const char *s,
   if (!k) {
     const mcc_conf_key *near = mcc_conf_key_closest(key, klen);
     report(p, 0, "unknown key '%s', ignored%s%s%s",
-           quote(found, sizeof found, key, klen),
+           conf_quote(found, sizeof found, key, klen),
            near ? " (did you mean '" : "", near ? near->name : "",
            near ? "'?)" : "");
     return 0;
@@ -621,19 +508,17 @@ int mcc_conf_parse(mcc_conf *conf, const char *filename, const char *text,
                         calloc(conf->nkeys ? conf->nkeys : 1, sizeof(size_t))};
   if (!p.first_line) return MCC_ERR_NOMEM;
   int syntax = 0, value = 0;
-  size_t pos = 0;
-  while (pos < textlen) {
-    const char *nl = memchr(text + pos, '\n', textlen - pos);
-    size_t end = nl ? (size_t)(nl - text) : textlen;
+  size_t pos = 0, len;
+  const char *line;
+  while (conf_lex_next(text, textlen, &pos, &line, &len)) {
     p.line++;
-    int rv = parse_line(conf, &p, text + pos, end - pos);
+    int rv = parse_line(conf, &p, line, len);
     if (rv == MCC_ERR_NOMEM) {
       free(p.first_line);
       return rv;
     }
     if (rv == MCC_ERR_SYNTAX) syntax = 1;
     if (rv == MCC_ERR_VALUE) value = 1;
-    pos = end + 1;
   }
   free(p.first_line);
   return syntax ? MCC_ERR_SYNTAX : value ? MCC_ERR_VALUE : 0;
@@ -647,14 +532,14 @@ int mcc_conf_set(mcc_conf *conf, const char *key, const char *value,
     return MCC_ERR_INVALID_ARGUMENT;
   const mcc_conf_key *k = mcc_conf_key_find(key);
   if (!k) {
-    char found[FOUND_MAX + 4];
+    char found[CONF_QUOTE_LEN];
     if (errlen)
       snprintf(err, errlen, "unknown key '%s'",
-               quote(found, sizeof found, key, strlen(key)));
+               conf_quote(found, sizeof found, key, strlen(key)));
     return MCC_ERR_SYNTAX;
   }
   size_t len = strlen(value);
-  trim(&value, &len);
+  conf_trim(&value, &len);
   int rv = store(conf, k, value, len, why, sizeof why);
   if (rv != 0) {
     if (errlen) snprintf(err, errlen, "%s: %s", k->name, why);
@@ -712,7 +597,7 @@ int mcc_conf_get_uint(const mcc_conf *conf, const char *key,
   const char *v = typed(conf, key, MCC_CONF_UINT, &k, &rv);
   if (!v) return rv;
   if (!pvalue) return MCC_ERR_INVALID_ARGUMENT;
-  return parse_u64(v, strlen(v), pvalue) == 0 ? 0 : MCC_ERR_VALUE;
+  return conf_parse_u64(v, strlen(v), pvalue) == 0 ? 0 : MCC_ERR_VALUE;
 }
 
 int mcc_conf_get_enum(const mcc_conf *conf, const char *key, size_t *pindex) {
@@ -736,7 +621,7 @@ static int list_item(const char *v, size_t i, const char **pitem,
     if (n == i) {
       *pitem = v;
       *plen = comma ? (size_t)(comma - v) : strlen(v);
-      trim(pitem, plen);
+      conf_trim(pitem, plen);
       return 0;
     }
     if (!comma) return -1;
@@ -773,7 +658,7 @@ int mcc_sockaddr_parse(mcc_addr *addr, char *host, size_t hostlen,
   char reason[REASON_MAX];
   if (!addr || !text || (host && !hostlen)) return MCC_ERR_INVALID_ARGUMENT;
   size_t len = strlen(text);
-  trim(&text, &len);
+  conf_trim(&text, &len);
   mcc_addr a;
   const char *h;
   size_t hlen;
@@ -811,7 +696,7 @@ static int apply_ids(const mcc_conf *conf, const char *key, mcc_id *ids,
                      size_t *pn, int is_base64, char *err, size_t errlen) {
   const char *v = mcc_conf_get(conf, key), *item;
   size_t n = mcc_conf_list_len(conf, key), len;
-  char found[FOUND_MAX + 4], reason[REASON_MAX];
+  char found[CONF_QUOTE_LEN], reason[REASON_MAX];
   if (n > MCC_MAX_TRUSTED)
     return fail(err, errlen, MCC_ERR_LIMIT, "%s: %zu items, at most %d", key,
                 n, MCC_MAX_TRUSTED);
@@ -823,7 +708,7 @@ static int apply_ids(const mcc_conf *conf, const char *key, mcc_id *ids,
     if (bad)
       return fail(err, errlen, MCC_ERR_VALUE, "%s: item %zu: bad %s '%s'",
                   key, i + 1, is_base64 ? "Base64 key" : "node id",
-                  quote(found, sizeof found, item, len));
+                  conf_quote(found, sizeof found, item, len));
   }
   *pn = n;
   return 0;
@@ -862,7 +747,7 @@ int mcc_conf_apply_settings(const mcc_conf *conf, mcc_settings *settings,
   if (sa[0]) {
     uint8_t ip[4];
     unsigned prefix;
-    if (parse_cidr(AF_INET, sa, strlen(sa), ip, &prefix) != 0)
+    if (conf_parse_cidr(AF_INET, sa, strlen(sa), ip, &prefix) != 0)
       return fail(err, errlen, MCC_ERR_VALUE, "static-addr: bad value");
     uint32_t a = (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 |
                  (uint32_t)ip[2] << 8 | ip[3];

@@ -10,6 +10,7 @@
   X(cert)                  \
   X(verify)                \
   X(conf)                  \
+  X(tunnel_conf)           \
   X(wire)                  \
   X(replay)                \
   X(route)                 \

@@ -33,17 +33,36 @@ typedef struct mcc_tunnel_target {
   uint16_t port_lo, port_hi;
 } mcc_tunnel_target;
 
-/* "tcp:80,udp:2222,tcp:8000-8080": comma-separated, no spaces inside an
- * item (spaces around items are ignored), at most MCC_TUNNEL_MAX_TARGETS.
- * Refused (MCC_ERR_VALUE, one message in err naming the item): an unknown
- * protocol, a port 0 or above 65535, a range whose low end is above its
- * high end, an empty item, too many items. */
+/* The longest text of MCC_TUNNEL_MAX_TARGETS targets, with its NUL:
+ * 32 x "udp:65535-65535" and 31 commas. */
+#define MCC_TUNNEL_TARGETS_TEXT_MAX 512
+
+/* "tcp:80,udp:2222,tcp:8000-8080": comma-separated items, each
+ * protocol:port or protocol:low-high; the protocol is tcp or udp (any
+ * letter case), ports are decimal 1-65535, a range is inclusive. Blanks
+ * around items are ignored, none may stand inside one. At most
+ * min(max, MCC_TUNNEL_MAX_TARGETS) items, kept in the order written in
+ * out[0..*pn). A port may be covered once per protocol: a duplicate item
+ * or two overlapping ranges are refused (a likely typo), so parsed targets
+ * are disjoint. Returns 0; MCC_ERR_VALUE, with one message in err naming
+ * the item ("item 2 'tcp:0': port 0 is out of range 1-65535"), for an
+ * empty list, an empty item, an unknown protocol, a port 0, above 65535 or
+ * not a number, a range whose low end is above its high end, a port
+ * covered twice, too many items; MCC_ERR_INVALID_ARGUMENT. err may be NULL
+ * when errlen is 0. */
 int mcc_targets_parse(const char *text, size_t len, mcc_tunnel_target *out,
                       size_t max, size_t *pn, char *err, size_t errlen);
-/* The text form, as parsed (ranges of one port as "tcp:80"). */
+/* The text form, NUL-terminated, that mcc_targets_parse reads back to the
+ * same targets: lower case, "tcp:80" for a range of one port, "tcp:8000-
+ * 8080" otherwise, joined by bare commas ("" for n = 0). Returns 0;
+ * MCC_ERR_LIMIT when outlen is too small (MCC_TUNNEL_TARGETS_TEXT_MAX
+ * always suffices for MCC_TUNNEL_MAX_TARGETS); MCC_ERR_INVALID_ARGUMENT
+ * for a target that is not a valid one (protocol, port 0, lo > hi). On
+ * error out is "". */
 int mcc_targets_format(const mcc_tunnel_target *t, size_t n, char *out,
                        size_t outlen);
-/* 1 when a packet of proto to port matches one of the targets. */
+/* 1 when a packet of proto (MCC_PROTO_*) to port matches one of the
+ * targets, else 0. */
 int mcc_targets_match(const mcc_tunnel_target *t, size_t n, uint8_t proto,
                       uint16_t port);
 
@@ -54,7 +73,8 @@ enum mcc_tunnel_role { MCC_TUNNEL_CLIENT = 1, MCC_TUNNEL_SERVER = 2 };
 #define MCC_TUNNEL_PATH_MAX 1024
 #define MCC_TUNNEL_NAMES_MAX 256
 
-/* One tunnel file, NAME.conf:
+/* One tunnel file, NAME.conf, in mcc.conf's line syntax (`key = value`,
+ * '#' comments, LF or CRLF; conf.h):
  *
  *   role = server | client             which end this node holds
  *   remote-node = ID                   the node at the other end
@@ -63,12 +83,29 @@ enum mcc_tunnel_role { MCC_TUNNEL_CLIENT = 1, MCC_TUNNEL_SERVER = 2 };
  *   certificate = PATH                 this end's endpoint certificate
  *   private-key = PATH                 this end's endpoint private key
  *   external-ip-address = 0.0.0.0      server: a device on its LAN
- *   dns-names = light1,cam             names of the server endpoint
- *   static-addr = 10.115.0.0           server endpoint's overlay address
+ *   dns-names = light1,cam             server: names of its endpoint
+ *   static-addr = 10.115.0.0/16        server: its endpoint's overlay address
  *
- * Relative paths are relative to the file's directory. The manual's
- * defaults: external-ip-address 0.0.0.0 (none), static-addr 10.115.0.0
- * (none). */
+ * The first six are required, each key may appear once. Values:
+ *   - remote-node, peer-endpoint: 52-character ids (mcc_id_from_text), not
+ *     the same key;
+ *   - targets: mcc_targets_parse;
+ *   - certificate, private-key: a relative path is taken from the tunnel
+ *     file's directory (the directory part of mcc_tunnel_conf_parse's
+ *     name), so the fields hold paths the host can open as they are;
+ *   - external-ip-address: an IPv4 address in an RFC 1918 network
+ *     (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); 0.0.0.0 or empty: none;
+ *   - dns-names: comma-separated names as the resolver takes them
+ *     (mcc_resolve_check_name), stored joined by bare commas; like the
+ *     node's dns-names, at most MCC_MAX_EXTRA_LEN bytes in a record (each
+ *     name its length + 2); empty: none;
+ *   - static-addr: ADDRESS or ADDRESS/PREFIX in 10.115.0.0/16 (the
+ *     manual's static range: a tunnel file cannot claim a LAN address);
+ *     as for the node's static-addr, no host part under the prefix
+ *     (10.115.0.0/16, the default) means none, and so do 10.115.0.0 and
+ *     an empty value.
+ * external-ip-address, dns-names and static-addr describe the server
+ * endpoint: a client's file (role = client) may not set them. */
 typedef struct mcc_tunnel_conf {
   enum mcc_tunnel_role role;
   mcc_id remote_node;
@@ -82,10 +119,17 @@ typedef struct mcc_tunnel_conf {
   uint32_t static_addr; /* host order; 0 = none */
 } mcc_tunnel_conf;
 
-/* Parses a tunnel file's text (name: for messages, "file:line: ..."). Every
- * key at most once; unknown keys, bad values and missing required keys
- * (role, remote-node, peer-endpoint, targets, certificate, private-key) are
- * MCC_ERR_SYNTAX / MCC_ERR_VALUE with file:line in err. */
+/* Parses a tunnel file's text (len bytes, need not be NUL-terminated;
+ * name, "tunnel.conf" when NULL, is the file's path: messages start with
+ * it, and relative paths in the file are taken from its directory). The
+ * first problem stops the parse, and err says where: "name:line: key:
+ * what was expected, got '...'" for a bad line, an unknown key ("did you
+ * mean"), a key given twice ("given twice, first at name:3"), a bad value,
+ * a server-only key in a client's file; "name: missing key 'targets'; ..."
+ * for a required key that no line gives. Returns 0; MCC_ERR_SYNTAX for a
+ * malformed line, an unknown, repeated, missing or misplaced key;
+ * MCC_ERR_VALUE for a bad value; MCC_ERR_INVALID_ARGUMENT (text NULL with
+ * len > 0, out NULL, err NULL with errlen > 0). On error *out is zeroed. */
 int mcc_tunnel_conf_parse(const char *name, const char *text, size_t len,
                           mcc_tunnel_conf *out, char *err, size_t errlen);
 

@@ -52,14 +52,18 @@ static void stop(fixture *f) {
   sim_topology_free(&f->t);
 }
 
+/* A UDP flow to n0 as sim_engine_send sends it (ports 10000 + flow ->
+ * 20000). */
+static const sim_flow_desc to_n0_udp = {0, 17, 20000, 0};
+
 /* n0 <- n1 <- n2: five packets from n2 to n0, one a second, no ping ever:
  * five sent, five delivered. */
 static void test_sim_measure_flows_counted_by_events(void) {
   fixture f;
   CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
-  uint32_t id = sim_measure_flow_add(f.m);
+  uint32_t id = sim_measure_flow_add(f.m, &to_n0_udp);
   for (uint32_t q = 0; q < 5; q++) {
-    sim_measure_flow_sent(f.m, id, q);
+    sim_measure_flow_sent(f.m, id, q, SIM_PKT_PLAIN);
     sim_engine_send(f.e, 2, 0, 17, 64, id, q);
     sim_engine_run_until(f.e, sim_engine_now(f.e) + S);
   }
@@ -79,10 +83,13 @@ static void test_sim_measure_tiny_payloads(void) {
   CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
   static const int proto[3] = {17, 6, 1};
   uint32_t id[3];
-  for (int k = 0; k < 3; k++) id[k] = sim_measure_flow_add(f.m);
+  for (int k = 0; k < 3; k++) {
+    sim_flow_desc d = {0, proto[k], proto[k] == 1 ? 0 : 20000, 0};
+    id[k] = sim_measure_flow_add(f.m, &d);
+  }
   for (uint32_t q = 0; q < 3; q++) {
     for (int k = 0; k < 3; k++) {
-      sim_measure_flow_sent(f.m, id[k], q);
+      sim_measure_flow_sent(f.m, id[k], q, SIM_PKT_PLAIN);
       sim_engine_send(f.e, 2, 0, proto[k], (size_t)k, id[k], q);
     }
     sim_engine_run_until(f.e, sim_engine_now(f.e) + S);
@@ -211,7 +218,7 @@ static void test_sim_measure_cut_isolates(void) {
 static void test_sim_measure_lost_once(void) {
   fixture f;
   CU_ASSERT_EQUAL_FATAL(start(&f, 4, 5 * MS, 1500, -1), 0);
-  uint32_t id = sim_measure_flow_add(f.m);
+  uint32_t id = sim_measure_flow_add(f.m, &to_n0_udp);
   sim_measure_on_cut(f.m, 2, 1);
   sim_engine_set_link(f.e, 2, 1, 0);
   for (uint32_t q = 0; q < 10; q++) {
@@ -219,7 +226,7 @@ static void test_sim_measure_lost_once(void) {
       sim_engine_kill(f.e, 2);
       sim_measure_on_kill(f.m, 2);
     }
-    sim_measure_flow_sent(f.m, id, q);
+    sim_measure_flow_sent(f.m, id, q, SIM_PKT_PLAIN);
     sim_engine_send(f.e, 3, 0, 17, 64, id, q);
     sim_engine_run_until(f.e, sim_engine_now(f.e) + S);
   }

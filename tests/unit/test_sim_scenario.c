@@ -320,7 +320,8 @@ static void test_sim_scenario_error_messages(void) {
   CU_ASSERT_STRING_EQUAL(err,
                          "scenarios/t.scn:3: unknown directive 'topolgy' "
                          "(expected name, topology, seed, duration, link, "
-                         "set, network, trust, idle, at, expect)");
+                         "set, network, trust, tunnels, tunnel, idle, at, "
+                         "expect)");
   CU_ASSERT_TRUE(is_empty(&s));
   CU_ASSERT_EQUAL(parse(&s,
                         "topology star n=3\n\n\n\n\n\nduration 5 minutes\n",
@@ -371,7 +372,7 @@ static void test_sim_scenario_errors(void) {
       {"idle from 5m to 61m", MCC_ERR_VALUE, "idle: 61m is after the end of the run (duration 1h, line 2)"},
       {"at", MCC_ERR_SYNTAX, "at: expected 'at TIME EVENT'"},
       {"at 10 kill n3", MCC_ERR_VALUE, "at: expected a time such as 30s, 10m or 2h, got '10'"},
-      {"at 10m kil n3", MCC_ERR_SYNTAX, "at: unknown event 'kil' (expected kill, revive, restart, cut, restore, flow start, flow stop or ping)"},
+      {"at 10m kil n3", MCC_ERR_SYNTAX, "at: unknown event 'kil' (expected kill, revive, restart, cut, restore, flow start, flow stop, ping, tunnel add or tunnel revoke)"},
       {"at 10m kill", MCC_ERR_SYNTAX, "kill: expected 'at TIME kill NODE', got 'at 10m kill'"},
       {"at 10m kill n3 n4", MCC_ERR_SYNTAX, "kill: expected 'at TIME kill NODE'"},
       {"at 10m kill n$3", MCC_ERR_VALUE, "kill: expected a node name (letters, digits, '_', '.', '-') such as n3, got 'n$3'"},
@@ -380,12 +381,12 @@ static void test_sim_scenario_errors(void) {
       {"at 10m cut n3 n3", MCC_ERR_VALUE, "cut: expected the two ends of a link"},
       {"at 10m restore n3 n2", MCC_ERR_VALUE, "restore: the link between n3 and n2 is not cut at 10m"},
       {"at 10m flow", MCC_ERR_SYNTAX, "flow: expected 'flow start' or 'flow stop'"},
-      {"at 10m flow start f1 from n1 n2 udp", MCC_ERR_SYNTAX, "flow start: expected 'at TIME flow start NAME from NODE to NODE udp|tcp|icmp [size=BYTES] [every=TIME]'"},
+      {"at 10m flow start f1 from n1 n2 udp", MCC_ERR_SYNTAX, "flow start: expected 'at TIME flow start NAME from NODE|tunnel:NAME to NODE|tunnel:NAME udp|tcp|icmp [size=BYTES] [every=TIME] [port=PORT]'"},
       {"at 10m flow start f1 from n1 to n2 sctp", MCC_ERR_VALUE, "flow start: expected a protocol udp, tcp or icmp, got 'sctp'"},
       {"at 10m flow start f1 from n1 to n1 udp", MCC_ERR_VALUE, "flow start: expected two different nodes"},
       {"at 10m flow start f1 from n1 to n2 udp size=1201", MCC_ERR_VALUE, "flow start: size: expected payload bytes in range 0-1200, got '1201'"},
       {"at 10m flow start f1 from n1 to n2 udp every=0", MCC_ERR_VALUE, "flow start: every: expected an interval above 0"},
-      {"at 10m flow start f1 from n1 to n2 udp rate=1", MCC_ERR_SYNTAX, "flow start: unknown parameter 'rate' (expected size, every)"},
+      {"at 10m flow start f1 from n1 to n2 udp rate=1", MCC_ERR_SYNTAX, "flow start: unknown parameter 'rate' (expected size, every, port)"},
       {"at 10m flow stop f1", MCC_ERR_VALUE, "flow stop: no flow named 'f1' is started before 10m"},
       {"at 10m flow stop f1 f2", MCC_ERR_SYNTAX, "flow stop: expected 'at TIME flow stop NAME'"},
       {"at 10m ping n4", MCC_ERR_SYNTAX, "ping: expected 'at TIME ping all [max=PAIRS]' or 'at TIME ping NODE NODE'"},

@@ -3,7 +3,8 @@
  * on tiny topologies (each drawn above its test): flows and pings counted
  * by delivery events, failovers that respect link state, leaf kills,
  * overlapping failovers losing each packet once, trust in reachability,
- * the hop limit, MTU drops, undetermined metrics, and the cost estimate.
+ * the hop limit, MTU drops, undetermined metrics, the cost estimate, and
+ * the tunnels.* classes with the flow numbers that keep packets apart.
  */
 #include <math.h>
 #include <string.h>
@@ -332,6 +333,71 @@ static int cost_of(const char *text, uint64_t nodes, double mem, char *err,
 /* The cost estimate: 16,777,216 nodes need 96 GiB at 6 KiB a node; a flow
  * every nanosecond for an hour is 3.6e12 packets; both are refused with
  * the line and the figure. A small run passes. */
+/* n0 <- n1 <- n2, nodes allowed to talk (version 1), a tunnel from n2
+ * (client) to n0 (server) offering udp:7000. Three packets a flow: in the
+ * tunnel and the server's answers arrive and count in tunnels.*; another
+ * port is denied; node to node is plain. Once the tunnel is revoked at
+ * both ends, its packets (classed revoked) arrive no more. */
+static void test_sim_measure_tunnels(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
+  static const mcc_tunnel_target t7000 = {17, 7000, 7000};
+  uint32_t tn;
+  CU_ASSERT_EQUAL_FATAL(
+      sim_engine_tunnel_new(f.e, "cam", 2, 0, &t7000, 1, 1, &tn), 0);
+  const mcc_id *server = sim_engine_tunnel_endpoint(f.e, tn, 1);
+  const mcc_id *client = sim_engine_tunnel_endpoint(f.e, tn, 0);
+  CU_ASSERT_EQUAL(mcc_node_tunnel_count(sim_engine_node(f.e, 0)), 1);
+  sim_flow_desc in = {0, 17, 7000, 0}, back = {2, 17, 7000, 1};
+  sim_flow_desc wrong = {0, 17, 7001, 0};
+  uint32_t fi = sim_measure_flow_add(f.m, &in);
+  uint32_t fb = sim_measure_flow_add(f.m, &back);
+  uint32_t fw = sim_measure_flow_add(f.m, &wrong);
+  uint32_t fn = sim_measure_flow_add(f.m, &to_n0_udp);
+  for (uint32_t q = 0; q < 6; q++) {
+    if (q == 3) sim_engine_tunnel_set(f.e, tn, 3, 0);
+    sim_pkt_class c = q < 3 ? SIM_PKT_TUNNEL : SIM_PKT_REVOKED;
+    sim_measure_flow_sent(f.m, fi, q, c);
+    sim_engine_send_to(f.e, 2, server, 17, 64, fi, q,
+                       (uint16_t)(10000 + fi), 7000);
+    sim_measure_flow_sent(f.m, fb, q, c);
+    sim_engine_send_to(f.e, 0, client, 17, 64, fb, q, 7000,
+                       (uint16_t)(10000 + fb));
+    sim_measure_flow_sent(f.m, fw, q, SIM_PKT_DENIED);
+    sim_engine_send_to(f.e, 2, server, 17, 64, fw, q,
+                       (uint16_t)(10000 + fw), 7001);
+    sim_measure_flow_sent(f.m, fn, q, SIM_PKT_PLAIN);
+    sim_engine_send(f.e, 2, 0, 17, 64, fn, q);
+    sim_engine_run_until(f.e, sim_engine_now(f.e) + S);
+  }
+  CU_ASSERT_EQUAL(mcc_node_tunnel_count(sim_engine_node(f.e, 0)), 0);
+  sim_metrics out;
+  sim_measure_finish(f.m, &out);
+  CU_ASSERT_EQUAL(out.tunnels_sent, 6);
+  CU_ASSERT_EQUAL(out.tunnels_delivered, 6);
+  CU_ASSERT_EQUAL(out.tunnels_revoked_sent, 6);
+  CU_ASSERT_EQUAL(out.tunnels_revoked_delivered, 0);
+  CU_ASSERT_EQUAL(out.tunnels_denied_sent, 6);
+  CU_ASSERT_EQUAL(out.tunnels_denied_delivered, 0);
+  CU_ASSERT_EQUAL(out.flows_sent, 24);
+  CU_ASSERT_EQUAL(out.flows_delivered, 12);
+  stop(&f);
+}
+
+/* A flow number that would make two flows' packets read alike is left
+ * unused: forward flow 0 to n0 on port 10001 and a reply to n0 from port
+ * 10000 would both be (10000 -> 10001) as flow 1. */
+static void test_sim_measure_no_ambiguous_numbers(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 2, 5 * MS, 1500, -1), 0);
+  sim_flow_desc a = {0, 17, 10001, 0}, b = {0, 17, 10000, 1};
+  sim_flow_desc c = {0, 6, 10000, 1}; /* another protocol: no clash */
+  CU_ASSERT_EQUAL(sim_measure_flow_add(f.m, &a), 0);
+  CU_ASSERT_EQUAL(sim_measure_flow_add(f.m, &b), 2);
+  CU_ASSERT_EQUAL(sim_measure_flow_add(f.m, &c), 3);
+  stop(&f);
+}
+
 static void test_sim_measure_cost(void) {
   char err[512];
   double gib = 1024.0 * 1024 * 1024;
@@ -374,4 +440,6 @@ void suite_sim_measure(void) {
   ADD_TEST(s, test_sim_measure_small_mtu);
   ADD_TEST(s, test_sim_measure_undetermined);
   ADD_TEST(s, test_sim_measure_cost);
+  ADD_TEST(s, test_sim_measure_tunnels);
+  ADD_TEST(s, test_sim_measure_no_ambiguous_numbers);
 }

@@ -6,7 +6,8 @@
  * comes up (a generation number tells), which keeps each step O(log n) for
  * 10^5 nodes. Underlay addresses are 10.x.y.z:9376, x.y.z the node index.
  * With a helper thread, the signatures nodes make are verified ahead into
- * the shared cache (precheck.h) and half the keys are made there.
+ * the shared cache (precheck.h) and half the keys are made there. Tunnels
+ * are held here too, so that a revived node gets its ends back.
  */
 #include <pthread.h>
 #include <sodium.h>
@@ -76,6 +77,13 @@ typedef struct vnode {
   uint32_t index;
 } vnode;
 
+/* A tunnel's two ends as the nodes hold them, and where they are now. */
+typedef struct sim_tunnel {
+  uint32_t node[2]; /* client, server */
+  mcc_tunnel end[2];
+  unsigned in_place; /* bit 0 client, bit 1 server */
+} sim_tunnel;
+
 struct sim_engine {
   const sim_topology *topo;
   sim_engine_config cfg;
@@ -103,6 +111,8 @@ struct sim_engine {
    * packet being sent; datagrams it sends inherit it, so a packet can be
    * followed across relays and handshakes to where it is dropped. */
   uint32_t cur_flow, cur_seq;
+  sim_tunnel *tunnels;
+  size_t ntunnels;
 };
 
 /* ---- the event heap ------------------------------------------------------ */
@@ -368,17 +378,23 @@ static void cb_deliver(void *user, const uint8_t *ip, size_t len) {
   size_t off = proto == 17 ? 8 : proto == 6 ? 20 : 8;
   if (len < hl + off) return;
   const uint8_t *seg = ip + hl;
-  uint32_t flow = proto == 1 ? (uint32_t)(seg[4] << 8 | seg[5])
-                             : (uint32_t)(seg[0] << 8 | seg[1]) - 10000u;
+  sim_delivery d = {v->index, proto, 0, 0, 0, 0, 0, e->now};
+  if (proto == 1) {
+    d.flow = (uint32_t)(seg[4] << 8 | seg[5]);
+  } else {
+    d.sport = (uint16_t)(seg[0] << 8 | seg[1]);
+    d.dport = (uint16_t)(seg[2] << 8 | seg[3]);
+    d.flow = (uint32_t)d.sport - 10000u;
+  }
   const uint8_t *p = len >= hl + off + 4 ? seg + off
                      : proto == 6        ? seg + 4
                                          : NULL;
-  int bits = p ? 32 : proto == 1 ? 16 : 0;
-  uint32_t seq = p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-                         (uint32_t)p[2] << 8 | p[3]
-             : bits ? (uint32_t)(seg[6] << 8 | seg[7])
-                    : 0;
-  e->on_delivery(e->delivery_user, v->index, flow, seq, bits, e->now);
+  d.seq_bits = p ? 32 : proto == 1 ? 16 : 0;
+  d.seq = p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+                  (uint32_t)p[2] << 8 | p[3]
+          : d.seq_bits ? (uint32_t)(seg[6] << 8 | seg[7])
+                       : 0;
+  e->on_delivery(e->delivery_user, &d);
 }
 
 /* ---- node lifecycle ------------------------------------------------------------- */
@@ -414,6 +430,11 @@ static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
   }
   v->alive = 1;
   v->expiry = NEVER;
+  for (size_t k = 0; k < e->ntunnels; k++) /* a restarted daemon re-reads
+                                              its tunnel files */
+    for (int end = 0; end < 2; end++)
+      if (e->tunnels[k].node[end] == i && (e->tunnels[k].in_place >> end & 1))
+        mcc_node_tunnel_add(v->node, &e->tunnels[k].end[end], e->now);
   schedule(e, v);
   return 0;
 }
@@ -543,6 +564,8 @@ void sim_engine_free(sim_engine *e) {
   free(e->nodes);
   free(e->links);
   free(e->link_table);
+  if (e->tunnels) sodium_memzero(e->tunnels, e->ntunnels * sizeof *e->tunnels);
+  free(e->tunnels);
   mcc_verify_cache_free(e->cache);
   free(e);
 }
@@ -584,6 +607,9 @@ uint64_t sim_engine_now(const sim_engine *e) { return e->now; }
 uint64_t sim_engine_events(const sim_engine *e) { return e->events; }
 size_t sim_engine_size(const sim_engine *e) { return e->n; }
 mcc_node *sim_engine_node(sim_engine *e, uint32_t i) { return e->nodes[i].node; }
+const mcc_id *sim_engine_node_id(const sim_engine *e, uint32_t i) {
+  return &e->nodes[i].keys.pub;
+}
 int sim_engine_alive(const sim_engine *e, uint32_t i) { return e->nodes[i].alive; }
 
 const sim_counters *sim_engine_counters(const sim_engine *e, uint32_t i) {
@@ -650,6 +676,79 @@ void sim_engine_reset_counters(sim_engine *e) {
   for (size_t i = 0; i < e->n; i++) memset(&e->nodes[i].c, 0, sizeof e->nodes[i].c);
 }
 
+/* ---- tunnels -------------------------------------------------------------------------- */
+
+/* An endpoint's key pair from the seed and the tunnel's name: the same
+ * scenario and seed always give the same keys. */
+static void endpoint_keys(mcc_keypair *k, uint64_t seed, const char *name,
+                          int server) {
+  uint8_t s[32];
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, NULL, 0, 32);
+  crypto_generichash_update(&st, (const uint8_t *)&seed, sizeof seed);
+  crypto_generichash_update(&st, (const uint8_t *)(server ? "tunnel server"
+                                                          : "tunnel client"),
+                            13);
+  crypto_generichash_update(&st, (const uint8_t *)name, strlen(name));
+  crypto_generichash_final(&st, s, sizeof s);
+  mcc_keypair_from_seed(k, s);
+}
+
+int sim_engine_tunnel_new(sim_engine *e, const char *name, uint32_t client,
+                          uint32_t server, const mcc_tunnel_target *targets,
+                          size_t ntargets, int in_place, uint32_t *pindex) {
+  if (client >= e->n || server >= e->n || client == server || !ntargets ||
+      ntargets > MCC_TUNNEL_MAX_TARGETS)
+    return MCC_ERR_INVALID_ARGUMENT;
+  sim_tunnel *nt = realloc(e->tunnels, (e->ntunnels + 1) * sizeof *nt);
+  if (!nt) return MCC_ERR_NOMEM;
+  e->tunnels = nt;
+  sim_tunnel *t = &e->tunnels[e->ntunnels];
+  memset(t, 0, sizeof *t);
+  t->node[0] = client;
+  t->node[1] = server;
+  int net = e->topo->nodes[server].network;
+  const mcc_keypair *issuer = &e->networks[net >= 0 && net < NETWORKS ? net : 0];
+  uint32_t nb = (uint32_t)(e->cfg.unix_start_s - 86400);
+  uint32_t na = (uint32_t)(e->cfg.unix_start_s + 366 * 86400);
+  for (int end = 0; end < 2; end++) {
+    mcc_tunnel *x = &t->end[end];
+    x->role = end ? MCC_TUNNEL_SERVER : MCC_TUNNEL_CLIENT;
+    endpoint_keys(&x->endpoint, e->cfg.seed, name, end);
+    mcc_cert_sign(&x->cert, MCC_CERT_TUNNEL, &x->endpoint.pub, issuer, nb, na);
+    x->remote_node = e->nodes[t->node[!end]].keys.pub;
+    memcpy(x->targets, targets, ntargets * sizeof *targets);
+    x->ntargets = ntargets;
+  }
+  t->end[0].peer_endpoint = t->end[1].endpoint.pub;
+  t->end[1].peer_endpoint = t->end[0].endpoint.pub;
+  *pindex = (uint32_t)e->ntunnels++;
+  if (in_place) sim_engine_tunnel_set(e, *pindex, 3, 1);
+  return 0;
+}
+
+void sim_engine_tunnel_set(sim_engine *e, uint32_t tunnel, unsigned ends,
+                           int in_place) {
+  sim_tunnel *t = &e->tunnels[tunnel];
+  for (int end = 0; end < 2; end++) {
+    if (!(ends >> end & 1) || (int)(t->in_place >> end & 1) == !!in_place)
+      continue;
+    t->in_place ^= 1u << end;
+    vnode *v = &e->nodes[t->node[end]];
+    if (!v->alive) continue; /* a revive adds what is in place */
+    if (in_place)
+      mcc_node_tunnel_add(v->node, &t->end[end], e->now);
+    else
+      mcc_node_tunnel_remove(v->node, &t->end[end].peer_endpoint, e->now);
+    schedule(e, v);
+  }
+}
+
+const mcc_id *sim_engine_tunnel_endpoint(const sim_engine *e, uint32_t tunnel,
+                                         int server) {
+  return &e->tunnels[tunnel].end[server ? 1 : 0].endpoint.pub;
+}
+
 /* ---- user traffic ------------------------------------------------------------------- */
 
 static uint16_t csum(const uint8_t *p, size_t n, uint32_t s) {
@@ -661,12 +760,20 @@ static uint16_t csum(const uint8_t *p, size_t n, uint32_t s) {
 
 int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
                     size_t size, uint32_t flow, uint32_t seq) {
+  if (dst >= e->n) return MCC_ERR_INVALID_ARGUMENT;
+  return sim_engine_send_to(e, src, &e->nodes[dst].keys.pub, proto, size,
+                            flow, seq, (uint16_t)(10000 + flow), 20000);
+}
+
+int sim_engine_send_to(sim_engine *e, uint32_t src, const mcc_id *to,
+                       int proto, size_t size, uint32_t flow, uint32_t seq,
+                       uint16_t sport, uint16_t dport) {
   vnode *v = &e->nodes[src];
-  if (!v->alive || dst >= e->n || size > 1200) return MCC_ERR_INVALID_ARGUMENT;
+  if (!v->alive || size > 1200) return MCC_ERR_INVALID_ARGUMENT;
   uint8_t ip[1300], s6[16], d6[16];
   memset(ip, 0, sizeof ip);
   int rv = sim_local_addr(v->node, &v->keys.pub, ip + 12, s6);
-  if (rv == 0) rv = sim_local_addr(v->node, &e->nodes[dst].keys.pub, ip + 16, d6);
+  if (rv == 0) rv = sim_local_addr(v->node, to, ip + 16, d6);
   if (rv != 0) return rv;
   size_t hl = proto == 6 ? 20 : 8, seglen = hl + size;
   uint8_t *seg = ip + 20;
@@ -674,10 +781,9 @@ int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
     seg[0] = 8;
     seg[4] = (uint8_t)(flow >> 8), seg[5] = (uint8_t)flow;
     seg[6] = (uint8_t)(seq >> 8), seg[7] = (uint8_t)seq;
-  } else { /* ports: 10000 + flow -> 20000 */
-    uint16_t sport = (uint16_t)(10000 + flow);
+  } else {
     seg[0] = (uint8_t)(sport >> 8), seg[1] = (uint8_t)sport;
-    seg[2] = 0x4e, seg[3] = 0x20;
+    seg[2] = (uint8_t)(dport >> 8), seg[3] = (uint8_t)dport;
     if (proto == 17) {
       seg[4] = (uint8_t)(seglen >> 8), seg[5] = (uint8_t)seglen;
     } else {

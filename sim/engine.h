@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <mcc/mcc.h>
+#include <mcc/tunnel.h>
 
 #include "topology.h"
 
@@ -71,15 +72,31 @@ uint64_t sim_engine_dropped_mtu(const sim_engine *e);
 
 /* A user packet from src's local stack to dst (UDP, TCP-shaped or ICMP
  * echo; proto 17, 6 or 1) with `size` payload bytes, tagged with a flow
- * number and sequence so deliveries can be counted. */
+ * number and sequence so deliveries can be counted: from port 10000 + flow
+ * to port 20000 (UDP, TCP), or with the flow as echo identifier (ICMP). */
 int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
                     size_t size, uint32_t flow, uint32_t seq);
-/* Called for every packet delivered to a node's local stack that carries a
- * flow tag; seq_bits says how many low bits of the sequence the packet
- * could carry (32; 16 for an ICMP echo with under 4 payload bytes; 0 for
- * UDP with under 4). */
-typedef void (*sim_delivery_fn)(void *user, uint32_t node, uint32_t flow,
-                                uint32_t seq, int seq_bits, uint64_t now);
+/* The same to the address src's resolver gives `to` (a node's id, or a
+ * tunnel endpoint's key), from port sport to port dport (UDP, TCP; unused
+ * for ICMP). */
+int sim_engine_send_to(sim_engine *e, uint32_t src, const mcc_id *to,
+                       int proto, size_t size, uint32_t flow, uint32_t seq,
+                       uint16_t sport, uint16_t dport);
+/* A packet delivered to a node's local stack that may carry a flow tag:
+ * the flow as sim_engine_send writes it (the source port - 10000, or the
+ * echo identifier), the ports, and the sequence: seq_bits says how many of
+ * its low bits the packet could carry (32; 16 for an ICMP echo with under
+ * 4 payload bytes; 0 for UDP with under 4). */
+typedef struct sim_delivery {
+  uint32_t node;
+  int proto;
+  uint32_t flow;
+  uint16_t sport, dport; /* UDP, TCP; 0 for ICMP */
+  uint32_t seq;
+  int seq_bits;
+  uint64_t now;
+} sim_delivery;
+typedef void (*sim_delivery_fn)(void *user, const sim_delivery *d);
 void sim_engine_on_delivery(sim_engine *e, sim_delivery_fn fn, void *user);
 /* Called when a datagram that a flow packet caused (the packet itself, a
  * relay of it, or the handshake it started) is dropped at a link. */
@@ -88,7 +105,28 @@ typedef void (*sim_drop_fn)(void *user, uint32_t flow, uint32_t seq,
                             int reason);
 void sim_engine_on_drop(sim_engine *e, sim_drop_fn fn, void *user);
 
+/* Tunnels (PROTOCOL.md, "Tunnels"): a client end on node `client`, a
+ * server end on node `server` offering the targets, each with its own
+ * endpoint key pair derived from the seed and the tunnel's name, and a
+ * tunnel-endpoint certificate issued by the server node's network key
+ * (valid as the nodes' are). Made in place at both ends, or at neither
+ * (in_place 0); a killed node that is revived gets back the ends it held.
+ * *pindex numbers the tunnel for the calls below. MCC_ERR_NOMEM, or the
+ * core's MCC_ERR_INVALID_ARGUMENT (no targets, client == server). */
+int sim_engine_tunnel_new(sim_engine *e, const char *name, uint32_t client,
+                          uint32_t server, const mcc_tunnel_target *targets,
+                          size_t ntargets, int in_place, uint32_t *pindex);
+/* Puts the tunnel's ends (bit 0 client, 1 server) in place, or removes
+ * them (their sessions and keys go at once); the other ends are left. */
+void sim_engine_tunnel_set(sim_engine *e, uint32_t tunnel, unsigned ends,
+                           int in_place);
+/* The endpoint key of the tunnel's server end (server 1) or client end. */
+const mcc_id *sim_engine_tunnel_endpoint(const sim_engine *e, uint32_t tunnel,
+                                         int server);
+
 mcc_node *sim_engine_node(sim_engine *e, uint32_t node);
+/* The node's id (its public key), alive or not. */
+const mcc_id *sim_engine_node_id(const sim_engine *e, uint32_t node);
 size_t sim_engine_size(const sim_engine *e);
 const sim_counters *sim_engine_counters(const sim_engine *e, uint32_t node);
 /* Wire bytes of all datagrams of one type (index = wire type, 0 = all). */

@@ -6,12 +6,15 @@
  * routing bug cannot hide behind its own tables. Packets are counted by
  * events: every flow, ping and probe packet carries a tag (flow number,
  * sequence), and the engine reports each delivery and each MTU drop.
+ * A user packet is also classed as it is sent (sim_pkt_class) for the
+ * tunnels.* metrics: what the tunnels must carry, and what must not arrive.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "measure.h"
+#include "scenario.h" /* SIM_PROTO_*, SIM_FLOW_PORT_DEFAULT */
 
 #define S_NS 1000000000ull
 
@@ -20,8 +23,9 @@ typedef struct id_entry {
   uint32_t index;
 } id_entry;
 
-/* What a tag (a flow number on the wire) stands for. */
-enum { TAG_USER, TAG_PING, TAG_PROBE };
+/* What a tag (a flow number on the wire) stands for; a number left unused
+ * keeps two flows' packets from reading alike (sim_measure_flow_add). */
+enum { TAG_USER, TAG_PING, TAG_PROBE, TAG_UNUSED };
 /* Per packet: not sent, in flight or lost so far, delivered, dropped at a
  * link for its MTU (until a later copy arrives). */
 enum { PKT_UNSENT, PKT_SENT, PKT_DELIVERED, PKT_MTU };
@@ -34,8 +38,10 @@ typedef struct ping_pair {
 
 typedef struct flow {
   int kind;
+  sim_flow_desc desc; /* TAG_USER: where and how its packets go */
   uint64_t *sent_at; /* per sequence number, 0 = not sent */
   uint8_t *state;    /* PKT_* */
+  uint8_t *cls;      /* TAG_USER: sim_pkt_class per sequence number */
   uint32_t cap, sent;
   uint32_t oldest; /* below it every packet is delivered (or unsent) */
   ping_pair *pairs; /* TAG_PING: pair k is sequence k */
@@ -71,14 +77,14 @@ struct sim_measure {
   flow *flows;
   size_t nflows;
   int frozen;     /* the run is over: only the probes count from now on */
+  int tunnels_only; /* the probes go through a tunnel */
   uint32_t *seen; /* walk stamps, per node */
   uint32_t stamp;
   uint32_t *roots; /* nodes without parents in the topology */
   size_t nroots;
 };
 
-static void on_delivery(void *user, uint32_t node, uint32_t f, uint32_t seq,
-                        int seq_bits, uint64_t now);
+static void on_delivery(void *user, const sim_delivery *d);
 static void on_drop(void *user, uint32_t f, uint32_t seq, int reason);
 
 static int id_cmp(const void *a, const void *b) {
@@ -132,6 +138,7 @@ void sim_measure_free(sim_measure *m) {
   for (size_t k = 0; k < m->nflows; k++) {
     free(m->flows[k].sent_at);
     free(m->flows[k].state);
+    free(m->flows[k].cls);
     free(m->flows[k].pairs);
   }
   free(m->seen);
@@ -414,7 +421,32 @@ static uint32_t tag_add(sim_measure *m, int kind) {
   return (uint32_t)m->nflows++;
 }
 
-uint32_t sim_measure_flow_add(sim_measure *m) { return tag_add(m, TAG_USER); }
+/* Whether flow number f for d would make packets that read as another
+ * flow's: a reply's destination port 20000 as a ping's or a probe's, or
+ * both ports as a flow the other way round (the one port that is not a
+ * flow number equal to 10000 + the other's number). */
+static int ambiguous(sim_measure *m, const sim_flow_desc *d, uint32_t f) {
+  if (d->proto == SIM_PROTO_ICMP) return 0;
+  if (d->reply && d->proto == SIM_PROTO_UDP &&
+      10000 + f == SIM_FLOW_PORT_DEFAULT)
+    return 1;
+  const flow *o = flow_at(m, (uint32_t)d->port - 10000u);
+  return o && o->kind == TAG_USER && o->desc.reply != d->reply &&
+         o->desc.dst == d->dst && o->desc.proto == d->proto &&
+         o->desc.port == 10000 + f;
+}
+
+uint32_t sim_measure_flow_add(sim_measure *m, const sim_flow_desc *d) {
+  while (ambiguous(m, d, (uint32_t)m->nflows))
+    if (tag_add(m, TAG_UNUSED) == UINT32_MAX) return UINT32_MAX;
+  uint32_t f = tag_add(m, TAG_USER);
+  if (f != UINT32_MAX) m->flows[f].desc = *d;
+  return f;
+}
+
+void sim_measure_set_tunnels_only(sim_measure *m, int on) {
+  m->tunnels_only = on;
+}
 
 void sim_measure_on_restart(sim_measure *m, uint32_t f) {
   recovery *r = realloc(m->rec, (m->nrec + 1) * sizeof *r);
@@ -433,10 +465,15 @@ static int tag_sent(sim_measure *m, uint32_t f, uint32_t seq) {
     uint64_t *s = realloc(fl->sent_at, cap * sizeof *s);
     if (s) fl->sent_at = s;
     uint8_t *st = s ? realloc(fl->state, cap) : NULL;
-    if (!s || !st) return -1;
+    if (st) fl->state = st;
+    uint8_t *cl = st && fl->kind == TAG_USER ? realloc(fl->cls, cap) : NULL;
+    if (!s || !st || (fl->kind == TAG_USER && !cl)) return -1;
     memset(s + fl->cap, 0, (cap - fl->cap) * sizeof *s);
     memset(st + fl->cap, 0, cap - fl->cap);
-    fl->state = st;
+    if (cl) {
+      memset(cl + fl->cap, 0, cap - fl->cap);
+      fl->cls = cl;
+    }
     fl->cap = cap;
   }
   fl->sent_at[seq] = sim_engine_now(m->e) + 1; /* 0 means never */
@@ -445,8 +482,19 @@ static int tag_sent(sim_measure *m, uint32_t f, uint32_t seq) {
   return 0;
 }
 
-void sim_measure_flow_sent(sim_measure *m, uint32_t f, uint32_t seq) {
-  if (tag_sent(m, f, seq) == 0) m->m.flows_sent++;
+void sim_measure_flow_sent(sim_measure *m, uint32_t f, uint32_t seq,
+                           sim_pkt_class cls) {
+  if (tag_sent(m, f, seq) != 0) return;
+  m->m.flows_sent++;
+  if (m->flows[f].cls) m->flows[f].cls[seq] = (uint8_t)cls;
+  if (cls == SIM_PKT_TUNNEL) m->m.tunnels_sent++;
+  if (cls == SIM_PKT_REVOKED) m->m.tunnels_revoked_sent++;
+  if (cls == SIM_PKT_DENIED) m->m.tunnels_denied_sent++;
+}
+
+/* Packets a failover may lose: those the network ought to deliver. */
+static int deliverable(const flow *fl, uint32_t seq) {
+  return fl->cls[seq] == SIM_PKT_PLAIN || fl->cls[seq] == SIM_PKT_TUNNEL;
 }
 
 /* A delivery whose packet could not carry its whole sequence (tiny
@@ -464,32 +512,72 @@ static uint32_t resolve_seq(flow *fl, uint32_t low, int bits) {
   return UINT32_MAX;
 }
 
+/* Whether a delivery matches user flow fl's packets, read as a forward
+ * packet (the flow number in the source port) or as a reply (in the
+ * destination port). */
+static int user_match(const flow *fl, const sim_delivery *d, int reply) {
+  const sim_flow_desc *x = &fl->desc;
+  if (x->dst != d->node || x->proto != d->proto) return 0;
+  return d->proto == SIM_PROTO_ICMP || /* the echo identifier either way */
+         (x->reply == reply && (reply ? d->sport : d->dport) == x->port);
+}
+
+/* The flow a delivered packet belongs to: by the source port (the echo
+ * identifier) as sim_engine_send writes it, else as a tunnel server's
+ * reply by the destination port; NULL when it is none of ours. Numbers
+ * are given so that no packet reads both ways (ambiguous()). */
+static flow *delivered_flow(sim_measure *m, const sim_delivery *d,
+                            uint32_t *pf) {
+  flow *fl = flow_at(m, d->flow);
+  int ours = fl && (fl->kind == TAG_USER
+                        ? user_match(fl, d, 0)
+                        : fl->kind != TAG_UNUSED &&
+                              (d->proto == SIM_PROTO_ICMP ||
+                               (d->proto == SIM_PROTO_UDP &&
+                                d->dport == SIM_FLOW_PORT_DEFAULT)));
+  if (ours) {
+    *pf = d->flow;
+    return fl;
+  }
+  if (d->proto == SIM_PROTO_ICMP) return NULL;
+  uint32_t f = (uint32_t)d->dport - 10000u;
+  fl = flow_at(m, f);
+  if (!fl || fl->kind != TAG_USER || !user_match(fl, d, 1)) return NULL;
+  *pf = f;
+  return fl;
+}
+
 /* Every delivery of a tagged packet, whenever it comes: a flow packet
  * counts once, a ping credits its pair, however late. After the end of
  * the run only the overhead probes count. */
-static void on_delivery(void *user, uint32_t node, uint32_t f, uint32_t seq,
-                        int seq_bits, uint64_t now) {
+static void on_delivery(void *user, const sim_delivery *d) {
   sim_measure *m = user;
-  flow *fl = flow_at(m, f);
-  if (fl && seq_bits < 32) seq = resolve_seq(fl, seq, seq_bits);
+  uint32_t f = 0, seq = d->seq;
+  flow *fl = delivered_flow(m, d, &f);
+  if (fl && d->seq_bits < 32) seq = resolve_seq(fl, seq, d->seq_bits);
   if (!fl || seq >= fl->cap || fl->state[seq] == PKT_UNSENT ||
       fl->state[seq] == PKT_DELIVERED)
     return;
   if (m->frozen && fl->kind != TAG_PROBE) return;
-  if (fl->kind == TAG_PING && (seq >= fl->npairs || fl->pairs[seq].d != node))
+  if (fl->kind == TAG_PING &&
+      (seq >= fl->npairs || fl->pairs[seq].d != d->node))
     return;
   fl->state[seq] = PKT_DELIVERED;
   if (fl->kind == TAG_USER)
     for (size_t k = 0; k < m->nrec; k++)
       if (m->rec[k].flow == f && !m->rec[k].t1 &&
           fl->sent_at[seq] - 1 >= m->rec[k].t0)
-        m->rec[k].t1 = now;
-  if (fl->kind == TAG_USER)
+        m->rec[k].t1 = d->now;
+  if (fl->kind == TAG_USER) {
     m->m.flows_delivered++;
-  else if (fl->kind == TAG_PING && fl->pairs[seq].forbidden)
+    if (fl->cls[seq] == SIM_PKT_TUNNEL) m->m.tunnels_delivered++;
+    if (fl->cls[seq] == SIM_PKT_REVOKED) m->m.tunnels_revoked_delivered++;
+    if (fl->cls[seq] == SIM_PKT_DENIED) m->m.tunnels_denied_delivered++;
+  } else if (fl->kind == TAG_PING && fl->pairs[seq].forbidden) {
     m->m.routing_forbidden_delivered++;
-  else if (fl->kind == TAG_PING)
+  } else if (fl->kind == TAG_PING) {
     m->m.routing_delivered++;
+  }
 }
 
 static void on_drop(void *user, uint32_t f, uint32_t seq, int reason) {
@@ -593,8 +681,9 @@ void sim_measure_ping_pair(sim_measure *m, uint32_t s, uint32_t d) {
 }
 
 /* Pairs whose packet had not arrived when the run ended, by reason: an
- * MTU drop seen on the way, else what the walk found at ping time, else
- * (the walk arrived) lost on a link or still in flight. */
+ * MTU drop seen on the way, else with tunnels only the source's refusal
+ * (a ping is node-to-node traffic), else what the walk found at ping
+ * time, else (the walk arrived) lost on a link or still in flight. */
 static void count_undelivered(sim_measure *m) {
   for (size_t f = 0; f < m->nflows; f++) {
     const flow *fl = &m->flows[f];
@@ -607,6 +696,8 @@ static void count_undelivered(sim_measure *m) {
       double *reason;
       if (fl->state[k] == PKT_MTU) {
         reason = &m->m.undelivered_mtu;
+      } else if (m->tunnels_only) {
+        reason = &m->m.undelivered_denied;
       } else {
         switch (p->verdict) {
         case WALK_LOOP: reason = &m->m.undelivered_loop; break;
@@ -779,7 +870,9 @@ static double lost_in_failovers(sim_measure *m, uint64_t now) {
     const flow *fl = &m->flows[f];
     if (fl->kind != TAG_USER) continue;
     for (uint32_t q = 0; q < fl->cap; q++) {
-      if (!fl->sent_at[q] || fl->state[q] == PKT_DELIVERED) continue;
+      if (!fl->sent_at[q] || fl->state[q] == PKT_DELIVERED ||
+          !deliverable(fl, q))
+        continue;
       uint64_t at = fl->sent_at[q] - 1;
       size_t lo = 0, hi = merged; /* the last span starting at or before */
       while (lo < hi) {
@@ -810,18 +903,20 @@ static uint64_t routed_bytes(sim_engine *e) {
  * belongs to the packet before, not to the probe. */
 #define PROBE_SETTLE_NS (5 * S_NS)
 
-/* One probe packet from s to its parent d: the routed wire bytes it
+/* One probe packet from s to its parent (`to`: the parent's id, or with
+ * tunnels only the server endpoint of a tunnel to it): the routed wire bytes it
  * caused minus its inner size, measured from its sending to its delivery.
  * A probe lost on the way (a link's loss, a rekey) is sent again, up to
  * PROBE_TRIES times; NaN (with *why) when none arrived. */
-static double probe(sim_measure *m, uint32_t f, uint32_t s, uint32_t d,
+static double probe(sim_measure *m, uint32_t f, uint32_t s, const mcc_id *to,
                     size_t size, uint32_t *seq, const char **why) {
   for (int t = 0; t < PROBE_TRIES; t++) {
     sim_engine_run_until(m->e, sim_engine_now(m->e) + PROBE_SETTLE_NS);
     uint32_t q = (*seq)++;
     uint64_t before = routed_bytes(m->e), t0 = sim_engine_now(m->e);
     if (tag_sent(m, f, q) != 0) return NAN;
-    sim_engine_send(m->e, s, d, 17, size, f, q);
+    sim_engine_send_to(m->e, s, to, SIM_PROTO_UDP, size, f, q,
+                       (uint16_t)(10000 + f), SIM_FLOW_PORT_DEFAULT);
     const flow *fl = flow_at(m, f);
     while (fl->state[q] != PKT_DELIVERED && fl->state[q] != PKT_MTU &&
            sim_engine_now(m->e) < t0 + PROBE_WAIT_NS)
@@ -892,10 +987,18 @@ void sim_measure_finish(sim_measure *m, sim_metrics *out) {
     }
     if (i == m->n) continue;
     const char *why = NULL;
-    uint32_t seq = 0;
-    double first = probe(m, f, i, p, 64, &seq, &why);
-    m->m.overhead_p64_steady = probe(m, f, i, p, 64, &seq, &why);
-    m->m.overhead_p1000_steady = probe(m, f, i, p, 1000, &seq, &why);
+    uint32_t seq = 0, tunnel;
+    const mcc_id *to = sim_engine_node_id(m->e, p);
+    static const mcc_tunnel_target probe_port = {
+        SIM_PROTO_UDP, SIM_FLOW_PORT_DEFAULT, SIM_FLOW_PORT_DEFAULT};
+    /* "~" is in no tunnel name of a scenario: the probes' own keys */
+    if (m->tunnels_only &&
+        sim_engine_tunnel_new(m->e, "~probe", i, p, &probe_port, 1, 1,
+                              &tunnel) == 0)
+      to = sim_engine_tunnel_endpoint(m->e, tunnel, 1);
+    double first = probe(m, f, i, to, 64, &seq, &why);
+    m->m.overhead_p64_steady = probe(m, f, i, to, 64, &seq, &why);
+    m->m.overhead_p1000_steady = probe(m, f, i, to, 1000, &seq, &why);
     /* The pair may already have had a session (pings): the first packet's
      * cost is then the steady one plus the handshake datagrams as seen on
      * the wire during the run. */

@@ -38,9 +38,37 @@ void sim_measure_on_restart(sim_measure *m, uint32_t f);
 /* Called every simulated second while it returns 1 (failovers pending). */
 int sim_measure_failover_check(sim_measure *m);
 
-/* Flows: the runner sends, measure counts. Returns the flow's number. */
-uint32_t sim_measure_flow_add(sim_measure *m);
-void sim_measure_flow_sent(sim_measure *m, uint32_t flow, uint32_t seq);
+/* Flows: the runner sends, measure counts. A flow's packets go to node
+ * dst with proto; UDP and TCP ones carry the flow number in a port: the
+ * source port (10000 + flow) with `port` as destination port, or with
+ * reply (a tunnel's server answering), the destination port (10000 +
+ * flow) with `port` as source port. A delivery is credited to a flow only
+ * where and as its packets are sent. */
+typedef struct sim_flow_desc {
+  uint32_t dst;
+  int proto;
+  uint16_t port;
+  int reply;
+} sim_flow_desc;
+
+/* What a user packet is to the tunnels.* metrics, judged as it is sent. */
+typedef enum sim_pkt_class {
+  SIM_PKT_PLAIN,   /* between nodes, where no tunnel is needed */
+  SIM_PKT_TUNNEL,  /* inside a tunnel in place at both ends */
+  SIM_PKT_GRACE,   /* inside a tunnel missing at an end for less than a
+                      keep-alive period: not judged */
+  SIM_PKT_REVOKED, /* inside a tunnel missing at an end for a keep-alive
+                      period or more: must not arrive */
+  SIM_PKT_DENIED   /* of a flow no tunnel allows: must not arrive */
+} sim_pkt_class;
+
+/* Returns the flow's number (UINT32_MAX when out of memory). */
+uint32_t sim_measure_flow_add(sim_measure *m, const sim_flow_desc *d);
+void sim_measure_flow_sent(sim_measure *m, uint32_t flow, uint32_t seq,
+                           sim_pkt_class cls);
+/* With tunnels only (the scenario's `tunnels only`), the overhead probes
+ * go through a tunnel made for them after the run. */
+void sim_measure_set_tunnels_only(sim_measure *m, int on);
 
 /* Routing correctness over sampled pairs (all pairs up to max): each pair's
  * hop-by-hop walk through the cores' routing decisions against BFS in the

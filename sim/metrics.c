@@ -43,6 +43,7 @@ static const metric_name names[] = {
     M("routing.pairs", routing_pairs),
     M("routing.reachable", routing_reachable),
     M("routing.undelivered.dead_node", undelivered_dead_node),
+    M("routing.undelivered.denied", undelivered_denied),
     M("routing.undelivered.hop_limit", undelivered_hop_limit),
     M("routing.undelivered.link_down", undelivered_link_down),
     M("routing.undelivered.loop", undelivered_loop),
@@ -54,6 +55,12 @@ static const metric_name names[] = {
     M("sessions.recovery_max_s", sessions_recovery_max_s),
     M("sessions.unrecovered", sessions_unrecovered),
     M("state_bytes_per_node", state_bytes_per_node),
+    M("tunnels.delivered", tunnels_delivered),
+    M("tunnels.denied_delivered", tunnels_denied_delivered),
+    M("tunnels.denied_sent", tunnels_denied_sent),
+    M("tunnels.revoked_delivered", tunnels_revoked_delivered),
+    M("tunnels.revoked_sent", tunnels_revoked_sent),
+    M("tunnels.sent", tunnels_sent),
 };
 
 const char *sim_metrics_name(size_t i) {

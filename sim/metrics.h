@@ -22,12 +22,17 @@ typedef struct sim_metrics {
   /* pairs not delivered by the end of the run, by reason (measure.c) */
   double undelivered_loop, undelivered_hop_limit, undelivered_no_route,
       undelivered_trust, undelivered_dead_node, undelivered_link_down,
-      undelivered_mtu, undelivered_lost;
+      undelivered_mtu, undelivered_denied, undelivered_lost;
   double flows_sent, flows_delivered;
   /* restarts of a running flow's ends, the longest time until a packet
    * the flow sent after one was delivered, those never recovered */
   double sessions_recoveries, sessions_recovery_max_s, sessions_unrecovered;
   double links_dropped_mtu;
+  /* user packets by what the tunnels must do with them (sim_pkt_class):
+   * carry them, or stop them (revoked tunnels, flows no tunnel allows) */
+  double tunnels_sent, tunnels_delivered, tunnels_revoked_sent,
+      tunnels_revoked_delivered, tunnels_denied_sent,
+      tunnels_denied_delivered;
   /* A metric the run could not determine is NaN (null in metrics.json);
    * why, for the overhead probes (a static string, or NULL). */
   const char *overhead_why;

@@ -1,8 +1,8 @@
 /*
  * run.c — one scenario, start to end (run.h): the topology from its
  * generator or DOT file, the node networks and config overrides applied,
- * the timeline played on the engine with measurements in step, then the
- * outputs and the verdict on every expectation. Every name in the scenario
+ * the tunnels made, the timeline played on the engine with measurements
+ * in step, then the outputs and the verdict on every expectation. Every name in the scenario
  * is checked before the first event runs, so a typo costs no simulation.
  */
 #include <errno.h>
@@ -28,13 +28,25 @@
 #define UNIX_START 1790000000 /* a fixed wall clock: runs reproduce */
 #define DEFAULT_DELAY_NS (10 * 1000000ull)
 
+/* A tunnel of the scenario as the run stands: the ends it is missing
+ * from (SIM_END_*), and since when it has been missing from one. */
+typedef struct tunnel_state {
+  uint32_t client, server, index; /* nodes; the engine's number */
+  unsigned missing;
+  uint64_t missing_since;
+} tunnel_state;
+
 typedef struct flow_state {
   const char *name;
   uint32_t src, dst, id, seq;
+  const mcc_id *to; /* the destination: a node's id, an endpoint's key */
+  uint16_t sport, dport;
   int proto;
   uint32_t size;
   uint64_t every, next_at;
   int active;
+  size_t tunnel; /* SIZE_MAX: none, or not inside it */
+  int denied;    /* no tunnel allows it */
 } flow_state;
 
 typedef struct run_ctx {
@@ -43,6 +55,9 @@ typedef struct run_ctx {
   sim_engine *e;
   sim_measure *m;
   uint32_t *ev_a, *ev_b; /* resolved node indexes per event */
+  size_t *ev_tunnel;     /* index in tunnels per event naming one */
+  tunnel_state *tunnels; /* as sc->tunnels */
+  uint64_t keep_alive_ns;
   flow_state *flows;
   size_t nflows;
   int threads;
@@ -94,6 +109,34 @@ static int has_link(const sim_topology *t, uint32_t a, uint32_t b) {
   return parent_of(t, a, b) || parent_of(t, b, a);
 }
 
+typedef struct named {
+  const char *name;
+  size_t index;
+} named;
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(((const named *)a)->name, ((const named *)b)->name);
+}
+
+/* Which tunnel each event names (the parser made sure it exists). */
+static int tunnel_indexes(run_ctx *c) {
+  const sim_scenario *sc = c->sc;
+  named *byname = malloc((sc->ntunnels + 1) * sizeof *byname);
+  if (!byname) return 2;
+  for (size_t k = 0; k < sc->ntunnels; k++)
+    byname[k] = (named){sc->tunnels[k].name, k};
+  qsort(byname, sc->ntunnels, sizeof *byname, by_name);
+  for (size_t k = 0; k < sc->nevents; k++) {
+    named key = {sc->events[k].tunnel, 0};
+    const named *hit =
+        key.name ? bsearch(&key, byname, sc->ntunnels, sizeof key, by_name)
+                 : NULL;
+    if (hit) c->ev_tunnel[k] = hit->index;
+  }
+  free(byname);
+  return 0;
+}
+
 /* Node networks and trust, and every event's node names, before running. */
 static int resolve_names(run_ctx *c) {
   const sim_scenario *sc = c->sc;
@@ -106,9 +149,23 @@ static int resolve_names(run_ctx *c) {
     if (ns->has_network) c->topo.nodes[i].network = ns->network;
     c->topo.nodes[i].trusts |= ns->trusts;
   }
+  c->tunnels = calloc(sc->ntunnels + 1, sizeof *c->tunnels);
+  c->ev_tunnel = calloc(sc->nevents + 1, sizeof *c->ev_tunnel);
   c->ev_a = calloc(sc->nevents + 1, sizeof *c->ev_a);
   c->ev_b = calloc(sc->nevents + 1, sizeof *c->ev_b);
-  if (!c->ev_a || !c->ev_b) return 2;
+  if (!c->tunnels || !c->ev_tunnel || !c->ev_a || !c->ev_b) return 2;
+  for (size_t k = 0; k < sc->ntunnels; k++) {
+    const sim_tunnel_spec *ts = &sc->tunnels[k];
+    long cl = sim_topology_find(&c->topo, ts->client);
+    long sv = sim_topology_find(&c->topo, ts->server);
+    if (cl < 0 || sv < 0)
+      return fail("mcc-sim: %s:%u: no node named '%s' in the topology\n",
+                  sc->path, ts->line, cl < 0 ? ts->client : ts->server);
+    c->tunnels[k].client = (uint32_t)cl;
+    c->tunnels[k].server = (uint32_t)sv;
+    c->tunnels[k].missing = ts->starts_missing ? SIM_END_BOTH : 0;
+  }
+  if (tunnel_indexes(c) != 0) return 2;
   for (size_t k = 0; k < sc->nevents; k++) {
     const sim_event *ev = &sc->events[k];
     long a = ev->a ? sim_topology_find(&c->topo, ev->a) : 0;
@@ -166,6 +223,75 @@ static int apply_config(const sim_scenario *sc, mcc_settings *base) {
   return 0;
 }
 
+/* The scenario's tunnels in the engine, in place from the start or not. */
+static int make_tunnels(run_ctx *c) {
+  const sim_scenario *sc = c->sc;
+  for (size_t k = 0; k < sc->ntunnels; k++) {
+    tunnel_state *t = &c->tunnels[k];
+    const sim_tunnel_spec *ts = &sc->tunnels[k];
+    int rv = sim_engine_tunnel_new(c->e, ts->name, t->client, t->server,
+                                   ts->targets, ts->ntargets, !t->missing,
+                                   &t->index);
+    if (rv != 0)
+      return fail("mcc-sim: %s:%u: tunnel %s: %s\n", sc->path, ts->line,
+                  ts->name, mcc_strerror(rv));
+  }
+  return 0;
+}
+
+/* What the network must do with a packet of f sent now (measure.h). */
+static sim_pkt_class packet_class(const run_ctx *c, const flow_state *f,
+                                  uint64_t now) {
+  if (f->tunnel == SIZE_MAX) return f->denied ? SIM_PKT_DENIED : SIM_PKT_PLAIN;
+  const tunnel_state *t = &c->tunnels[f->tunnel];
+  if (!t->missing) return SIM_PKT_TUNNEL;
+  return now < t->missing_since + c->keep_alive_ns ? SIM_PKT_GRACE
+                                                    : SIM_PKT_REVOKED;
+}
+
+/* A flow's addresses, ports and standing: between nodes (allowed unless
+ * tunnels only), to a tunnel's server endpoint (inside the tunnel when it
+ * comes from the tunnel's client to a target), or from it back to the
+ * client (inside when it answers from a target). */
+static int start_flow(run_ctx *c, size_t k, flow_state *f) {
+  const sim_event *ev = &c->sc->events[k];
+  uint32_t a = c->ev_a[k], b = c->ev_b[k];
+  size_t tk = c->ev_tunnel[k];
+  const tunnel_state *t = ev->end != SIM_FLOW_NODES ? &c->tunnels[tk] : NULL;
+  const sim_tunnel_spec *ts = t ? &c->sc->tunnels[tk] : NULL;
+  int reply = ev->end == SIM_FLOW_FROM_TUNNEL;
+  sim_flow_desc d = {b, ev->proto, ev->port, reply};
+  *f = (flow_state){ev->flow, a, b, sim_measure_flow_add(c->m, &d), 0,
+                    sim_engine_node_id(c->e, b), 0, ev->port, ev->proto,
+                    ev->size, ev->every_ns, sim_engine_now(c->e), 1,
+                    SIZE_MAX, c->sc->tunnels_only};
+  if (f->id == UINT32_MAX) return -1;
+  f->sport = (uint16_t)(10000 + f->id);
+  if (!t) return 0;
+  f->to = sim_engine_tunnel_endpoint(c->e, t->index, !reply);
+  if (reply) {
+    f->sport = ev->port;
+    f->dport = (uint16_t)(10000 + f->id);
+  }
+  int inside = ev->proto != SIM_PROTO_ICMP &&
+               (reply || a == t->client) &&
+               mcc_targets_match(ts->targets, ts->ntargets,
+                                 (uint8_t)ev->proto, ev->port);
+  f->tunnel = inside ? tk : SIZE_MAX;
+  f->denied = !inside;
+  return 0;
+}
+
+static void apply_tunnel(run_ctx *c, size_t k) {
+  const sim_event *ev = &c->sc->events[k];
+  tunnel_state *t = &c->tunnels[c->ev_tunnel[k]];
+  int add = ev->kind == SIM_EV_TUNNEL_ADD;
+  unsigned ends = add ? t->missing : ev->ends;
+  if (!add && !t->missing) t->missing_since = sim_engine_now(c->e);
+  t->missing = add ? 0 : t->missing | ends;
+  sim_engine_tunnel_set(c->e, t->index, ends, add);
+}
+
 static void apply_event(run_ctx *c, size_t k) {
   const sim_event *ev = &c->sc->events[k];
   uint32_t a = c->ev_a[k], b = c->ev_b[k];
@@ -184,9 +310,13 @@ static void apply_event(run_ctx *c, size_t k) {
     sim_engine_kill(c->e, a);
     sim_measure_on_kill(c->m, a);
     sim_engine_revive(c->e, a);
-    for (size_t i = 0; i < c->nflows; i++)
-      if (c->flows[i].active && (c->flows[i].src == a || c->flows[i].dst == a))
-        sim_measure_on_restart(c->m, c->flows[i].id);
+    for (size_t i = 0; i < c->nflows; i++) {
+      const flow_state *f = &c->flows[i];
+      sim_pkt_class cls = packet_class(c, f, sim_engine_now(c->e));
+      if (f->active && (f->src == a || f->dst == a) &&
+          (cls == SIM_PKT_PLAIN || cls == SIM_PKT_TUNNEL))
+        sim_measure_on_restart(c->m, f->id);
+    }
     break;
   case SIM_EV_CUT:
     sim_measure_on_cut(c->m, a, b);
@@ -199,10 +329,7 @@ static void apply_event(run_ctx *c, size_t k) {
     flow_state *nf = realloc(c->flows, (c->nflows + 1) * sizeof *nf);
     if (!nf) break;
     c->flows = nf;
-    flow_state *f = &c->flows[c->nflows++];
-    *f = (flow_state){ev->flow, a, b, sim_measure_flow_add(c->m), 0,
-                      ev->proto, ev->size, ev->every_ns,
-                      sim_engine_now(c->e), 1};
+    if (start_flow(c, k, &c->flows[c->nflows]) == 0) c->nflows++;
     break;
   }
   case SIM_EV_FLOW_STOP:
@@ -216,6 +343,10 @@ static void apply_event(run_ctx *c, size_t k) {
   case SIM_EV_PING:
     sim_measure_ping_pair(c->m, a, b);
     break;
+  case SIM_EV_TUNNEL_ADD:
+  case SIM_EV_TUNNEL_REVOKE:
+    apply_tunnel(c, k);
+    break;
   }
 }
 
@@ -224,9 +355,9 @@ static void send_flows(run_ctx *c, uint64_t now) {
     flow_state *f = &c->flows[i];
     while (f->active && f->next_at <= now) {
       if (sim_engine_alive(c->e, f->src)) {
-        sim_measure_flow_sent(c->m, f->id, f->seq);
-        sim_engine_send(c->e, f->src, f->dst, f->proto, f->size, f->id,
-                        f->seq);
+        sim_measure_flow_sent(c->m, f->id, f->seq, packet_class(c, f, now));
+        sim_engine_send_to(c->e, f->src, f->to, f->proto, f->size, f->id,
+                           f->seq, f->sport, f->dport);
       }
       f->seq++;
       f->next_at += f->every;
@@ -389,14 +520,22 @@ static void summary(const sim_scenario *sc, const sim_metrics *m,
          m->routing_loops, m->routing_forbidden_delivered,
          m->routing_forbidden_pairs);
   printf("  undelivered     %.0f loop, %.0f hop limit, %.0f no route, %.0f "
-         "trust, %.0f dead node, %.0f link down, %.0f MTU, %.0f lost\n",
+         "trust, %.0f dead node, %.0f link down, %.0f MTU, %.0f denied, %.0f "
+         "lost\n",
          m->undelivered_loop, m->undelivered_hop_limit,
          m->undelivered_no_route, m->undelivered_trust,
          m->undelivered_dead_node, m->undelivered_link_down,
-         m->undelivered_mtu, m->undelivered_lost);
+         m->undelivered_mtu, m->undelivered_denied, m->undelivered_lost);
   printf("  flows           %.0f/%.0f packets delivered; %.0f datagrams over "
          "a link's MTU dropped\n",
          m->flows_delivered, m->flows_sent, m->links_dropped_mtu);
+  if (sc->ntunnels || sc->tunnels_only)
+    printf("  tunnels         %.0f/%.0f packets delivered inside tunnels; "
+           "%.0f/%.0f after a revocation, %.0f/%.0f no tunnel allows "
+           "delivered%s\n",
+           m->tunnels_delivered, m->tunnels_sent, m->tunnels_revoked_delivered,
+           m->tunnels_revoked_sent, m->tunnels_denied_delivered,
+           m->tunnels_denied_sent, sc->tunnels_only ? " (tunnels only)" : "");
   printf("  memory          %.0f protocol bytes per node\n",
          m->state_bytes_per_node);
 }
@@ -456,6 +595,8 @@ int sim_run(const sim_run_options *o) {
   double mem_limit = sim_cost_memory_limit();
   uint64_t generated = sim_cost_generated_nodes(&sc.topo);
   if ((rc = apply_config(&sc, &cfg.base)) != 0) goto out;
+  cfg.base.tunnels_only = sc.tunnels_only;
+  c.keep_alive_ns = cfg.base.keep_alive_period_ns;
   rc = 2;
   if (generated &&
       sim_cost_check(&sc, generated, cfg.base.keep_alive_period_ns,
@@ -509,6 +650,9 @@ int sim_run(const sim_run_options *o) {
             err[0] ? err : mcc_strerror(erv));
     goto out;
   }
+  sim_measure_set_tunnels_only(c.m, sc.tunnels_only);
+  if ((rc = make_tunnels(&c)) != 0) goto out;
+  rc = 2;
   sim_progress progress;
   sim_progress_init(&progress, o->progress);
   play(&c, &progress);
@@ -532,6 +676,8 @@ out:
   sim_topology_free(&c.topo);
   free(c.ev_a);
   free(c.ev_b);
+  free(c.ev_tunnel);
+  free(c.tunnels);
   free(c.flows);
   sim_scenario_free(&sc);
   return rc;

@@ -1,8 +1,9 @@
 /*
  * scenario.c — the scenario file parser's entry points (scenario.h; the
  * format is in scenarios/README.md) and the checks that need the whole
- * file: required directives, events within the run, and a timeline that
- * makes sense once sorted. Lines go to scenario_directives.c, the tools
+ * file: required directives, events within the run, tunnels that exist
+ * for the events that name them, and a timeline that makes sense once
+ * sorted. Lines go to scenario_directives.c, the tools
  * are in scenario_lex.c. Stops at the first error, which names the file,
  * the line, the directive, what was expected and what was found.
  */
@@ -124,6 +125,91 @@ static int check_timeline(parser *p) {
   return rv;
 }
 
+/* The events that name a tunnel, in time order: the tunnel exists; a flow
+ * to it comes from another node than its server, a flow from it goes back
+ * to its client (the nodes the runner sends between are filled in); a
+ * tunnel is revoked at an end only where it is in place, and added back
+ * only where it is missing. A tunnel whose first add or revoke is an add
+ * starts missing at both ends. */
+static int check_tunnels(parser *p) {
+  sim_scenario *s = p->s;
+  unsigned *missing = calloc(s->ntunnels + 1, sizeof *missing);
+  unsigned *since = calloc(2 * s->ntunnels + 1, sizeof *since);
+  uint8_t *seen = calloc(s->ntunnels + 1, 1);
+  int rv = 0, fresh;
+  char t[32];
+  if (!missing || !since || !seen) rv = scn_nomem(p);
+  for (size_t i = 0; i < s->nevents && !rv; i++) {
+    sim_event *ev = &s->events[i];
+    if (!ev->tunnel) continue;
+    const char *what = ev->kind == SIM_EV_FLOW_START ? "flow start"
+                       : ev->kind == SIM_EV_TUNNEL_ADD ? "tunnel add"
+                                                       : "tunnel revoke";
+    p->line = ev->line;
+    slot *sl = scn_strmap_get(&p->tunnels, ev->tunnel, &fresh);
+    if (!sl) {
+      rv = scn_nomem(p);
+      break;
+    }
+    if (fresh) {
+      rv = scn_fail(p, MCC_ERR_VALUE,
+                    "%s: no tunnel named '%s' (declare it with a line such "
+                    "as 'tunnel %s client n1 server n2 targets tcp:80')",
+                    what, ev->tunnel, ev->tunnel);
+      sl->index = SIZE_MAX;
+      break;
+    }
+    size_t k = sl->index;
+    sim_tunnel_spec *tn = &s->tunnels[k];
+    scn_fmt_time(t, sizeof t, ev->time_ns);
+    if (ev->kind == SIM_EV_FLOW_START && ev->end == SIM_FLOW_TO_TUNNEL) {
+      if (strcmp(ev->a, tn->server) == 0)
+        rv = scn_fail(p, MCC_ERR_VALUE,
+                      "flow start: %s holds the server end of tunnel %s; a "
+                      "flow to it comes from another node",
+                      ev->a, tn->name);
+      ev->b = tn->server;
+      continue;
+    }
+    if (ev->kind == SIM_EV_FLOW_START) {
+      if (strcmp(ev->b, tn->client) != 0)
+        rv = scn_fail(p, MCC_ERR_VALUE,
+                      "flow start: a flow from tunnel %s goes back to its "
+                      "client, %s, got 'to %s'",
+                      tn->name, tn->client, ev->b);
+      ev->a = tn->server;
+      continue;
+    }
+    if (!seen[k]++ && ev->kind == SIM_EV_TUNNEL_ADD) {
+      tn->starts_missing = 1;
+      missing[k] = SIM_END_BOTH;
+    }
+    if (ev->kind == SIM_EV_TUNNEL_ADD && !missing[k])
+      rv = scn_fail(p, MCC_ERR_VALUE,
+                    "tunnel add: tunnel '%s' is in place at both ends at %s "
+                    "(revoke it first)",
+                    tn->name, t);
+    else if (ev->kind == SIM_EV_TUNNEL_REVOKE && (missing[k] & ev->ends)) {
+      int end = missing[k] & ev->ends & SIM_END_CLIENT ? 0 : 1;
+      rv = scn_fail(p, MCC_ERR_VALUE,
+                    "tunnel revoke: tunnel '%s' is already revoked at its %s "
+                    "at %s (on line %u)",
+                    tn->name, end ? "server" : "client", t, since[2 * k + end]);
+    }
+    if (ev->kind == SIM_EV_TUNNEL_ADD) {
+      missing[k] = 0;
+    } else {
+      missing[k] |= ev->ends;
+      if (ev->ends & SIM_END_CLIENT) since[2 * k] = ev->line;
+      if (ev->ends & SIM_END_SERVER) since[2 * k + 1] = ev->line;
+    }
+  }
+  free(missing);
+  free(since);
+  free(seen);
+  return rv;
+}
+
 /* The file name without directory and ".scn". */
 static int default_name(parser *p) {
   const char *base = strrchr(p->s->path, '/');
@@ -151,7 +237,8 @@ static int finish(parser *p, unsigned last_line) {
   if (s->topo.kind == SIM_TOPO_RANDOM && !s->topo.has_seed)
     s->topo.seed = s->seed;
   if (s->nevents) qsort(s->events, s->nevents, sizeof *s->events, by_time);
-  return check_timeline(p);
+  int rv = check_tunnels(p);
+  return rv ? rv : check_timeline(p);
 }
 
 int sim_scenario_parse(sim_scenario *s, const char *path, const char *text,
@@ -185,6 +272,7 @@ int sim_scenario_parse(sim_scenario *s, const char *path, const char *text,
 out:
   mcc_conf_free(p.conf);
   scn_strmap_free(&p.nodes);
+  scn_strmap_free(&p.tunnels);
   scn_chunks_free(p.scratch);
   free(p.buf);
   free(p.starts);
@@ -288,6 +376,7 @@ void sim_scenario_free(sim_scenario *s) {
   scn_chunks_free(s->chunks);
   free(s->sets);
   free(s->nodes);
+  free(s->tunnels);
   free(s->events);
   free(s->expects);
   free(s->warnings);
@@ -312,8 +401,9 @@ const char *sim_expect_op_name(sim_expect_op op) {
 }
 
 const char *sim_event_kind_name(sim_event_kind kind) {
-  static const char *const names[] = {"kill",       "revive",    "cut",
-                                      "restore",    "flow start", "flow stop",
-                                      "ping all",   "ping",       "restart"};
+  static const char *const names[] = {
+      "kill",     "revive", "cut",     "restore",    "flow start",
+      "flow stop", "ping all", "ping", "restart",    "tunnel add",
+      "tunnel revoke"};
   return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }

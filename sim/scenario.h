@@ -1,9 +1,9 @@
 /*
  * scenario.h — scenario files (.scn), the simulator's input: which topology
  * to build, how long to run, link defaults, mcc.conf overrides, per-node
- * networks and trust, a timeline of events (kill, revive, cut, restore,
- * flows, pings) and the expectations the run is judged by. The format is
- * documented for users in scenarios/README.md.
+ * networks and trust, tunnels, a timeline of events (kill, revive, cut,
+ * restore, flows, pings, tunnel revocations) and the expectations the run
+ * is judged by. The format is documented for users in scenarios/README.md.
  *
  * Parsing reads nothing but the text it is given: node names stay strings
  * (the runner resolves them against the topology) and a topology file is
@@ -11,13 +11,16 @@
  * without the topology: syntax, units and ranges, mcc.conf keys and values,
  * events within the run, and a consistent timeline (a flow is started once
  * before it is stopped; a node is killed while alive and revived while
- * dead; a link is cut while up and restored while down).
+ * dead; a link is cut while up and restored while down; a tunnel is
+ * revoked where it is in place and added back where it is not).
  */
 #ifndef MCC_SIM_SCENARIO_H
 #define MCC_SIM_SCENARIO_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <mcc/tunnel.h>
 
 #include "topology.h"
 
@@ -66,6 +69,23 @@ typedef struct sim_node_spec {
 
 #define SIM_SCENARIO_NETWORK_MAX 7 /* as DOT's network attribute */
 
+/* `tunnel NAME client NODE server NODE targets TARGETS`: the server end on
+ * one node offers the targets to the client end on another. In place at
+ * both ends from the start, unless its first event is an `add`. */
+typedef struct sim_tunnel_spec {
+  char *name;
+  char *client, *server; /* node names, different */
+  mcc_tunnel_target targets[MCC_TUNNEL_MAX_TARGETS];
+  size_t ntargets;
+  int starts_missing; /* its first event is `at TIME tunnel add NAME` */
+  unsigned line;
+} sim_tunnel_spec;
+
+/* A tunnel's ends, as `tunnel revoke NAME [client|server]` names them. */
+#define SIM_END_CLIENT 1u
+#define SIM_END_SERVER 2u
+#define SIM_END_BOTH 3u
+
 typedef enum sim_event_kind {
   SIM_EV_KILL,       /* a */
   SIM_EV_REVIVE,     /* a */
@@ -75,8 +95,20 @@ typedef enum sim_event_kind {
   SIM_EV_FLOW_STOP,  /* flow */
   SIM_EV_PING_ALL,   /* ping_max */
   SIM_EV_PING,       /* from a to b */
-  SIM_EV_RESTART     /* a: killed and started again at once, same keys */
+  SIM_EV_RESTART,    /* a: killed and started again at once, same keys */
+  SIM_EV_TUNNEL_ADD,   /* tunnel: put back at the ends it is missing from */
+  SIM_EV_TUNNEL_REVOKE /* tunnel, ends: removed there */
 } sim_event_kind;
+
+/* Which end of a flow is a tunnel's endpoint (FLOW_START). */
+typedef enum sim_flow_end {
+  SIM_FLOW_NODES = 0,  /* from node a to node b */
+  SIM_FLOW_TO_TUNNEL,  /* from node a to the tunnel's server endpoint, at
+                          node b (its server node) */
+  SIM_FLOW_FROM_TUNNEL /* from the tunnel's server endpoint, at node a (its
+                          server node), back to its client endpoint at
+                          node b (its client node): the replies */
+} sim_flow_end;
 
 /* IP protocol numbers, as sim_engine_send takes them. */
 #define SIM_PROTO_ICMP 1
@@ -86,16 +118,23 @@ typedef enum sim_event_kind {
 #define SIM_FLOW_SIZE_MAX 1200          /* payload bytes */
 #define SIM_FLOW_SIZE_DEFAULT 64
 #define SIM_FLOW_EVERY_DEFAULT_NS 1000000000ull /* 1s */
+#define SIM_FLOW_PORT_DEFAULT 20000 /* a node flow's destination port */
 
 typedef struct sim_event {
   uint64_t time_ns;
   sim_event_kind kind;
   unsigned line;
-  char *a, *b;       /* node names, NULL where the kind has none */
+  char *a, *b;       /* node names, NULL where the kind has none; a flow
+                        to or from a tunnel has the tunnel's nodes here */
   char *flow;        /* FLOW_START, FLOW_STOP */
   int proto;         /* FLOW_START: SIM_PROTO_* */
   uint32_t size;     /* FLOW_START: payload bytes, 0..SIM_FLOW_SIZE_MAX */
   uint64_t every_ns; /* FLOW_START: one packet every, > 0 */
+  uint16_t port;     /* FLOW_START, udp and tcp: the destination port (from
+                        a tunnel: the source port); 0 for icmp */
+  sim_flow_end end;  /* FLOW_START */
+  char *tunnel;      /* FLOW_START to or from a tunnel, TUNNEL_* */
+  unsigned ends;     /* TUNNEL_REVOKE: SIM_END_* */
   uint64_t ping_max; /* PING_ALL: most pairs sampled; 0: every pair */
 } sim_event;
 
@@ -135,6 +174,12 @@ typedef struct sim_scenario {
   size_t nsets;
   sim_node_spec *nodes;
   size_t nnodes;
+  sim_tunnel_spec *tunnels; /* file order */
+  size_t ntunnels;
+  /* `tunnels only`: user traffic flows only inside tunnels (the core's
+   * settings.tunnels_only); 0, `tunnels allow-nodes` or no such line:
+   * between nodes too, as in version 1. */
+  int tunnels_only;
 
   int has_idle; /* `idle from A to B`: A < B <= duration */
   uint64_t idle_from_ns, idle_to_ns;
@@ -151,7 +196,7 @@ typedef struct sim_scenario {
 
   /* private */
   struct sim_scenario_chunk *chunks;
-  size_t capsets, capnodes, capevents, capexpects, capwarnings;
+  size_t capsets, capnodes, capevents, capexpects, capwarnings, captunnels;
 } sim_scenario;
 
 /* Parses len bytes of text (need not be NUL-terminated) read from path,

@@ -1,8 +1,8 @@
 /*
  * scenario_directives.c — one function per directive of a scenario file
- * (name, topology, seed, duration, link, set, network, trust, idle, at,
- * expect), each checking its own arguments; the table that dispatches a
- * line to them.
+ * (name, topology, seed, duration, link, set, network, trust, tunnels,
+ * tunnel, idle, at, expect), each checking its own arguments; the table
+ * that dispatches a line to them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -342,6 +342,77 @@ static int d_trust(parser *p) {
   return 0;
 }
 
+static int d_tunnels(parser *p) {
+  int rv = scn_once(p, "tunnels", &p->tunnels_line);
+  if (rv) return rv;
+  const char *t = p->ntok == 2 ? p->tok[1] : "";
+  if (strcmp(t, "only") == 0 || strcmp(t, "allow-nodes") == 0) {
+    p->s->tunnels_only = t[0] == 'o';
+    return 0;
+  }
+  return scn_fail(p, MCC_ERR_VALUE,
+                  "tunnels: expected 'tunnels only' or 'tunnels "
+                  "allow-nodes', got '%s'",
+                  scn_join(p, 1, p->ntok) ? scn_show(p, p->join) : "");
+}
+
+/* tok[i]: a tunnel's name, spelt as a node's. */
+static int tunnel_name_arg(parser *p, const char *what, size_t i,
+                           char **pname) {
+  if (!scn_valid_node(p->tok[i]))
+    return scn_fail(p, MCC_ERR_VALUE,
+                    "%s: expected a tunnel name (letters, digits, '_', '.', "
+                    "'-') such as cam, got '%s'",
+                    what, scn_show(p, p->tok[i]));
+  if (!(*pname = scn_sdup(p, p->tok[i]))) return scn_nomem(p);
+  return 0;
+}
+
+/* tunnel NAME client NODE server NODE targets TARGETS */
+static int d_tunnel(parser *p) {
+  sim_scenario *s = p->s;
+  sim_tunnel_spec t;
+  char msg[256];
+  int rv, fresh;
+  memset(&t, 0, sizeof t);
+  t.line = p->line;
+  if (p->ntok != 8 || strcmp(p->tok[2], "client") != 0 ||
+      strcmp(p->tok[4], "server") != 0 || strcmp(p->tok[6], "targets") != 0)
+    return scn_fail(p, MCC_ERR_SYNTAX,
+                    "tunnel: expected 'tunnel NAME client NODE server NODE "
+                    "targets TARGETS' such as 'tunnel cam client n4 server "
+                    "n9 targets tcp:80,udp:7000-7010', got '%s'",
+                    scn_got_line(p));
+  if ((rv = tunnel_name_arg(p, "tunnel", 1, &t.name)) ||
+      (rv = scn_node_arg(p, "tunnel: client", 3, &t.client)) ||
+      (rv = scn_node_arg(p, "tunnel: server", 5, &t.server)))
+    return rv;
+  if (strcmp(t.client, t.server) == 0)
+    return scn_fail(p, MCC_ERR_VALUE,
+                    "tunnel: expected two different nodes, got 'client %s "
+                    "server %s'",
+                    t.client, t.server);
+  rv = mcc_targets_parse(p->tok[7], strlen(p->tok[7]), t.targets,
+                         MCC_TUNNEL_MAX_TARGETS, &t.ntargets, msg, sizeof msg);
+  if (rv == MCC_ERR_NOMEM) return scn_nomem(p);
+  if (rv != 0)
+    return scn_fail(p, MCC_ERR_VALUE, "tunnel: targets: %s", msg);
+  if (scn_grow(&s->tunnels, &s->captunnels, s->ntunnels + 1,
+               sizeof *s->tunnels) != 0)
+    return scn_nomem(p);
+  slot *sl = scn_strmap_get(&p->tunnels, t.name, &fresh);
+  if (!sl) return scn_nomem(p);
+  if (!fresh)
+    return scn_fail(p, MCC_ERR_VALUE,
+                    "tunnel: a tunnel named '%s' is already declared on line "
+                    "%u (each tunnel needs its own name)",
+                    t.name, sl->line);
+  sl->index = s->ntunnels;
+  sl->line = p->line;
+  s->tunnels[s->ntunnels++] = t;
+  return 0;
+}
+
 static int d_idle(parser *p) {
   sim_scenario *s = p->s;
   int rv = scn_once(p, "idle", &p->idle_line);
@@ -369,15 +440,52 @@ static int ev_usage(parser *p, const char *what, const char *usage) {
               scn_got_line(p));
 }
 
-/* tok: at TIME flow start NAME from A to B PROTO [size=N] [every=T] */
+/* tok[i]: a node's name, or tunnel:NAME (*ptunnel = 1, the name). */
+static int flow_end_arg(parser *p, const char *what, size_t i, char **pname,
+                        int *ptunnel) {
+  const char *t = p->tok[i];
+  *ptunnel = strncmp(t, "tunnel:", 7) == 0;
+  if (!*ptunnel) return scn_node_arg(p, what, i, pname);
+  if (!scn_valid_node(t + 7))
+    return scn_fail(p, MCC_ERR_VALUE,
+                    "%s: expected tunnel:NAME with a tunnel's name such as "
+                    "tunnel:cam, got '%s'",
+                    what, scn_show(p, t));
+  if (!(*pname = scn_sdup(p, t + 7))) return scn_nomem(p);
+  return 0;
+}
+
+/* The port= of a flow: what a tunnel flow needs, a node flow may have. */
+static int flow_port(parser *p, sim_event *ev, const char *v) {
+  uint64_t port = SIM_FLOW_PORT_DEFAULT;
+  if (v && ev->proto == SIM_PROTO_ICMP)
+    return scn_fail(p, MCC_ERR_VALUE,
+                    "flow start: port= is for udp and tcp flows, not icmp");
+  if (!v && ev->proto != SIM_PROTO_ICMP && ev->end != SIM_FLOW_NODES)
+    return scn_fail(p, MCC_ERR_VALUE,
+                    "flow start: a %s flow %s a tunnel needs port= (the "
+                    "server's port, such as port=80)",
+                    ev->proto == SIM_PROTO_TCP ? "tcp" : "udp",
+                    ev->end == SIM_FLOW_TO_TUNNEL ? "to" : "from");
+  if (v && scn_parse_uint(v, 1, 65535, &port) != 0)
+    return scn_fail(p, MCC_ERR_VALUE,
+                    "flow start: port: expected a port in range 1-65535, got "
+                    "'%s'",
+                    scn_show(p, v));
+  ev->port = ev->proto == SIM_PROTO_ICMP ? 0 : (uint16_t)port;
+  return 0;
+}
+
+/* tok: at TIME flow start NAME from A to B PROTO [size=N] [every=T]
+ * [port=P], A or B a node or tunnel:NAME */
 static int ev_flow(parser *p, sim_event *ev) {
-  static const char *const names[] = {"size", "every", NULL};
+  static const char *const names[] = {"size", "every", "port", NULL};
   static const char *const start_usage =
-      "at TIME flow start NAME from NODE to NODE udp|tcp|icmp [size=BYTES] "
-      "[every=TIME]";
+      "at TIME flow start NAME from NODE|tunnel:NAME to NODE|tunnel:NAME "
+      "udp|tcp|icmp [size=BYTES] [every=TIME] [port=PORT]";
   const char *sub = p->ntok > 3 ? p->tok[3] : "";
-  const char *v[2];
-  int rv;
+  const char *v[3];
+  int rv, from_tunnel, to_tunnel;
   if (strcmp(sub, "stop") == 0) {
     ev->kind = SIM_EV_FLOW_STOP;
     if (p->ntok != 5) return ev_usage(p, "flow stop", "at TIME flow stop NAME");
@@ -392,14 +500,28 @@ static int ev_flow(parser *p, sim_event *ev) {
       strcmp(p->tok[7], "to") != 0)
     return ev_usage(p, "flow start", start_usage);
   if ((rv = scn_node_arg(p, "flow start", 4, &ev->flow)) ||
-      (rv = scn_node_arg(p, "flow start: from", 6, &ev->a)) ||
-      (rv = scn_node_arg(p, "flow start: to", 8, &ev->b)))
+      (rv = flow_end_arg(p, "flow start: from", 6, &ev->a, &from_tunnel)) ||
+      (rv = flow_end_arg(p, "flow start: to", 8, &ev->b, &to_tunnel)))
     return rv;
-  if (strcmp(ev->a, ev->b) == 0)
+  if (from_tunnel && to_tunnel)
+    return scn_fail(p, MCC_ERR_VALUE,
+                    "flow start: expected at most one end to be a tunnel, "
+                    "got 'from %s to %s'",
+                    scn_show(p, p->tok[6]), scn_show(p, p->tok[8]));
+  if (to_tunnel) { /* the nodes are the tunnel's: scenario.c fills them */
+    ev->end = SIM_FLOW_TO_TUNNEL;
+    ev->tunnel = ev->b;
+    ev->b = NULL;
+  } else if (from_tunnel) {
+    ev->end = SIM_FLOW_FROM_TUNNEL;
+    ev->tunnel = ev->a;
+    ev->a = NULL;
+  } else if (strcmp(ev->a, ev->b) == 0) {
     return scn_fail(p, MCC_ERR_VALUE,
                 "flow start: expected two different nodes, got 'from %s to "
                 "%s'",
                 ev->a, ev->b);
+  }
   const char *proto = p->tok[9];
   if (strcmp(proto, "udp") == 0)
     ev->proto = SIM_PROTO_UDP;
@@ -426,7 +548,37 @@ static int ev_flow(parser *p, sim_event *ev) {
                 "flow start: every: expected an interval above 0 such as "
                 "1s or 100ms, got '%s'",
                 scn_show(p, v[1]));
-  return 0;
+  return flow_port(p, ev, v[2]);
+}
+
+/* tok: at TIME tunnel add NAME | at TIME tunnel revoke NAME [client|server] */
+static int ev_tunnel(parser *p, sim_event *ev) {
+  const char *sub = p->ntok > 3 ? p->tok[3] : "";
+  ev->ends = SIM_END_BOTH;
+  if (strcmp(sub, "add") == 0) {
+    ev->kind = SIM_EV_TUNNEL_ADD;
+    if (p->ntok != 5) return ev_usage(p, "tunnel add", "at TIME tunnel add NAME");
+    return tunnel_name_arg(p, "tunnel add", 4, &ev->tunnel);
+  }
+  if (strcmp(sub, "revoke") != 0)
+    return scn_fail(p, MCC_ERR_SYNTAX,
+                    "tunnel: expected 'tunnel add' or 'tunnel revoke', got "
+                    "'tunnel %s'",
+                    scn_show(p, sub));
+  ev->kind = SIM_EV_TUNNEL_REVOKE;
+  if (p->ntok != 5 && p->ntok != 6)
+    return ev_usage(p, "tunnel revoke",
+                    "at TIME tunnel revoke NAME [client|server]");
+  if (p->ntok == 6 && strcmp(p->tok[5], "client") == 0)
+    ev->ends = SIM_END_CLIENT;
+  else if (p->ntok == 6 && strcmp(p->tok[5], "server") == 0)
+    ev->ends = SIM_END_SERVER;
+  else if (p->ntok == 6)
+    return scn_fail(p, MCC_ERR_VALUE,
+                    "tunnel revoke: expected the end client or server (none: "
+                    "both ends), got '%s'",
+                    scn_show(p, p->tok[5]));
+  return tunnel_name_arg(p, "tunnel revoke", 4, &ev->tunnel);
 }
 
 static int ev_ping(parser *p, sim_event *ev) {
@@ -466,7 +618,7 @@ static int d_at(parser *p) {
   if (p->ntok < 3)
     return scn_fail(p, MCC_ERR_SYNTAX,
                 "at: expected 'at TIME EVENT' (EVENT: kill, revive, "
-                "restart, cut, restore, flow, ping), got '%s'",
+                "restart, cut, restore, flow, ping, tunnel), got '%s'",
                 scn_got_line(p));
   if ((rv = scn_time_arg(p, "at", p->tok[1], &ev.time_ns))) return rv;
   const char *kind = p->tok[2];
@@ -496,10 +648,13 @@ static int d_at(parser *p) {
     if ((rv = ev_flow(p, &ev))) return rv;
   } else if (strcmp(kind, "ping") == 0) {
     if ((rv = ev_ping(p, &ev))) return rv;
+  } else if (strcmp(kind, "tunnel") == 0) {
+    if ((rv = ev_tunnel(p, &ev))) return rv;
   } else {
     return scn_fail(p, MCC_ERR_SYNTAX,
                 "at: unknown event '%s' (expected kill, revive, restart, "
-                "cut, restore, flow start, flow stop or ping)",
+                "cut, restore, flow start, flow stop, ping, tunnel add or "
+                "tunnel revoke)",
                 scn_show(p, kind));
   }
   if ((rv = after_end(p, "at", ev.time_ns))) return rv;
@@ -564,8 +719,9 @@ static const struct directive {
 } directives[] = {
     {"name", d_name},       {"topology", d_topology}, {"seed", d_seed},
     {"duration", d_duration}, {"link", d_link},       {"set", d_set},
-    {"network", d_network}, {"trust", d_trust},       {"idle", d_idle},
-    {"at", d_at},           {"expect", d_expect},
+    {"network", d_network}, {"trust", d_trust},       {"tunnels", d_tunnels},
+    {"tunnel", d_tunnel},   {"idle", d_idle},         {"at", d_at},
+    {"expect", d_expect},
 };
 
 int scn_parse_line(parser *p, const char *b, const char *e) {
@@ -575,6 +731,7 @@ int scn_parse_line(parser *p, const char *b, const char *e) {
     if (strcmp(directives[i].name, p->tok[0]) == 0) return directives[i].fn(p);
   return scn_fail(p, MCC_ERR_SYNTAX,
               "unknown directive '%s' (expected name, topology, seed, "
-              "duration, link, set, network, trust, idle, at, expect)",
+              "duration, link, set, network, trust, tunnels, tunnel, idle, "
+              "at, expect)",
               scn_show(p, p->tok[0]));
 }

@@ -62,9 +62,11 @@ typedef struct parser {
 
   mcc_conf *conf; /* created at the first `set`, to check values */
   strmap nodes;   /* name -> index in s->nodes */
+  strmap tunnels; /* name -> index in s->tunnels */
   struct sim_scenario_chunk *scratch;
 
-  unsigned name_line, topo_line, seed_line, duration_line, idle_line;
+  unsigned name_line, topo_line, seed_line, duration_line, idle_line,
+      tunnels_line;
   unsigned link_line[4]; /* delay, rate, loss, mtu */
 } parser;
 

@@ -2,7 +2,8 @@
  * fuzz_scenario.c — libFuzzer harness for the scenario file parser
  * (sim/scenario.c): arbitrary bytes as a .scn file. Checks that a parsed
  * scenario keeps the promises of scenario.h (events sorted and within the
- * run, required fields set, a sane idle window), that an error leaves the
+ * run, required fields set, a sane idle window, tunnels that exist for the
+ * events naming them), that an error leaves the
  * struct empty with a "path:line: " message, and that a second parse of the
  * same bytes gives the same answer.
  */
@@ -40,6 +41,24 @@ static void check_parsed(const sim_scenario *s) {
       __builtin_trap();
     if ((e->kind == SIM_EV_CUT || e->kind == SIM_EV_PING) &&
         (!e->a || !e->b || strcmp(e->a, e->b) == 0))
+      __builtin_trap();
+  }
+  for (size_t i = 0; i < s->nevents; i++) { /* a named tunnel exists */
+    const sim_event *e = &s->events[i];
+    size_t k = 0;
+    while (e->tunnel && k < s->ntunnels && strcmp(s->tunnels[k].name, e->tunnel))
+      k++;
+    if (e->tunnel && k == s->ntunnels) __builtin_trap();
+    if (e->end == SIM_FLOW_TO_TUNNEL && strcmp(e->b, s->tunnels[k].server))
+      __builtin_trap();
+    if (e->end == SIM_FLOW_FROM_TUNNEL &&
+        (strcmp(e->a, s->tunnels[k].server) || strcmp(e->b, s->tunnels[k].client)))
+      __builtin_trap();
+  }
+  for (size_t i = 0; i < s->ntunnels; i++) {
+    const sim_tunnel_spec *t = &s->tunnels[i];
+    if (!t->name || !t->client || !t->server || !strcmp(t->client, t->server) ||
+        t->ntargets == 0 || t->ntargets > MCC_TUNNEL_MAX_TARGETS)
       __builtin_trap();
   }
   for (size_t i = 0; i < s->nexpects; i++)

@@ -3,7 +3,8 @@
  * on tiny topologies (each drawn above its test): flows and pings counted
  * by delivery events, failovers that respect link state, leaf kills,
  * overlapping failovers losing each packet once, trust in reachability,
- * the hop limit, MTU drops, undetermined metrics, and the cost estimate.
+ * the hop limit, MTU drops, undetermined metrics, the cost estimate, and
+ * the tunnels.* classes with the flow numbers that keep packets apart.
  */
 #include <math.h>
 #include <string.h>
@@ -52,14 +53,18 @@ static void stop(fixture *f) {
   sim_topology_free(&f->t);
 }
 
+/* A UDP flow to n0 as sim_engine_send sends it (ports 10000 + flow ->
+ * 20000). */
+static const sim_flow_desc to_n0_udp = {0, 17, 20000, 0};
+
 /* n0 <- n1 <- n2: five packets from n2 to n0, one a second, no ping ever:
  * five sent, five delivered. */
 static void test_sim_measure_flows_counted_by_events(void) {
   fixture f;
   CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
-  uint32_t id = sim_measure_flow_add(f.m);
+  uint32_t id = sim_measure_flow_add(f.m, &to_n0_udp);
   for (uint32_t q = 0; q < 5; q++) {
-    sim_measure_flow_sent(f.m, id, q);
+    sim_measure_flow_sent(f.m, id, q, SIM_PKT_PLAIN);
     sim_engine_send(f.e, 2, 0, 17, 64, id, q);
     sim_engine_run_until(f.e, sim_engine_now(f.e) + S);
   }
@@ -79,10 +84,13 @@ static void test_sim_measure_tiny_payloads(void) {
   CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
   static const int proto[3] = {17, 6, 1};
   uint32_t id[3];
-  for (int k = 0; k < 3; k++) id[k] = sim_measure_flow_add(f.m);
+  for (int k = 0; k < 3; k++) {
+    sim_flow_desc d = {0, proto[k], proto[k] == 1 ? 0 : 20000, 0};
+    id[k] = sim_measure_flow_add(f.m, &d);
+  }
   for (uint32_t q = 0; q < 3; q++) {
     for (int k = 0; k < 3; k++) {
-      sim_measure_flow_sent(f.m, id[k], q);
+      sim_measure_flow_sent(f.m, id[k], q, SIM_PKT_PLAIN);
       sim_engine_send(f.e, 2, 0, proto[k], (size_t)k, id[k], q);
     }
     sim_engine_run_until(f.e, sim_engine_now(f.e) + S);
@@ -211,7 +219,7 @@ static void test_sim_measure_cut_isolates(void) {
 static void test_sim_measure_lost_once(void) {
   fixture f;
   CU_ASSERT_EQUAL_FATAL(start(&f, 4, 5 * MS, 1500, -1), 0);
-  uint32_t id = sim_measure_flow_add(f.m);
+  uint32_t id = sim_measure_flow_add(f.m, &to_n0_udp);
   sim_measure_on_cut(f.m, 2, 1);
   sim_engine_set_link(f.e, 2, 1, 0);
   for (uint32_t q = 0; q < 10; q++) {
@@ -219,7 +227,7 @@ static void test_sim_measure_lost_once(void) {
       sim_engine_kill(f.e, 2);
       sim_measure_on_kill(f.m, 2);
     }
-    sim_measure_flow_sent(f.m, id, q);
+    sim_measure_flow_sent(f.m, id, q, SIM_PKT_PLAIN);
     sim_engine_send(f.e, 3, 0, 17, 64, id, q);
     sim_engine_run_until(f.e, sim_engine_now(f.e) + S);
   }
@@ -325,6 +333,81 @@ static int cost_of(const char *text, uint64_t nodes, double mem, char *err,
 /* The cost estimate: 16,777,216 nodes need 96 GiB at 6 KiB a node; a flow
  * every nanosecond for an hour is 3.6e12 packets; both are refused with
  * the line and the figure. A small run passes. */
+/* One UDP packet of 64 bytes of flow id from src to `to`, with ports,
+ * counted as cls. */
+static void send_as(fixture *f, uint32_t src, const mcc_id *to, uint32_t id,
+                    uint32_t q, uint16_t sport, uint16_t dport,
+                    sim_pkt_class cls) {
+  sim_measure_flow_sent(f->m, id, q, cls);
+  sim_engine_send_to(f->e, src, to, 17, 64, id, q, sport, dport);
+}
+
+/* n0 <- n1 <- n2, nodes allowed to talk (version 1), a tunnel from n2
+ * (client) to n0 (server) offering udp:7000. Three packets a flow: in the
+ * tunnel and the server's answers arrive and count in tunnels.*; another
+ * port is denied; node to node is plain. Once the tunnel is revoked at
+ * both ends, its packets (classed revoked) arrive no more. */
+static void test_sim_measure_tunnels(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 3, 5 * MS, 1500, -1), 0);
+  static const mcc_tunnel_target t7000 = {17, 7000, 7000};
+  uint32_t tn;
+  CU_ASSERT_EQUAL_FATAL(
+      sim_engine_tunnel_new(f.e, "cam", 2, 0, &t7000, 1, 1, &tn), 0);
+  const mcc_id *server = sim_engine_tunnel_endpoint(f.e, tn, 1);
+  const mcc_id *client = sim_engine_tunnel_endpoint(f.e, tn, 0);
+  CU_ASSERT_EQUAL(mcc_node_tunnel_count(sim_engine_node(f.e, 0)), 1);
+  sim_flow_desc in = {0, 17, 7000, 0}, back = {2, 17, 7000, 1};
+  sim_flow_desc wrong = {0, 17, 7001, 0};
+  uint32_t fi = sim_measure_flow_add(f.m, &in);
+  uint32_t fb = sim_measure_flow_add(f.m, &back);
+  uint32_t fw = sim_measure_flow_add(f.m, &wrong);
+  uint32_t fn = sim_measure_flow_add(f.m, &to_n0_udp);
+  for (uint32_t q = 0; q < 6; q++) {
+    if (q == 3) sim_engine_tunnel_set(f.e, tn, 3, 0);
+    sim_pkt_class c = q < 3 ? SIM_PKT_TUNNEL : SIM_PKT_REVOKED;
+    send_as(&f, 2, server, fi, q, (uint16_t)(10000 + fi), 7000, c);
+    send_as(&f, 0, client, fb, q, 7000, (uint16_t)(10000 + fb), c);
+    send_as(&f, 2, server, fw, q, (uint16_t)(10000 + fw), 7001,
+            SIM_PKT_DENIED);
+    send_as(&f, 2, sim_engine_node_id(f.e, 0), fn, q, (uint16_t)(10000 + fn),
+            20000, SIM_PKT_PLAIN);
+    sim_engine_run_until(f.e, sim_engine_now(f.e) + S);
+  }
+  CU_ASSERT_EQUAL(mcc_node_tunnel_count(sim_engine_node(f.e, 0)), 0);
+  sim_metrics out;
+  sim_measure_finish(f.m, &out);
+  static const struct {
+    const char *name;
+    double value;
+  } want[] = {
+      {"tunnels.sent", 6},         {"tunnels.delivered", 6},
+      {"tunnels.revoked_sent", 6}, {"tunnels.revoked_delivered", 0},
+      {"tunnels.denied_sent", 6},  {"tunnels.denied_delivered", 0},
+      {"flows.sent", 24},          {"flows.delivered", 12},
+  };
+  for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+    double v = -1;
+    CU_ASSERT_TRUE(sim_metrics_get(&out, want[k].name, &v));
+    CU_ASSERT_EQUAL(v, want[k].value);
+  }
+  stop(&f);
+}
+
+/* A flow number that would make two flows' packets read alike is left
+ * unused: forward flow 0 to n0 on port 10001 and a reply to n0 from port
+ * 10000 would both be (10000 -> 10001) as flow 1. */
+static void test_sim_measure_no_ambiguous_numbers(void) {
+  fixture f;
+  CU_ASSERT_EQUAL_FATAL(start(&f, 2, 5 * MS, 1500, -1), 0);
+  sim_flow_desc a = {0, 17, 10001, 0}, b = {0, 17, 10000, 1};
+  sim_flow_desc c = {0, 6, 10000, 1}; /* another protocol: no clash */
+  CU_ASSERT_EQUAL(sim_measure_flow_add(f.m, &a), 0);
+  CU_ASSERT_EQUAL(sim_measure_flow_add(f.m, &b), 2);
+  CU_ASSERT_EQUAL(sim_measure_flow_add(f.m, &c), 3);
+  stop(&f);
+}
+
 static void test_sim_measure_cost(void) {
   char err[512];
   double gib = 1024.0 * 1024 * 1024;
@@ -367,4 +450,6 @@ void suite_sim_measure(void) {
   ADD_TEST(s, test_sim_measure_small_mtu);
   ADD_TEST(s, test_sim_measure_undetermined);
   ADD_TEST(s, test_sim_measure_cost);
+  ADD_TEST(s, test_sim_measure_tunnels);
+  ADD_TEST(s, test_sim_measure_no_ambiguous_numbers);
 }

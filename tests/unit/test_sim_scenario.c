@@ -67,6 +67,28 @@ static int is_empty(const sim_scenario *s) {
   return memcmp(s, &zero, sizeof zero) == 0;
 }
 
+/* A timeline case: lines after "topology linear n=5\nduration 1h\n", and
+ * the message that refuses them (all of it, or its start) as a value
+ * error. */
+typedef struct bad_case {
+  const char *text, *says;
+} bad_case;
+
+static void expect_refused(const bad_case *bad, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    sim_scenario s;
+    char text[512], err[512];
+    snprintf(text, sizeof text, "topology linear n=5\nduration 1h\n%s",
+             bad[i].text);
+    int rv = parse(&s, text, err, sizeof err);
+    CU_ASSERT_EQUAL(rv, MCC_ERR_VALUE);
+    CU_ASSERT_TRUE(is_empty(&s));
+    CU_ASSERT_EQUAL(strncmp(err, bad[i].says, strlen(bad[i].says)), 0);
+    if (strncmp(err, bad[i].says, strlen(bad[i].says)) != 0)
+      fprintf(stderr, "\ngot '%s', wanted '%s'\n", err, bad[i].says);
+  }
+}
+
 /* ---- valid files -------------------------------------------------------- */
 
 static void test_sim_scenario_full(void) {
@@ -320,7 +342,8 @@ static void test_sim_scenario_error_messages(void) {
   CU_ASSERT_STRING_EQUAL(err,
                          "scenarios/t.scn:3: unknown directive 'topolgy' "
                          "(expected name, topology, seed, duration, link, "
-                         "set, network, trust, idle, at, expect)");
+                         "set, network, trust, tunnels, tunnel, idle, at, "
+                         "expect)");
   CU_ASSERT_TRUE(is_empty(&s));
   CU_ASSERT_EQUAL(parse(&s,
                         "topology star n=3\n\n\n\n\n\nduration 5 minutes\n",
@@ -371,7 +394,7 @@ static void test_sim_scenario_errors(void) {
       {"idle from 5m to 61m", MCC_ERR_VALUE, "idle: 61m is after the end of the run (duration 1h, line 2)"},
       {"at", MCC_ERR_SYNTAX, "at: expected 'at TIME EVENT'"},
       {"at 10 kill n3", MCC_ERR_VALUE, "at: expected a time such as 30s, 10m or 2h, got '10'"},
-      {"at 10m kil n3", MCC_ERR_SYNTAX, "at: unknown event 'kil' (expected kill, revive, restart, cut, restore, flow start, flow stop or ping)"},
+      {"at 10m kil n3", MCC_ERR_SYNTAX, "at: unknown event 'kil' (expected kill, revive, restart, cut, restore, flow start, flow stop, ping, tunnel add or tunnel revoke)"},
       {"at 10m kill", MCC_ERR_SYNTAX, "kill: expected 'at TIME kill NODE', got 'at 10m kill'"},
       {"at 10m kill n3 n4", MCC_ERR_SYNTAX, "kill: expected 'at TIME kill NODE'"},
       {"at 10m kill n$3", MCC_ERR_VALUE, "kill: expected a node name (letters, digits, '_', '.', '-') such as n3, got 'n$3'"},
@@ -380,12 +403,12 @@ static void test_sim_scenario_errors(void) {
       {"at 10m cut n3 n3", MCC_ERR_VALUE, "cut: expected the two ends of a link"},
       {"at 10m restore n3 n2", MCC_ERR_VALUE, "restore: the link between n3 and n2 is not cut at 10m"},
       {"at 10m flow", MCC_ERR_SYNTAX, "flow: expected 'flow start' or 'flow stop'"},
-      {"at 10m flow start f1 from n1 n2 udp", MCC_ERR_SYNTAX, "flow start: expected 'at TIME flow start NAME from NODE to NODE udp|tcp|icmp [size=BYTES] [every=TIME]'"},
+      {"at 10m flow start f1 from n1 n2 udp", MCC_ERR_SYNTAX, "flow start: expected 'at TIME flow start NAME from NODE|tunnel:NAME to NODE|tunnel:NAME udp|tcp|icmp [size=BYTES] [every=TIME] [port=PORT]'"},
       {"at 10m flow start f1 from n1 to n2 sctp", MCC_ERR_VALUE, "flow start: expected a protocol udp, tcp or icmp, got 'sctp'"},
       {"at 10m flow start f1 from n1 to n1 udp", MCC_ERR_VALUE, "flow start: expected two different nodes"},
       {"at 10m flow start f1 from n1 to n2 udp size=1201", MCC_ERR_VALUE, "flow start: size: expected payload bytes in range 0-1200, got '1201'"},
       {"at 10m flow start f1 from n1 to n2 udp every=0", MCC_ERR_VALUE, "flow start: every: expected an interval above 0"},
-      {"at 10m flow start f1 from n1 to n2 udp rate=1", MCC_ERR_SYNTAX, "flow start: unknown parameter 'rate' (expected size, every)"},
+      {"at 10m flow start f1 from n1 to n2 udp rate=1", MCC_ERR_SYNTAX, "flow start: unknown parameter 'rate' (expected size, every, port)"},
       {"at 10m flow stop f1", MCC_ERR_VALUE, "flow stop: no flow named 'f1' is started before 10m"},
       {"at 10m flow stop f1 f2", MCC_ERR_SYNTAX, "flow stop: expected 'at TIME flow stop NAME'"},
       {"at 10m ping n4", MCC_ERR_SYNTAX, "ping: expected 'at TIME ping all [max=PAIRS]' or 'at TIME ping NODE NODE'"},
@@ -405,6 +428,37 @@ static void test_sim_scenario_errors(void) {
       {"at 10m ping n4\x01n5", MCC_ERR_SYNTAX, "control character 0x01 at column 15"},
       {"topology", MCC_ERR_SYNTAX, "topology: given twice"},
       {"at 10m restart", MCC_ERR_SYNTAX, "at TIME restart NODE"},
+      {"tunnels", MCC_ERR_VALUE, "tunnels: expected 'tunnels only' or 'tunnels allow-nodes', got ''"},
+      {"tunnels some", MCC_ERR_VALUE, "tunnels: expected 'tunnels only' or 'tunnels allow-nodes', got 'some'"},
+      {"tunnels only please", MCC_ERR_VALUE, "got 'only please'"},
+      {"tunnel cam client n1 server n2", MCC_ERR_SYNTAX, "tunnel: expected 'tunnel NAME client NODE server NODE targets TARGETS' such as 'tunnel cam client n4 server n9 targets tcp:80,udp:7000-7010', got 'tunnel cam client n1 server n2'"},
+      {"tunnel cam server n2 client n1 targets tcp:80", MCC_ERR_SYNTAX, "tunnel: expected 'tunnel NAME client NODE"},
+      {"tunnel c/m client n1 server n2 targets tcp:80", MCC_ERR_VALUE, "tunnel: expected a tunnel name (letters, digits, '_', '.', '-') such as cam, got 'c/m'"},
+      {"tunnel cam client n$1 server n2 targets tcp:80", MCC_ERR_VALUE, "tunnel: client: expected a node name"},
+      {"tunnel cam client n1 server n1 targets tcp:80", MCC_ERR_VALUE, "tunnel: expected two different nodes, got 'client n1 server n1'"},
+      {"tunnel cam client n1 server n2 targets tcp:0", MCC_ERR_VALUE, "tunnel: targets: item 1 'tcp:0': port 0 is out of range 1-65535"},
+      {"tunnel cam client n1 server n2 targets tcp:80,sctp:9", MCC_ERR_VALUE, "tunnel: targets: item 2 'sctp:9': unknown protocol 'sctp' (tcp or udp)"},
+      {"tunnel cam client n1 server n2 targets tcp:90-80", MCC_ERR_VALUE, "tunnel: targets: item 1 'tcp:90-80': range 90-80 has its low end above its high end"},
+      {"tunnel cam client n1 server n2 targets \"\"", MCC_ERR_VALUE, "tunnel: targets: no targets"},
+      {"at 10m tunnel", MCC_ERR_SYNTAX, "tunnel: expected 'tunnel add' or 'tunnel revoke', got 'tunnel '"},
+      {"at 10m tunnel drop cam", MCC_ERR_SYNTAX, "tunnel: expected 'tunnel add' or 'tunnel revoke', got 'tunnel drop'"},
+      {"at 10m tunnel add", MCC_ERR_SYNTAX, "tunnel add: expected 'at TIME tunnel add NAME', got 'at 10m tunnel add'"},
+      {"at 10m tunnel add cam server", MCC_ERR_SYNTAX, "tunnel add: expected 'at TIME tunnel add NAME'"},
+      {"at 10m tunnel revoke", MCC_ERR_SYNTAX, "tunnel revoke: expected 'at TIME tunnel revoke NAME [client|server]'"},
+      {"at 10m tunnel revoke cam both", MCC_ERR_VALUE, "tunnel revoke: expected the end client or server (none: both ends), got 'both'"},
+      {"at 10m tunnel revoke c:m", MCC_ERR_VALUE, "tunnel revoke: expected a tunnel name (letters, digits, '_', '.', '-') such as cam, got 'c:m'"},
+      {"at 10m tunnel revoke cam", MCC_ERR_VALUE, "tunnel revoke: no tunnel named 'cam' (declare it with a line such as 'tunnel cam client n1 server n2 targets tcp:80')"},
+      {"at 10m tunnel add cam", MCC_ERR_VALUE, "tunnel add: no tunnel named 'cam'"},
+      {"at 10m flow start f from n1 to tunnel:cam tcp port=80", MCC_ERR_VALUE, "flow start: no tunnel named 'cam'"},
+      {"at 10m flow start f from tunnel:a to tunnel:b tcp port=80", MCC_ERR_VALUE, "flow start: expected at most one end to be a tunnel, got 'from tunnel:a to tunnel:b'"},
+      {"at 10m flow start f from n1 to tunnel: tcp", MCC_ERR_VALUE, "flow start: to: expected tunnel:NAME with a tunnel's name such as tunnel:cam, got 'tunnel:'"},
+      {"at 10m flow start f from tunnel:c/m to n1 tcp", MCC_ERR_VALUE, "flow start: from: expected tunnel:NAME with a tunnel's name such as tunnel:cam, got 'tunnel:c/m'"},
+      {"at 10m flow start f from n1 to tunnel:cam udp", MCC_ERR_VALUE, "flow start: a udp flow to a tunnel needs port= (the server's port, such as port=80)"},
+      {"at 10m flow start f from tunnel:cam to n1 tcp size=9", MCC_ERR_VALUE, "flow start: a tcp flow from a tunnel needs port="},
+      {"at 10m flow start f from n1 to n2 icmp port=5", MCC_ERR_VALUE, "flow start: port= is for udp and tcp flows, not icmp"},
+      {"at 10m flow start f from n1 to n2 udp port=0", MCC_ERR_VALUE, "flow start: port: expected a port in range 1-65535, got '0'"},
+      {"at 10m flow start f from n1 to n2 udp port=65536", MCC_ERR_VALUE, "flow start: port: expected a port in range 1-65535, got '65536'"},
+      {"at 10m flow start f from n1 to n2 udp port=80 port=81", MCC_ERR_SYNTAX, "flow start: port= given twice"},
       {"at 10m restart n3 n4", MCC_ERR_SYNTAX, "at TIME restart NODE"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -545,10 +599,7 @@ static void test_sim_scenario_flows(void) {
   CU_ASSERT_EQUAL(s.events[2].kind, SIM_EV_FLOW_STOP);
   sim_scenario_free(&s);
 
-  static const struct {
-    const char *text;
-    const char *says;
-  } bad[] = {
+  static const bad_case bad[] = {
       {"at 1m flow start f1 from n1 to n2 udp\n"
        "at 2m flow start f1 from n2 to n3 udp\n",
        "scenarios/t.scn:4: flow start: a flow named 'f1' is already started "
@@ -568,15 +619,130 @@ static void test_sim_scenario_flows(void) {
       {"at 1m flow stop f1\nat 1m flow start f1 from n1 to n2 udp\n",
        "scenarios/t.scn:3: flow stop: no flow named 'f1'"},
   };
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    char text[512];
-    snprintf(text, sizeof text, "topology linear n=5\nduration 1h\n%s",
-             bad[i].text);
-    CU_ASSERT_EQUAL(parse(&s, text, err, sizeof err), MCC_ERR_VALUE);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].says));
-    if (!strstr(err, bad[i].says))
-      fprintf(stderr, "\ngot '%s', wanted '%s'\n", err, bad[i].says);
-  }
+  expect_refused(bad, sizeof bad / sizeof bad[0]);
+}
+
+/* Tunnels: the world, the declarations with their targets, flows to and
+ * from a tunnel (the tunnel's nodes filled in), revocations and adds. */
+static void test_sim_scenario_tunnels(void) {
+  sim_scenario s;
+  char err[512];
+  const char *ok =
+      "topology linear n=5\nduration 1h\n"
+      "tunnels only\n"
+      "tunnel cam client n1 server n3 targets tcp:80,udp:7000-7010\n"
+      "tunnel web client n3 server n1 targets \"tcp:443, tcp:8443\"\n"
+      "at 1m flow start f1 from n1 to tunnel:cam tcp port=80 size=10\n"
+      "at 1m flow start f2 from tunnel:cam to n1 udp port=7005\n"
+      "at 1m flow start f3 from n2 to tunnel:cam icmp\n"
+      "at 2m tunnel revoke cam server\n"
+      "at 3m tunnel add cam\n"
+      "at 4m tunnel revoke cam\n"
+      "at 30s tunnel add web\n"
+      "at 5m flow start f4 from n1 to n3 udp port=9\n"
+      "at 5m flow start f5 from n1 to n3 tcp\n";
+  CU_ASSERT_EQUAL_FATAL(parse(&s, ok, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(s.tunnels_only, 1);
+  CU_ASSERT_EQUAL_FATAL(s.ntunnels, 2);
+  const sim_tunnel_spec *cam = &s.tunnels[0], *web = &s.tunnels[1];
+  CU_ASSERT_STRING_EQUAL(cam->name, "cam");
+  CU_ASSERT_STRING_EQUAL(cam->client, "n1");
+  CU_ASSERT_STRING_EQUAL(cam->server, "n3");
+  CU_ASSERT_EQUAL(cam->line, 4);
+  CU_ASSERT_EQUAL_FATAL(cam->ntargets, 2);
+  CU_ASSERT_TRUE(cam->targets[1].proto == MCC_PROTO_UDP &&
+                 cam->targets[1].port_lo == 7000 &&
+                 cam->targets[1].port_hi == 7010);
+  CU_ASSERT_EQUAL(cam->starts_missing, 0);
+  CU_ASSERT_EQUAL(web->ntargets, 2);
+  CU_ASSERT_EQUAL(web->starts_missing, 1); /* its first event is an add */
+  CU_ASSERT_EQUAL_FATAL(s.nevents, 9);
+  const sim_event *ev = s.events;
+  CU_ASSERT_EQUAL(ev[0].kind, SIM_EV_TUNNEL_ADD);
+  CU_ASSERT_STRING_EQUAL(ev[0].tunnel, "web");
+  CU_ASSERT_EQUAL(ev[1].end, SIM_FLOW_TO_TUNNEL);
+  CU_ASSERT_STRING_EQUAL(ev[1].a, "n1");
+  CU_ASSERT_STRING_EQUAL(ev[1].b, "n3"); /* the server node */
+  CU_ASSERT_STRING_EQUAL(ev[1].tunnel, "cam");
+  CU_ASSERT_EQUAL(ev[1].port, 80);
+  CU_ASSERT_EQUAL(ev[1].size, 10);
+  CU_ASSERT_EQUAL(ev[2].end, SIM_FLOW_FROM_TUNNEL);
+  CU_ASSERT_STRING_EQUAL(ev[2].a, "n3");
+  CU_ASSERT_STRING_EQUAL(ev[2].b, "n1");
+  CU_ASSERT_EQUAL(ev[2].port, 7005);
+  CU_ASSERT_EQUAL(ev[3].proto, SIM_PROTO_ICMP);
+  CU_ASSERT_EQUAL(ev[3].port, 0);
+  CU_ASSERT_STRING_EQUAL(ev[3].b, "n3");
+  CU_ASSERT_EQUAL(ev[4].kind, SIM_EV_TUNNEL_REVOKE);
+  CU_ASSERT_EQUAL(ev[4].ends, SIM_END_SERVER);
+  CU_ASSERT_EQUAL(ev[5].kind, SIM_EV_TUNNEL_ADD);
+  CU_ASSERT_EQUAL(ev[6].ends, SIM_END_BOTH);
+  CU_ASSERT_EQUAL(ev[7].end, SIM_FLOW_NODES);
+  CU_ASSERT_EQUAL(ev[7].port, 9);
+  CU_ASSERT_EQUAL(ev[8].port, SIM_FLOW_PORT_DEFAULT);
+  CU_ASSERT_PTR_NULL(ev[8].tunnel);
+  CU_ASSERT_STRING_EQUAL(sim_event_kind_name(SIM_EV_TUNNEL_REVOKE),
+                         "tunnel revoke");
+  sim_scenario_free(&s);
+
+  /* allow-nodes, and a file with no tunnels line: the version 1 world */
+  CU_ASSERT_EQUAL(parse3(&s, "tunnels allow-nodes", err, sizeof err), 0);
+  CU_ASSERT_EQUAL(s.tunnels_only, 0);
+  sim_scenario_free(&s);
+
+  static const bad_case bad[] = {
+      {"tunnel cam client n1 server n2 targets tcp:80\n"
+       "tunnel cam client n1 server n3 targets tcp:80\n",
+       "scenarios/t.scn:4: tunnel: a tunnel named 'cam' is already declared "
+       "on line 3 (each tunnel needs its own name)"},
+      {"tunnel cam client n1 server n2 targets tcp:80\n"
+       "at 1m tunnel revoke cam server\nat 2m tunnel revoke cam\n",
+       "scenarios/t.scn:5: tunnel revoke: tunnel 'cam' is already revoked at "
+       "its server at 2m (on line 4)"},
+      {"tunnel cam client n1 server n2 targets tcp:80\n"
+       "at 1m tunnel revoke cam\nat 2m tunnel revoke cam client\n",
+       "scenarios/t.scn:5: tunnel revoke: tunnel 'cam' is already revoked at "
+       "its client at 2m (on line 4)"},
+      {"tunnel cam client n1 server n2 targets tcp:80\n"
+       "at 1m tunnel revoke cam\nat 2m tunnel add cam\nat 3m tunnel add "
+       "cam\n",
+       "scenarios/t.scn:6: tunnel add: tunnel 'cam' is in place at both ends "
+       "at 3m (revoke it first)"},
+      {"tunnel cam client n1 server n2 targets tcp:80\n"
+       "at 2m tunnel add cam\nat 1m tunnel add cam\n",
+       "scenarios/t.scn:4: tunnel add: tunnel 'cam' is in place at both ends "
+       "at 2m (revoke it first)"},
+      {"tunnel cam client n1 server n2 targets tcp:80\n"
+       "at 1m flow start f from n2 to tunnel:cam tcp port=80\n",
+       "scenarios/t.scn:4: flow start: n2 holds the server end of tunnel "
+       "cam; a flow to it comes from another node"},
+      {"at 1m flow start f from tunnel:cam to n3 tcp port=80\n"
+       "tunnel cam client n1 server n2 targets tcp:80\n",
+       "scenarios/t.scn:3: flow start: a flow from tunnel cam goes back to "
+       "its client, n1, got 'to n3'"},
+      {"tunnel cam client n1 server n2 targets tcp:80\n"
+       "at 1m flow start f from n1 to tunnel:cma tcp port=80\n",
+       "scenarios/t.scn:4: flow start: no tunnel named 'cma' (declare it "
+       "with a line such as 'tunnel cma client n1 server n2 targets "
+       "tcp:80')"},
+  };
+  expect_refused(bad, sizeof bad / sizeof bad[0]);
+  CU_ASSERT_EQUAL(parse(&s,
+                        "topology linear n=5\nduration 1h\ntunnels only\n"
+                        "tunnels allow-nodes\n",
+                        err, sizeof err),
+                  MCC_ERR_SYNTAX);
+  CU_ASSERT_STRING_EQUAL(
+      err, "scenarios/t.scn:4: tunnels: given twice (first on line 3)");
+  /* tunnel names and node names are apart: a tunnel named like a node */
+  CU_ASSERT_EQUAL(parse(&s,
+                        "topology linear n=5\nduration 1h\n"
+                        "tunnel n1 client n1 server n2 targets udp:1\n"
+                        "at 1m flow start n1 from n1 to tunnel:n1 udp "
+                        "port=1\n",
+                        err, sizeof err),
+                  0);
+  sim_scenario_free(&s);
 }
 
 /* A node dies only while alive; a link is cut only while up, whichever
@@ -591,9 +757,7 @@ static void test_sim_scenario_kill_cut_timeline(void) {
   CU_ASSERT_EQUAL_FATAL(parse(&s, ok, err, sizeof err), 0);
   CU_ASSERT_EQUAL(s.nevents, 8);
   sim_scenario_free(&s);
-  static const struct {
-    const char *text, *says;
-  } bad[] = {
+  static const bad_case bad[] = {
       {"at 1m kill n1\nat 2m kill n1\n",
        "scenarios/t.scn:4: kill: n1 is already dead at 2m (killed on line 3)"},
       {"at 1m kill n1\nat 2m revive n1\nat 3m revive n1\n",
@@ -608,15 +772,7 @@ static void test_sim_scenario_kill_cut_timeline(void) {
        "scenarios/t.scn:4: restore: the link between n2 and n1 is not cut at "
        "1m"},
   };
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    char text[512];
-    snprintf(text, sizeof text, "topology linear n=5\nduration 1h\n%s",
-             bad[i].text);
-    CU_ASSERT_EQUAL(parse(&s, text, err, sizeof err), MCC_ERR_VALUE);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].says));
-    if (!strstr(err, bad[i].says))
-      fprintf(stderr, "\ngot '%s', wanted '%s'\n", err, bad[i].says);
-  }
+  expect_refused(bad, sizeof bad / sizeof bad[0]);
 }
 
 static void test_sim_scenario_set(void) {
@@ -956,6 +1112,7 @@ void suite_sim_scenario(void) {
   ADD_TEST(s, test_sim_scenario_missing);
   ADD_TEST(s, test_sim_scenario_after_duration);
   ADD_TEST(s, test_sim_scenario_flows);
+  ADD_TEST(s, test_sim_scenario_tunnels);
   ADD_TEST(s, test_sim_scenario_kill_cut_timeline);
   ADD_TEST(s, test_sim_scenario_set);
   ADD_TEST(s, test_sim_scenario_network_trust);

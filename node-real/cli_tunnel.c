@@ -240,8 +240,8 @@ static int format_half(char *out, size_t outlen, const request *r, int server,
                 role, other_node, peer->id, targets, name, name);
   if (server && r->external)
     bad |= append(out, outlen, "external-ip-address = %s\n", r->external);
-  if (server && r->dns) bad |= append(out, outlen, "dns-names = %s\n", r->dns);
-  if (server && r->static_addr)
+  if (r->dns) bad |= append(out, outlen, "dns-names = %s\n", r->dns);
+  if (r->static_addr)
     bad |= append(out, outlen, "static-addr = %s\n", r->static_addr);
   return bad;
 }

@@ -222,7 +222,11 @@ static void do_nodes(const ctl_context *ctx, strbuf *answer) {
                   relation(&info, &parent, has_parent));
   }
   /* Each tunnel's two endpoints, as the manual lists them: ours under
-   * this node, the other under the node that holds it. */
+   * this node, the other under the node that holds it. ADDRESS: where a
+   * server endpoint is reached from here: on the client node the address
+   * it resolves to (its static-addr, or a dynamic one), on the server node
+   * the LAN device of an external tunnel. */
+  mcc_resolver *r = mcc_node_resolver(ctx->node);
   for (size_t i = 0; i < mcc_node_tunnel_count(ctx->node); i++) {
     mcc_tunnel_info t;
     if (mcc_node_tunnel_get(ctx->node, i, &t) != 0) continue;
@@ -231,12 +235,23 @@ static void do_nodes(const ctl_context *ctx, strbuf *answer) {
     const char *theirs = t.role == MCC_TUNNEL_SERVER ? "client-endpoint"
                                                      : "server-endpoint";
     char id[MCC_ID_TEXT_LEN + 1], pid[MCC_ID_TEXT_LEN + 1];
+    char ours_addr[INET_ADDRSTRLEN] = "-", theirs_addr[INET_ADDRSTRLEN] = "-";
+    mcc_resolve_addrs a;
+    if (t.role == MCC_TUNNEL_SERVER && t.external_ip) {
+      uint32_t x = htonl(t.external_ip);
+      inet_ntop(AF_INET, &x, ours_addr, sizeof ours_addr);
+    } else if (t.role == MCC_TUNNEL_CLIENT && r &&
+               mcc_resolver_lookup_id(r, &t.peer_endpoint, &a, ctx->now) == 0) {
+      inet_ntop(AF_INET, a.ipv4, theirs_addr, sizeof theirs_addr);
+    }
     mcc_id_to_text(&t.endpoint, id);
     mcc_id_to_text(mcc_node_id(ctx->node), pid);
-    strbuf_printf(answer, "%s\t-\t0\t%s\t-\t%s\t-\n", id, pid, ours);
+    strbuf_printf(answer, "%s\t%s\t0\t%s\t-\t%s\t-\n", id, ours_addr, pid,
+                  ours);
     mcc_id_to_text(&t.peer_endpoint, id);
     mcc_id_to_text(&t.remote_node, pid);
-    strbuf_printf(answer, "%s\t-\t0\t%s\t-\t%s\t-\n", id, pid, theirs);
+    strbuf_printf(answer, "%s\t%s\t0\t%s\t-\t%s\t-\n", id, theirs_addr, pid,
+                  theirs);
   }
 }
 

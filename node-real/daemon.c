@@ -220,7 +220,10 @@ static int open_tun(mccd *d) {
   d->own = own;
   tun_config tc = {.name = d->cfg.tun_name, .mtu = d->cfg.tun_mtu,
                    .ipv4_prefix = d->cfg.resolver.ipv4_prefix_len,
-                   .ipv6_prefix = d->cfg.resolver.ipv6_prefix_len};
+                   .ipv6_prefix = d->cfg.resolver.ipv6_prefix_len,
+                   /* tunnel endpoints' static-addr (tunnel_conf.c) */
+                   .static_net = {10, 115, 0, 0},
+                   .static_prefix = 16};
   memcpy(tc.ipv4, own.ipv4, 4);
   memcpy(tc.ipv6, own.ipv6, 16);
   char err[256];

@@ -2,7 +2,9 @@
  * tun.c — creating and configuring the TUN device through the kernel's
  * ioctls (TUNSETIFF, SIOCSIFMTU, SIOCSIFADDR...), so mccd needs no external
  * `ip` command. The addresses give the kernel the connected routes of the
- * resolver networks: everything sent to 10.83.0.0/16 lands in our fd.
+ * resolver networks: everything sent to 10.83.0.0/16 lands in our fd. The
+ * static range (10.115.0.0/16: tunnel endpoints' static-addr) gets a route
+ * into the device too (SIOCADDRT), gone with the device.
  */
 #include "tun.h"
 
@@ -12,6 +14,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <linux/ipv6.h>
+#include <net/route.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +62,25 @@ static int set_ipv6(int ifindex, const tun_config *cfg, char *err,
   return 0;
 }
 
+static int add_static_route(int sock, const tun_config *cfg, char *err,
+                            size_t errlen) {
+  struct rtentry rt;
+  memset(&rt, 0, sizeof rt);
+  struct sockaddr_in *dst = (struct sockaddr_in *)&rt.rt_dst;
+  struct sockaddr_in *mask = (struct sockaddr_in *)&rt.rt_genmask;
+  dst->sin_family = mask->sin_family = AF_INET;
+  memcpy(&dst->sin_addr, cfg->static_net, 4);
+  uint32_t m = cfg->static_prefix ? htonl(~0u << (32 - cfg->static_prefix)) : 0;
+  memcpy(&mask->sin_addr, &m, 4);
+  rt.rt_flags = RTF_UP;
+  char dev[IFNAMSIZ];
+  snprintf(dev, sizeof dev, "%s", cfg->name);
+  rt.rt_dev = dev;
+  if (ioctl(sock, SIOCADDRT, &rt) < 0 && errno != EEXIST)
+    return fail(err, errlen, "routing the static range into", cfg->name);
+  return 0;
+}
+
 int tun_open(const tun_config *cfg, char *err, size_t errlen) {
   int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return fail(err, errlen, "opening", "/dev/net/tun");
@@ -96,6 +118,8 @@ int tun_open(const tun_config *cfg, char *err, size_t errlen) {
     fail(err, errlen, "bringing up", cfg->name);
     goto out;
   }
+  if (cfg->static_prefix && add_static_route(sock, cfg, err, errlen) < 0)
+    goto out;
   /* IPv6 after "up": the kernel drops IPv6 addresses of a down device. */
   if (cfg->ipv6_prefix) {
     if (ioctl(sock, SIOCGIFINDEX, &ifr) < 0) {

@@ -16,6 +16,8 @@ typedef struct tun_config {
   unsigned ipv4_prefix; /* its prefix length */
   uint8_t ipv6[16];     /* own address in resolver.ipv6-network */
   unsigned ipv6_prefix; /* 0: no IPv6 address */
+  uint8_t static_net[4];  /* routed into the device too (10.115.0.0) */
+  unsigned static_prefix; /* its prefix length; 0: no such route */
 } tun_config;
 
 /* Creates the device (non-persistent: it vanishes when the fd is closed),

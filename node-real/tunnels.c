@@ -10,6 +10,11 @@
  * key readable by others, a certificate not issued by a trusted network,
  * not this end's) is logged once with the file and line, holds no tunnel,
  * and is tried again when it changes.
+ *
+ * On the client node the server endpoint resolves (its id, its dns-names,
+ * its static-addr: the node's resolver learns them here, and forgets them
+ * with the tunnel); a static address another tunnel holds refuses the
+ * second file.
  */
 #include "tunnels.h"
 
@@ -22,9 +27,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <mcc/tunnel.h>
-
 #include <mcc/resolve.h>
+#include <mcc/tunnel.h>
+#include <sodium.h>
 
 #include "external.h"
 #include "keyfile.h"
@@ -42,6 +47,8 @@ typedef struct tunnel_file {
   mcc_id peer;   /* its peer endpoint, when loaded */
   mcc_id endpoint;      /* ours */
   uint32_t external_ip; /* server of an external tunnel: the device */
+  int named;            /* client: the peer endpoint's names are set */
+  int has_static;       /* client: the peer endpoint's static address */
   int seen;      /* listed in this scan */
 } tunnel_file;
 
@@ -65,7 +72,7 @@ static int is_conf(const char *name) {
 /* Reads and checks one file into t. 0, or -1 with err. */
 static int load_file(const char *dir, const char *name,
                      const mcc_trust *trust, uint64_t unix_s, mcc_tunnel *t,
-                     char *err, size_t errlen) {
+                     mcc_tunnel_conf *ptc, char *err, size_t errlen) {
   char path[PATH_MAX + NAME_MAX + 2];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   char *text = NULL;
@@ -74,6 +81,7 @@ static int load_file(const char *dir, const char *name,
     return -1;
   mcc_tunnel_conf tc;
   int rv = mcc_tunnel_conf_parse(path, text, len, &tc, err, errlen);
+  *ptc = tc;
   free(text);
   if (rv != 0) return -1;
   memset(t, 0, sizeof *t);
@@ -112,8 +120,51 @@ static tunnel_file *find(daemon_tunnels *dt, const char *name) {
   return NULL;
 }
 
+/* The client's names and static address of the server endpoint off. */
+static void forget_names(tunnel_file *f, mcc_node *node, uint64_t now) {
+  mcc_resolver *r = mcc_node_resolver(node);
+  if (r && f->named) mcc_resolver_set_names(r, &f->peer, "", 0);
+  if (r && f->has_static) mcc_resolver_set_static(r, &f->peer, NULL, now);
+  f->named = f->has_static = 0;
+}
+
+/* The client's names and static address of the server endpoint on: 0, or
+ * -1 with err (the tunnel is then not put in force). */
+static int learn_names(tunnel_file *f, mcc_node *node,
+                       const mcc_tunnel_conf *tc, const char *path,
+                       uint64_t now, char *err, size_t errlen) {
+  mcc_resolver *r = mcc_node_resolver(node);
+  if (tc->role != MCC_TUNNEL_CLIENT) return 0;
+  if (!r) return snprintf(err, errlen, "%.700s: no resolver", path), -1;
+  if (tc->static_addr) {
+    uint8_t a[4] = {tc->static_addr >> 24, tc->static_addr >> 16,
+                    tc->static_addr >> 8, tc->static_addr};
+    int rv = mcc_resolver_set_static(r, &tc->peer_endpoint, a, now);
+    if (rv != 0) {
+      snprintf(err, errlen, "%.700s: static-addr %u.%u.%u.%u: %s", path, a[0],
+               a[1], a[2], a[3],
+               rv == MCC_ERR_CONFLICT ? "another tunnel's endpoint holds it"
+                                      : mcc_strerror(rv));
+      return -1;
+    }
+    f->has_static = 1;
+  }
+  if (tc->dns_names[0]) {
+    int rv = mcc_resolver_set_names(r, &tc->peer_endpoint, tc->dns_names,
+                                    strlen(tc->dns_names));
+    if (rv != 0) {
+      snprintf(err, errlen, "%.700s: dns-names: %s", path, mcc_strerror(rv));
+      forget_names(f, node, now);
+      return -1;
+    }
+    f->named = 1;
+  }
+  return 0;
+}
+
 static void unload(daemon_tunnels *dt, tunnel_file *f, mcc_node *node,
                    uint64_t now) {
+  forget_names(f, node, now);
   if (f->loaded && mcc_node_tunnel_remove(node, &f->peer, now) == 0)
     log_msg(LOG_INFO, "%s/%s: tunnel removed", dt->dir, f->name);
   f->loaded = 0;
@@ -190,20 +241,30 @@ void daemon_tunnels_sync(daemon_tunnels *dt, mcc_node *node,
     f->size = st.st_size;
     f->mtime = st.st_mtim;
     mcc_tunnel t;
+    mcc_tunnel_conf tc;
     char err[1024];
     uint64_t unix_s = (uint64_t)time(NULL);
-    if (load_file(dt->dir, e->d_name, trust, unix_s, &t, err, sizeof err) !=
-        0) {
+    if (load_file(dt->dir, e->d_name, trust, unix_s, &t, &tc, err,
+                  sizeof err) != 0) {
       unload(dt, f, node, now);
       log_msg(LOG_ERROR, "%s (this tunnel is not in force)", err);
       continue;
     }
     if (f->loaded && memcmp(&f->peer, &t.peer_endpoint, sizeof f->peer) != 0)
       unload(dt, f, node, now); /* now a tunnel to another endpoint */
+    f->peer = t.peer_endpoint;
+    forget_names(f, node, now);
+    if (learn_names(f, node, &tc, path, now, err, sizeof err) != 0) {
+      sodium_memzero(&t.endpoint, sizeof t.endpoint);
+      unload(dt, f, node, now);
+      log_msg(LOG_ERROR, "%s (this tunnel is not in force)", err);
+      continue;
+    }
     int rv = mcc_node_tunnel_add(node, &t, now);
     mcc_id endpoint = t.endpoint.pub;
-    memset(&t.endpoint, 0, sizeof t.endpoint); /* the node has its copy */
+    sodium_memzero(&t.endpoint, sizeof t.endpoint); /* the node has a copy */
     if (rv != 0) {
+      forget_names(f, node, now);
       log_msg(LOG_ERROR, "%s: %s (this tunnel is not in force)", path,
               mcc_strerror(rv));
       continue;

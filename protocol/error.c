@@ -31,6 +31,7 @@ const char *mcc_strerror(int err) {
   case MCC_ERR_SYNTAX: return "syntax error";
   case MCC_ERR_VALUE: return "malformed value";
   case MCC_ERR_BUSY: return "over a rate limit or the handshake budget";
+  case MCC_ERR_CONFLICT: return "held by another node or endpoint";
   default: return "unknown error";
   }
 }

@@ -34,8 +34,11 @@ struct mcc_resolve_slot {
   mcc_id id;
   uint32_t prev, next; /* LRU list; NONE at the ends */
   uint32_t used_s;     /* last use: the resolver's clock in whole seconds */
-  uint8_t pinned;      /* not in the LRU list */
+  uint32_t static_ipv4; /* host order, 0 for none (mcc_resolver_set_static) */
+  uint8_t pinned;       /* not in the LRU list: PIN_NODE or PIN_STATIC bits */
 };
+
+enum { PIN_NODE = 1, PIN_STATIC = 2 };
 
 struct mcc_resolve_bucket {
   uint32_t hash;
@@ -387,6 +390,11 @@ static int match_slot(const mcc_resolver *r, uint32_t index, const void *key,
          memcmp(r->slots[index].id.key, key, MCC_KEY_LEN) == 0;
 }
 
+static int match_static(const mcc_resolver *r, uint32_t index,
+                        const void *key, size_t keylen) {
+  return keylen == 4 && r->slots[index].static_ipv4 == load_be(key, 4);
+}
+
 static int match_owner(const mcc_resolver *r, uint32_t index, const void *key,
                        size_t keylen) {
   return keylen == MCC_KEY_LEN &&
@@ -514,6 +522,7 @@ static uint32_t slot_for(mcc_resolver *r, const mcc_id *id, int capped,
   }
   if (capped) new_taken(r);
   r->slots[k].id = *id;
+  r->slots[k].static_ipv4 = 0;
   r->slots[k].pinned = 0;
   r->slots[k].used_s = clock_s(r);
   lru_append(r, k);
@@ -559,6 +568,7 @@ void mcc_resolver_clear(mcc_resolver *r) {
   free(r->ids.buckets);
   free(r->names.buckets);
   free(r->owners.buckets);
+  free(r->statics.buckets);
   for (uint32_t i = 0; i < r->owners_cap; i++) free(r->owner_list[i].names);
   free(r->owner_list);
   free(r->name_entries);
@@ -574,7 +584,7 @@ uint32_t mcc_resolver_used(const mcc_resolver *r) { return r ? r->used : 0; }
 size_t mcc_resolver_memory(const mcc_resolver *r) {
   if (!r) return 0;
   return (size_t)r->slots_cap * sizeof *r->slots + table_memory(&r->ids) +
-         table_memory(&r->names) + table_memory(&r->owners) +
+         table_memory(&r->names) + table_memory(&r->owners) + table_memory(&r->statics) +
          (size_t)r->name_entries_cap * sizeof *r->name_entries +
          (size_t)r->owners_cap * sizeof *r->owner_list + r->names_bytes;
 }
@@ -588,11 +598,14 @@ static int lookup_id(mcc_resolver *r, const mcc_id *id,
   int rv = 0, pin = how == PIN;
   uint32_t k = slot_for(r, id, how == QUERY, &rv);
   if (k == NONE) return rv;
-  if (pin && !r->slots[k].pinned) {
-    lru_unlink(r, k);
-    r->slots[k].pinned = 1;
+  if (pin) {
+    if (!r->slots[k].pinned) lru_unlink(r, k);
+    r->slots[k].pinned |= PIN_NODE;
   }
-  if (addrs) slot_addrs(r, k, addrs);
+  if (addrs) {
+    slot_addrs(r, k, addrs);
+    if (r->slots[k].static_ipv4) store_be(addrs->ipv4, 4, r->slots[k].static_ipv4);
+  }
   return 0;
 }
 
@@ -611,6 +624,50 @@ int mcc_resolver_pin(mcc_resolver *r, const mcc_id *id,
   return lookup_id(r, id, addrs, PIN, now);
 }
 
+int mcc_resolver_set_static(mcc_resolver *r, const mcc_id *id,
+                            const uint8_t ipv4[4], uint64_t now) {
+  if (!r || !id) return MCC_ERR_INVALID_ARGUMENT;
+  const mcc_resolver_settings *s = &r->settings;
+  uint32_t want = ipv4 ? load_be(ipv4, 4) : 0;
+  if (ipv4 && (want == 0 || want == UINT32_MAX || (want >> 24) == 127 ||
+               (want >> 28) >= 14 ||
+               prefix_match(ipv4, s->ipv4_network, s->ipv4_prefix_len)))
+    return MCC_ERR_VALUE;
+  set_clock(r, now);
+  uint32_t k = table_find(r, &r->ids, hash_bytes(r, id->key, MCC_KEY_LEN),
+                          match_slot, id->key, MCC_KEY_LEN, NULL);
+  uint32_t have = k != NONE ? r->slots[k].static_ipv4 : 0;
+  if (want == have) return 0;
+  if (want) {
+    uint32_t other = table_find(r, &r->statics, hash_bytes(r, ipv4, 4),
+                                match_static, ipv4, 4, NULL);
+    if (other != NONE) return MCC_ERR_CONFLICT;
+    int rv = table_reserve(&r->statics, 1);
+    if (rv != 0) return rv;
+    if (k == NONE && (k = slot_for(r, id, 0, &rv)) == NONE) return rv;
+  }
+  if (have) { /* the old address goes */
+    uint8_t old[4];
+    uint32_t pos = 0;
+    store_be(old, 4, have);
+    table_find(r, &r->statics, hash_bytes(r, old, 4), match_static, old, 4,
+               &pos);
+    table_remove_at(&r->statics, pos);
+  }
+  struct mcc_resolve_slot *slot = &r->slots[k];
+  slot->static_ipv4 = want;
+  if (want) {
+    if (!slot->pinned) lru_unlink(r, k);
+    slot->pinned |= PIN_STATIC;
+    table_insert(&r->statics, hash_bytes(r, ipv4, 4), k);
+  } else {
+    slot->pinned &= (uint8_t)~PIN_STATIC;
+    if (!slot->pinned) lru_append(r, k);
+    touch(r, k);
+  }
+  return 0;
+}
+
 /* host is the slot number + 1 an address carries. */
 static int reverse_hit(mcc_resolver *r, uint64_t host, mcc_id *pid,
                        uint64_t now) {
@@ -626,8 +683,15 @@ int mcc_resolver_lookup_ipv4(mcc_resolver *r, const uint8_t addr[4],
                              mcc_id *pid, uint64_t now) {
   if (!r || !addr || !pid) return MCC_ERR_INVALID_ARGUMENT;
   const mcc_resolver_settings *s = &r->settings;
-  if (!prefix_match(addr, s->ipv4_network, s->ipv4_prefix_len))
-    return MCC_ERR_VALUE;
+  if (!prefix_match(addr, s->ipv4_network, s->ipv4_prefix_len)) {
+    uint32_t k = table_find(r, &r->statics, hash_bytes(r, addr, 4),
+                            match_static, addr, 4, NULL);
+    if (k == NONE) return MCC_ERR_VALUE;
+    set_clock(r, now);
+    touch(r, k);
+    *pid = r->slots[k].id;
+    return 0;
+  }
   return reverse_hit(r, load_be(addr, 4) - load_be(s->ipv4_network, 4), pid,
                      now);
 }

@@ -197,6 +197,7 @@ int mcc_node_tunnel_get(const mcc_node *node, size_t i,
   info->remote_node = t->remote_node;
   memcpy(info->targets, t->targets, t->ntargets * sizeof t->targets[0]);
   info->ntargets = t->ntargets;
+  info->external_ip = t->external_ip;
   info->in_force = tunnel_valid(node, t);
   return 0;
 }

@@ -11,8 +11,11 @@
  *   - static-addr must lie in 10.115.0.0/16, the manual's static range:
  *     the client routes the endpoint's address into the overlay, and a
  *     tunnel file must not be able to take a LAN address over;
- *   - external-ip-address, dns-names and static-addr describe the server
- *     endpoint, so only the server's file may set them.
+ *   - external-ip-address names the server's LAN device, so only the
+ *     server's file may set it; dns-names and static-addr name the server
+ *     endpoint, and they are used on the client node (the only node where
+ *     the endpoint resolves), so both files may hold them (create-tunnel
+ *     writes them in both).
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -221,8 +224,8 @@ static const struct {
     [K_CERTIFICATE] = {"certificate", 1, 0},
     [K_PRIVATE_KEY] = {"private-key", 1, 0},
     [K_EXTERNAL_IP] = {"external-ip-address", 0, 1},
-    [K_DNS_NAMES] = {"dns-names", 0, 1},
-    [K_STATIC_ADDR] = {"static-addr", 0, 1},
+    [K_DNS_NAMES] = {"dns-names", 0, 0},
+    [K_STATIC_ADDR] = {"static-addr", 0, 0},
 };
 
 static const char required_list[] =

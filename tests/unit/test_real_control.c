@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <mcc/resolve.h>
+#include <mcc/tunnel.h>
 
 #include "control.h"
 #include "harness.h"
@@ -137,6 +138,63 @@ static void test_real_control_route_and_nodes(void) {
   harness_free(h);
 }
 
+/* The endpoints of a node's tunnels in `nodes`, as the manual lists them:
+ * on the client the server endpoint with the address it resolves to there
+ * (its static-addr once set), on the server an external tunnel's device. */
+static void test_real_control_tunnel_rows(void) {
+  harness *h = chain3();
+  strbuf sb;
+  strbuf_init(&sb);
+  mcc_keypair cep, sep;
+  uint8_t seed[32];
+  memset(seed, 0x31, sizeof seed);
+  mcc_keypair_from_seed(&cep, seed);
+  seed[0] ^= 0xff;
+  mcc_keypair_from_seed(&sep, seed);
+  mcc_tunnel c = {.role = MCC_TUNNEL_CLIENT, .endpoint = cep,
+                  .peer_endpoint = sep.pub, .remote_node = *harness_id(h, 2),
+                  .ntargets = 1};
+  mcc_tunnel sv = {.role = MCC_TUNNEL_SERVER, .endpoint = sep,
+                   .peer_endpoint = cep.pub, .remote_node = *harness_id(h, 0),
+                   .ntargets = 1, .external_ip = 0xc0a80114u};
+  c.targets[0] = sv.targets[0] =
+      (mcc_tunnel_target){MCC_PROTO_TCP, 80, 80};
+  harness_tunnel_cert(h, 0, &cep.pub, HARNESS_UNIX_START - 10,
+                      HARNESS_UNIX_START + 86400, &c.cert);
+  harness_tunnel_cert(h, 0, &sep.pub, HARNESS_UNIX_START - 10,
+                      HARNESS_UNIX_START + 86400, &sv.cert);
+  CU_ASSERT_EQUAL_FATAL(
+      mcc_node_tunnel_add(harness_node(h, 0), &c, harness_now(h)), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      mcc_node_tunnel_add(harness_node(h, 2), &sv, harness_now(h)), 0);
+  char sid[MCC_ID_TEXT_LEN + 1], cid[MCC_ID_TEXT_LEN + 1], want[256];
+  char root_id[MCC_ID_TEXT_LEN + 1], leaf_id[MCC_ID_TEXT_LEN + 1];
+  mcc_id_to_text(&sep.pub, sid);
+  mcc_id_to_text(&cep.pub, cid);
+  mcc_id_to_text(harness_id(h, 0), root_id);
+  mcc_id_to_text(harness_id(h, 2), leaf_id);
+  ctl_context root = ctx_of(h, 0, 0), leaf = ctx_of(h, 2, 1);
+  mcc_resolve_addrs a;
+  mcc_resolver *r = mcc_node_resolver(harness_node(h, 0));
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(r, &sep.pub, &a, harness_now(h)), 0);
+  snprintf(want, sizeof want, "%s\t%u.%u.%u.%u\t0\t%s\t-\tserver-endpoint\t-\n",
+           sid, a.ipv4[0], a.ipv4[1], a.ipv4[2], a.ipv4[3], leaf_id);
+  CU_ASSERT_PTR_NOT_NULL(strstr(ask(&root, "nodes", &sb), want));
+  snprintf(want, sizeof want, "%s\t-\t0\t%s\t-\tclient-endpoint\t-\n", cid,
+           root_id);
+  CU_ASSERT_PTR_NOT_NULL(strstr(sb.data, want));
+  uint8_t st[4] = {10, 115, 0, 20};
+  CU_ASSERT_EQUAL(mcc_resolver_set_static(r, &sep.pub, st, harness_now(h)), 0);
+  snprintf(want, sizeof want, "%s\t10.115.0.20\t0\t%s\t-\tserver-endpoint\t-\n",
+           sid, leaf_id);
+  CU_ASSERT_PTR_NOT_NULL(strstr(ask(&root, "nodes", &sb), want));
+  snprintf(want, sizeof want,
+           "%s\t192.168.1.20\t0\t%s\t-\tserver-endpoint\t-\n", sid, leaf_id);
+  CU_ASSERT_PTR_NOT_NULL(strstr(ask(&leaf, "nodes", &sb), want));
+  strbuf_clear(&sb);
+  harness_free(h);
+}
+
 static void test_real_control_resolve(void) {
   harness *h = chain3();
   strbuf sb;
@@ -210,6 +268,7 @@ void suite_real_control(void) {
   CU_pSuite s = CU_add_suite("real_control", NULL, NULL);
   ADD_TEST(s, test_real_control_id_parent_health);
   ADD_TEST(s, test_real_control_route_and_nodes);
+  ADD_TEST(s, test_real_control_tunnel_rows);
   ADD_TEST(s, test_real_control_resolve);
   ADD_TEST(s, test_real_control_rejects_malformed);
 }

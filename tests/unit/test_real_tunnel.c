@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <mcc/resolve.h>
 #include <mcc/tunnel.h>
 
 #include "cli.h"
@@ -169,13 +170,14 @@ static void test_real_tunnel_create(void) {
   CU_ASSERT_EQUAL(s.static_addr, 0x0a730007u);
   rt_fmt(want, sizeof want, "%s/cam.crt", l.out);
   CU_ASSERT_STRING_EQUAL(s.certificate, want);
-  /* The client's half: the same targets, nothing of the server's. */
+  /* The client's half: the same targets and the server endpoint's names
+   * and static address (they resolve there), not the LAN device. */
   CU_ASSERT_EQUAL(c.role, MCC_TUNNEL_CLIENT);
   CU_ASSERT(same_id(&c.remote_node, &l.server_node.pub));
   CU_ASSERT_EQUAL(c.ntargets, 3);
   CU_ASSERT_EQUAL(c.external_ip, 0);
-  CU_ASSERT_STRING_EQUAL(c.dns_names, "");
-  CU_ASSERT_EQUAL(c.static_addr, 0);
+  CU_ASSERT_STRING_EQUAL(c.dns_names, "cam,light1");
+  CU_ASSERT_EQUAL(c.static_addr, 0x0a730007u);
   rt_fmt(want, sizeof want, "%s/cam.key", bundle);
   CU_ASSERT_STRING_EQUAL(c.private_key, want);
 
@@ -406,7 +408,8 @@ static void test_real_tunnel_loaded_by_mccd(void) {
   char *args[] = {
       "create-tunnel", "-p",        l.net_cert,  "-C",          l.srv,
       "--remote-node", l.client_id, "--targets", "tcp:80",      "--dns-names",
-      "web",           "--name",    "web",       "rel/tunnels", NULL};
+      "web",           "--name",    "web",       "--static-ip-address",
+      "10.115.0.9",    "rel/tunnels", NULL};
   CU_ASSERT_EQUAL_FATAL(rt_run(cli_create_tunnel, root, NULL, &o, args), 0);
 
   mcc_node *server = lab_node(&l, &l.server_node, &l.server_cert);
@@ -427,6 +430,47 @@ static void test_real_tunnel_loaded_by_mccd(void) {
   CU_ASSERT_EQUAL(s.ntargets, 1);
   CU_ASSERT_EQUAL(c.targets[0].port_lo, 80);
 
+  /* The client resolves the server endpoint by its name and its static
+   * address; the server does not. */
+  mcc_id got;
+  uint8_t st[4] = {10, 115, 0, 9};
+  mcc_resolver *cr = mcc_node_resolver(client), *sr = mcc_node_resolver(server);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_name(cr, "web.home.arpa", 13, &got), 0);
+  CU_ASSERT(same_id(&got, &s.endpoint));
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_ipv4(cr, st, &got, 0), 0);
+  CU_ASSERT(same_id(&got, &s.endpoint));
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_name(sr, "web", 3, &got),
+                  MCC_ERR_NO_ROUTE);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_ipv4(sr, st, &got, 0), MCC_ERR_VALUE);
+  /* A second client file with the same static address is refused whole. */
+  char text[4096];
+  rt_read_text("rel/tunnels/web.client/web.conf", text, sizeof text);
+  FILE *f = fopen("rel/tunnels/web.client/copy.conf", "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  char *pe = strstr(text, "peer-endpoint = ");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(pe);
+  pe[16] = pe[16] == 'a' ? 'b' : 'a'; /* another server endpoint */
+  fputs(text, f);
+  fclose(f);
+  daemon_tunnels_sync(&dc, client,
+                      &(mcc_trust){.networks = &l.network.pub,
+                                   .networks_len = 1},
+                      "mcc0", 0);
+  CU_ASSERT_EQUAL(mcc_node_tunnel_count(client), 1);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_ipv4(cr, st, &got, 0), 0);
+  CU_ASSERT(same_id(&got, &s.endpoint));
+  /* The client's file gone: the name and the address go with it. */
+  CU_ASSERT_EQUAL(unlink("rel/tunnels/web.client/web.conf"), 0);
+  CU_ASSERT_EQUAL(unlink("rel/tunnels/web.client/copy.conf"), 0);
+  daemon_tunnels_sync(&dc, client,
+                      &(mcc_trust){.networks = &l.network.pub,
+                                   .networks_len = 1},
+                      "mcc0", 0);
+  CU_ASSERT_EQUAL(mcc_node_tunnel_count(client), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_name(cr, "web", 3, &got),
+                  MCC_ERR_NO_ROUTE);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_ipv4(cr, st, &got, 0), MCC_ERR_VALUE);
+
   /* The server's file gone: its tunnel goes. */
   CU_ASSERT_EQUAL(unlink("rel/tunnels/web.conf"), 0);
   CU_ASSERT_EQUAL(sync_one(&ds, server, &l, &s), -1);
@@ -436,7 +480,9 @@ static void test_real_tunnel_loaded_by_mccd(void) {
   rt_read_text(log_path, log_text, sizeof log_text);
   CU_ASSERT_PTR_NOT_NULL(
       strstr(log_text, "rel/tunnels/web.conf: tunnel added"));
-  CU_ASSERT_PTR_NULL(strstr(log_text, "error"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(
+      log_text, "copy.conf: static-addr 10.115.0.9: another tunnel's endpoint "
+                "holds it (this tunnel is not in force)"));
   daemon_tunnels_clear(&ds);
   daemon_tunnels_clear(&dc);
   mcc_node_free(server);

@@ -441,6 +441,108 @@ static void test_resolve_pin(void) {
   mcc_resolver_clear(&r);
 }
 
+/* Static addresses (a tunnel endpoint's static-addr): the id's IPv4 form is
+ * the static address in every answer, the address finds the id, the slot
+ * is kept (pinned) for IPv6 and MAC while the static lasts and goes back to
+ * the LRU list after; a second id cannot take a held address; addresses
+ * inside the network, 0.0.0.0, loopback, multicast and broadcast are
+ * refused. Then random set/unset/lookups against a plain model. */
+static void test_resolve_static(void) {
+  mcc_resolver r;
+  mcc_resolve_addrs a;
+  mcc_id cam = make_id(7), other = make_id(8), got;
+  char text[MCC_RESOLVE_TEXT_MAX];
+  init_hold(&r, "10.0.0.0/30", 0, 0); /* 2 slots, reusable at once */
+  uint8_t st[4] = {10, 115, 0, 7};
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_ipv4(&r, st, &got, 0), MCC_ERR_VALUE);
+  CU_ASSERT_EQUAL(mcc_resolver_set_static(&r, &cam, st, 0), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&r, &cam, &a, 0), 0);
+  ipv4_text(&a, text);
+  CU_ASSERT_STRING_EQUAL(text, "10.115.0.7");
+  CU_ASSERT_EQUAL(a.ipv6[15], 1); /* the slot's IPv6 address stays */
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_ipv4(&r, st, &got, 0), 0);
+  CU_ASSERT(same_id(&got, &cam));
+  char idtext[MCC_ID_TEXT_LEN + 1];
+  mcc_id_to_text(&cam, idtext);
+  CU_ASSERT_EQUAL(mcc_resolve_text(&r, idtext, MCC_RESOLVE_IPV4, text,
+                                   sizeof text, 0),
+                  0);
+  CU_ASSERT_STRING_EQUAL(text, "10.115.0.7");
+  CU_ASSERT_EQUAL(mcc_resolve_text(&r, "10.115.0.7", MCC_RESOLVE_NODE_ID,
+                                   text, sizeof text, 0),
+                  0);
+  CU_ASSERT_STRING_EQUAL(text, idtext);
+  /* held: another id cannot take it, and nothing moves */
+  CU_ASSERT_EQUAL(mcc_resolver_set_static(&r, &other, st, 0),
+                  MCC_ERR_CONFLICT);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_ipv4(&r, st, &got, 0), 0);
+  CU_ASSERT(same_id(&got, &cam));
+  /* pinned: an hour later two new ids share the one other slot */
+  for (uint32_t i = 20; i < 23; i++) {
+    mcc_id id = make_id(i);
+    CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&r, &id, &a, i * 3600 * S_NS), 0);
+    CU_ASSERT_EQUAL(a.ipv4[3], 2);
+  }
+  /* refused addresses */
+  static const uint8_t bad[][4] = {
+      {10, 0, 0, 2}, {0, 0, 0, 0}, {127, 0, 0, 1}, {224, 0, 0, 1},
+      {255, 255, 255, 255}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    CU_ASSERT_EQUAL(mcc_resolver_set_static(&r, &other, bad[i], 0),
+                    MCC_ERR_VALUE);
+  /* moved, then taken away: the slot address again, the slot reusable */
+  uint8_t st2[4] = {10, 115, 0, 8};
+  CU_ASSERT_EQUAL(mcc_resolver_set_static(&r, &cam, st2, 0), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_ipv4(&r, st, &got, 0), MCC_ERR_VALUE);
+  CU_ASSERT_EQUAL(mcc_resolver_set_static(&r, &other, st, 0), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_set_static(&r, &other, NULL, 0), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_set_static(&r, &cam, NULL, 0), 0);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_ipv4(&r, st2, &got, 0), MCC_ERR_VALUE);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&r, &cam, &a, 0), 0);
+  CU_ASSERT_EQUAL(a.ipv4[0], 10);
+  CU_ASSERT_EQUAL(a.ipv4[1], 0);
+  mcc_id late = make_id(99);
+  CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&r, &late, &a, 100 * 3600 * S_NS),
+                  0);
+  mcc_resolver_clear(&r);
+
+  /* random operations against a model: id i holds model[i] (0 = none) */
+  enum { IDS = 12, ADDRS = 6, STEPS = 4000 };
+  uint32_t model[IDS] = {0};
+  uint32_t seed = 12345;
+  init_hold(&r, "10.83.0.0/16", 0, 0);
+  for (int step = 0; step < STEPS; step++) {
+    seed = seed * 1103515245u + 12345u;
+    uint32_t i = (seed >> 8) % IDS, pick = (seed >> 20) % (ADDRS + 1);
+    mcc_id id = make_id(i);
+    uint8_t addr[4] = {10, 115, 1, (uint8_t)pick};
+    int holder = -1;
+    for (int j = 0; j < IDS; j++)
+      if (pick && model[j] == pick) holder = j;
+    int rv = mcc_resolver_set_static(&r, &id, pick ? addr : NULL, 0);
+    if (pick && holder >= 0 && holder != (int)i) {
+      CU_ASSERT_EQUAL(rv, MCC_ERR_CONFLICT);
+    } else {
+      CU_ASSERT_EQUAL(rv, 0);
+      model[i] = pick;
+    }
+    for (uint32_t k = 1; k <= ADDRS; k++) {
+      uint8_t q[4] = {10, 115, 1, (uint8_t)k};
+      int want = -1;
+      for (int j = 0; j < IDS; j++)
+        if (model[j] == k) want = j;
+      rv = mcc_resolver_lookup_ipv4(&r, q, &got, 0);
+      mcc_id w = make_id((uint32_t)want);
+      CU_ASSERT(want < 0 ? rv == MCC_ERR_VALUE
+                         : rv == 0 && same_id(&got, &w));
+    }
+    CU_ASSERT_EQUAL(mcc_resolver_lookup_id(&r, &id, &a, 0), 0);
+    CU_ASSERT(model[i] ? a.ipv4[1] == 115 && a.ipv4[3] == model[i]
+                       : a.ipv4[1] == 83);
+  }
+  mcc_resolver_clear(&r);
+}
+
 /* The issue-11 attack on a small pool: every address handed out (forward,
  * reverse, `mcc resolve`) stays with its id for ttl + quarantine (5 + 60 s)
  * after its last use; a new id meanwhile gets MCC_ERR_LIMIT ("no
@@ -1088,6 +1190,7 @@ void suite_resolve(void) {
   ADD_TEST(s, test_resolve_reverse);
   ADD_TEST(s, test_resolve_lru_reuse);
   ADD_TEST(s, test_resolve_pin);
+  ADD_TEST(s, test_resolve_static);
   ADD_TEST(s, test_resolve_lru_reference);
   ADD_TEST(s, test_resolve_quarantine);
   ADD_TEST(s, test_resolve_new_cap);

@@ -372,6 +372,14 @@ static void test_tunnel_conf_file_client(void) {
   CU_ASSERT_EQUAL(parse("c.conf", text, &c, err, sizeof err), 0);
   expect_text("client any order", err, "");
   CU_ASSERT_EQUAL(c.targets[0].proto, MCC_PROTO_UDP);
+  /* The server endpoint's names and static address, used on the client. */
+  CU_ASSERT_EQUAL(parse("c.conf",
+                        CLIENT_BASE "dns-names = cam\nstatic-addr = 10.115.0.9\n",
+                        &c, err, sizeof err),
+                  0);
+  expect_text("client names", err, "");
+  CU_ASSERT_STRING_EQUAL(c.dns_names, "cam");
+  CU_ASSERT_EQUAL(c.static_addr, 0x0a730009u);
 }
 
 static void test_tunnel_conf_values(void) {
@@ -471,12 +479,6 @@ static void test_tunnel_conf_file_errors(void) {
       {CLIENT_BASE "external-ip-address = 0.0.0.0\n", MCC_ERR_SYNTAX,
        "t.conf:7: external-ip-address: only the server's tunnel file may "
        "set it, and t.conf:1 says role = client"},
-      {"dns-names = cam\n" CLIENT_BASE, MCC_ERR_SYNTAX,
-       "t.conf:1: dns-names: only the server's tunnel file may set it, and "
-       "t.conf:2 says role = client"},
-      {CLIENT_BASE "static-addr = 10.115.0.9\n", MCC_ERR_SYNTAX,
-       "t.conf:7: static-addr: only the server's tunnel file may set it, "
-       "and t.conf:1 says role = client"},
       /* values */
       {"role = Server\n", MCC_ERR_VALUE,
        "t.conf:1: role: expected server or client, got 'Server'"},

@@ -48,6 +48,7 @@ enum {
   MCC_ERR_SYNTAX = -222,         /* configuration syntax error */
   MCC_ERR_VALUE = -223,          /* configuration value malformed */
   MCC_ERR_BUSY = -224,           /* over a rate or the handshake budget */
+  MCC_ERR_CONFLICT = -225,       /* an address or name another id holds */
 };
 
 const char *mcc_strerror(int err);

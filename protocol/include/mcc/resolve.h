@@ -143,6 +143,7 @@ typedef struct mcc_resolver {
   struct mcc_resolve_table ids;    /* node id -> slot */
   struct mcc_resolve_table names;  /* dns name -> name entry */
   struct mcc_resolve_table owners; /* node id -> its dns-names list */
+  struct mcc_resolve_table statics; /* static IPv4 address -> slot */
   struct mcc_resolve_name *name_entries;
   uint32_t name_entries_cap, name_entries_free;
   struct mcc_resolve_owner *owner_list;
@@ -191,10 +192,24 @@ int mcc_resolver_query_id(mcc_resolver *r, const mcc_id *id,
 int mcc_resolver_pin(mcc_resolver *r, const mcc_id *id,
                      mcc_resolve_addrs *addrs, uint64_t now);
 
+/* Gives id the fixed IPv4 address ipv4 (a tunnel endpoint's static-addr),
+ * or takes its static address away when ipv4 is NULL. The address must
+ * lie outside the resolver's IPv4 network (and not be 0.0.0.0, loopback,
+ * multicast or broadcast). While id has it, id's IPv4 form is that address
+ * (mcc_resolver_lookup_id and the rest give it instead of the slot's) and
+ * mcc_resolver_lookup_ipv4 finds id by it; id keeps its slot, pinned, for
+ * IPv6 and MAC. Returns 0; MCC_ERR_CONFLICT when another id holds the
+ * address (nothing changes: the first one keeps it); MCC_ERR_VALUE for an
+ * address not allowed; MCC_ERR_LIMIT when id has no slot and none may be
+ * given; MCC_ERR_NOMEM; MCC_ERR_INVALID_ARGUMENT. */
+int mcc_resolver_set_static(mcc_resolver *r, const mcc_id *id,
+                            const uint8_t ipv4[4], uint64_t now);
+
 /* Reverse: the id holding an address. Never allocates; a hit counts as a
  * use at now. Returns 0; MCC_ERR_NO_ROUTE for an address inside the
  * network that no id holds (including the network and broadcast
- * addresses); MCC_ERR_VALUE for an address outside the network;
+ * addresses); MCC_ERR_VALUE for an address outside the network that is
+ * no id's static address;
  * MCC_ERR_INVALID_ARGUMENT. */
 int mcc_resolver_lookup_ipv4(mcc_resolver *r, const uint8_t addr[4],
                              mcc_id *pid, uint64_t now);

@@ -172,6 +172,7 @@ typedef struct mcc_tunnel_info {
   mcc_id endpoint, peer_endpoint, remote_node;
   mcc_tunnel_target targets[MCC_TUNNEL_MAX_TARGETS];
   size_t ntargets;
+  uint32_t external_ip; /* server of an external tunnel: the device; or 0 */
   int in_force; /* its certificate is valid now */
 } mcc_tunnel_info;
 int mcc_node_tunnel_get(const mcc_node *node, size_t i, mcc_tunnel_info *info);

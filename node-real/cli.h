@@ -32,6 +32,7 @@ int cli_create_tunnel(int argc, char **argv);
  * control socket's path. */
 int cli_id(const char *socket, int argc, char **argv);
 int cli_parent(const char *socket, int argc, char **argv);
+int cli_stats(const char *socket, int argc, char **argv);
 int cli_health(const char *socket, int argc, char **argv);
 int cli_resolve(const char *socket, int argc, char **argv);
 int cli_route(const char *socket, int argc, char **argv);

@@ -1,7 +1,7 @@
 /*
  * cli_daemon.c — the `mcc` commands that ask the running mccd over its
  * control socket (control.h) and print the answer for people: id, parent,
- * health, resolve, route, nodes (a table or, built with cgraph, a Graphviz
+ * health, stats, resolve, route, nodes (a table or, built with cgraph, a Graphviz
  * digraph in the style of mcc-sim's topology.dot).
  */
 #include <getopt.h>
@@ -54,6 +54,11 @@ int cli_id(const char *socket, int argc, char **argv) {
 int cli_health(const char *socket, int argc, char **argv) {
   int rv = no_args(argc, argv);
   return rv ? rv : print_answer(socket, "health");
+}
+
+int cli_stats(const char *socket, int argc, char **argv) {
+  int rv = no_args(argc, argv);
+  return rv ? rv : print_answer(socket, "stats");
 }
 
 int cli_parent(const char *socket, int argc, char **argv) {

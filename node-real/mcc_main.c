@@ -28,6 +28,12 @@ static const command commands[] = {
     {"health", "mcc health",
      "Ask the daemon whether it is healthy. Exit code 0 means healthy.", NULL,
      cli_health},
+    {"stats", "mcc stats",
+     "Print the node's counters, one 'name value' per line: datagrams and "
+     "bytes,\nhandshakes, and user packets dropped by reason "
+     "(denied_no_tunnel: no tunnel\nholds them; denied_target: a tunnel, "
+     "not that protocol or port).",
+     NULL, cli_stats},
     {"resolve", "mcc resolve [-t ipv4|ipv6|mac6|node-id] ADDRESS",
      "Resolve between node ids, names, IPv4/IPv6 addresses and MAC "
      "addresses\n(default target format ipv4).",

@@ -5,7 +5,8 @@
  * what a parser accepts, its formatter writes and the parser reads back the
  * same; settings that parse, init accepts, and each slot's addresses lead
  * back to its id; dns-names that are set resolve to their id; and every
- * answer of mcc_resolve_text, resolved again, names the same id.
+ * answer of mcc_resolve_text, resolved again, names the same id; a static
+ * address belongs to one id at a time.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -128,6 +129,28 @@ static void resolver(const char *text, size_t len) {
   mcc_resolver_clear(&r);
 }
 
+/* The input as a static address: taken by one id only, found both ways,
+ * and gone again. */
+static void static_address(const char *text, size_t len) {
+  uint8_t addr[4];
+  if (mcc_resolve_parse_ipv4(text, len, addr) != 0) return;
+  mcc_resolver r;
+  CHECK(mcc_resolver_init(&r, NULL) == 0);
+  mcc_id a = fuzz_id(0xa1), b = fuzz_id(0xb2), got;
+  mcc_resolve_addrs x;
+  if (mcc_resolver_set_static(&r, &a, addr, 0) == 0) {
+    CHECK(mcc_resolver_lookup_ipv4(&r, addr, &got, 0) == 0);
+    CHECK(memcmp(got.key, a.key, MCC_KEY_LEN) == 0);
+    CHECK(mcc_resolver_lookup_id(&r, &a, &x, 0) == 0);
+    CHECK(memcmp(x.ipv4, addr, 4) == 0);
+    CHECK(mcc_resolver_set_static(&r, &b, addr, 0) == MCC_ERR_CONFLICT);
+    CHECK(mcc_resolver_set_static(&r, &a, NULL, 0) == 0);
+    CHECK(mcc_resolver_lookup_ipv4(&r, addr, &got, 0) == MCC_ERR_VALUE);
+    CHECK(mcc_resolver_set_static(&r, &b, addr, 0) == 0);
+  }
+  mcc_resolver_clear(&r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 4096) return 0;
   char *text = malloc(size + 1);
@@ -138,6 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* the NUL-terminated APIs see the text up to its first NUL */
   settings(text);
   resolver(text, size);
+  static_address(text, size);
   free(text);
   return 0;
 }

@@ -16,6 +16,7 @@
 #include <mcc/resolve.h>
 #include <mcc/tunnel.h>
 
+#include "gen_topo.h"
 #include "harness.h"
 #include "ippkt.h"
 #include "suites.h"
@@ -327,6 +328,172 @@ static void test_tunnel_v1_opt_out(void) {
   harness_free(h);
 }
 
+/* ---- the filter as a property over random networks ------------------------
+ *
+ * Random single-root networks (every node 1-2 parents among the nodes
+ * before it), 1-4 tunnels between random pairs (a pair may hold several,
+ * either way round) with random tcp/udp targets in ports 1-12, a
+ * revocation at both ends or at the server only, and random probes: to a
+ * tunnel's server endpoint, to a client endpoint (the reply direction) or
+ * to a node, random protocol and ports, from any node. A model says where
+ * each probe must arrive; every node's delivered count is checked after
+ * each probe, so a probe arriving where it must not, or a second time, is
+ * caught. Seeds print on failure. */
+
+#define PROP_NODES 12
+#define PROP_TUNNELS 4
+#define PROP_PORTS 12
+
+typedef struct prop_tunnel {
+  size_t client, server;
+  mcc_keypair cep, sep;
+  mcc_tunnel_target targets[3];
+  size_t ntargets;
+  int at_client, at_server; /* held at that end now */
+} prop_tunnel;
+
+static int prop_allows(const prop_tunnel *t, int proto, uint16_t port) {
+  int p = proto == IPPKT_TCP ? MCC_PROTO_TCP : MCC_PROTO_UDP;
+  if (proto != IPPKT_TCP && proto != IPPKT_UDP) return 0;
+  for (size_t k = 0; k < t->ntargets; k++)
+    if (t->targets[k].proto == p && t->targets[k].port_lo <= port &&
+        port <= t->targets[k].port_hi)
+      return 1;
+  return 0;
+}
+
+static void prop_add(harness *h, prop_tunnel *t, int client_end) {
+  mcc_tunnel x;
+  memset(&x, 0, sizeof x);
+  x.role = client_end ? MCC_TUNNEL_CLIENT : MCC_TUNNEL_SERVER;
+  x.endpoint = client_end ? t->cep : t->sep;
+  x.peer_endpoint = client_end ? t->sep.pub : t->cep.pub;
+  x.remote_node = *harness_id(h, client_end ? t->server : t->client);
+  harness_tunnel_cert(h, 0, &x.endpoint.pub, HARNESS_UNIX_START - 10,
+                      HARNESS_UNIX_START + 1000000, &x.cert);
+  memcpy(x.targets, t->targets, sizeof t->targets);
+  x.ntargets = t->ntargets;
+  size_t at = client_end ? t->client : t->server;
+  CU_ASSERT_EQUAL(mcc_node_tunnel_add(harness_node(h, at), &x, harness_now(h)),
+                  0);
+  *(client_end ? &t->at_client : &t->at_server) = 1;
+}
+
+static void prop_case(uint64_t seed, int *failures) {
+  topo_rng r;
+  topo_rng_seed(&r, seed);
+  mcc_settings st;
+  mcc_settings_default(&st);
+  st.tunnels_only = 1;
+  size_t n = 4 + topo_rng_below(&r, PROP_NODES - 3);
+  harness *h = harness_new(n, seed, &st);
+  for (size_t i = 1; i < n; i++) {
+    size_t ps[2] = {topo_rng_below(&r, i), topo_rng_below(&r, i)};
+    harness_set_parents(h, i, ps, ps[0] == ps[1] ? 1 : 2);
+  }
+  harness_start(h);
+  harness_run_for(h, 8 * S);
+  prop_tunnel tun[PROP_TUNNELS];
+  size_t nt = 1 + topo_rng_below(&r, PROP_TUNNELS);
+  for (size_t k = 0; k < nt; k++) {
+    prop_tunnel *t = &tun[k];
+    memset(t, 0, sizeof *t);
+    t->client = topo_rng_below(&r, n);
+    t->server = (t->client + 1 + topo_rng_below(&r, n - 1)) % n;
+    uint8_t key_seed[32];
+    for (size_t b = 0; b < 32; b++) key_seed[b] = (uint8_t)topo_rng_next(&r);
+    mcc_keypair_from_seed(&t->cep, key_seed);
+    key_seed[0] ^= 0xff;
+    mcc_keypair_from_seed(&t->sep, key_seed);
+    t->ntargets = 1 + topo_rng_below(&r, 3);
+    for (size_t j = 0; j < t->ntargets; j++) { /* disjoint: one port each */
+      uint16_t lo = (uint16_t)(1 + 4 * j + topo_rng_below(&r, 2));
+      t->targets[j].proto =
+          topo_rng_below(&r, 2) ? MCC_PROTO_TCP : MCC_PROTO_UDP;
+      t->targets[j].port_lo = lo;
+      t->targets[j].port_hi = (uint16_t)(lo + topo_rng_below(&r, 3));
+    }
+    prop_add(h, t, 1);
+    prop_add(h, t, 0);
+  }
+  size_t revoke_at = 10 + topo_rng_below(&r, 20), revoked = topo_rng_below(&r, nt);
+  int server_only = (int)topo_rng_below(&r, 2);
+  for (size_t probe = 0; probe < 40; probe++) {
+    if (probe == revoke_at) {
+      prop_tunnel *t = &tun[revoked];
+      CU_ASSERT_EQUAL(mcc_node_tunnel_remove(harness_node(h, t->server),
+                                             &t->cep.pub, harness_now(h)),
+                      0);
+      t->at_server = 0;
+      if (!server_only) {
+        CU_ASSERT_EQUAL(mcc_node_tunnel_remove(harness_node(h, t->client),
+                                               &t->sep.pub, harness_now(h)),
+                        0);
+        t->at_client = 0;
+      }
+    }
+    /* Half the probes near a tunnel's traffic (its sender, a target's
+     * protocol and port), the rest anywhere, so both verdicts are tried. */
+    size_t kind = topo_rng_below(&r, 3);
+    const prop_tunnel *t = &tun[topo_rng_below(&r, nt)];
+    const mcc_tunnel_target *g = &t->targets[topo_rng_below(&r, t->ntargets)];
+    int near = topo_rng_below(&r, 2) == 0;
+    size_t from = near ? (kind == 1 ? t->server : t->client)
+                       : topo_rng_below(&r, n);
+    int proto = near && topo_rng_below(&r, 4) != 0
+                    ? (g->proto == MCC_PROTO_TCP ? IPPKT_TCP : IPPKT_UDP)
+                    : (int[]){IPPKT_TCP, IPPKT_UDP,
+                              IPPKT_ICMP}[topo_rng_below(&r, 3)];
+    uint16_t in_target =
+        (uint16_t)(g->port_lo + topo_rng_below(&r, g->port_hi - g->port_lo + 1u));
+    uint16_t sport = (uint16_t)(1 + topo_rng_below(&r, PROP_PORTS));
+    uint16_t dport = (uint16_t)(1 + topo_rng_below(&r, PROP_PORTS));
+    if (near && kind == 0) dport = in_target;
+    if (near && kind == 1) sport = in_target;
+    /* A probe to a node's address or to an endpoint's, as `from` sees it. */
+    size_t to_node = topo_rng_below(&r, n), want = SIZE_MAX;
+    uint8_t to[4], s6[16];
+    if (kind == 0) {
+      addr_of(h, from, &t->sep.pub, to);
+      if (from == t->client && t->at_client && t->at_server &&
+          prop_allows(t, proto, dport))
+        want = t->server;
+    } else if (kind == 1) {
+      addr_of(h, from, &t->cep.pub, to);
+      if (from == t->server && t->at_client && t->at_server &&
+          prop_allows(t, proto, sport))
+        want = t->client;
+    } else {
+      if (to_node == from) to_node = (from + 1) % n;
+      harness_local_addr(h, from, to_node, to, s6);
+    }
+    uint64_t before[PROP_NODES];
+    for (size_t i = 0; i < n; i++) before[i] = harness_delivered(h, i);
+    send_ports(h, from, to, proto, sport, dport, 0);
+    for (size_t i = 0; i < n; i++) {
+      uint64_t got = harness_delivered(h, i) - before[i];
+      uint64_t expect = i == want ? 1 : 0;
+      if (got != expect) {
+        (*failures)++;
+        printf("\n  seed %llu probe %zu: %s %d %u->%u from %zu (tunnel "
+               "%zu->%zu, kind %zu): node %zu delivered %llu, expected "
+               "%llu\n",
+               (unsigned long long)seed, probe,
+               proto == IPPKT_TCP ? "tcp" : proto == IPPKT_UDP ? "udp" : "icmp",
+               proto, sport, dport, from, t->client, t->server, kind, i,
+               (unsigned long long)got, (unsigned long long)expect);
+      }
+    }
+  }
+  harness_free(h);
+}
+
+static void test_tunnel_property(void) {
+  int failures = 0;
+  for (uint64_t seed = 1; seed <= 24; seed++) prop_case(seed, &failures);
+  CU_ASSERT_EQUAL(failures, 0);
+}
+
 void suite_tunnel(void) {
   CU_pSuite s = CU_add_suite("tunnel", NULL, NULL);
   CU_add_test(s, "default deny and targets", test_tunnel_default_deny_and_targets);
@@ -336,4 +503,6 @@ void suite_tunnel(void) {
   CU_add_test(s, "v1 opt-out", test_tunnel_v1_opt_out);
   CU_add_test(s, "overhead", test_tunnel_overhead);
   CU_add_test(s, "external delivery", test_tunnel_external_delivery);
+  CU_add_test(s, "property: random networks, tunnels, probes",
+              test_tunnel_property);
 }

@@ -681,15 +681,6 @@ int mcc_addr_parse(mcc_addr *addr, const char *text, uint16_t default_port) {
   return mcc_sockaddr_parse(addr, NULL, 0, text, default_port);
 }
 
-static int fail(char *err, size_t errlen, int rv, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return rv;
-}
 
 /* Fills ids[] from a list key with parse(item) -> 0. */
 static int apply_ids(const mcc_conf *conf, const char *key, mcc_id *ids,
@@ -698,7 +689,7 @@ static int apply_ids(const mcc_conf *conf, const char *key, mcc_id *ids,
   size_t n = mcc_conf_list_len(conf, key), len;
   char found[CONF_QUOTE_LEN], reason[REASON_MAX];
   if (n > MCC_MAX_TRUSTED)
-    return fail(err, errlen, MCC_ERR_LIMIT, "%s: %zu items, at most %d", key,
+    return conf_fail(err, errlen, MCC_ERR_LIMIT, "%s: %zu items, at most %d", key,
                 n, MCC_MAX_TRUSTED);
   for (size_t i = 0; i < n; i++) {
     list_item(v, i, &item, &len);
@@ -706,7 +697,7 @@ static int apply_ids(const mcc_conf *conf, const char *key, mcc_id *ids,
                         : parse_node_id(item, len, &ids[i], reason,
                                         sizeof reason);
     if (bad)
-      return fail(err, errlen, MCC_ERR_VALUE, "%s: item %zu: bad %s '%s'",
+      return conf_fail(err, errlen, MCC_ERR_VALUE, "%s: item %zu: bad %s '%s'",
                   key, i + 1, is_base64 ? "Base64 key" : "node id",
                   conf_quote(found, sizeof found, item, len));
   }
@@ -734,7 +725,7 @@ int mcc_conf_apply_settings(const mcc_conf *conf, mcc_settings *settings,
       mcc_conf_get_duration_ms(conf, "rejoin-period", &rejoin) ||
       mcc_conf_get_uint(conf, "network-lookup-ttl", &ttl) ||
       mcc_conf_get_enum(conf, "compression", &comp))
-    return fail(err, errlen, MCC_ERR_VALUE,
+    return conf_fail(err, errlen, MCC_ERR_VALUE,
                 "keep-alive-period, rejoin-period, network-lookup-ttl and "
                 "compression must be set");
   s.keep_alive_period_ns = ka * NS_PER_MS;
@@ -743,7 +734,7 @@ int mcc_conf_apply_settings(const mcc_conf *conf, mcc_settings *settings,
   s.compression = comp == 1; /* "none,lz4" */
   int tunnels_only = 1;
   if (mcc_conf_get_bool(conf, "tunnels-only", &tunnels_only) != 0)
-    return fail(err, errlen, MCC_ERR_VALUE, "tunnels-only must be set");
+    return conf_fail(err, errlen, MCC_ERR_VALUE, "tunnels-only must be set");
   s.tunnels_only = tunnels_only;
 
   const char *sa = mcc_conf_get(conf, "static-addr");
@@ -752,7 +743,7 @@ int mcc_conf_apply_settings(const mcc_conf *conf, mcc_settings *settings,
     uint8_t ip[4];
     unsigned prefix;
     if (conf_parse_cidr(AF_INET, sa, strlen(sa), ip, &prefix) != 0)
-      return fail(err, errlen, MCC_ERR_VALUE, "static-addr: bad value");
+      return conf_fail(err, errlen, MCC_ERR_VALUE, "static-addr: bad value");
     uint32_t a = (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 |
                  (uint32_t)ip[2] << 8 | ip[3];
     uint32_t host_mask = prefix >= 32 ? 0 : UINT32_MAX >> prefix;
@@ -766,7 +757,7 @@ int mcc_conf_apply_settings(const mcc_conf *conf, mcc_settings *settings,
   s.tags = tags[0] ? tags : NULL;
   size_t extra = record_extra_len(dn) + record_extra_len(tags);
   if (extra > MCC_MAX_EXTRA_LEN)
-    return fail(err, errlen, MCC_ERR_LIMIT,
+    return conf_fail(err, errlen, MCC_ERR_LIMIT,
                 "dns-names and tags: %zu bytes in the node record, at most "
                 "%d (each name or tag takes its length + 2)",
                 extra, MCC_MAX_EXTRA_LEN);

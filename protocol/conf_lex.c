@@ -6,6 +6,7 @@
 #include "conf_lex.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -157,4 +158,14 @@ int conf_lex_line(const char *s, size_t len, conf_line *out, char *why,
   out->val = val;
   out->vlen = vlen;
   return CONF_LINE_PAIR;
+}
+
+int conf_fail(char *err, size_t errlen, int rv, const char *fmt, ...) {
+  if (err && errlen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+  }
+  return rv;
 }

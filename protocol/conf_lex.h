@@ -68,6 +68,11 @@ int conf_parse_cidr(int af, const char *s, size_t len, uint8_t *addr,
 
 /* Edit distance between a[0..alen) and b, for "did you mean"; SIZE_MAX
  * when the two are over two edits apart or too long to bother. */
+/* Writes the message (printf-style) to err when err and errlen allow, and
+ * returns rv: the one way the parsers report a problem. */
+int conf_fail(char *err, size_t errlen, int rv, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 size_t conf_distance(const char *a, size_t alen, const char *b);
 
 #endif

@@ -34,18 +34,7 @@
 static const char targets_example[] =
     "protocol:port or protocol:low-high such as tcp:80 or udp:8000-8080";
 
-static int fail(char *err, size_t errlen, int rv, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
-static int fail(char *err, size_t errlen, int rv, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return rv;
-}
 
 /* The next comma-separated item of [*pp, end), trimmed; 0 past the last. */
 static int next_item(const char **pp, const char *end, int *pmore,
@@ -138,22 +127,22 @@ int mcc_targets_parse(const char *text, size_t len, mcc_tunnel_target *out,
   conf_trim(&p, &len);
   end = p + len;
   if (len == 0)
-    return fail(err, errlen, MCC_ERR_VALUE, "no targets: expected %s",
+    return conf_fail(err, errlen, MCC_ERR_VALUE, "no targets: expected %s",
                 targets_example);
   size_t count = count_items(p, len);
   if (count > limit)
-    return fail(err, errlen, MCC_ERR_VALUE, "%zu items, at most %zu", count,
+    return conf_fail(err, errlen, MCC_ERR_VALUE, "%zu items, at most %zu", count,
                 limit);
   for (int more = 1; next_item(&p, end, &more, &item, &ilen); n++) {
     if (ilen == 0)
-      return fail(err, errlen, MCC_ERR_VALUE, "item %zu is empty", n + 1);
+      return conf_fail(err, errlen, MCC_ERR_VALUE, "item %zu is empty", n + 1);
     if (parse_target(item, ilen, &out[n], why, sizeof why) != 0)
-      return fail(err, errlen, MCC_ERR_VALUE, "item %zu '%s': %s", n + 1,
+      return conf_fail(err, errlen, MCC_ERR_VALUE, "item %zu '%s': %s", n + 1,
                   conf_quote(found, sizeof found, item, ilen), why);
     for (size_t j = 0; j < n; j++)
       if (overlap(&out[j], &out[n])) {
         mcc_targets_format(&out[j], 1, first, sizeof first);
-        return fail(err, errlen, MCC_ERR_VALUE,
+        return conf_fail(err, errlen, MCC_ERR_VALUE,
                     "item %zu '%s' covers ports of item %zu '%s' again", n + 1,
                     conf_quote(found, sizeof found, item, ilen), j + 1, first);
       }

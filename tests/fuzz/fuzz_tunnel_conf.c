@@ -92,13 +92,16 @@ static void check_rewrite(const mcc_tunnel_conf *c) {
   CHECK(n > 0 && (size_t)n < sizeof text);
   if (c->role == MCC_TUNNEL_SERVER) {
     ipv4_text(c->external_ip, ext);
-    ipv4_text(c->static_addr, st);
     int m = snprintf(text + n, sizeof text - (size_t)n,
-                     "external-ip-address = %s\ndns-names = %s\n"
-                     "static-addr = %s\n",
-                     ext, c->dns_names, c->static_addr ? st : "10.115.0.0");
+                     "external-ip-address = %s\n", ext);
     CHECK(m > 0 && (size_t)m < sizeof text - (size_t)n);
+    n += m;
   }
+  ipv4_text(c->static_addr, st);
+  int m = snprintf(text + n, sizeof text - (size_t)n,
+                   "dns-names = %s\nstatic-addr = %s\n", c->dns_names,
+                   c->static_addr ? st : "10.115.0.0");
+  CHECK(m > 0 && (size_t)m < sizeof text - (size_t)n);
   mcc_tunnel_conf back;
   CHECK(mcc_tunnel_conf_parse("t.conf", text, strlen(text), &back, err,
                               sizeof err) == 0);
@@ -124,8 +127,7 @@ static void check_conf(const mcc_tunnel_conf *c) {
   uint32_t e = c->external_ip;
   CHECK(e == 0 || (e >> 24) == 10 || (e >> 20) == 0xac1 || (e >> 16) == 0xc0a8);
   CHECK(c->static_addr == 0 || (c->static_addr >> 16) == 0x0a73);
-  if (c->role == MCC_TUNNEL_CLIENT)
-    CHECK(!c->external_ip && !c->static_addr && !c->dns_names[0]);
+  if (c->role == MCC_TUNNEL_CLIENT) CHECK(!c->external_ip);
   CHECK(memchr(c->dns_names, 0, sizeof c->dns_names));
   if (c->dns_names[0]) check_names(c->dns_names);
   check_rewrite(c);

@@ -14,7 +14,8 @@
  * On the client node the server endpoint resolves (its id, its dns-names,
  * its static-addr: the node's resolver learns them here, and forgets them
  * with the tunnel); a static address another tunnel holds refuses the
- * second file.
+ * second file. So does a second file for a peer endpoint that another
+ * file's tunnel goes to: the node holds one tunnel an endpoint.
  */
 #include "tunnels.h"
 
@@ -85,21 +86,30 @@ static int load_file(const char *dir, const char *name,
   free(text);
   if (rv != 0) return -1;
   memset(t, 0, sizeof *t);
-  /* The parser took relative paths from path's directory already. */
+  /* The parser took relative paths from path's directory already. The
+   * key's and certificate's errors name this file too: its tunnel is the
+   * one not in force. */
   const char *kpath = tc.private_key, *cpath = tc.certificate;
-  if (keyfile_read_keypair(kpath, &t->endpoint, err, errlen) != 0 ||
-      keyfile_read_cert(cpath, &t->cert, err, errlen) != 0)
+  char why[1024];
+  if (keyfile_read_keypair(kpath, &t->endpoint, why, sizeof why) != 0) {
+    snprintf(err, errlen, "%.300s: private-key: %.700s", path, why);
     return -1;
+  }
+  if (keyfile_read_cert(cpath, &t->cert, why, sizeof why) != 0) {
+    snprintf(err, errlen, "%.300s: certificate: %.700s", path, why);
+    return -1;
+  }
   if (t->cert.kind != MCC_CERT_TUNNEL ||
       memcmp(t->cert.subject.key, t->endpoint.pub.key, 32) != 0) {
     snprintf(err, errlen,
-             "%.400s: not the tunnel-endpoint certificate of the key in %.400s",
-             cpath, kpath);
+             "%.300s: certificate: %.300s: not the tunnel-endpoint "
+             "certificate of the key in %.300s",
+             path, cpath, kpath);
     return -1;
   }
   rv = mcc_trust_check(trust, &t->cert, unix_s);
   if (rv != 0) {
-    snprintf(err, errlen, "%.400s: %s", cpath,
+    snprintf(err, errlen, "%.300s: certificate: %.600s: %s", path, cpath,
              rv == MCC_ERR_UNTRUSTED
                  ? "not issued by a network this node trusts"
                  : mcc_strerror(rv));
@@ -117,6 +127,18 @@ static int load_file(const char *dir, const char *name,
 static tunnel_file *find(daemon_tunnels *dt, const char *name) {
   for (size_t k = 0; k < dt->n; k++)
     if (strcmp(dt->files[k].name, name) == 0) return &dt->files[k];
+  return NULL;
+}
+
+/* The file other than f whose tunnel to peer is in force, or NULL: the
+ * node keeps one tunnel an endpoint, so a second file would replace it
+ * and, once deleted, take it away. */
+static const tunnel_file *holder(const daemon_tunnels *dt,
+                                 const tunnel_file *f, const mcc_id *peer) {
+  for (size_t k = 0; k < dt->n; k++)
+    if (&dt->files[k] != f && dt->files[k].loaded &&
+        memcmp(&dt->files[k].peer, peer, sizeof *peer) == 0)
+      return &dt->files[k];
   return NULL;
 }
 
@@ -246,8 +268,19 @@ void daemon_tunnels_sync(daemon_tunnels *dt, mcc_node *node,
     uint64_t unix_s = (uint64_t)time(NULL);
     if (load_file(dt->dir, e->d_name, trust, unix_s, &t, &tc, err,
                   sizeof err) != 0) {
+      sodium_memzero(&t.endpoint, sizeof t.endpoint);
       unload(dt, f, node, now);
       log_msg(LOG_ERROR, "%s (this tunnel is not in force)", err);
+      continue;
+    }
+    const tunnel_file *h = holder(dt, f, &t.peer_endpoint);
+    if (h) {
+      sodium_memzero(&t.endpoint, sizeof t.endpoint);
+      unload(dt, f, node, now);
+      log_msg(LOG_ERROR,
+              "%s: peer-endpoint: %s/%s already holds the tunnel to this "
+              "endpoint (this tunnel is not in force)",
+              path, dt->dir, h->name);
       continue;
     }
     if (f->loaded && memcmp(&f->peer, &t.peer_endpoint, sizeof f->peer) != 0)

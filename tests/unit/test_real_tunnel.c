@@ -491,10 +491,214 @@ static void test_real_tunnel_loaded_by_mccd(void) {
   lab_end();
 }
 
+/* ---- bad files beside a good one ----------------------------------------
+ */
+
+/* text with its line that starts with key replaced by line (appended when
+ * none does), written to path: the number of that line. */
+static size_t write_changed(const char *path, const char *text,
+                            const char *key, const char *line) {
+  FILE *f = fopen(path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  size_t at = 0, n = 0;
+  for (const char *p = text; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+    n++;
+    if (!at && strncmp(p, key, strlen(key)) == 0) {
+      at = n;
+      fprintf(f, "%s\n", line);
+    } else {
+      fwrite(p, 1, len, f);
+    }
+    p += len;
+  }
+  if (!at) {
+    at = n + 1;
+    fprintf(f, "%s\n", line);
+  }
+  CU_ASSERT_EQUAL(fclose(f), 0);
+  return at;
+}
+
+/* The log's one line that holds want, into line; 0, or -1 when no line or
+ * more than one does (a bad file is logged once). */
+static int log_line(const char *log_path, const char *want, char *line,
+                    size_t linelen) {
+  static char text[65536];
+  rt_read_text(log_path, text, sizeof text);
+  const char *at = strstr(text, want);
+  if (!at || strstr(at + 1, want)) return -1;
+  const char *start = at, *end = strchr(at, '\n');
+  while (start > text && start[-1] != '\n') start--;
+  size_t n = end ? (size_t)(end - start) : strlen(start);
+  if (n >= linelen) n = linelen - 1;
+  memcpy(line, start, n);
+  line[n] = '\0';
+  return 0;
+}
+
+/* Bad files arrive one at a time beside a good one in the tunnels
+ * directory: each is logged once, with its file and line and "(this tunnel
+ * is not in force)", and holds no tunnel; the good tunnel stays in force
+ * throughout. */
+static void test_real_tunnel_bad_files_beside_good(void) {
+  lab l;
+  lab_begin(&l);
+  char dir[PATH_MAX], log_path[PATH_MAX], good[PATH_MAX], text[4096];
+  rt_fmt(dir, sizeof dir, "%s/tunnels", root);
+  rt_fmt(log_path, sizeof log_path, "%s/mccd.log", root);
+  rt_fmt(good, sizeof good, "%s/web.conf", dir);
+  log_open(log_path, LOG_INFO);
+  rt_out o;
+  char *args[] = {"create-tunnel", "-p",        l.net_cert, "-C",
+                  l.srv,           "--remote-node", l.client_id, "--targets",
+                  "tcp:80",        "--name",    "web",      dir,
+                  NULL};
+  CU_ASSERT_EQUAL_FATAL(rt_run(cli_create_tunnel, root, NULL, &o, args), 0);
+  rt_read_text(good, text, sizeof text);
+
+  mcc_node *server = lab_node(&l, &l.server_node, &l.server_cert);
+  mcc_trust trust = {.networks = &l.network.pub, .networks_len = 1};
+  daemon_tunnels dt;
+  daemon_tunnels_init(&dt, dir);
+  mcc_tunnel_info web, now;
+  CU_ASSERT_EQUAL_FATAL(sync_one(&dt, server, &l, &web), 0);
+  CU_ASSERT_EQUAL(web.ntargets, 1);
+
+  /* The same file with one line changed. */
+  static const struct {
+    const char *file, *key, *line, *says;
+  } lines[] = {
+      {"unknown-key.conf", "targets =", "colour = blue",
+       "unknown key 'colour'"},
+      {"port-zero.conf", "targets =", "targets = tcp:0",
+       "targets: item 1 'tcp:0': port 0 is out of range 1-65535"},
+      {"port-65536.conf", "targets =", "targets = tcp:80,udp:65536",
+       "targets: item 2 'udp:65536': port 65536 is out of range 1-65535"},
+      {"short-remote.conf", "remote-node =", "remote-node = abc",
+       "remote-node: expected a node id of 52 characters"},
+      {"public-ip.conf", "external-ip-address =",
+       "external-ip-address = 8.8.8.8",
+       "external-ip-address: 8.8.8.8 is not a private address"},
+  };
+  char path[PATH_MAX], want[2 * PATH_MAX], line[2048];
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    rt_fmt(path, sizeof path, "%s/%s", dir, lines[i].file);
+    size_t at = write_changed(path, text, lines[i].key, lines[i].line);
+    CU_ASSERT_EQUAL(sync_one(&dt, server, &l, &now), 0);
+    CU_ASSERT_EQUAL(daemon_tunnels_count(&dt), 1);
+    CU_ASSERT_EQUAL(mcc_node_tunnel_count(server), 1);
+    CU_ASSERT(same_id(&now.peer_endpoint, &web.peer_endpoint));
+    CU_ASSERT_EQUAL(now.ntargets, 1);
+    rt_fmt(want, sizeof want, "%s:%zu: %s", path, at, lines[i].says);
+    int found = log_line(log_path, want, line, sizeof line);
+    if (found != 0) printf("\n  %s: not logged once: %s", lines[i].file, want);
+    CU_ASSERT_EQUAL(found, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, "(this tunnel is not in force)"));
+  }
+
+  /* A key others may read. */
+  mcc_keypair endpoint;
+  char key[PATH_MAX], err[512];
+  rt_fmt(key, sizeof key, "%s/web.key", dir);
+  CU_ASSERT_EQUAL_FATAL(keyfile_read_keypair(key, &endpoint, err, sizeof err),
+                        0);
+  rt_fmt(key, sizeof key, "%s/loose.key", dir);
+  CU_ASSERT_EQUAL(keyfile_write_keypair(key, &endpoint, 0, NULL, 0), 0);
+  CU_ASSERT_EQUAL(chmod(key, 0644), 0);
+  /* A certificate of the endpoint key by another network. */
+  mcc_keypair stranger;
+  mcc_cert foreign;
+  char crt[PATH_MAX];
+  test_keys(&stranger, 24);
+  mcc_cert_sign(&foreign, MCC_CERT_TUNNEL, &endpoint.pub, &stranger,
+                (uint32_t)l.now - 100, (uint32_t)(l.now + 30 * DAY_S));
+  rt_fmt(crt, sizeof crt, "%s/foreign.crt", dir);
+  CU_ASSERT_EQUAL(keyfile_write_cert(crt, &foreign, 0, NULL, 0), 0);
+  sodium_memzero(&endpoint, sizeof endpoint);
+  uint8_t garbage[200];
+  for (size_t i = 0; i < sizeof garbage; i++) garbage[i] = (uint8_t)i;
+  /* A file given as key is the good text with that line changed (to
+   * itself: a copy); without, line is its text, or garbage for NULL. */
+  static const struct {
+    const char *file, *key, *line, *says, *also;
+  } files[] = {
+      {"loose-key.conf", "private-key =", "private-key = loose.key",
+       "loose-key.conf: private-key: ",
+       "loose.key: private key readable or writable by group or others "
+       "(mode 0644); fix: chmod 600 "},
+      {"foreign-cert.conf", "certificate =", "certificate = foreign.crt",
+       "foreign-cert.conf: certificate: ",
+       "foreign.crt: not issued by a network this node trusts"},
+      {"copy.conf", "role =", "role = server", "copy.conf: peer-endpoint: ",
+       "web.conf already holds the tunnel to this endpoint"},
+      {"empty.conf", NULL, "", "empty.conf: missing key 'role'", ""},
+      {"garbage.conf", NULL, NULL, "garbage.conf:1: expected 'key = value'",
+       ""},
+  };
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    rt_fmt(path, sizeof path, "%s/%s", dir, files[i].file);
+    if (files[i].key) {
+      write_changed(path, text, files[i].key, files[i].line);
+    } else {
+      FILE *f = fopen(path, "w");
+      CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+      if (!files[i].line) fwrite(garbage, 1, sizeof garbage, f);
+      CU_ASSERT_EQUAL(fclose(f), 0);
+    }
+    CU_ASSERT_EQUAL(sync_one(&dt, server, &l, &now), 0);
+    CU_ASSERT_EQUAL(daemon_tunnels_count(&dt), 1);
+    CU_ASSERT_EQUAL(mcc_node_tunnel_count(server), 1);
+    CU_ASSERT(same_id(&now.peer_endpoint, &web.peer_endpoint));
+    CU_ASSERT(same_id(&now.endpoint, &web.endpoint));
+    int found = log_line(log_path, files[i].says, line, sizeof line);
+    if (found != 0)
+      printf("\n  %s: not logged once: %s", files[i].file, files[i].says);
+    CU_ASSERT_EQUAL(found, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, files[i].also));
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, "(this tunnel is not in force)"));
+  }
+  /* The copy gone: the good file's tunnel stays. */
+  rt_fmt(path, sizeof path, "%s/copy.conf", dir);
+  CU_ASSERT_EQUAL(unlink(path), 0);
+  CU_ASSERT_EQUAL(sync_one(&dt, server, &l, &now), 0);
+  CU_ASSERT(same_id(&now.endpoint, &web.endpoint));
+
+  /* One bad file made a tunnel of its own, then the good one gone, then
+   * that one: the count follows. */
+  char *fix[] = {"create-tunnel", "-y",        "-p",        l.net_cert,
+                 "-C",            l.srv,       "--remote-node", l.client_id,
+                 "--targets",     "udp:53",    "--name",    "port-zero",
+                 dir,             NULL};
+  CU_ASSERT_EQUAL_FATAL(rt_run(cli_create_tunnel, root, NULL, &o, fix), 0);
+  daemon_tunnels_sync(&dt, server, &trust, "mcc0", 0);
+  CU_ASSERT_EQUAL(daemon_tunnels_count(&dt), 2);
+  CU_ASSERT_EQUAL(mcc_node_tunnel_count(server), 2);
+  CU_ASSERT_EQUAL(unlink(good), 0);
+  CU_ASSERT_EQUAL(sync_one(&dt, server, &l, &now), 0);
+  CU_ASSERT_EQUAL(now.targets[0].proto, MCC_PROTO_UDP);
+  CU_ASSERT(!same_id(&now.peer_endpoint, &web.peer_endpoint));
+  rt_fmt(path, sizeof path, "%s/port-zero.conf", dir);
+  CU_ASSERT_EQUAL(unlink(path), 0);
+  daemon_tunnels_sync(&dt, server, &trust, "mcc0", 0);
+  CU_ASSERT_EQUAL(daemon_tunnels_count(&dt), 0);
+  CU_ASSERT_EQUAL(mcc_node_tunnel_count(server), 0);
+  /* The bad files were read once each: not logged again at every scan. */
+  rt_fmt(want, sizeof want, "%s/port-65536.conf:", dir);
+  CU_ASSERT_EQUAL(log_line(log_path, want, line, sizeof line), 0);
+  log_close();
+  log_open(NULL, LOG_INFO);
+  daemon_tunnels_clear(&dt);
+  mcc_node_free(server);
+  lab_end();
+}
+
 void suite_real_tunnel(void) {
   CU_pSuite s = CU_add_suite("real_tunnel", NULL, NULL);
   ADD_TEST(s, test_real_tunnel_create);
   ADD_TEST(s, test_real_tunnel_defaults);
   ADD_TEST(s, test_real_tunnel_refusals);
   ADD_TEST(s, test_real_tunnel_loaded_by_mccd);
+  ADD_TEST(s, test_real_tunnel_bad_files_beside_good);
 }

@@ -38,7 +38,6 @@ static const struct {
     {"cert-update-period", WHEN_SET},
     {"dependent-nodes", WHEN_PRESENT},
     {"static-addr", WHEN_SET},
-    {"network-lookup-timeout", WHEN_SET},
     {"forwarding-rules", WHEN_PRESENT},
     {"forwarding-rules-commit-timeout", WHEN_SET},
     {"dnsmasq-enable", DNSMASQ_AUTO},

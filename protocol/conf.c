@@ -719,18 +719,21 @@ int mcc_conf_apply_settings(const mcc_conf *conf, mcc_settings *settings,
   if (err && errlen) err[0] = '\0';
   if (!conf || !settings) return MCC_ERR_INVALID_ARGUMENT;
   mcc_settings s = *settings;
-  uint64_t ka, rejoin, ttl;
+  uint64_t ka, rejoin, ttl, lookup_timeout;
   size_t comp;
   if (mcc_conf_get_duration_ms(conf, "keep-alive-period", &ka) ||
       mcc_conf_get_duration_ms(conf, "rejoin-period", &rejoin) ||
       mcc_conf_get_uint(conf, "network-lookup-ttl", &ttl) ||
+      mcc_conf_get_duration_ms(conf, "network-lookup-timeout",
+                               &lookup_timeout) ||
       mcc_conf_get_enum(conf, "compression", &comp))
     return conf_fail(err, errlen, MCC_ERR_VALUE,
-                "keep-alive-period, rejoin-period, network-lookup-ttl and "
-                "compression must be set");
+                "keep-alive-period, rejoin-period, network-lookup-ttl, "
+                "network-lookup-timeout and compression must be set");
   s.keep_alive_period_ns = ka * NS_PER_MS;
   s.rejoin_period_ns = rejoin * NS_PER_MS;
   s.network_lookup_ttl = (uint32_t)ttl;
+  s.network_lookup_timeout_ns = lookup_timeout * NS_PER_MS;
   s.compression = comp == 1; /* "none,lz4" */
   int tunnels_only = 1;
   if (mcc_conf_get_bool(conf, "tunnels-only", &tunnels_only) != 0)

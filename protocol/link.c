@@ -188,6 +188,13 @@ int link_on_from_child(mcc_node *node, const mcc_addr *from, int type,
     node->stats.updates_stale++;
     return 0;
   }
+  if (type == WIRE_LOOKUP) {
+    rv = lookup_on_question(node, c, body, bodylen, now);
+    if (rv != 0) return rv;
+    replay_accept(&c->rx, counter);
+    c->last_rx_ns = now;
+    return 0;
+  }
   if (type == WIRE_ROOT_ACK || type == WIRE_SEQ_REQUEST) {
     rv = type == WIRE_ROOT_ACK
              ? rooting_on_ack(node, c, body, bodylen)

@@ -20,6 +20,7 @@ void mcc_settings_default(mcc_settings *s) {
   s->keep_alive_period_ns = KEEPALIVE_PERIOD_NS;
   s->rejoin_period_ns = REJOIN_PERIOD_NS;
   s->network_lookup_ttl = 64;
+  s->network_lookup_timeout_ns = 20 * NS_PER_S;
   s->hop_limit = MCC_HOP_LIMIT;
   s->handshakes_per_s = MCC_HANDSHAKES_PER_S;
 }
@@ -67,6 +68,8 @@ static int check_settings(const mcc_settings *s, const mcc_callbacks *cb,
       s->trusted_nodes_len > MCC_MAX_TRUSTED)
     return MCC_ERR_LIMIT;
   if (s->network_lookup_ttl == 0 || s->network_lookup_ttl > 255 ||
+      s->network_lookup_timeout_ns < NS_PER_S / 1000 ||
+      s->network_lookup_timeout_ns > 3600 * NS_PER_S ||
       s->hop_limit == 0 || s->hop_limit > 255)
     return MCC_ERR_INVALID_ARGUMENT;
   if (cert->kind != MCC_CERT_NODE ||
@@ -75,11 +78,13 @@ static int check_settings(const mcc_settings *s, const mcc_callbacks *cb,
   return 0;
 }
 
-static void node_after_event(mcc_node *node) {
+void node_after_event(mcc_node *node) {
   uint64_t t = link_next_deadline(node);
   uint64_t s = state_next_deadline(node);
   uint64_t e = session_next_deadline(node);
+  uint64_t l = lookup_next_deadline(node);
   if (s < t) t = s;
+  if (l < t) t = l;
   node->expiry_ns = e < t ? e : t;
 }
 
@@ -121,6 +126,8 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
   node->handshake_at_ns = NEVER;
   node->handshakes_per_s = settings->handshakes_per_s;
   node->tunnels_only = settings->tunnels_only != 0;
+  node->lookup_ttl = (uint8_t)settings->network_lookup_ttl;
+  node->lookup_timeout_ns = settings->network_lookup_timeout_ns;
 
   rv = MCC_ERR_NOMEM;
   size_t nnet = networks_len + settings->trusted_networks_len;
@@ -178,6 +185,7 @@ void mcc_node_free(mcc_node *node) {
   if (!node) return;
   session_free_all(node);
   tunnel_free_all(node);
+  lookup_free(node);
   node_resolver_free(node);
   state_free(node);
   link_free(node);
@@ -211,6 +219,7 @@ int mcc_node_recv(mcc_node *node, const mcc_addr *from, const uint8_t *data,
     case WIRE_BYE:
     case WIRE_ROOT_ACK:
     case WIRE_SEQ_REQUEST:
+    case WIRE_LOOKUP:
       rv = link_on_from_child(node, from, type, data, datalen, now);
       break;
     case WIRE_SESSION_INIT:
@@ -239,6 +248,7 @@ int mcc_node_handle_expiry(mcc_node *node, uint64_t now) {
   link_on_timers(node, now);
   state_on_timers(node, now);
   session_on_timers(node, now);
+  lookup_on_timers(node, now);
   node_after_event(node);
   return 0;
 }
@@ -495,5 +505,6 @@ size_t mcc_node_memory(const mcc_node *node) {
          (node->trust.networks_len + node->trust.nodes_len) * sizeof(mcc_id) +
          node->nparents * (sizeof(mcc_addr) + sizeof(mcc_id)) +
          node_resolver_memory(node) + claim_memory(node) +
-         hello_memory(node) + guard_memory(node) + tunnel_memory(node);
+         hello_memory(node) + guard_memory(node) + tunnel_memory(node) +
+         lookup_memory(node);
 }

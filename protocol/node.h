@@ -224,6 +224,9 @@ struct mcc_node {
   uint64_t sweep_at_ns;
   uint32_t handshakes_per_s; /* settings.handshakes_per_s, 0: no limit */
   uint8_t tunnels_only;      /* settings.tunnels_only */
+  uint8_t lookup_ttl;        /* settings.network_lookup_ttl */
+  uint64_t lookup_timeout_ns; /* settings.network_lookup_timeout_ns */
+  struct lookup_state *lookup; /* lookup.c, made with the first question */
   struct tunnel_table *tunnels; /* tunnel.c, made with the first one */
   struct handshake_state *hs; /* made when the first handshake arrives */
 
@@ -489,5 +492,19 @@ static inline wire_signer node_signer(const mcc_node *node) {
   wire_signer s = {&node->keys, node->cb.signed_message, node->cb.user_data};
   return s;
 }
+
+/* node.c: recomputes the next deadline after anything that may move one. */
+void node_after_event(mcc_node *node);
+/* lookup.c: network lookup */
+int lookup_on_question(mcc_node *node, child_link *from, const uint8_t *body,
+                       size_t bodylen, uint64_t now);
+int lookup_on_reply(mcc_node *node, const uint8_t *body, size_t bodylen,
+                    uint64_t now);
+void lookup_on_timers(mcc_node *node, uint64_t now);
+uint64_t lookup_next_deadline(const mcc_node *node);
+void lookup_free(mcc_node *node);
+size_t lookup_memory(const mcc_node *node);
+/* state.c: a held record as it goes on the wire (our own signed first). */
+void state_record_to_wire(mcc_node *node, record *r, wire_record *w);
 
 #endif

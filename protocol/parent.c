@@ -417,8 +417,9 @@ int link_on_from_parent(mcc_node *node, const mcc_addr *from, int type,
   else
     return MCC_ERR_NO_LINK;
   if (type != WIRE_KEEPALIVE_ACK && type != WIRE_UPDATE_ACK &&
-      type != WIRE_ROOT)
+      type != WIRE_ROOT && type != WIRE_LOOKUP_REPLY)
     return MCC_ERR_TYPE;
+  if (type == WIRE_LOOKUP_REPLY && p != &node->up) return MCC_ERR_STATE;
   uint8_t body[WIRE_MAX_DATAGRAM];
   size_t bodylen = 0;
   uint32_t counter = 0;
@@ -430,6 +431,13 @@ int link_on_from_parent(mcc_node *node, const mcc_addr *from, int type,
   root_pos info;
   if (type == WIRE_ROOT && (rv = rooting_decode(&info, body, bodylen)) != 0)
     return rv;
+  if (type == WIRE_LOOKUP_REPLY) {
+    rv = lookup_on_reply(node, body, bodylen, now);
+    if (rv == MCC_ERR_STALE || rv == MCC_ERR_BAD_SIGNATURE)
+      replay_accept(&p->rx, counter); /* authentic link message, no use */
+    if (rv == 0) replay_accept(&p->rx, counter);
+    return rv == MCC_ERR_STALE ? 0 : rv;
+  }
   replay_accept(&p->rx, counter);
   if (p == &node->up) p->misses = 0; /* a candidate's count its chances */
   if (type == WIRE_ROOT) {

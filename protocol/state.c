@@ -179,6 +179,16 @@ static void rec_to_wire(const mcc_node *node, const record *r,
   memcpy(w->sig, r->sig, 64);
 }
 
+void state_record_to_wire(mcc_node *node, record *r, wire_record *w) {
+  rec_to_wire(node, r, w);
+  if (r->flags & REC_UNSIGNED) {
+    wire_signer signer = node_signer(node);
+    wire_record_sign(w, &signer);
+    memcpy(r->sig, w->sig, WIRE_SIG_LEN);
+    r->flags &= (uint8_t)~REC_UNSIGNED;
+  }
+}
+
 static record *rec_insert(mcc_node *node, const wire_record *w, uint32_t via,
                           uint64_t now) {
   if (node->nrecs == node->caprecs) {
@@ -464,12 +474,7 @@ static int send_update(mcc_node *node, uint32_t f, uint64_t now) {
       wire_record w;
       rec_to_wire(node, r, &w);
       if (len + 1 + wire_record_len(&w) > sizeof body) break;
-      if (r->flags & REC_UNSIGNED) {
-        wire_signer signer = node_signer(node);
-        wire_record_sign(&w, &signer);
-        memcpy(r->sig, w.sig, WIRE_SIG_LEN);
-        r->flags &= (uint8_t)~REC_UNSIGNED;
-      }
+      state_record_to_wire(node, r, &w);
       body[len++] = WIRE_ENTRY_ANNOUNCE;
       len += wire_record_encode(body + len, &w);
     }

@@ -42,7 +42,10 @@ enum wire_type {
   WIRE_SEQ_REQUEST = 13,  /* child -> parent, sealed, root id + seq wanted */
   /* parent -> child, in clear: under load, come back with this cookie */
   WIRE_COOKIE_REPLY = 14,
-  WIRE_TYPE_LAST = WIRE_COOKIE_REPLY,
+  /* network lookup (lookup.c): a question up the tree, its answer down */
+  WIRE_LOOKUP = 15,       /* child -> parent, sealed */
+  WIRE_LOOKUP_REPLY = 16, /* parent -> child, sealed, a signed record */
+  WIRE_TYPE_LAST = WIRE_LOOKUP_REPLY,
 };
 
 enum {

@@ -15,6 +15,10 @@
  *   5  an UPDATE body sealed from node 2 to node 1: node 1 has a parent,
  *      so what it accepts it relays (dirty records, tombstones, the UPDATE
  *      in flight) and node 0 checks the relayed records' signatures
+ *   6  a LOOKUP body sealed from node 2 to node 1 (lookup.c), which answers
+ *      it or asks node 0, keeping a pending question
+ *   7  a LOOKUP_REPLY body sealed from node 0 to node 1: the answer parser,
+ *      the record check and the pending questions it may complete
  * and (byte 0 / MODES) % 8 == 7 lets 60 s pass after the input instead of
  * 5 ms, so timers (retries, keep-alives, timeouts) fire on fuzzed state.
  * Node state carries over between inputs (as on a real node), so the
@@ -54,6 +58,8 @@ enum mode {
   SEALED_UPDATE,
   SEALED_TO_CHILD,
   SEALED_RELAYED,
+  SEALED_LOOKUP,
+  SEALED_LOOKUP_REPLY,
   MODES
 };
 
@@ -102,8 +108,8 @@ static uint32_t next_counter(const replay_window *rx, uint32_t *sender_ctr,
 
 /* body as an UPDATE from node `from` to its parent `to`, sealed with the
  * key `to` holds for that child link (raw when there is no such link). */
-static int sealed_update(size_t from, size_t to, const uint8_t *body,
-                         size_t len) {
+static int sealed_to_parent(enum wire_type type, size_t from, size_t to,
+                            const uint8_t *body, size_t len) {
   mcc_node *parent = harness_node(h, to), *child = harness_node(h, from);
   child_link *c = link_child_by_id(parent, harness_id(h, from));
   if (!c) return harness_inject(h, from, to, body, len);
@@ -112,16 +118,28 @@ static int sealed_update(size_t from, size_t to, const uint8_t *body,
                memcmp(child->up.key_tx, c->key_rx, 32) == 0;
   uint32_t ctr = next_counter(&c->rx, &child->up.tx_counter, shared);
   uint8_t out[WIRE_MAX_DATAGRAM];
-  size_t n = wire_seal(out, WIRE_UPDATE, ctr, c->key_rx, body, len);
+  size_t n = wire_seal(out, type, ctr, c->key_rx, body, len);
   return harness_inject(h, from, to, out, n);
 }
 
-static int sealed_to_child(const uint8_t *data, size_t size) {
+static int sealed_update(size_t from, size_t to, const uint8_t *body,
+                         size_t len) {
+  return sealed_to_parent(WIRE_UPDATE, from, to, body, len);
+}
+
+/* type < 0: byte 0 picks KEEPALIVE_ACK or UPDATE_ACK, the rest is the
+ * body; else the whole input is a body of that type. */
+static int sealed_to_child(int type_or_pick, const uint8_t *data,
+                           size_t size) {
   mcc_node *parent = harness_node(h, 0), *child = harness_node(h, 1);
-  if (size == 0 || child->up.state != PARENT_UP)
+  int pick = type_or_pick < 0;
+  if ((pick && size == 0) || child->up.state != PARENT_UP)
     return harness_inject(h, 0, 1, data, size);
-  enum wire_type type = data[0] & 1 ? WIRE_UPDATE_ACK : WIRE_KEEPALIVE_ACK;
-  size_t len = size - 1;
+  enum wire_type type =
+      !pick ? (enum wire_type)type_or_pick
+            : data[0] & 1 ? WIRE_UPDATE_ACK : WIRE_KEEPALIVE_ACK;
+  if (pick) data++, size--;
+  size_t len = size;
   if (len > WIRE_MAX_UPDATE_BODY) len = WIRE_MAX_UPDATE_BODY;
   child_link *c = link_child_by_id(parent, harness_id(h, 1));
   uint32_t unused = 0;
@@ -129,7 +147,7 @@ static int sealed_to_child(const uint8_t *data, size_t size) {
   uint32_t ctr = next_counter(&child->up.rx, shared ? &c->tx_counter : &unused,
                               shared);
   uint8_t out[WIRE_MAX_DATAGRAM];
-  size_t n = wire_seal(out, type, ctr, child->up.key_rx, data + 1, len);
+  size_t n = wire_seal(out, type, ctr, child->up.key_rx, data, len);
   return harness_inject(h, 0, 1, out, n);
 }
 
@@ -180,10 +198,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sealed_update(1, 0, p, n);
     break;
   case SEALED_TO_CHILD:
-    sealed_to_child(p, n);
+    sealed_to_child(-1, p, n);
+    break;
+  case SEALED_RELAYED:
+    sealed_update(2, 1, p, n);
+    break;
+  case SEALED_LOOKUP:
+    sealed_to_parent(WIRE_LOOKUP, 2, 1, p, n);
     break;
   default:
-    sealed_update(2, 1, p, n);
+    sealed_to_child(WIRE_LOOKUP_REPLY, p, n);
     break;
   }
   harness_run_for(h, (data[0] / MODES) % 8 == 7 ? LONG_STEP_NS : STEP_NS);

@@ -14,7 +14,7 @@
 
 #define HOP_DELAY_NS (1 * HARNESS_MS)
 #define MAX_NETWORKS 4
-#define MAX_TYPES 16
+#define MAX_TYPES 32
 
 typedef struct delivery {
   uint64_t at, seq;
@@ -37,6 +37,10 @@ typedef struct hnode {
   uint64_t delivered;
   uint8_t last[1500];
   size_t lastlen;
+  char names[MCC_MAX_EXTRA_LEN + 1]; /* dns-names, "" for none */
+  uint32_t static_addr;
+  harness_answer answer; /* the last lookup_done */
+  uint64_t answers;
   struct harness *h;
   size_t index;
 } hnode;
@@ -137,6 +141,17 @@ static void cb_deliver(void *user, const uint8_t *ip, size_t len) {
   memcpy(hn->last, ip, hn->lastlen);
 }
 
+static void cb_lookup_done(void *user, uint32_t token, int status,
+                           const mcc_id *id) {
+  hnode *hn = user;
+  hn->answers++;
+  hn->answer.token = token;
+  hn->answer.status = status;
+  hn->answer.at_ns = hn->h->now;
+  if (id) hn->answer.id = *id;
+  else memset(&hn->answer.id, 0, sizeof hn->answer.id);
+}
+
 static void cb_random(void *user, uint8_t *out, size_t len) {
   hnode *hn = user;
   uint8_t seed[32];
@@ -180,6 +195,18 @@ void harness_free(harness *h) {
   free(h->cut);
   free(h->nodes);
   free(h);
+}
+
+void harness_set_names(harness *h, size_t i, const char *names,
+                       uint32_t static_addr) {
+  snprintf(h->nodes[i].names, sizeof h->nodes[i].names, "%s",
+           names ? names : "");
+  h->nodes[i].static_addr = static_addr;
+}
+
+uint64_t harness_answers(const harness *h, size_t i, harness_answer *last) {
+  if (last) *last = h->nodes[i].answer;
+  return h->nodes[i].answers;
 }
 
 void harness_set_parents(harness *h, size_t i, const size_t *parents,
@@ -247,6 +274,8 @@ static void start_node(harness *h, size_t i) {
   for (size_t k = 0; k < hn->nparents; k++)
     s.parents[k] = harness_addr(hn->parents[k]);
   s.parents_len = hn->nparents;
+  if (hn->names[0]) s.dns_names = hn->names;
+  if (hn->static_addr) s.static_addr = hn->static_addr;
   for (size_t k = 0; k < MAX_NETWORKS; k++)
     if (hn->trusts[k]) s.trusted_networks[s.trusted_networks_len++] =
         h->networks[k].pub;
@@ -255,6 +284,7 @@ static void start_node(harness *h, size_t i) {
   mcc_callbacks cb = {.send = cb_send,
                       .random = cb_random,
                       .deliver = cb_deliver,
+                      .lookup_done = cb_lookup_done,
                       .signed_message = h->on_signed ? cb_signed : NULL,
                       .user_data = hn};
   hn->alive = 1;

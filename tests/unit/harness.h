@@ -25,6 +25,21 @@ typedef int (*harness_filter_fn)(void *user, size_t from, size_t to,
 /* n nodes with deterministic keys from seed; all in network 0. */
 harness *harness_new(size_t n, uint64_t seed, const mcc_settings *base);
 void harness_free(harness *h);
+/* Before start (or a revive): node i's dns-names and static-addr (0:
+ * none). */
+void harness_set_names(harness *h, size_t i, const char *names,
+                       uint32_t static_addr);
+
+/* The network lookups' answers to node i (mcc_callbacks.lookup_done): how
+ * many came, and the last one. */
+typedef struct harness_answer {
+  uint32_t token;
+  int status;
+  mcc_id id;
+  uint64_t at_ns;
+} harness_answer;
+uint64_t harness_answers(const harness *h, size_t i, harness_answer *last);
+
 /* Before start: parents of node i, in order of preference. */
 void harness_set_parents(harness *h, size_t i, const size_t *parents,
                          size_t nparents);

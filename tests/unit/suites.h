@@ -18,6 +18,7 @@
   X(converge)              \
   X(hostile)               \
   X(tunnel)                \
+  X(lookup)                \
   X(node)                  \
   X(update_window)         \
   X(topology)              \

@@ -167,6 +167,10 @@ typedef struct mcc_callbacks {
   void (*signed_message)(void *user_data, const uint8_t pk[32],
                          const uint8_t *msg, size_t msglen,
                          const uint8_t sig[64]);
+  /* Optional: a network lookup (mcc_node_lookup) ended; status is an enum
+   * mcc_lookup_status, id the node found (MCC_LOOKUP_FOUND only). */
+  void (*lookup_done)(void *user_data, uint32_t token, int status,
+                      const struct mcc_id *id);
   void *user_data;
 } mcc_callbacks;
 
@@ -180,6 +184,8 @@ typedef struct mcc_settings {
   uint64_t rejoin_period_ns;     /* rejoin-period, default 1 min */
   uint32_t network_lookup_ttl;   /* network-lookup-ttl, default 64: hops of
                                     a name lookup, not of user traffic */
+  uint64_t network_lookup_timeout_ns; /* network-lookup-timeout, default
+                                         20 s: how long a lookup waits */
   uint32_t hop_limit;            /* hops a routed datagram may take, 1..255,
                                     default MCC_HOP_LIMIT */
   int64_t unix_time_at_zero_s;   /* wall clock when now == 0 */
@@ -236,6 +242,47 @@ int mcc_node_send_packet(mcc_node *node, const uint8_t *packet,
                          size_t packetlen, uint64_t now);
 /* The node's resolver, for `mcc resolve` and the DNS server. */
 struct mcc_resolver *mcc_node_resolver(mcc_node *node);
+
+/* ---- network lookup (PROTOCOL.md "Network lookup") ---- */
+
+enum mcc_lookup_kind {
+  MCC_LOOKUP_ID = 1,   /* is this key a node? key: 32 bytes */
+  MCC_LOOKUP_NAME = 2, /* which node has this dns-name? key: the name,
+                          1-253 bytes, with or without the resolver's
+                          domain, case-insensitive */
+  MCC_LOOKUP_IPV4 = 3, /* which node has this static-addr? key: 4 bytes */
+};
+
+enum mcc_lookup_status {
+  MCC_LOOKUP_FOUND = 0,       /* a node's own signed record says so */
+  MCC_LOOKUP_NO_SUCH = 1,     /* a root holds no such record */
+  MCC_LOOKUP_UNREACHABLE = 2, /* no root answered: no parent, the hop limit
+                                 (network-lookup-ttl), a busy hop */
+  MCC_LOOKUP_TIMEOUT = 3,     /* nothing came back in time */
+};
+
+/* An answer, as hosts pass it on (the DNS server, `mcc resolve`). */
+typedef struct mcc_lookup_answer {
+  int status; /* enum mcc_lookup_status */
+  struct mcc_id id; /* MCC_LOOKUP_FOUND only */
+} mcc_lookup_answer;
+
+/* What node key stands for. Answered now (returns 1, *pstatus and *pid
+ * set) when this node knows: its own records (itself and its subtree; a
+ * root holds every node's), its links, its tunnels, or an earlier answer
+ * still cached (a positive one for resolver.ttl, a negative one for 5 s).
+ * Otherwise asks its active parent, which answers from its records or asks
+ * its own, up to a root or network-lookup-ttl hops; returns 0 and
+ * *ptoken, and cb.lookup_done(token, ...) tells the answer later (within
+ * network-lookup-timeout). A FOUND answer carries the node's own signed
+ * record, checked against the trust policy here, so no hop can forge
+ * which node has a name. Negative answers are not signed: a hop can deny
+ * a name (it could drop the lookup as well). Returns MCC_ERR_LIMIT when
+ * too many lookups are in flight, MCC_ERR_VALUE for a bad name,
+ * MCC_ERR_INVALID_ARGUMENT. */
+int mcc_node_lookup(mcc_node *node, enum mcc_lookup_kind kind,
+                    const void *key, size_t keylen, uint64_t now,
+                    int *pstatus, struct mcc_id *pid, uint32_t *ptoken);
 
 /* The next time the core wants handle_expiry; UINT64_MAX for none. */
 uint64_t mcc_node_get_expiry(const mcc_node *node);
@@ -343,6 +390,13 @@ typedef struct mcc_node_stats {
   /* user packets dropped by the tunnels (tunnel.c), sent or received:
    * no tunnel to or from that peer (tunnels_only), or outside its targets */
   uint64_t denied_no_tunnel, denied_target;
+  /* network lookup: questions this node's host asked, questions sent up
+   * and received from children, answers sent and received, answers that
+   * did not check (a forged or wrong record), and the sealed bytes of
+   * both kinds sent (datagram bytes, without UDP/IP headers) */
+  uint64_t lookups_started, lookups_sent, lookups_received;
+  uint64_t lookup_replies_sent, lookup_replies_received, lookup_forged;
+  uint64_t lookup_bytes_sent;
 } mcc_node_stats;
 
 void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats);

@@ -1,0 +1,354 @@
+/*
+ * test_lookup.c — network lookup (lookup.c) in the in-memory harness: a
+ * chain of 6 and a 15-node tree answer ids, names and static addresses
+ * from the hop that holds the record (a root holds all), a root says
+ * NO_SUCH for what nobody has (a tunnel endpoint's key included), the hop
+ * limit and the timeout end a lookup, a parent that forges an answer is
+ * not believed, answers are cached for resolver.ttl (negative ones 5 s),
+ * one question goes out for two askers, and nothing is sent while nobody
+ * asks.
+ *
+ *   chain:  0 <- 1 <- 2 <- 3 <- 4 <- 5     0 "gw" 10.115.0.1, 3 "mid"
+ */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <mcc/resolve.h>
+
+#include "harness.h"
+#include "node.h"
+#include "suites.h"
+#include "wire.h"
+
+#define S HARNESS_S
+#define MS HARNESS_MS
+#define GW_STATIC 0x0a730001u
+
+static harness *chain6(const mcc_settings *base) {
+  harness *h = harness_new(6, 71, base);
+  for (size_t i = 1; i < 6; i++) {
+    size_t p = i - 1;
+    harness_set_parents(h, i, &p, 1);
+  }
+  harness_set_names(h, 0, "gw", GW_STATIC);
+  harness_set_names(h, 3, "mid", 0);
+  harness_start(h);
+  harness_run_for(h, 10 * S);
+  return h;
+}
+
+static int same(const mcc_id *a, const mcc_id *b) {
+  return memcmp(a->key, b->key, 32) == 0;
+}
+
+/* Node i asks; the answer (now or from the network within 1 s). */
+static int ask(harness *h, size_t i, enum mcc_lookup_kind kind,
+               const void *key, size_t keylen, mcc_id *pid, int *now) {
+  int status = -1;
+  uint32_t token = 0;
+  uint64_t before = harness_answers(h, i, NULL);
+  int rv = mcc_node_lookup(harness_node(h, i), kind, key, keylen,
+                           harness_now(h), &status, pid, &token);
+  if (now) *now = rv == 1;
+  if (rv == 1) return status;
+  CU_ASSERT_EQUAL_FATAL(rv, 0);
+  harness_run_for(h, S);
+  harness_answer a;
+  if (harness_answers(h, i, &a) != before + 1 || a.token != token) return -1;
+  *pid = a.id;
+  return a.status;
+}
+
+static int ask_name(harness *h, size_t i, const char *name, mcc_id *pid,
+                    int *now) {
+  return ask(h, i, MCC_LOOKUP_NAME, name, strlen(name), pid, now);
+}
+
+static void test_lookup_chain(void) {
+  harness *h = chain6(NULL);
+  mcc_id id;
+  int now;
+  /* Up to the root and back: 5 hops each way, 1 ms a hop. */
+  harness_reset_counters(h);
+  uint64_t t0 = harness_now(h);
+  uint32_t token;
+  int status;
+  CU_ASSERT_EQUAL(mcc_node_lookup(harness_node(h, 5), MCC_LOOKUP_NAME, "gw",
+                                  2, t0, &status, &id, &token),
+                  0);
+  harness_run_for(h, S);
+  harness_answer a;
+  CU_ASSERT_EQUAL(harness_answers(h, 5, &a), 1);
+  CU_ASSERT_EQUAL(a.status, MCC_LOOKUP_FOUND);
+  CU_ASSERT(same(&a.id, harness_id(h, 0)));
+  CU_ASSERT(a.at_ns - t0 <= 10 * MS + MS);
+  CU_ASSERT_EQUAL(harness_datagrams(h, WIRE_LOOKUP), 5);
+  CU_ASSERT_EQUAL(harness_datagrams(h, WIRE_LOOKUP_REPLY), 5);
+  printf("\n    lookup of a name 5 hops up: %llu wire bytes, %.1f ms\n",
+         (unsigned long long)(harness_wire_bytes(h, WIRE_LOOKUP) +
+                              harness_wire_bytes(h, WIRE_LOOKUP_REPLY)),
+         (double)(a.at_ns - t0) / MS);
+  /* The same, under the domain, with a trailing dot, in upper case. */
+  CU_ASSERT_EQUAL(ask_name(h, 5, "GW.home.arpa.", &id, &now),
+                  MCC_LOOKUP_FOUND);
+  CU_ASSERT(same(&id, harness_id(h, 0)));
+  /* Answered by the hop that holds it: node 3 for its own name. */
+  harness_reset_counters(h);
+  CU_ASSERT_EQUAL(ask_name(h, 5, "mid", &id, &now), MCC_LOOKUP_FOUND);
+  CU_ASSERT(same(&id, harness_id(h, 3)));
+  CU_ASSERT_EQUAL(harness_datagrams(h, WIRE_LOOKUP), 2);
+  /* A static address; an id; "<id><domain>". */
+  uint8_t gw[4] = {10, 115, 0, 1};
+  CU_ASSERT_EQUAL(ask(h, 5, MCC_LOOKUP_IPV4, gw, 4, &id, &now),
+                  MCC_LOOKUP_FOUND);
+  CU_ASSERT(same(&id, harness_id(h, 0)));
+  CU_ASSERT_EQUAL(ask(h, 5, MCC_LOOKUP_ID, harness_id(h, 1), 32, &id, &now),
+                  MCC_LOOKUP_FOUND);
+  CU_ASSERT_FALSE(now);
+  char name[MCC_ID_TEXT_LEN + 20];
+  mcc_id_to_text(harness_id(h, 0), name);
+  strcat(name, ".home.arpa");
+  CU_ASSERT_EQUAL(ask_name(h, 5, name, &id, &now), MCC_LOOKUP_FOUND);
+  CU_ASSERT(same(&id, harness_id(h, 0)));
+  /* Nobody has it: the root says so. An unknown key is no node. */
+  CU_ASSERT_EQUAL(ask_name(h, 5, "nosuch", &id, &now), MCC_LOOKUP_NO_SUCH);
+  mcc_id stranger;
+  memset(stranger.key, 0x42, 32);
+  CU_ASSERT_EQUAL(ask(h, 5, MCC_LOOKUP_ID, &stranger, 32, &id, &now),
+                  MCC_LOOKUP_NO_SUCH);
+  uint8_t nobody[4] = {10, 115, 9, 9};
+  CU_ASSERT_EQUAL(ask(h, 5, MCC_LOOKUP_IPV4, nobody, 4, &id, &now),
+                  MCC_LOOKUP_NO_SUCH);
+  /* Known here, answered at once: the subtree, the links, the root's all. */
+  CU_ASSERT_EQUAL(ask(h, 0, MCC_LOOKUP_ID, harness_id(h, 5), 32, &id, &now),
+                  MCC_LOOKUP_FOUND);
+  CU_ASSERT_TRUE(now);
+  CU_ASSERT_EQUAL(ask(h, 5, MCC_LOOKUP_ID, harness_id(h, 4), 32, &id, &now),
+                  MCC_LOOKUP_FOUND);
+  CU_ASSERT_TRUE(now);
+  CU_ASSERT_EQUAL(ask_name(h, 1, "mid", &id, &now), MCC_LOOKUP_FOUND);
+  CU_ASSERT_TRUE(now);
+  CU_ASSERT_EQUAL(ask_name(h, 0, "nosuch", &id, &now), MCC_LOOKUP_NO_SUCH);
+  CU_ASSERT_TRUE(now);
+  /* Not a name. */
+  int st;
+  uint32_t tk;
+  CU_ASSERT_EQUAL(mcc_node_lookup(harness_node(h, 5), MCC_LOOKUP_NAME, "a..b",
+                                  4, harness_now(h), &st, &id, &tk),
+                  MCC_ERR_VALUE);
+  /* Nobody asks: nothing is sent. */
+  harness_reset_counters(h);
+  harness_run_for(h, 300 * S);
+  CU_ASSERT_EQUAL(harness_datagrams(h, WIRE_LOOKUP), 0);
+  CU_ASSERT_EQUAL(harness_datagrams(h, WIRE_LOOKUP_REPLY), 0);
+  harness_free(h);
+}
+
+/* network-lookup-ttl 2: the question stops two hops up; a lost question
+ * times out after network-lookup-timeout. */
+static void test_lookup_ttl_and_timeout(void) {
+  mcc_settings s;
+  mcc_settings_default(&s);
+  s.network_lookup_ttl = 2;
+  s.network_lookup_timeout_ns = 3 * S;
+  harness *h = chain6(&s);
+  mcc_id id;
+  int now;
+  CU_ASSERT_EQUAL(ask_name(h, 5, "gw", &id, &now), MCC_LOOKUP_UNREACHABLE);
+  CU_ASSERT_EQUAL(ask_name(h, 4, "mid", &id, &now), MCC_LOOKUP_FOUND);
+  harness_cut(h, 2, 1, 1); /* questions from 2 no longer reach 1 */
+  int status;
+  uint32_t token;
+  CU_ASSERT_EQUAL(mcc_node_lookup(harness_node(h, 3), MCC_LOOKUP_NAME, "gw",
+                                  2, harness_now(h), &status, &id, &token),
+                  0);
+  harness_run_for(h, 2 * S);
+  CU_ASSERT_EQUAL(harness_answers(h, 3, NULL), 0);
+  harness_run_for(h, 2 * S);
+  harness_answer a;
+  CU_ASSERT_EQUAL(harness_answers(h, 3, &a), 1);
+  CU_ASSERT_EQUAL(a.token, token);
+  CU_ASSERT_EQUAL(a.status, MCC_LOOKUP_TIMEOUT);
+  harness_free(h);
+}
+
+/* ---- a parent that lies --------------------------------------------------- */
+
+typedef struct liar {
+  harness *h;
+  uint32_t query_id; /* of the question node 5 sent, captured */
+  int captured;
+} liar;
+
+/* Drops node 5's questions to node 4, keeping the query id. */
+static int capture_question(void *user, size_t from, size_t to, uint8_t *data,
+                            size_t *len) {
+  liar *l = user;
+  if (from != 5 || to != 4 || (data[0] & 0x1f) != WIRE_LOOKUP) return 1;
+  mcc_node *n5 = harness_node(l->h, 5);
+  uint8_t body[WIRE_MAX_DATAGRAM];
+  size_t bodylen;
+  uint32_t counter;
+  if (wire_open(data, *len, n5->up.key_tx, &counter, body, &bodylen) == 0) {
+    l->query_id = get_be32(body);
+    l->captured = 1;
+  }
+  return 0;
+}
+
+/* Node 4, the parent, answers node 5 with reply body b. */
+static void lie(harness *h, uint32_t counter, const uint8_t *b, size_t len) {
+  mcc_node *n5 = harness_node(h, 5);
+  uint8_t out[WIRE_MAX_DATAGRAM];
+  size_t n = wire_seal(out, WIRE_LOOKUP_REPLY, counter, n5->up.key_rx, b, len);
+  mcc_addr from = harness_addr(4);
+  harness_inject_addr(h, &from, 5, out, n);
+}
+
+static void test_lookup_forged_answer(void) {
+  harness *h = chain6(NULL);
+  liar l = {h, 0, 0};
+  harness_set_filter(h, capture_question, &l);
+  int status;
+  uint32_t token;
+  mcc_id id;
+  CU_ASSERT_EQUAL(mcc_node_lookup(harness_node(h, 5), MCC_LOOKUP_NAME, "gw",
+                                  2, harness_now(h), &status, &id, &token),
+                  0);
+  harness_run_for(h, 10 * MS);
+  CU_ASSERT_TRUE_FATAL(l.captured);
+  /* Node 5's genuine record (node 4 holds it), claimed to answer "gw";
+   * then the same record with "gw" written into it (its signature no
+   * longer holds): both refused. */
+  mcc_node *n4 = harness_node(h, 4);
+  record *r5 = state_find(n4, harness_id(h, 5), NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r5);
+  wire_record w;
+  state_record_to_wire(n4, r5, &w);
+  uint8_t body[600];
+  put_be32(body, l.query_id);
+  body[4] = MCC_LOOKUP_FOUND;
+  size_t len = 5 + wire_record_encode(body + 5, &w);
+  uint64_t forged = 0;
+  lie(h, 1000, body, len);
+  wire_record bad = w;
+  bad.extra[0] = WIRE_EXTRA_DNS_NAME, bad.extra[1] = 2;
+  bad.extra[2] = 'g', bad.extra[3] = 'w';
+  bad.extra_len = 4;
+  len = 5 + wire_record_encode(body + 5, &bad);
+  lie(h, 1001, body, len);
+  harness_run_for(h, 10 * MS);
+  mcc_node_stats st;
+  mcc_node_get_stats(harness_node(h, 5), &st);
+  forged = st.lookup_forged;
+  CU_ASSERT_EQUAL(forged, 2);
+  CU_ASSERT_EQUAL(harness_answers(h, 5, NULL), 0); /* still waiting */
+  /* The truth, from node 0's record, is believed. */
+  record *r0 = state_find(n4, harness_id(h, 0), NULL);
+  CU_ASSERT_PTR_NULL(r0); /* node 4 does not hold it: build it at node 0 */
+  mcc_node *n0 = harness_node(h, 0);
+  state_record_to_wire(n0, &n0->recs[0], &w);
+  len = 5 + wire_record_encode(body + 5, &w);
+  lie(h, 1002, body, len);
+  harness_run_for(h, 10 * MS);
+  harness_answer a;
+  CU_ASSERT_EQUAL(harness_answers(h, 5, &a), 1);
+  CU_ASSERT_EQUAL(a.status, MCC_LOOKUP_FOUND);
+  CU_ASSERT(same(&a.id, harness_id(h, 0)));
+  /* A late copy changes nothing. */
+  lie(h, 1003, body, len);
+  harness_run_for(h, 10 * MS);
+  CU_ASSERT_EQUAL(harness_answers(h, 5, NULL), 1);
+  harness_free(h);
+}
+
+/* ---- a 15-node tree -------------------------------------------------------- */
+
+static void test_lookup_tree15(void) {
+  harness *h = harness_new(15, 72, NULL);
+  char names[15][8];
+  for (size_t i = 0; i < 15; i++) {
+    snprintf(names[i], sizeof names[i], "n%zu", i);
+    harness_set_names(h, i, names[i], 0x0a730000u + 10 + (uint32_t)i);
+    if (i) {
+      size_t p = (i - 1) / 2;
+      harness_set_parents(h, i, &p, 1);
+    }
+  }
+  harness_start(h);
+  harness_run_for(h, 10 * S);
+  int wrong = 0, local = 0, asked = 0;
+  for (size_t leaf = 7; leaf < 15; leaf++)
+    for (size_t j = 0; j < 15; j++) {
+      mcc_id id;
+      int now;
+      int status = ask_name(h, leaf, names[j], &id, &now);
+      uint8_t addr[4] = {10, 115, 0, (uint8_t)(10 + j)};
+      mcc_id id2;
+      int status2 = ask(h, leaf, MCC_LOOKUP_IPV4, addr, 4, &id2, NULL);
+      if (status != MCC_LOOKUP_FOUND || !same(&id, harness_id(h, j)) ||
+          status2 != MCC_LOOKUP_FOUND || !same(&id2, harness_id(h, j)))
+        wrong++;
+      local += now;
+      asked++;
+    }
+  CU_ASSERT_EQUAL(wrong, 0);
+  CU_ASSERT_EQUAL(local, 8); /* each leaf holds only its own record */
+  CU_ASSERT_EQUAL(asked, 8 * 15);
+  harness_free(h);
+}
+
+/* ---- caching and sharing --------------------------------------------------- */
+
+static void test_lookup_cache(void) {
+  mcc_resolver_settings rs;
+  mcc_resolver_settings_default(&rs);
+  rs.ttl_s = 10;
+  mcc_settings s;
+  mcc_settings_default(&s);
+  s.resolver = &rs;
+  harness *h = chain6(&s);
+  mcc_id id;
+  int now;
+  CU_ASSERT_EQUAL(ask_name(h, 5, "gw", &id, &now), MCC_LOOKUP_FOUND);
+  CU_ASSERT_FALSE(now);
+  CU_ASSERT_EQUAL(ask_name(h, 5, "gw", &id, &now), MCC_LOOKUP_FOUND);
+  CU_ASSERT_TRUE(now);
+  CU_ASSERT(same(&id, harness_id(h, 0)));
+  harness_run_for(h, 10 * S);
+  CU_ASSERT_EQUAL(ask_name(h, 5, "gw", &id, &now), MCC_LOOKUP_FOUND);
+  CU_ASSERT_FALSE(now); /* expired after resolver.ttl */
+  CU_ASSERT_EQUAL(ask_name(h, 5, "nosuch", &id, &now), MCC_LOOKUP_NO_SUCH);
+  CU_ASSERT_FALSE(now);
+  CU_ASSERT_EQUAL(ask_name(h, 5, "nosuch", &id, &now), MCC_LOOKUP_NO_SUCH);
+  CU_ASSERT_TRUE(now);
+  harness_run_for(h, 5 * S);
+  CU_ASSERT_EQUAL(ask_name(h, 5, "nosuch", &id, &now), MCC_LOOKUP_NO_SUCH);
+  CU_ASSERT_FALSE(now);
+  /* Two askers, one question. */
+  harness_reset_counters(h);
+  int st;
+  uint32_t t1, t2;
+  mcc_node *n5 = harness_node(h, 5);
+  CU_ASSERT_EQUAL(mcc_node_lookup(n5, MCC_LOOKUP_NAME, "mid", 3,
+                                  harness_now(h), &st, &id, &t1),
+                  0);
+  CU_ASSERT_EQUAL(mcc_node_lookup(n5, MCC_LOOKUP_NAME, "MID", 3,
+                                  harness_now(h), &st, &id, &t2),
+                  0);
+  CU_ASSERT_NOT_EQUAL(t1, t2);
+  harness_run_for(h, S);
+  CU_ASSERT_EQUAL(harness_answers(h, 5, NULL), 2 + 4);
+  CU_ASSERT_EQUAL(harness_datagrams(h, WIRE_LOOKUP), 2); /* 5->4->3 */
+  harness_free(h);
+}
+
+void suite_lookup(void) {
+  CU_pSuite s = CU_add_suite("lookup", NULL, NULL);
+  CU_add_test(s, "chain of 6", test_lookup_chain);
+  CU_add_test(s, "ttl and timeout", test_lookup_ttl_and_timeout);
+  CU_add_test(s, "forged answer", test_lookup_forged_answer);
+  CU_add_test(s, "15-node tree", test_lookup_tree15);
+  CU_add_test(s, "cache and sharing", test_lookup_cache);
+}

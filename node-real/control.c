@@ -110,8 +110,34 @@ static void do_resolve(const ctl_context *ctx, char **words, size_t n,
     return;
   }
   char out[MCC_RESOLVE_TEXT_MAX];
-  int rv = mcc_resolve_text(mcc_node_resolver(ctx->node), words[2], format, out,
-                            sizeof out, ctx->now);
+  const mcc_lookup_answer *f = ctx->found;
+  if (f && f->status == MCC_LOOKUP_NO_SUCH) {
+    answer_error(answer,
+                 "'%s' resolves to no known node: the network's root knows "
+                 "no node by that name or id",
+                 words[2]);
+    return;
+  }
+  if (f && f->status != MCC_LOOKUP_FOUND) {
+    answer_error(answer,
+                 f->status == MCC_LOOKUP_TIMEOUT
+                     ? "'%s': the network did not answer within "
+                       "network-lookup-timeout; try again later"
+                     : "'%s': the network did not answer (no root reached "
+                       "within network-lookup-ttl hops); try again later",
+                 words[2]);
+    return;
+  }
+  int rv;
+  if (f) { /* a name the network knows: that node's forms */
+    char idtext[MCC_ID_TEXT_LEN + 1];
+    mcc_id_to_text(&f->id, idtext);
+    rv = mcc_resolve_text(mcc_node_resolver(ctx->node), idtext, format, out,
+                          sizeof out, ctx->now);
+  } else {
+    rv = mcc_resolve_text(mcc_node_resolver(ctx->node), words[2], format, out,
+                          sizeof out, ctx->now);
+  }
   if (rv == MCC_ERR_NO_ROUTE) {
     answer_error(answer, "'%s' resolves to no known node", words[2]);
     return;
@@ -278,11 +304,40 @@ static void do_stats(const ctl_context *ctx, strbuf *answer) {
   STAT(sessions_refused);
   STAT(denied_no_tunnel);
   STAT(denied_target);
+  STAT(lookups_started);
+  STAT(lookups_sent);
+  STAT(lookups_received);
+  STAT(lookup_replies_sent);
+  STAT(lookup_replies_received);
+  STAT(lookup_forged);
+  STAT(lookup_bytes_sent);
   STAT(handshakes_over_budget);
   STAT(cookie_replies_sent);
 #undef STAT
   strbuf_printf(answer, "known_nodes %zu\nprotocol_memory_bytes %zu\n",
                 mcc_node_known_count(ctx->node), mcc_node_memory(ctx->node));
+}
+
+int ctl_resolve_input(const char *request, size_t len, char *input,
+                      size_t cap) {
+  static const char cmd[] = "resolve ";
+  if (len <= sizeof cmd - 1 || memcmp(request, cmd, sizeof cmd - 1) != 0)
+    return -1;
+  const char *p = request + sizeof cmd - 1, *end = request + len;
+  while (p < end && *p == ' ') p++;
+  const char *sp = memchr(p, ' ', (size_t)(end - p)); /* after FORMAT */
+  if (!sp) return -1;
+  p = sp;
+  while (p < end && *p == ' ') p++;
+  const char *q = p;
+  while (q < end && *q != ' ') q++;
+  size_t n = (size_t)(q - p);
+  for (const char *t = q; t < end; t++)
+    if (*t != ' ') return -1; /* more words: ctl_handle says so */
+  if (n == 0 || n >= cap) return -1;
+  memcpy(input, p, n);
+  input[n] = '\0';
+  return (int)n;
 }
 
 void ctl_handle(const ctl_context *ctx, const char *request, size_t len,

@@ -35,7 +35,15 @@ typedef struct ctl_context {
   size_t parents_configured; /* 0: a root */
   uint64_t now;              /* the core's clock (ns) */
   int64_t unix_ms_at_zero;   /* wall clock when now == 0 */
+  /* resolve: what a network lookup found for its INPUT (lookups.h), or
+   * NULL to resolve from the node's resolver alone */
+  const mcc_lookup_answer *found;
 } ctl_context;
+
+/* The INPUT of a "resolve FORMAT INPUT" request (NUL-terminated in input,
+ * cap bytes): its length, or -1 for another request. */
+int ctl_resolve_input(const char *request, size_t len, char *input,
+                      size_t cap);
 
 /* Daemon side: answers one request (without its '\n'). */
 void ctl_handle(const ctl_context *ctx, const char *request, size_t len,

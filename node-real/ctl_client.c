@@ -2,7 +2,8 @@
  * ctl_client.c — `mcc`'s side of the control protocol: connect to the
  * daemon's UNIX socket, check who listens there, send one request, read the
  * answer to EOF. Bounded: a daemon that does not answer within
- * CTL_TIMEOUT_S is reported, not waited for. Only root or this user's own
+ * CTL_TIMEOUT_S (a resolve, which may wait for a network lookup:
+ * CTL_RESOLVE_TIMEOUT_S) is reported, not waited for. Only root or this user's own
  * process is asked: anyone may bind a socket where mccd is expected (while
  * it is stopped, at a path in a directory they can write), and `mcc health`
  * must not say "healthy" for them.
@@ -19,6 +20,9 @@
 #include <unistd.h>
 
 #define CTL_TIMEOUT_S 5
+/* A resolve may wait for a network lookup (network-lookup-timeout, 20 s
+ * by default). */
+#define CTL_RESOLVE_TIMEOUT_S 65
 #define CTL_ANSWER_MAX (64u << 20)
 
 int ctl_call(const char *socket_path, const char *request, strbuf *answer,
@@ -36,7 +40,9 @@ int ctl_call(const char *socket_path, const char *request, strbuf *answer,
     snprintf(err, errlen, "socket: %s", strerror(errno));
     return -1;
   }
-  struct timeval tv = {CTL_TIMEOUT_S, 0};
+  struct timeval tv = {
+      strncmp(request, "resolve ", 8) ? CTL_TIMEOUT_S : CTL_RESOLVE_TIMEOUT_S,
+      0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   if (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {

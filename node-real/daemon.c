@@ -28,6 +28,7 @@
 #include <mcc/resolve.h>
 
 #include "control.h"
+#include "lookups.h"
 #include "mcc_dns.h"
 #include "sockets.h"
 #include "tunnels.h"
@@ -59,6 +60,7 @@ enum source { SRC_UDP4 = 1, SRC_UDP6, SRC_TUN, SRC_DNS, SRC_CTL, SRC_SIG,
 
 typedef struct ctl_conn {
   int fd; /* -1 when free */
+  int waiting; /* its resolve waits for a network lookup */
   uint64_t deadline;
   size_t len;
   char buf[CTL_REQUEST_MAX];
@@ -82,6 +84,7 @@ typedef struct mccd {
   uint64_t tunnels_at_ns;
   mcc_dns_limiter dns_limit;
   ctl_conn conns[CTL_CONNS];
+  lookup_waits waits; /* DNS queries and resolves waiting for the network */
   uint8_t buf[UDP_BUF];
 } mccd;
 
@@ -270,21 +273,62 @@ static void on_tun(mccd *d) {
   }
 }
 
+/* A DNS response to query from its client. */
+static void dns_reply(mccd *d, const struct sockaddr_storage *ss,
+                      socklen_t sl, const uint8_t *query, size_t qlen,
+                      const mcc_lookup_answer *found, int refuse) {
+  uint8_t answer[DNS_BUF];
+  size_t alen = 0;
+  if (mcc_dns_answer_found(mcc_node_resolver(d->node), d->cfg.resolver.domain,
+                           query, qlen, found, refuse, answer, sizeof answer,
+                           &alen, now_ns(d)) == 0)
+    sendto(d->dns, answer, alen, 0, (const struct sockaddr *)ss, sl);
+}
+
 static void on_dns(mccd *d) {
   for (int i = 0; i < MAX_BATCH; i++) {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
-    uint8_t query[DNS_BUF], answer[DNS_BUF];
+    uint8_t query[DNS_BUF];
     ssize_t n = recvfrom(d->dns, query, sizeof query, 0,
                          (struct sockaddr *)&ss, &sl);
     if (n < 0) return;
     mcc_addr from;
     sock_from_sockaddr(&ss, &from);
-    size_t alen = 0;
-    if (mcc_dns_serve(&d->dns_limit, mcc_node_resolver(d->node),
-                      d->cfg.resolver.domain, &from, query, (size_t)n, answer,
-                      sizeof answer, &alen, now_ns(d)) == 0)
-      sendto(d->dns, answer, alen, 0, (struct sockaddr *)&ss, sl);
+    uint64_t now = now_ns(d);
+    enum mcc_dns_verdict v = mcc_dns_limiter_check(&d->dns_limit, &from, now);
+    if (v == MCC_DNS_VERDICT_DROP) continue;
+    mcc_lookup_answer found;
+    const mcc_lookup_answer *f = NULL;
+    char name[MCC_RESOLVE_NAME_MAX + 1];
+    int namelen = v == MCC_DNS_VERDICT_ANSWER
+                      ? mcc_dns_forward_name(query, (size_t)n, name,
+                                             sizeof name)
+                      : -1;
+    if (namelen > 0) {
+      uint32_t token = 0;
+      int is_id = 0;
+      enum lookup_need need =
+          lookup_need(d->node, d->cfg.resolver.domain, name, (size_t)namelen,
+                      now, &found, &token, &is_id);
+      if (need == NEED_WAIT) {
+        lookup_wait *w = (size_t)n <= LOOKUP_QUERY_MAX
+                             ? lookup_wait_add(&d->waits, token, is_id)
+                             : NULL;
+        if (w) { /* answered in cb_lookup_done */
+          memcpy(&w->from, &ss, sl);
+          w->fromlen = sl;
+          memcpy(w->query, query, (size_t)n);
+          w->qlen = (size_t)n;
+          continue;
+        }
+        found.status = MCC_LOOKUP_UNREACHABLE; /* too many waiting */
+        f = &found;
+      } else if (need == NEED_ANSWERED) {
+        f = lookup_effective(&found, is_id);
+      }
+    }
+    dns_reply(d, &ss, sl, query, (size_t)n, f, v == MCC_DNS_VERDICT_REFUSE);
   }
 }
 
@@ -292,6 +336,7 @@ static void ctl_close(mccd *d, ctl_conn *c) {
   epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
   close(c->fd);
   c->fd = -1;
+  c->waiting = 0;
 }
 
 static void on_ctl_accept(mccd *d) {
@@ -312,11 +357,13 @@ static void on_ctl_accept(mccd *d) {
   }
 }
 
-static void ctl_answer(mccd *d, ctl_conn *c, const char *req, size_t len) {
+static void ctl_answer(mccd *d, ctl_conn *c, const char *req, size_t len,
+                       const mcc_lookup_answer *found) {
   ctl_context ctx = {.node = d->node,
                      .parents_configured = d->cfg.parents_configured,
                      .now = now_ns(d),
-                     .unix_ms_at_zero = d->unix_ms_at_zero};
+                     .unix_ms_at_zero = d->unix_ms_at_zero,
+                     .found = found};
   strbuf answer;
   strbuf_init(&answer);
   ctl_handle(&ctx, req, len, &answer);
@@ -340,6 +387,63 @@ static void ctl_answer(mccd *d, ctl_conn *c, const char *req, size_t len) {
   ctl_close(d, c);
 }
 
+/* A complete request of len bytes in c->buf: a resolve of a name or id
+ * the node does not hold waits for a network lookup; the rest is
+ * answered now. */
+static void ctl_request(mccd *d, ctl_conn *c, size_t len) {
+  char input[CTL_REQUEST_MAX];
+  mcc_lookup_answer found;
+  const mcc_lookup_answer *f = NULL;
+  int n = ctl_resolve_input(c->buf, len, input, sizeof input);
+  if (n > 0) {
+    uint32_t token = 0;
+    int is_id = 0;
+    enum lookup_need need =
+        lookup_need(d->node, d->cfg.resolver.domain, input, (size_t)n,
+                    now_ns(d), &found, &token, &is_id);
+    if (need == NEED_WAIT) {
+      lookup_wait *w = lookup_wait_add(&d->waits, token, is_id);
+      if (w) {
+        w->is_ctl = 1;
+        w->ctl_fd = c->fd;
+        w->ctl_slot = (size_t)(c - d->conns);
+        c->waiting = 1;
+        c->len = len; /* the request, without its newline */
+        c->deadline = now_ns(d) + d->cfg.settings.network_lookup_timeout_ns +
+                      CTL_CONN_TIMEOUT_NS;
+        return;
+      }
+      found.status = MCC_LOOKUP_UNREACHABLE;
+      f = &found;
+    } else if (need == NEED_ANSWERED) {
+      f = lookup_effective(&found, is_id);
+    }
+  }
+  ctl_answer(d, c, c->buf, len, f);
+}
+
+/* The core's answer to a lookup: every question waiting for it. */
+static void cb_lookup_done(void *user_data, uint32_t token, int status,
+                           const mcc_id *id) {
+  mccd *d = user_data;
+  mcc_lookup_answer a = {.status = status};
+  if (id) a.id = *id;
+  for (size_t i = 0; i < LOOKUP_WAITS; i++) {
+    lookup_wait *w = &d->waits.w[i];
+    if (!w->used || w->token != token) continue;
+    w->used = 0;
+    const mcc_lookup_answer *f = lookup_effective(&a, w->is_id);
+    if (!w->is_ctl) {
+      dns_reply(d, &w->from, w->fromlen, w->query, w->qlen, f, 0);
+      continue;
+    }
+    ctl_conn *c = &d->conns[w->ctl_slot];
+    if (c->fd != w->ctl_fd || !c->waiting) continue; /* it went away */
+    c->waiting = 0;
+    ctl_answer(d, c, c->buf, c->len, f);
+  }
+}
+
 static void on_ctl_conn(mccd *d, ctl_conn *c) {
   ssize_t n = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
   if (n == 0 || (n < 0 && errno != EAGAIN)) {
@@ -348,11 +452,12 @@ static void on_ctl_conn(mccd *d, ctl_conn *c) {
   }
   if (n < 0) return;
   c->len += (size_t)n;
+  if (c->waiting) return; /* the answer waits for the network */
   char *nl = memchr(c->buf, '\n', c->len);
   if (nl) {
-    ctl_answer(d, c, c->buf, (size_t)(nl - c->buf));
+    ctl_request(d, c, (size_t)(nl - c->buf));
   } else if (c->len == sizeof c->buf) {
-    ctl_answer(d, c, c->buf, c->len + 1); /* answered: too long */
+    ctl_answer(d, c, c->buf, c->len + 1, NULL); /* answered: too long */
   }
 }
 
@@ -480,7 +585,8 @@ static int create_node(mccd *d) {
   mcc_verify_cache_new(&d->cache, VERIFY_CACHE_ENTRIES);
   d->cfg.settings.verify_cache = d->cache;
   mcc_callbacks cb = {.send = cb_send, .random = cb_random, .log = cb_log,
-                      .deliver = cb_deliver, .user_data = d};
+                      .deliver = cb_deliver, .lookup_done = cb_lookup_done,
+                      .user_data = d};
   int rv = mcc_node_new(&d->node, &d->cfg.settings, &cb, &d->cfg.keys,
                         &d->cfg.cert, d->cfg.networks, d->cfg.networks_len,
                         now_ns(d));

@@ -261,11 +261,20 @@ static void answer_reverse(mcc_resolver *r, const char *dom, size_t domlen,
 
 static void answer_forward(mcc_resolver *r, const char *dom, size_t domlen,
                            const uint8_t *q, const struct question *qn,
-                           struct answer *a, uint64_t now) {
+                           const mcc_lookup_answer *found, struct answer *a,
+                           uint64_t now) {
   char text[MCC_RESOLVE_NAME_MAX + 1];
   mcc_id id;
   int rv = MCC_ERR_VALUE; /* a name with other bytes is no name of ours */
-  if (qn->ldh && qn->nlabels > 0) {
+  if (found && found->status == MCC_LOOKUP_FOUND) {
+    id = found->id;
+    rv = 0;
+  } else if (found && found->status == MCC_LOOKUP_NO_SUCH) {
+    rv = MCC_ERR_NO_ROUTE;
+  } else if (found) {
+    set_rcode(a, MCC_DNS_SERVFAIL); /* the network did not answer */
+    return;
+  } else if (qn->ldh && qn->nlabels > 0) {
     size_t n = question_text(q, qn, text);
     rv = mcc_resolver_lookup_name(r, text, n, &id);
   }
@@ -299,7 +308,8 @@ static void answer_forward(mcc_resolver *r, const char *dom, size_t domlen,
 
 static void answer_question(mcc_resolver *r, const char *dom, size_t domlen,
                             const uint8_t *q, const struct question *qn,
-                            struct answer *a, uint64_t now) {
+                            const mcc_lookup_answer *found, struct answer *a,
+                            uint64_t now) {
   int n;
   if (qn->qclass != MCC_DNS_CLASS_IN)
     set_rcode(a, MCC_DNS_REFUSED);
@@ -308,7 +318,7 @@ static void answer_question(mcc_resolver *r, const char *dom, size_t domlen,
   else if ((n = suffix_labels(q, qn, ptr6_zone, sizeof ptr6_zone - 1)) >= 0)
     answer_reverse(r, dom, domlen, q, qn, n, 6, a, now);
   else
-    answer_forward(r, dom, domlen, q, qn, a, now);
+    answer_forward(r, dom, domlen, q, qn, found, a, now);
 }
 
 /* ---- writing ------------------------------------------------------------- */
@@ -361,8 +371,8 @@ static int domain_core(const char *domain, const char **pdom, size_t *pdomlen) {
 /* A response to query: the answer, or REFUSED for a client over its
  * limit (refuse), with the same rules for what gets no response at all. */
 static int respond(mcc_resolver *r, const char *domain, const uint8_t *query,
-                   size_t qlen, uint8_t *out, size_t outcap, size_t *outlen,
-                   uint64_t now, int refuse) {
+                   size_t qlen, const mcc_lookup_answer *found, uint8_t *out,
+                   size_t outcap, size_t *outlen, uint64_t now, int refuse) {
   const char *dom;
   size_t domlen;
   if (!outlen) return MCC_ERR_INVALID_ARGUMENT;
@@ -386,14 +396,37 @@ static int respond(mcc_resolver *r, const char *domain, const uint8_t *query,
   if (refuse)
     set_rcode(&a, MCC_DNS_REFUSED);
   else
-    answer_question(r, dom, domlen, query, &qn, &a, now);
+    answer_question(r, dom, domlen, query, &qn, found, &a, now);
   return write_response(query, &qn, &a, ttl, out, outcap, outlen);
 }
 
 int mcc_dns_answer(struct mcc_resolver *r, const char *domain,
                    const uint8_t *query, size_t qlen, uint8_t *out,
                    size_t outcap, size_t *outlen, uint64_t now) {
-  return respond(r, domain, query, qlen, out, outcap, outlen, now, 0);
+  return respond(r, domain, query, qlen, NULL, out, outcap, outlen, now, 0);
+}
+
+int mcc_dns_answer_found(struct mcc_resolver *r, const char *domain,
+                         const uint8_t *query, size_t qlen,
+                         const mcc_lookup_answer *found, int refuse,
+                         uint8_t *out, size_t outcap, size_t *outlen,
+                         uint64_t now) {
+  return respond(r, domain, query, qlen, found, out, outcap, outlen, now,
+                 refuse);
+}
+
+int mcc_dns_forward_name(const uint8_t *query, size_t qlen, char *out,
+                         size_t outcap) {
+  struct question qn;
+  if (!query || !out || outcap < MCC_RESOLVE_NAME_MAX + 1 ||
+      qlen < MCC_DNS_HEADER_LEN || (load16(query + 2) & MCC_DNS_FLAG_QR) ||
+      MCC_DNS_OPCODE(load16(query + 2)) != 0 || load16(query + 4) != 1 ||
+      parse_question(query, qlen, &qn) != 0 ||
+      qn.qclass != MCC_DNS_CLASS_IN || !qn.ldh || qn.nlabels == 0 ||
+      suffix_labels(query, &qn, ptr4_zone, sizeof ptr4_zone - 1) >= 0 ||
+      suffix_labels(query, &qn, ptr6_zone, sizeof ptr6_zone - 1) >= 0)
+    return -1;
+  return (int)question_text(query, &qn, out);
 }
 
 int mcc_dns_serve(mcc_dns_limiter *limit, struct mcc_resolver *r,
@@ -405,6 +438,6 @@ int mcc_dns_serve(mcc_dns_limiter *limit, struct mcc_resolver *r,
     if (outlen) *outlen = 0;
     return MCC_ERR_LIMIT;
   }
-  return respond(r, domain, query, qlen, out, outcap, outlen, now,
+  return respond(r, domain, query, qlen, NULL, out, outcap, outlen, now,
                  v == MCC_DNS_VERDICT_REFUSE);
 }

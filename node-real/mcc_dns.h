@@ -106,6 +106,24 @@ int mcc_dns_answer(struct mcc_resolver *r, const char *domain,
                    const uint8_t *query, size_t qlen, uint8_t *out,
                    size_t outcap, size_t *outlen, uint64_t now);
 
+/* As mcc_dns_answer, for a forward question whose name a network lookup
+ * answered (found: FOUND answers with that id's address, NO_SUCH as an
+ * unknown name, the others SERVFAIL; NULL: from r alone), or REFUSED
+ * (refuse: a client over its limit, mcc_dns_limiter_check). For a host
+ * that checks the limiter itself before it starts a lookup. */
+int mcc_dns_answer_found(struct mcc_resolver *r, const char *domain,
+                         const uint8_t *query, size_t qlen,
+                         const mcc_lookup_answer *found, int refuse,
+                         uint8_t *out, size_t outcap, size_t *outlen,
+                         uint64_t now);
+
+/* The name a query asks about, as text without the trailing dot, when it
+ * is a forward question (one question, class IN, letters, digits and '-'
+ * only, not under in-addr.arpa or ip6.arpa): its length, the text in out
+ * (outcap at least MCC_RESOLVE_NAME_MAX + 1). -1 for anything else. */
+int mcc_dns_forward_name(const uint8_t *query, size_t qlen, char *out,
+                         size_t outcap);
+
 /* The server: counts the datagram against its client `from` in limit
  * (NULL: no limit) and answers it as mcc_dns_answer does; for a client
  * over its limit, REFUSED (the question echoed, nothing looked up) or,

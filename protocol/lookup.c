@@ -13,9 +13,13 @@
  * deny, but not forge, a mapping. Nothing is sent unless someone asks:
  * lookups add no idle traffic.
  *
- * The asking node caches answers: FOUND for resolver.ttl, the others for
- * LOOKUP_NEGATIVE_NS; a question already on its way is not asked twice
- * (the second asker waits for the same answer).
+ * The asking node caches answers: FOUND for resolver.ttl (that an id is
+ * a node for at least LOOKUP_ID_KEEP_NS: keys are not handed on, and a
+ * node's id must keep resolving while its path fails over), the others
+ * for LOOKUP_NEGATIVE_NS; a question already on its way is not asked twice
+ * (the second asker waits for the same answer). The asker sends its
+ * question again after 1, 2, 4... s while no answer came (lost on a link
+ * that is failing, or asked of a parent that is gone); hops do not.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,8 @@
 #define LOOKUP_PENDING_MAX 1024
 #define LOOKUP_CACHE_SIZE 64
 #define LOOKUP_NEGATIVE_NS (5 * NS_PER_S)
+#define LOOKUP_ID_KEEP_NS (600 * NS_PER_S)
+#define LOOKUP_RETRY_NS NS_PER_S
 #define LOOKUP_KEY_MAX MCC_RESOLVE_NAME_MAX
 #define LOOKUP_HEAD_LEN 7  /* query id, ttl, kind, key length */
 #define REPLY_HEAD_LEN 5   /* query id, status */
@@ -44,6 +50,8 @@ typedef struct lookup_pending {
   uint32_t down_id;   /* the child's query id, or our token */
   uint32_t down_link; /* the child link's id, or LOCAL */
   uint64_t expires_ns;
+  uint64_t retry_ns;  /* LOCAL: when to ask again; NEVER for a hop's */
+  uint64_t backoff_ns;
 } lookup_pending;
 
 typedef struct lookup_cached {
@@ -196,6 +204,8 @@ static lookup_pending *pending_add(mcc_node *node, const lookup_question *q,
   p->down_id = down_id;
   p->down_link = down_link;
   p->expires_ns = now + node->lookup_timeout_ns;
+  p->backoff_ns = LOOKUP_RETRY_NS;
+  p->retry_ns = down_link == LOCAL ? now + p->backoff_ns : NEVER;
   return p;
 }
 
@@ -211,6 +221,9 @@ static void cache_put(mcc_node *node, const lookup_question *q, int status,
                                       ? node->resolver_settings->ttl_s
                                       : 0) * NS_PER_S
                      : LOOKUP_NEGATIVE_NS;
+  if (status == MCC_LOOKUP_FOUND && q->kind == MCC_LOOKUP_ID &&
+      ttl < LOOKUP_ID_KEEP_NS)
+    ttl = LOOKUP_ID_KEEP_NS;
   if (!ls || ttl == 0) return;
   lookup_cached *c = &ls->cache[ls->cache_next++ % LOOKUP_CACHE_SIZE];
   c->q = *q;
@@ -427,6 +440,7 @@ int mcc_node_lookup(mcc_node *node, enum mcc_lookup_kind kind,
   if (shared_up) {
     p->up_id = shared_up;
     p->expires_ns = shared_expiry;
+    p->retry_ns = NEVER; /* the first asker's entry asks again */
   } else {
     send_question(node, &q, p->up_id, node->lookup_ttl);
   }
@@ -439,7 +453,14 @@ int mcc_node_lookup(mcc_node *node, enum mcc_lookup_kind kind,
 void lookup_on_timers(mcc_node *node, uint64_t now) {
   struct lookup_state *ls = node->lookup;
   for (uint32_t i = 0; ls && i < ls->npending;) {
-    if (ls->pending[i].expires_ns > now) {
+    lookup_pending *q = &ls->pending[i];
+    if (q->expires_ns > now) {
+      if (q->retry_ns <= now) {
+        if (node->up.state == PARENT_UP)
+          send_question(node, &q->q, q->up_id, node->lookup_ttl);
+        q->backoff_ns *= 2;
+        q->retry_ns = now + q->backoff_ns;
+      }
       i++;
       continue;
     }
@@ -455,8 +476,10 @@ void lookup_on_timers(mcc_node *node, uint64_t now) {
 uint64_t lookup_next_deadline(const mcc_node *node) {
   uint64_t t = NEVER;
   const struct lookup_state *ls = node->lookup;
-  for (uint32_t i = 0; ls && i < ls->npending; i++)
+  for (uint32_t i = 0; ls && i < ls->npending; i++) {
     if (ls->pending[i].expires_ns < t) t = ls->pending[i].expires_ns;
+    if (ls->pending[i].retry_ns < t) t = ls->pending[i].retry_ns;
+  }
   return t;
 }
 

@@ -344,6 +344,45 @@ static void test_lookup_cache(void) {
   harness_free(h);
 }
 
+/* The first question is lost on the way: the asker asks again after 1 s.
+ * That an id is a node is kept 10 minutes even with resolver.ttl 0, so a
+ * node's id keeps resolving while its path fails over. */
+static int drops_left;
+static int drop_lookups(void *user, size_t from, size_t to, uint8_t *data,
+                        size_t *len) {
+  if ((data[0] & 0x1f) != WIRE_LOOKUP || drops_left == 0) return 1;
+  drops_left--;
+  return 0;
+}
+
+static void test_lookup_retry_and_id_keep(void) {
+  harness *h = chain6(NULL);
+  harness_set_filter(h, drop_lookups, NULL);
+  drops_left = 1;
+  int st;
+  uint32_t token;
+  mcc_id id;
+  uint64_t t0 = harness_now(h);
+  CU_ASSERT_EQUAL(mcc_node_lookup(harness_node(h, 5), MCC_LOOKUP_ID,
+                                  harness_id(h, 0), 32, t0, &st, &id, &token),
+                  0);
+  harness_run_for(h, 900 * MS);
+  CU_ASSERT_EQUAL(harness_answers(h, 5, NULL), 0);
+  harness_run_for(h, 200 * MS);
+  harness_answer a;
+  CU_ASSERT_EQUAL(harness_answers(h, 5, &a), 1);
+  CU_ASSERT_EQUAL(a.status, MCC_LOOKUP_FOUND);
+  CU_ASSERT(a.at_ns - t0 >= S && a.at_ns - t0 <= S + 20 * MS);
+  /* Known for 10 minutes: answered at once, with the links cut. */
+  harness_cut(h, 5, 4, 1);
+  harness_run_for(h, 500 * S);
+  int now;
+  CU_ASSERT_EQUAL(ask(h, 5, MCC_LOOKUP_ID, harness_id(h, 0), 32, &id, &now),
+                  MCC_LOOKUP_FOUND);
+  CU_ASSERT_TRUE(now);
+  harness_free(h);
+}
+
 void suite_lookup(void) {
   CU_pSuite s = CU_add_suite("lookup", NULL, NULL);
   CU_add_test(s, "chain of 6", test_lookup_chain);
@@ -351,4 +390,5 @@ void suite_lookup(void) {
   CU_add_test(s, "forged answer", test_lookup_forged_answer);
   CU_add_test(s, "15-node tree", test_lookup_tree15);
   CU_add_test(s, "cache and sharing", test_lookup_cache);
+  CU_add_test(s, "retry, and ids kept", test_lookup_retry_and_id_keep);
 }

@@ -228,6 +228,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   CHECK(mcc_dns_serve(&limit, &r, domain, &from, data, size, served,
                       sizeof served, &servedlen, 0) == rv);
   CHECK(servedlen == outlen && memcmp(served, out, outlen) == 0);
+  /* with a network lookup's answer: the same header rules, and the name
+   * mccd would look up is a forward question's */
+  char name[MCC_RESOLVE_NAME_MAX + 1];
+  int namelen = mcc_dns_forward_name(data, size, name, sizeof name);
+  CHECK(namelen == -1 || (namelen > 0 && (size_t)namelen == strlen(name)));
+  for (int st = MCC_LOOKUP_FOUND; st <= MCC_LOOKUP_TIMEOUT; st++) {
+    mcc_lookup_answer found = {.status = st, .id = b};
+    size_t flen = 1;
+    int frv = mcc_dns_answer_found(&r, domain, data, size, &found, 0, served,
+                                   sizeof served, &flen, 0);
+    CHECK(frv == rv);
+    CHECK(frv != 0 || (flen >= MCC_DNS_HEADER_LEN && memcmp(served, out, 2) == 0));
+  }
   if (rv != 0) {
     CHECK(outlen == 0);
     mcc_resolver_clear(&r);

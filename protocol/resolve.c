@@ -34,8 +34,14 @@ struct mcc_resolve_slot {
   mcc_id id;
   uint32_t prev, next; /* LRU list; NONE at the ends */
   uint32_t used_s;     /* last use: the resolver's clock in whole seconds */
-  uint32_t static_ipv4; /* host order, 0 for none (mcc_resolver_set_static) */
-  uint8_t pinned;       /* not in the LRU list: PIN_NODE or PIN_STATIC bits */
+  uint8_t pinned;      /* not in the LRU list: PIN_NODE or PIN_STATIC bits */
+};
+
+/* A static address (mcc_resolver_set_static), kept out of the slots so
+ * that the many slots without one do not pay for it. */
+struct mcc_resolve_static {
+  uint32_t slot;
+  uint32_t addr; /* host order */
 };
 
 enum { PIN_NODE = 1, PIN_STATIC = 2 };
@@ -392,7 +398,7 @@ static int match_slot(const mcc_resolver *r, uint32_t index, const void *key,
 
 static int match_static(const mcc_resolver *r, uint32_t index,
                         const void *key, size_t keylen) {
-  return keylen == 4 && r->slots[index].static_ipv4 == load_be(key, 4);
+  return keylen == 4 && r->static_list[index].addr == load_be(key, 4);
 }
 
 static int match_owner(const mcc_resolver *r, uint32_t index, const void *key,
@@ -522,7 +528,6 @@ static uint32_t slot_for(mcc_resolver *r, const mcc_id *id, int capped,
   }
   if (capped) new_taken(r);
   r->slots[k].id = *id;
-  r->slots[k].static_ipv4 = 0;
   r->slots[k].pinned = 0;
   r->slots[k].used_s = clock_s(r);
   lru_append(r, k);
@@ -569,6 +574,7 @@ void mcc_resolver_clear(mcc_resolver *r) {
   free(r->names.buckets);
   free(r->owners.buckets);
   free(r->statics.buckets);
+  free(r->static_list);
   for (uint32_t i = 0; i < r->owners_cap; i++) free(r->owner_list[i].names);
   free(r->owner_list);
   free(r->name_entries);
@@ -585,11 +591,20 @@ size_t mcc_resolver_memory(const mcc_resolver *r) {
   if (!r) return 0;
   return (size_t)r->slots_cap * sizeof *r->slots + table_memory(&r->ids) +
          table_memory(&r->names) + table_memory(&r->owners) + table_memory(&r->statics) +
+         (size_t)r->statics_cap * sizeof *r->static_list +
          (size_t)r->name_entries_cap * sizeof *r->name_entries +
          (size_t)r->owners_cap * sizeof *r->owner_list + r->names_bytes;
 }
 
 enum { LOOKUP, QUERY, PIN };
+
+/* The static_list index of slot k's static address, or NONE. */
+static uint32_t static_of(const mcc_resolver *r, uint32_t k) {
+  if (!(r->slots[k].pinned & PIN_STATIC)) return NONE;
+  for (uint32_t i = 0; i < r->nstatics; i++)
+    if (r->static_list[i].slot == k) return i;
+  return NONE;
+}
 
 static int lookup_id(mcc_resolver *r, const mcc_id *id,
                      mcc_resolve_addrs *addrs, int how, uint64_t now) {
@@ -604,7 +619,8 @@ static int lookup_id(mcc_resolver *r, const mcc_id *id,
   }
   if (addrs) {
     slot_addrs(r, k, addrs);
-    if (r->slots[k].static_ipv4) store_be(addrs->ipv4, 4, r->slots[k].static_ipv4);
+    uint32_t st = static_of(r, k);
+    if (st != NONE) store_be(addrs->ipv4, 4, r->static_list[st].addr);
   }
   return 0;
 }
@@ -636,7 +652,8 @@ int mcc_resolver_set_static(mcc_resolver *r, const mcc_id *id,
   set_clock(r, now);
   uint32_t k = table_find(r, &r->ids, hash_bytes(r, id->key, MCC_KEY_LEN),
                           match_slot, id->key, MCC_KEY_LEN, NULL);
-  uint32_t have = k != NONE ? r->slots[k].static_ipv4 : 0;
+  uint32_t i = k != NONE ? static_of(r, k) : NONE;
+  uint32_t have = i != NONE ? r->static_list[i].addr : 0;
   if (want == have) return 0;
   if (want) {
     uint32_t other = table_find(r, &r->statics, hash_bytes(r, ipv4, 4),
@@ -644,9 +661,16 @@ int mcc_resolver_set_static(mcc_resolver *r, const mcc_id *id,
     if (other != NONE) return MCC_ERR_CONFLICT;
     int rv = table_reserve(&r->statics, 1);
     if (rv != 0) return rv;
+    if (i == NONE && r->nstatics == r->statics_cap) {
+      void *grown = grow(r->static_list, &r->statics_cap,
+                         (uint64_t)r->nstatics + 1, r->capacity,
+                         sizeof *r->static_list);
+      if (!grown) return MCC_ERR_NOMEM;
+      r->static_list = grown;
+    }
     if (k == NONE && (k = slot_for(r, id, 0, &rv)) == NONE) return rv;
   }
-  if (have) { /* the old address goes */
+  if (have) { /* the old address goes from the table */
     uint8_t old[4];
     uint32_t pos = 0;
     store_be(old, 4, have);
@@ -655,16 +679,31 @@ int mcc_resolver_set_static(mcc_resolver *r, const mcc_id *id,
     table_remove_at(&r->statics, pos);
   }
   struct mcc_resolve_slot *slot = &r->slots[k];
-  slot->static_ipv4 = want;
   if (want) {
+    if (i == NONE) {
+      i = r->nstatics++;
+      r->static_list[i].slot = k;
+    }
+    r->static_list[i].addr = want;
     if (!slot->pinned) lru_unlink(r, k);
     slot->pinned |= PIN_STATIC;
-    table_insert(&r->statics, hash_bytes(r, ipv4, 4), k);
-  } else {
-    slot->pinned &= (uint8_t)~PIN_STATIC;
-    if (!slot->pinned) lru_append(r, k);
-    touch(r, k);
+    table_insert(&r->statics, hash_bytes(r, ipv4, 4), i);
+    return 0;
   }
+  /* gone: the last entry moves into i, and the table follows it */
+  uint32_t last = --r->nstatics;
+  if (i != last) {
+    uint8_t moved[4];
+    uint32_t pos = 0;
+    store_be(moved, 4, r->static_list[last].addr);
+    table_find(r, &r->statics, hash_bytes(r, moved, 4), match_static, moved,
+               4, &pos);
+    r->static_list[i] = r->static_list[last];
+    r->statics.buckets[pos].ref = i + 1;
+  }
+  slot->pinned &= (uint8_t)~PIN_STATIC;
+  if (!slot->pinned) lru_append(r, k);
+  touch(r, k);
   return 0;
 }
 
@@ -684,10 +723,11 @@ int mcc_resolver_lookup_ipv4(mcc_resolver *r, const uint8_t addr[4],
   if (!r || !addr || !pid) return MCC_ERR_INVALID_ARGUMENT;
   const mcc_resolver_settings *s = &r->settings;
   if (!prefix_match(addr, s->ipv4_network, s->ipv4_prefix_len)) {
-    uint32_t k = table_find(r, &r->statics, hash_bytes(r, addr, 4),
+    uint32_t i = table_find(r, &r->statics, hash_bytes(r, addr, 4),
                             match_static, addr, 4, NULL);
-    if (k == NONE) return MCC_ERR_VALUE;
+    if (i == NONE) return MCC_ERR_VALUE;
     set_clock(r, now);
+    uint32_t k = r->static_list[i].slot;
     touch(r, k);
     *pid = r->slots[k].id;
     return 0;

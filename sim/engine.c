@@ -23,7 +23,7 @@
 #define NEVER UINT64_MAX
 #define UNDERLAY_PORT 9376
 #define WIRE_IPV4_OVERHEAD 28
-#define MAX_TYPES 16
+#define MAX_TYPES 32
 #define NETWORKS 8
 
 enum { EV_DATAGRAM, EV_TIMER };
@@ -107,6 +107,8 @@ struct sim_engine {
   uint64_t dropped_mtu; /* datagrams larger than their link's MTU */
   sim_drop_fn on_drop;
   void *drop_user;
+  sim_lookup_fn on_lookup;
+  void *lookup_user;
   /* The tag of what a node is handling now: a datagram's, or the user
    * packet being sent; datagrams it sends inherit it, so a packet can be
    * followed across relays and handshakes to where it is dropped. */
@@ -397,6 +399,13 @@ static void cb_deliver(void *user, const uint8_t *ip, size_t len) {
   e->on_delivery(e->delivery_user, &d);
 }
 
+static void cb_lookup_done(void *user, uint32_t token, int status,
+                           const mcc_id *id) {
+  vnode *v = user;
+  if (v->e->on_lookup)
+    v->e->on_lookup(v->e->lookup_user, v->index, token, status, id);
+}
+
 /* ---- node lifecycle ------------------------------------------------------------- */
 
 static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
@@ -419,6 +428,7 @@ static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
   mcc_callbacks cb = {.send = cb_send,
                       .random = cb_random,
                       .deliver = cb_deliver,
+                      .lookup_done = cb_lookup_done,
                       .signed_message = e->precheck ? cb_signed : NULL,
                       .user_data = v};
   int net = tn->network >= 0 && tn->network < NETWORKS ? tn->network : 0;
@@ -651,6 +661,15 @@ uint32_t sim_engine_link_mtu(const sim_engine *e, uint32_t a, uint32_t b) {
 }
 
 uint64_t sim_engine_dropped_mtu(const sim_engine *e) { return e->dropped_mtu; }
+
+void sim_engine_on_lookup(sim_engine *e, sim_lookup_fn fn, void *user) {
+  e->on_lookup = fn;
+  e->lookup_user = user;
+}
+
+void sim_engine_poke(sim_engine *e, uint32_t node) {
+  if (node < e->n && e->nodes[node].alive) schedule(e, &e->nodes[node]);
+}
 
 void sim_engine_on_drop(sim_engine *e, sim_drop_fn fn, void *user) {
   e->on_drop = fn;

@@ -105,6 +105,14 @@ typedef void (*sim_drop_fn)(void *user, uint32_t flow, uint32_t seq,
                             int reason);
 void sim_engine_on_drop(sim_engine *e, sim_drop_fn fn, void *user);
 
+/* A node's network lookup ended (mcc_callbacks.lookup_done). */
+typedef void (*sim_lookup_fn)(void *user, uint32_t node, uint32_t token,
+                              int status, const mcc_id *id);
+void sim_engine_on_lookup(sim_engine *e, sim_lookup_fn fn, void *user);
+/* After calling into a node's core from outside the engine (such as
+ * mcc_node_lookup): take its next deadline into account. */
+void sim_engine_poke(sim_engine *e, uint32_t node);
+
 /* Tunnels (PROTOCOL.md, "Tunnels"): a client end on node `client`, a
  * server end on node `server` offering the targets, each with its own
  * endpoint key pair derived from the seed and the tunnel's name, and a

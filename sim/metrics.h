@@ -33,6 +33,12 @@ typedef struct sim_metrics {
   double tunnels_sent, tunnels_delivered, tunnels_revoked_sent,
       tunnels_revoked_delivered, tunnels_denied_sent,
       tunnels_denied_delivered;
+  /* `resolve` events: questions asked, answered with the right node,
+   * not (no such node, no root, timeout, still open at the end), the
+   * longest wait for an answer, and the wire bytes of LOOKUP and
+   * LOOKUP_REPLY datagrams over the run */
+  double lookup_count, lookup_found, lookup_failed, lookup_max_s,
+      lookup_bytes;
   /* A metric the run could not determine is NaN (null in metrics.json);
    * why, for the overhead probes (a static string, or NULL). */
   const char *overhead_why;

@@ -18,6 +18,7 @@
 #include "cost.h"
 #include "dot.h"
 #include "engine.h"
+#include "lookups.h"
 #include "measure.h"
 #include "metrics.h"
 #include "output.h"
@@ -61,6 +62,7 @@ typedef struct run_ctx {
   flow_state *flows;
   size_t nflows;
   int threads;
+  sim_lookups *lookups; /* `resolve` events */
 } run_ctx;
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -137,9 +139,25 @@ static int tunnel_indexes(run_ctx *c) {
   return 0;
 }
 
+/* `names on`: every node's name is one of its dns-names. */
+static int name_nodes(run_ctx *c) {
+  for (size_t i = 0; c->sc->names_on && i < c->topo.nnodes; i++) {
+    sim_topo_node *tn = &c->topo.nodes[i];
+    size_t n = strlen(tn->name) + (tn->dns_names ? strlen(tn->dns_names) : 0);
+    char *names = malloc(n + 2);
+    if (!names) return 2;
+    snprintf(names, n + 2, "%s%s%s", tn->name, tn->dns_names ? "," : "",
+             tn->dns_names ? tn->dns_names : "");
+    free(tn->dns_names);
+    tn->dns_names = names;
+  }
+  return 0;
+}
+
 /* Node networks and trust, and every event's node names, before running. */
 static int resolve_names(run_ctx *c) {
   const sim_scenario *sc = c->sc;
+  if (name_nodes(c) != 0) return 2;
   for (size_t k = 0; k < sc->nnodes; k++) {
     const sim_node_spec *ns = &sc->nodes[k];
     long i = sim_topology_find(&c->topo, ns->node);
@@ -347,6 +365,12 @@ static void apply_event(run_ctx *c, size_t k) {
   case SIM_EV_TUNNEL_REVOKE:
     apply_tunnel(c, k);
     break;
+  case SIM_EV_RESOLVE:
+    sim_lookups_ask(c->lookups, a, b);
+    break;
+  case SIM_EV_RESOLVE_LEAVES:
+    sim_lookups_ask_leaves(c->lookups);
+    break;
   }
 }
 
@@ -536,6 +560,11 @@ static void summary(const sim_scenario *sc, const sim_metrics *m,
            m->tunnels_delivered, m->tunnels_sent, m->tunnels_revoked_delivered,
            m->tunnels_revoked_sent, m->tunnels_denied_delivered,
            m->tunnels_denied_sent, sc->tunnels_only ? " (tunnels only)" : "");
+  if (m->lookup_count > 0)
+    printf("  lookups         %.0f/%.0f answered with the right node, %.0f "
+           "failed; longest %.3f s; %.0f wire bytes\n",
+           m->lookup_found, m->lookup_count, m->lookup_failed,
+           m->lookup_max_s, m->lookup_bytes);
   printf("  memory          %.0f protocol bytes per node\n",
          m->state_bytes_per_node);
 }
@@ -645,6 +674,7 @@ int sim_run(const sim_run_options *o) {
   err[0] = '\0';
   int erv = sim_engine_new(&c.e, &c.topo, &cfg, err, sizeof err);
   if (erv == 0) erv = sim_measure_new(&c.m, c.e, &c.topo, seed);
+  if (erv == 0) erv = sim_lookups_new(&c.lookups, c.e, &c.topo, sc.names_on);
   if (erv != 0) {
     fprintf(stderr, "mcc-sim: %s:%u: %s\n", sc.path, sc.topo.line,
             err[0] ? err : mcc_strerror(erv));
@@ -659,6 +689,7 @@ int sim_run(const sim_run_options *o) {
   sim_progress_done(&progress);
   sim_metrics m;
   sim_measure_finish(c.m, &m);
+  sim_lookups_fill(c.lookups, &m);
   double wall = sim_wall_s() - t0;
   if (o->pcap && sim_engine_close_captures(c.e) != 0) {
     fprintf(stderr, "mcc-sim: %s: writing the captures failed\n", pcap);
@@ -671,6 +702,7 @@ int sim_run(const sim_run_options *o) {
     printf("wrote %s/metrics.json, run.json, topology.dot%s%s\n", dir,
            o->no_svg ? "" : ", topology.svg", o->pcap ? ", pcap/" : "");
 out:
+  sim_lookups_free(c.lookups);
   sim_measure_free(c.m);
   sim_engine_free(c.e);
   sim_topology_free(&c.topo);

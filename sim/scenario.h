@@ -97,7 +97,9 @@ typedef enum sim_event_kind {
   SIM_EV_PING,       /* from a to b */
   SIM_EV_RESTART,    /* a: killed and started again at once, same keys */
   SIM_EV_TUNNEL_ADD,   /* tunnel: put back at the ends it is missing from */
-  SIM_EV_TUNNEL_REVOKE /* tunnel, ends: removed there */
+  SIM_EV_TUNNEL_REVOKE, /* tunnel, ends: removed there */
+  SIM_EV_RESOLVE,       /* a asks the network for b (its name or id) */
+  SIM_EV_RESOLVE_LEAVES /* every leaf asks for the leaf half-way round */
 } sim_event_kind;
 
 /* Which end of a flow is a tunnel's endpoint (FLOW_START). */
@@ -180,6 +182,9 @@ typedef struct sim_scenario {
    * settings.tunnels_only); 0, `tunnels allow-nodes` or no such line:
    * between nodes too, as in version 1. */
   int tunnels_only;
+  /* `names on`: every node has its name as a dns-name, and `resolve`
+   * asks by name; otherwise by id. */
+  int names_on;
 
   int has_idle; /* `idle from A to B`: A < B <= duration */
   uint64_t idle_from_ns, idle_to_ns;

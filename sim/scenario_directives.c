@@ -356,6 +356,17 @@ static int d_tunnels(parser *p) {
                   scn_join(p, 1, p->ntok) ? scn_show(p, p->join) : "");
 }
 
+static int d_names(parser *p) {
+  int rv = scn_once(p, "names", &p->names_line);
+  if (rv) return rv;
+  if (p->ntok == 2 && strcmp(p->tok[1], "on") == 0) {
+    p->s->names_on = 1;
+    return 0;
+  }
+  return scn_fail(p, MCC_ERR_VALUE, "names: expected 'names on', got '%s'",
+                  scn_join(p, 1, p->ntok) ? scn_show(p, p->join) : "");
+}
+
 /* tok[i]: a tunnel's name, spelt as a node's. */
 static int tunnel_name_arg(parser *p, const char *what, size_t i,
                            char **pname) {
@@ -609,6 +620,26 @@ static int ev_ping(parser *p, sim_event *ev) {
   return 0;
 }
 
+static int ev_resolve(parser *p, sim_event *ev) {
+  int rv;
+  if (p->ntok == 4 && strcmp(p->tok[3], "leaves") == 0) {
+    ev->kind = SIM_EV_RESOLVE_LEAVES;
+    return 0;
+  }
+  ev->kind = SIM_EV_RESOLVE;
+  if (p->ntok != 5)
+    return ev_usage(p, "resolve",
+                    "at TIME resolve NODE NODE' or 'at TIME resolve leaves");
+  if ((rv = scn_node_arg(p, "resolve", 3, &ev->a)) ||
+      (rv = scn_node_arg(p, "resolve", 4, &ev->b)))
+    return rv;
+  if (strcmp(ev->a, ev->b) == 0)
+    return scn_fail(p, MCC_ERR_VALUE,
+                    "resolve: expected two different nodes, got '%s %s'",
+                    ev->a, ev->b);
+  return 0;
+}
+
 static int d_at(parser *p) {
   sim_scenario *s = p->s;
   sim_event ev;
@@ -618,7 +649,8 @@ static int d_at(parser *p) {
   if (p->ntok < 3)
     return scn_fail(p, MCC_ERR_SYNTAX,
                 "at: expected 'at TIME EVENT' (EVENT: kill, revive, "
-                "restart, cut, restore, flow, ping, tunnel), got '%s'",
+                "restart, cut, restore, flow, ping, tunnel, resolve), got "
+                "'%s'",
                 scn_got_line(p));
   if ((rv = scn_time_arg(p, "at", p->tok[1], &ev.time_ns))) return rv;
   const char *kind = p->tok[2];
@@ -650,11 +682,13 @@ static int d_at(parser *p) {
     if ((rv = ev_ping(p, &ev))) return rv;
   } else if (strcmp(kind, "tunnel") == 0) {
     if ((rv = ev_tunnel(p, &ev))) return rv;
+  } else if (strcmp(kind, "resolve") == 0) {
+    if ((rv = ev_resolve(p, &ev))) return rv;
   } else {
     return scn_fail(p, MCC_ERR_SYNTAX,
                 "at: unknown event '%s' (expected kill, revive, restart, "
-                "cut, restore, flow start, flow stop, ping, tunnel add or "
-                "tunnel revoke)",
+                "cut, restore, flow start, flow stop, ping, tunnel add, "
+                "tunnel revoke or resolve)",
                 scn_show(p, kind));
   }
   if ((rv = after_end(p, "at", ev.time_ns))) return rv;
@@ -721,7 +755,7 @@ static const struct directive {
     {"duration", d_duration}, {"link", d_link},       {"set", d_set},
     {"network", d_network}, {"trust", d_trust},       {"tunnels", d_tunnels},
     {"tunnel", d_tunnel},   {"idle", d_idle},         {"at", d_at},
-    {"expect", d_expect},
+    {"expect", d_expect},   {"names", d_names},
 };
 
 int scn_parse_line(parser *p, const char *b, const char *e) {
@@ -731,7 +765,7 @@ int scn_parse_line(parser *p, const char *b, const char *e) {
     if (strcmp(directives[i].name, p->tok[0]) == 0) return directives[i].fn(p);
   return scn_fail(p, MCC_ERR_SYNTAX,
               "unknown directive '%s' (expected name, topology, seed, "
-              "duration, link, set, network, trust, tunnels, tunnel, idle, "
-              "at, expect)",
+              "duration, link, set, network, trust, tunnels, tunnel, names, "
+              "idle, at, expect)",
               scn_show(p, p->tok[0]));
 }

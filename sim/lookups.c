@@ -1,0 +1,129 @@
+/*
+ * lookups.c — the scenario's `resolve` events (lookups.h). Each question
+ * remembers who asked, for whom and when; the engine passes the core's
+ * answers (lookup_done) here. An answer counts as found when it names the
+ * right node; anything else (no such node, no root reached, a timeout, a
+ * question still open at the end of the run) counts as failed.
+ */
+#include "lookups.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <mcc/mcc.h>
+
+#include "wire.h"
+
+typedef struct question {
+  uint32_t from, target, token;
+  uint64_t asked_ns;
+  int open;
+} question;
+
+struct sim_lookups {
+  sim_engine *e;
+  const sim_topology *topo;
+  int by_name;
+  question *q;
+  size_t nq, capq;
+  double count, found, failed, max_s;
+};
+
+static void answered(sim_lookups *l, question *q, int status,
+                     const mcc_id *id) {
+  q->open = 0;
+  const mcc_id *want = sim_engine_node_id(l->e, q->target);
+  if (status == MCC_LOOKUP_FOUND && id && memcmp(id->key, want->key, 32) == 0)
+    l->found++;
+  else
+    l->failed++;
+  double s = (double)(sim_engine_now(l->e) - q->asked_ns) / 1e9;
+  if (s > l->max_s) l->max_s = s;
+}
+
+static void on_lookup(void *user, uint32_t node, uint32_t token, int status,
+                      const mcc_id *id) {
+  sim_lookups *l = user;
+  for (size_t i = 0; i < l->nq; i++)
+    if (l->q[i].open && l->q[i].from == node && l->q[i].token == token) {
+      answered(l, &l->q[i], status, id);
+      return;
+    }
+}
+
+int sim_lookups_new(sim_lookups **pl, sim_engine *e, const sim_topology *topo,
+                    int by_name) {
+  sim_lookups *l = calloc(1, sizeof *l);
+  if (!l) return MCC_ERR_NOMEM;
+  l->e = e;
+  l->topo = topo;
+  l->by_name = by_name;
+  sim_engine_on_lookup(e, on_lookup, l);
+  *pl = l;
+  return 0;
+}
+
+void sim_lookups_free(sim_lookups *l) {
+  if (!l) return;
+  free(l->q);
+  free(l);
+}
+
+void sim_lookups_ask(sim_lookups *l, uint32_t from, uint32_t target) {
+  if (!sim_engine_alive(l->e, from)) return;
+  if (l->nq == l->capq) {
+    size_t cap = l->capq ? 2 * l->capq : 64;
+    question *q = realloc(l->q, cap * sizeof *q);
+    if (!q) return;
+    l->q = q;
+    l->capq = cap;
+  }
+  question *q = &l->q[l->nq];
+  *q = (question){from, target, 0, sim_engine_now(l->e), 1};
+  l->count++;
+  const char *name = l->topo->nodes[target].name;
+  const mcc_id *id = sim_engine_node_id(l->e, target);
+  int status = -1;
+  mcc_id got;
+  int rv = l->by_name
+               ? mcc_node_lookup(sim_engine_node(l->e, from), MCC_LOOKUP_NAME,
+                                 name, strlen(name), sim_engine_now(l->e),
+                                 &status, &got, &q->token)
+               : mcc_node_lookup(sim_engine_node(l->e, from), MCC_LOOKUP_ID,
+                                 id, sizeof *id, sim_engine_now(l->e), &status,
+                                 &got, &q->token);
+  if (rv == 1)
+    answered(l, q, status, &got);
+  else if (rv != 0)
+    answered(l, q, -1, NULL);
+  l->nq++;
+  sim_engine_poke(l->e, from); /* its question goes out on its own clock */
+}
+
+void sim_lookups_ask_leaves(sim_lookups *l) {
+  size_t n = l->topo->nnodes;
+  uint8_t *parent = calloc(n ? n : 1, 1);
+  uint32_t *leaves = malloc((n ? n : 1) * sizeof *leaves);
+  size_t nl = 0;
+  if (!parent || !leaves) goto out;
+  for (size_t k = 0; k < l->topo->nedges; k++)
+    parent[l->topo->edges[k].parent] = 1;
+  for (uint32_t i = 0; i < n; i++)
+    if (!parent[i]) leaves[nl++] = i;
+  for (size_t k = 0; nl > 1 && k < nl; k++)
+    sim_lookups_ask(l, leaves[k], leaves[(k + nl / 2) % nl]);
+out:
+  free(parent);
+  free(leaves);
+}
+
+void sim_lookups_fill(const sim_lookups *l, sim_metrics *m) {
+  double open = 0;
+  for (size_t i = 0; i < l->nq; i++) open += l->q[i].open;
+  m->lookup_count = l->count;
+  m->lookup_found = l->found;
+  m->lookup_failed = l->failed + open;
+  m->lookup_max_s = l->max_s;
+  m->lookup_bytes = (double)(sim_engine_type_bytes(l->e, WIRE_LOOKUP) +
+                             sim_engine_type_bytes(l->e, WIRE_LOOKUP_REPLY));
+}

@@ -37,7 +37,6 @@ static const struct {
     {"cert-update-enable", WHEN_TRUE},
     {"cert-update-period", WHEN_SET},
     {"dependent-nodes", WHEN_PRESENT},
-    {"static-addr", WHEN_SET},
     {"forwarding-rules", WHEN_PRESENT},
     {"forwarding-rules-commit-timeout", WHEN_SET},
     {"dnsmasq-enable", DNSMASQ_AUTO},

@@ -41,7 +41,20 @@ enum lookup_need lookup_need(mcc_node *node, const char *domain,
                              int *is_id) {
   *is_id = 0;
   mcc_resolver *r = mcc_node_resolver(node);
-  if (!r || len == 0 || is_address(name, len)) return NEED_NONE;
+  if (!r || len == 0) return NEED_NONE;
+  uint8_t a4[4];
+  mcc_id held;
+  if (mcc_resolve_parse_ipv4(name, len, a4) == 0) {
+    /* outside the resolver's network and no node's here: a static-addr? */
+    if (mcc_resolver_lookup_ipv4(r, a4, &held, now) != MCC_ERR_VALUE)
+      return NEED_NONE;
+    int rv = mcc_node_lookup(node, MCC_LOOKUP_IPV4, a4, 4, now,
+                             &found->status, &found->id, token);
+    if (rv == 0) return NEED_WAIT;
+    return rv == 1 && found->status != MCC_LOOKUP_FOUND ? NEED_ANSWERED
+                                                        : NEED_NONE;
+  }
+  if (is_address(name, len)) return NEED_NONE;
   size_t core = len;
   int under = strip_domain(domain, name, &core);
   char text[MCC_ID_TEXT_LEN];

@@ -23,7 +23,9 @@ enum lookup_need {
 
 /* What name (a DNS question's name or `mcc resolve` input: an id,
  * "<id><domain>", a dns-name alone or under domain, an address) needs:
- *   - addresses, names the resolver knows (records this node holds, its
+ *   - an IPv4 address outside the resolver's network that no node holds
+ *     here: asked (a node's static-addr);
+ *   - other addresses, names the resolver knows (records this node holds, its
  *     tunnels' endpoints), names outside the domain with a dot: NONE;
  *   - an id this node deals with (itself, its records, links, tunnels):
  *     NONE; another id: asked, and only a root's NO_SUCH makes it unknown

@@ -263,8 +263,12 @@ static void complete(mcc_node *node, uint32_t i, int status, record *r,
   (void)r;
   const mcc_id *id = status == MCC_LOOKUP_FOUND ? &w->cert.subject : NULL;
   cache_put(node, &p.q, status, id, node->now_ns);
-  /* Every local asker of the same question hears the answer. */
-  if (node->cb.lookup_done)
+  /* A node found has its static address here from now on. */
+  if (id && w->static_addr && mcc_node_resolver(node))
+    node_resolver_static(node, id, w->static_addr);
+  /* Every local asker of the same question hears the answer (token 0:
+   * the data plane's own question, nobody to tell). */
+  if (node->cb.lookup_done && p.down_id)
     node->cb.lookup_done(node->cb.user_data, p.down_id, status, id);
   for (uint32_t k = 0; k < ls->npending;) {
     if (ls->pending[k].down_link == LOCAL &&
@@ -272,7 +276,7 @@ static void complete(mcc_node *node, uint32_t i, int status, record *r,
         ls->pending[k].up_id == p.up_id) {
       uint32_t token = ls->pending[k].down_id;
       pending_remove(ls, k);
-      if (node->cb.lookup_done)
+      if (node->cb.lookup_done && token)
         node->cb.lookup_done(node->cb.user_data, token, status, id);
     } else {
       k++;
@@ -450,6 +454,23 @@ int mcc_node_lookup(mcc_node *node, enum mcc_lookup_kind kind,
   return 0;
 }
 
+void lookup_static_addr(mcc_node *node, const uint8_t addr[4], uint64_t now) {
+  int status;
+  mcc_id id;
+  uint32_t token;
+  int rv = mcc_node_lookup(node, MCC_LOOKUP_IPV4, addr, 4, now, &status, &id,
+                           &token);
+  struct lookup_state *ls = node->lookup;
+  if (rv == 1 && status == MCC_LOOKUP_FOUND) {
+    node_resolver_static(node, &id, get_be32(addr));
+    return;
+  }
+  if (rv != 0 || !ls) return;
+  for (uint32_t i = 0; i < ls->npending; i++) /* nobody to tell */
+    if (ls->pending[i].down_link == LOCAL && ls->pending[i].down_id == token)
+      ls->pending[i].down_id = 0;
+}
+
 void lookup_on_timers(mcc_node *node, uint64_t now) {
   struct lookup_state *ls = node->lookup;
   for (uint32_t i = 0; ls && i < ls->npending;) {
@@ -466,7 +487,7 @@ void lookup_on_timers(mcc_node *node, uint64_t now) {
     }
     lookup_pending p = ls->pending[i];
     pending_remove(ls, i);
-    if (p.down_link == LOCAL && node->cb.lookup_done)
+    if (p.down_link == LOCAL && p.down_id && node->cb.lookup_done)
       node->cb.lookup_done(node->cb.user_data, p.down_id, MCC_LOOKUP_TIMEOUT,
                            NULL);
     /* a child's question just goes: its own timer answers it */

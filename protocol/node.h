@@ -468,6 +468,11 @@ int node_next_hop(mcc_node *node, const uint8_t *dst, size_t dstlen,
 
 /* node_resolve.c */
 void node_resolver_on_record(mcc_node *node, const record *r, int gone);
+/* id's static address in the resolver (0: none), conflicts reported. */
+void node_resolver_static(mcc_node *node, const mcc_id *id, uint32_t addr);
+/* lookup.c: the data plane met an IPv4 address outside the resolver's
+ * network that no node holds here: ask who has it as its static-addr. */
+void lookup_static_addr(mcc_node *node, const uint8_t addr[4], uint64_t now);
 void node_resolver_free(mcc_node *node);
 size_t node_resolver_memory(const mcc_node *node);
 

@@ -29,12 +29,31 @@ static size_t names_of(const record *r, char *out, size_t outlen) {
   return n;
 }
 
+void node_resolver_static(mcc_node *node, const mcc_id *id, uint32_t addr) {
+  if (!node->resolver || !memcmp(id->key, node->keys.pub.key, 32)) return;
+  uint8_t a[4] = {addr >> 24, addr >> 16, addr >> 8, addr};
+  int rv = mcc_resolver_set_static(node->resolver, id, addr ? a : NULL,
+                                   node->now_ns);
+  if (rv != MCC_ERR_CONFLICT) return;
+  mcc_id holder;
+  char who[MCC_ID_TEXT_LEN + 1], other[MCC_ID_TEXT_LEN + 1] = "?";
+  mcc_id_to_text(id, who);
+  if (mcc_resolver_lookup_ipv4(node->resolver, a, &holder, node->now_ns) == 0)
+    mcc_id_to_text(&holder, other);
+  node->stats.static_conflicts++;
+  node_log(node, MCC_LOG_WARN,
+           "static address %u.%u.%u.%u claimed by %s is held by %s: the "
+           "first keeps it",
+           a[0], a[1], a[2], a[3], who, other);
+}
+
 static void feed_names(mcc_node *node, const record *r) {
   char names[MCC_MAX_EXTRA_LEN + 1];
   size_t n = names_of(r, names, sizeof names);
   /* A list with a name DNS does not allow (records allow more) leaves that
    * node without names; ids and addresses resolve all the same. */
   mcc_resolver_set_names(node->resolver, &r->id, names, n);
+  if (r->static_addr) node_resolver_static(node, &r->id, r->static_addr);
 }
 
 static int ensure(mcc_node *node) {
@@ -59,17 +78,34 @@ static int ensure(mcc_node *node) {
   }
   node->resolver = r;
   for (uint32_t i = 0; i < node->nrecs; i++)
-    if (!(node->recs[i].flags & REC_WITHDRAWN) && node->recs[i].extra_len)
+    if (!(node->recs[i].flags & REC_WITHDRAWN) &&
+        (node->recs[i].extra_len || node->recs[i].static_addr))
       feed_names(node, &node->recs[i]);
   return 0;
 }
 
 void node_resolver_on_record(mcc_node *node, const record *r, int gone) {
+  /* A static address is made here as soon as a record claims one, so
+   * that two nodes claiming the same one are caught where their records
+   * meet (ensure() feeds every record held, this one included). */
+  if (!node->resolver && r->static_addr && !gone && ensure(node) != 0)
+    return;
   if (!node->resolver) return;
-  if (gone)
+  if (gone) {
     mcc_resolver_set_names(node->resolver, &r->id, "", 0);
-  else
+    if (r->static_addr) { /* only if it is the one holding it */
+      mcc_id holder;
+      uint32_t x = r->static_addr;
+      uint8_t a[4] = {x >> 24, x >> 16, x >> 8, x};
+      if (mcc_resolver_lookup_ipv4(node->resolver, a, &holder,
+                                   node->now_ns) == 0 &&
+          !memcmp(holder.key, r->id.key, 32))
+        node_resolver_static(node, &r->id, 0);
+    }
+  } else {
+    if (!r->static_addr) node_resolver_static(node, &r->id, 0);
     feed_names(node, r);
+  }
 }
 
 int node_id_to_addrs(mcc_node *node, const mcc_id *id, uint8_t addr4[4],

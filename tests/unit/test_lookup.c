@@ -17,6 +17,7 @@
 #include <mcc/resolve.h>
 
 #include "harness.h"
+#include "ippkt.h"
 #include "node.h"
 #include "suites.h"
 #include "wire.h"
@@ -383,6 +384,69 @@ static void test_lookup_retry_and_id_keep(void) {
   harness_free(h);
 }
 
+/* ---- static addresses ------------------------------------------------------ */
+
+/* Node 5 sends a UDP packet to dst; 1 when node `at` got it within 1 s. */
+static int send_to(harness *h, size_t from, const uint8_t dst[4], size_t at) {
+  uint8_t ip[128], src[4], s6[16], payload[8] = {1};
+  harness_local_addr(h, from, from, src, s6);
+  size_t len = ippkt_v4(ip, IPPKT_UDP, src, dst, 1, 64, payload, 8);
+  uint64_t before = harness_delivered(h, at);
+  harness_send_packet(h, from, ip, len);
+  harness_run_for(h, S);
+  return harness_delivered(h, at) == before + 1;
+}
+
+/* A static address is resolved and routed everywhere: node 5 does not hold
+ * node 0's record, so its first packet to 10.115.0.1 makes it ask, and the
+ * next one goes; node 1 holds node 3's record and knows 10.115.0.3 at once.
+ * The root's reply comes from the static address. Two nodes claiming one
+ * address: the first keeps it, and the clash is counted where both records
+ * meet. */
+static void test_lookup_static_addresses(void) {
+  harness *h = harness_new(6, 73, NULL);
+  for (size_t i = 1; i < 6; i++) {
+    size_t p = i - 1;
+    harness_set_parents(h, i, &p, 1);
+  }
+  harness_set_names(h, 0, "gw", GW_STATIC);
+  harness_set_names(h, 3, "mid", 0x0a730003u);
+  harness_set_names(h, 4, NULL, 0x0a730003u); /* the same: a clash */
+  harness_start(h);
+  harness_run_for(h, 10 * S);
+  uint8_t gw[4] = {10, 115, 0, 1}, mid[4] = {10, 115, 0, 3};
+  CU_ASSERT_FALSE(send_to(h, 5, gw, 0)); /* asks */
+  CU_ASSERT_TRUE(send_to(h, 5, gw, 0));  /* goes */
+  size_t len;
+  const uint8_t *got = harness_last_delivered(h, 0, &len);
+  uint8_t five[4], s6[16];
+  harness_local_addr(h, 0, 5, five, s6);
+  CU_ASSERT(len >= 20 && memcmp(got + 12, five, 4) == 0);
+  /* the answer back to node 5 comes from 10.115.0.1 in its view */
+  uint8_t root_from5[4];
+  harness_local_addr(h, 5, 0, root_from5, s6);
+  CU_ASSERT_EQUAL(memcmp(root_from5, gw, 4), 0);
+  CU_ASSERT_TRUE(send_to(h, 0, five, 5));
+  got = harness_last_delivered(h, 5, &len);
+  CU_ASSERT(len >= 20 && memcmp(got + 12, gw, 4) == 0);
+  /* node 3 holds node 4's record (4 is its child); node 4's claim of
+   * 10.115.0.3, node 3's own, is refused there: node 3 is not reachable
+   * by it from node 2, which holds both (and counts the clash) */
+  CU_ASSERT_TRUE(send_to(h, 1, mid, 3));
+  mcc_node_stats st;
+  mcc_node_get_stats(harness_node(h, 2), &st);
+  CU_ASSERT(st.static_conflicts >= 1);
+  mcc_node_get_stats(harness_node(h, 5), &st);
+  CU_ASSERT_EQUAL(st.static_conflicts, 0);
+  /* an address nobody has: asked once, then the negative answer holds */
+  uint8_t none[4] = {10, 115, 7, 7};
+  harness_reset_counters(h);
+  CU_ASSERT_FALSE(send_to(h, 5, none, 0));
+  CU_ASSERT_FALSE(send_to(h, 5, none, 0));
+  CU_ASSERT_EQUAL(harness_datagrams(h, WIRE_LOOKUP), 5);
+  harness_free(h);
+}
+
 void suite_lookup(void) {
   CU_pSuite s = CU_add_suite("lookup", NULL, NULL);
   CU_add_test(s, "chain of 6", test_lookup_chain);
@@ -391,4 +455,5 @@ void suite_lookup(void) {
   CU_add_test(s, "15-node tree", test_lookup_tree15);
   CU_add_test(s, "cache and sharing", test_lookup_cache);
   CU_add_test(s, "retry, and ids kept", test_lookup_retry_and_id_keep);
+  CU_add_test(s, "static addresses", test_lookup_static_addresses);
 }

@@ -397,6 +397,9 @@ typedef struct mcc_node_stats {
   uint64_t lookups_started, lookups_sent, lookups_received;
   uint64_t lookup_replies_sent, lookup_replies_received, lookup_forged;
   uint64_t lookup_bytes_sent;
+  /* static addresses: a record or an answer claiming an address another
+   * node holds here (the first keeps it; logged) */
+  uint64_t static_conflicts;
 } mcc_node_stats;
 
 void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats);

@@ -28,6 +28,7 @@
 #include <mcc/resolve.h>
 
 #include "control.h"
+#include "dnsmasq.h"
 #include "lookups.h"
 #include "mcc_dns.h"
 #include "sockets.h"
@@ -85,6 +86,7 @@ typedef struct mccd {
   mcc_dns_limiter dns_limit;
   ctl_conn conns[CTL_CONNS];
   lookup_waits waits; /* DNS queries and resolves waiting for the network */
+  dnsmasq dnsmasq;    /* the dnsmasq integration's file, while we run */
   uint8_t buf[UDP_BUF];
 } mccd;
 
@@ -631,6 +633,25 @@ static void log_started(const mccd *d) {
           d->cfg.parents_configured);
 }
 
+/* dnsmasq-enable: dnsmasq forwards our names to dns-addr while we run. */
+static void start_dnsmasq(mccd *d) {
+  dnsmasq_init(&d->dnsmasq, d->cfg.conf, d->cfg.config_dir);
+  if (!d->dnsmasq.enabled) return;
+  if (!d->cfg.dns_enable) {
+    log_msg(LOG_WARN, "dnsmasq-enable: dns-enable is false, so there is no "
+                      "DNS server for dnsmasq to forward to; no file written");
+    return;
+  }
+  char text[DNSMASQ_TEXT_MAX], err[512] = "the file's text is too long";
+  if (dnsmasq_text(&d->cfg.resolver, &d->cfg.dns_addr, text, sizeof text) < 0 ||
+      dnsmasq_install(&d->dnsmasq, text, err, sizeof err) != 0) {
+    log_msg(LOG_ERROR, "dnsmasq-enable: %s", err);
+    return;
+  }
+  log_msg(LOG_INFO, "dnsmasq: %s forwards our names to the DNS server",
+          d->dnsmasq.path);
+}
+
 int daemon_run(const char *arg) {
   static mccd d; /* large buffer: not on the stack */
   memset(&d, 0, sizeof d);
@@ -669,6 +690,7 @@ int daemon_run(const char *arg) {
     trust_init(&d);
     daemon_tunnels_init(&d.tunnels, mcc_conf_get(d.cfg.conf, "tunnels"));
     scan_tunnels(&d, now_ns(&d));
+    start_dnsmasq(&d);
     log_started(&d);
     loop(&d);
     /* BYE to the parent while the socket is still open: the network stops
@@ -676,6 +698,7 @@ int daemon_run(const char *arg) {
     mcc_node_leave(d.node, now_ns(&d));
     log_msg(LOG_INFO, "stopped");
   }
+  dnsmasq_remove(&d.dnsmasq);
   if (d.tunnels.nexternal) /* the NAT rules go with the daemon */
     external_apply(d.cfg.tun_name, NULL, 0, err, sizeof err);
   shut_down(&d);

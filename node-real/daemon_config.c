@@ -24,9 +24,8 @@
  * value asks for that behaviour: when set to other than the default (a
  * feature off by default); when true, the default included
  * (cert-update-enable); when the path is set or exists (files read if they
- * are there); dnsmasq-enable when true, or empty while its directory
- * exists. */
-enum ask { WHEN_SET, WHEN_TRUE, WHEN_PRESENT, DNSMASQ_AUTO };
+ * are there). */
+enum ask { WHEN_SET, WHEN_TRUE, WHEN_PRESENT };
 
 static const struct {
   const char *key;
@@ -39,9 +38,6 @@ static const struct {
     {"dependent-nodes", WHEN_PRESENT},
     {"forwarding-rules", WHEN_PRESENT},
     {"forwarding-rules-commit-timeout", WHEN_SET},
-    {"dnsmasq-enable", DNSMASQ_AUTO},
-    {"dnsmasq-directory", WHEN_SET},
-    {"dnsmasq-restart-command", WHEN_SET},
     {"exit-node", WHEN_TRUE},
     {"gateway", WHEN_SET},
     {"gateway-post-add-hook", WHEN_SET},
@@ -265,9 +261,6 @@ static int asks(const daemon_config *dc, const char *key, enum ask ask,
   case WHEN_SET: return !is_default;
   case WHEN_TRUE: return mcc_conf_get_bool(dc->conf, key, &on) == 0 && on;
   case WHEN_PRESENT: return !is_default || path_present(dc, key);
-  case DNSMASQ_AUTO: /* "": on when dnsmasq-directory exists */
-    if (mcc_conf_get_bool(dc->conf, key, &on) == 0) return on;
-    return path_present(dc, "dnsmasq-directory");
   }
   return 0;
 }

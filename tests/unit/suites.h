@@ -35,6 +35,7 @@
   X(real_keyfile)           \
   X(real_tunnel)            \
   X(real_config)            \
+  X(real_dnsmasq)           \
   X(real_control)           \
   X(real_sockets)           \
   X(real_log)

@@ -2,7 +2,7 @@
  * test_real_config.c — mccd's configuration (daemon_config.c): the startup
  * warning names every key whose value asks for behaviour mccd does not
  * implement yet, those at a default that turns a feature on included
- * (cert-update-enable, dnsmasq-enable when its directory exists,
+ * (cert-update-enable,
  * forwarding-rules when its file exists), and none that leave it off.
  */
 #include <stdio.h>
@@ -68,15 +68,16 @@ static void test_real_config_unimplemented_warning(void) {
       "exit-node = true\ngateway = "
       "3zb3xe4gh757dnhdsyrzxxv6efvpgkzg82m08a8w88a5sf48w7x0\n"
       "cert-update-period = 1h\nforwarding-rules = /nowhere/rules.conf\n",
-      "cert-update-period, forwarding-rules, dnsmasq-enable, exit-node, "
-      "gateway");
-  /* dnsmasq-enable left empty: on when dnsmasq-directory exists. */
+      "cert-update-period, forwarding-rules, exit-node, gateway");
+  /* dnsmasq (dnsmasq.c), static-addr and network-lookup-timeout (network
+   * lookup) are implemented: silent, set or not. */
   rt_fmt(dnsmasq, sizeof dnsmasq, "%s/dnsmasq.d", root);
-  rt_fmt(text, sizeof text, "cert-update-enable = no\ndnsmasq-directory = %s\n",
-         dnsmasq);
-  expect(text, "dnsmasq-directory");
   CU_ASSERT_EQUAL(mkdir(dnsmasq, 0755), 0);
-  expect(text, "dnsmasq-enable (default), dnsmasq-directory");
+  rt_fmt(text, sizeof text,
+         "cert-update-enable = no\ndnsmasq-directory = %s\n"
+         "static-addr = 10.115.0.9/16\nnetwork-lookup-timeout = 5s\n",
+         dnsmasq);
+  expect(text, "");
   /* A short buffer holds whole names only; the count stays right. */
   const char *two = "dnsmasq-enable = false\nexit-node = true\n";
   expect(two, "cert-update-enable (default), exit-node");

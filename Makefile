@@ -138,7 +138,7 @@ bench: $(BUILD)/bin/mcc-bench $(BUILD)/bin/mcc-bench-sim $(REAL_BINS) $(BUILD)/b
 	@if [ "$$(id -u)" -eq 0 ]; then BENCH_BIN=$(BUILD)/bin tools/bench-real; else echo "bench: tools/bench-real skipped (needs root)"; fi
 	@if [ "$$(id -u)" -eq 0 ]; then BENCH_BIN=$(BUILD)/bin tools/flood-lab --duration 10 --max-time 300; else echo "bench: tools/flood-lab skipped (needs root)"; fi
 
-$(BUILD)/bin/mcc-bench: $(call objs,plain,tests/bench/bench_core.c tests/bench/bench_dataplane.c tests/bench/bench_tunnel.c tests/unit/harness.c) $(BUILD)/lib/libmcc.a
+$(BUILD)/bin/mcc-bench: $(call objs,plain,tests/bench/bench_core.c tests/bench/bench_dataplane.c tests/bench/bench_tunnel.c tests/bench/bench_lookup.c tests/unit/harness.c) $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -12,6 +12,7 @@ void bench_json_u64(FILE *f, const char *key, uint64_t v);
 void bench_json_f(FILE *f, const char *key, double v);
 void bench_dataplane(FILE *json);
 void bench_tunnel(FILE *json);
+void bench_lookup(FILE *json);
 
 struct harness;
 /* GB/s of node 1 sealing ip (len bytes) and node 0 opening it, the two

@@ -168,6 +168,7 @@ int main(int argc, char **argv) {
          (double)converged_ns / 1e9, t1 - t0, t2 - t1);
   bench_dataplane(f);
   bench_tunnel(f);
+  bench_lookup(f);
   fprintf(f, "\n}\n");
   fclose(f);
   printf("wrote %s\n", out_path);

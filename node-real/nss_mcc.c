@@ -203,34 +203,43 @@ static enum nss_status byname(const char *name, int af, struct hostent *host,
                       canonp);
 }
 
-/* The nss functions set *errnop and leave errno as the caller had it. */
-#define KEEP_ERRNO(call)   \
-  do {                     \
-    int saved_ = errno;    \
-    enum nss_status s_ = call; \
-    errno = saved_;        \
-    return s_;             \
-  } while (0)
+/* glibc passes &errno as errnop: errno is put back as the caller had it
+ * first, then the answer's code goes to *errnop (errno itself, often),
+ * where glibc looks for ERANGE. On success *errnop is left alone. */
+static enum nss_status done(enum nss_status s, int saved_errno, int err,
+                            int *errnop) {
+  errno = saved_errno;
+  if (s != NSS_STATUS_SUCCESS) *errnop = err;
+  return s;
+}
 
 NSS_MCC_API enum nss_status _nss_mcc_gethostbyname3_r(
-    const char *name, int af, struct hostent *host, char *buffer,
-    size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp, char **canonp) {
-  KEEP_ERRNO(byname(name, af, host, buffer, buflen, errnop, h_errnop, ttlp,
-                    canonp));
+    const char *name, int af, struct hostent *host, char *buffer, size_t buflen,
+    int *errnop, int *h_errnop, int32_t *ttlp, char **canonp) {
+  int saved = errno, err = 0;
+  enum nss_status s =
+      byname(name, af, host, buffer, buflen, &err, h_errnop, ttlp, canonp);
+  return done(s, saved, err, errnop);
 }
 
 NSS_MCC_API enum nss_status _nss_mcc_gethostbyname2_r(
-    const char *name, int af, struct hostent *host, char *buffer,
-    size_t buflen, int *errnop, int *h_errnop) {
-  KEEP_ERRNO(byname(name, af, host, buffer, buflen, errnop, h_errnop, NULL,
-                    NULL));
+    const char *name, int af, struct hostent *host, char *buffer, size_t buflen,
+    int *errnop, int *h_errnop) {
+  int saved = errno, err = 0;
+  enum nss_status s =
+      byname(name, af, host, buffer, buflen, &err, h_errnop, NULL, NULL);
+  return done(s, saved, err, errnop);
 }
 
-NSS_MCC_API enum nss_status _nss_mcc_gethostbyname_r(
-    const char *name, struct hostent *host, char *buffer, size_t buflen,
-    int *errnop, int *h_errnop) {
-  KEEP_ERRNO(byname(name, AF_INET, host, buffer, buflen, errnop, h_errnop,
-                    NULL, NULL));
+NSS_MCC_API enum nss_status _nss_mcc_gethostbyname_r(const char *name,
+                                                     struct hostent *host,
+                                                     char *buffer,
+                                                     size_t buflen, int *errnop,
+                                                     int *h_errnop) {
+  int saved = errno, err = 0;
+  enum nss_status s =
+      byname(name, AF_INET, host, buffer, buflen, &err, h_errnop, NULL, NULL);
+  return done(s, saved, err, errnop);
 }
 
 /* getaddrinfo's entry: every address of name as a list of tuples in
@@ -269,7 +278,9 @@ static enum nss_status byname4(const char *name, struct gaih_addrtuple **pat,
 NSS_MCC_API enum nss_status _nss_mcc_gethostbyname4_r(
     const char *name, struct gaih_addrtuple **pat, char *buffer, size_t buflen,
     int *errnop, int *h_errnop, int32_t *ttlp) {
-  KEEP_ERRNO(byname4(name, pat, buffer, buflen, errnop, h_errnop, ttlp));
+  int saved = errno, err = 0;
+  enum nss_status s = byname4(name, pat, buffer, buflen, &err, h_errnop, ttlp);
+  return done(s, saved, err, errnop);
 }
 
 static int is_id(const char *s) {
@@ -283,10 +294,10 @@ static int is_id(const char *s) {
 /* An address of mccd's networks -> "<id><domain>", the name its DNS server
  * gives in a PTR answer. */
 static enum nss_status byaddr(const void *addr, socklen_t len, int af,
-                              struct hostent *host, char *buffer,
-                              size_t buflen, int *errnop, int *h_errnop,
-                              int32_t *ttlp) {
-  if (!addr || !((af == AF_INET && len == 4) || (af == AF_INET6 && len == 16))) {
+                              struct hostent *host, char *buffer, size_t buflen,
+                              int *errnop, int *h_errnop, int32_t *ttlp) {
+  if (!addr ||
+      !((af == AF_INET && len == 4) || (af == AF_INET6 && len == 16))) {
     *errnop = EAFNOSUPPORT;
     *h_errnop = NO_RECOVERY;
     return NSS_STATUS_UNAVAIL;
@@ -309,15 +320,19 @@ static enum nss_status byaddr(const void *addr, socklen_t len, int af,
 }
 
 NSS_MCC_API enum nss_status _nss_mcc_gethostbyaddr2_r(
-    const void *addr, socklen_t len, int af, struct hostent *host,
-    char *buffer, size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp) {
-  KEEP_ERRNO(
-      byaddr(addr, len, af, host, buffer, buflen, errnop, h_errnop, ttlp));
+    const void *addr, socklen_t len, int af, struct hostent *host, char *buffer,
+    size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp) {
+  int saved = errno, err = 0;
+  enum nss_status s =
+      byaddr(addr, len, af, host, buffer, buflen, &err, h_errnop, ttlp);
+  return done(s, saved, err, errnop);
 }
 
 NSS_MCC_API enum nss_status _nss_mcc_gethostbyaddr_r(
-    const void *addr, socklen_t len, int af, struct hostent *host,
-    char *buffer, size_t buflen, int *errnop, int *h_errnop) {
-  KEEP_ERRNO(
-      byaddr(addr, len, af, host, buffer, buflen, errnop, h_errnop, NULL));
+    const void *addr, socklen_t len, int af, struct hostent *host, char *buffer,
+    size_t buflen, int *errnop, int *h_errnop) {
+  int saved = errno, err = 0;
+  enum nss_status s =
+      byaddr(addr, len, af, host, buffer, buflen, &err, h_errnop, NULL);
+  return done(s, saved, err, errnop);
 }

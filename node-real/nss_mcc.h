@@ -42,20 +42,22 @@ NSS_MCC_API enum nss_status _nss_mcc_gethostbyname4_r(
 /* gethostbyname2 and friends: one address of family af; h_name is name as
  * asked (also *canonp). */
 NSS_MCC_API enum nss_status _nss_mcc_gethostbyname3_r(
-    const char *name, int af, struct hostent *host, char *buffer,
-    size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp, char **canonp);
+    const char *name, int af, struct hostent *host, char *buffer, size_t buflen,
+    int *errnop, int *h_errnop, int32_t *ttlp, char **canonp);
 NSS_MCC_API enum nss_status _nss_mcc_gethostbyname2_r(
-    const char *name, int af, struct hostent *host, char *buffer,
-    size_t buflen, int *errnop, int *h_errnop);
-NSS_MCC_API enum nss_status _nss_mcc_gethostbyname_r(
-    const char *name, struct hostent *host, char *buffer, size_t buflen,
+    const char *name, int af, struct hostent *host, char *buffer, size_t buflen,
     int *errnop, int *h_errnop);
+NSS_MCC_API enum nss_status _nss_mcc_gethostbyname_r(const char *name,
+                                                     struct hostent *host,
+                                                     char *buffer,
+                                                     size_t buflen, int *errnop,
+                                                     int *h_errnop);
 /* An address of mccd's networks -> h_name "<node id><domain>". */
 NSS_MCC_API enum nss_status _nss_mcc_gethostbyaddr2_r(
-    const void *addr, socklen_t len, int af, struct hostent *host,
-    char *buffer, size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp);
+    const void *addr, socklen_t len, int af, struct hostent *host, char *buffer,
+    size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp);
 NSS_MCC_API enum nss_status _nss_mcc_gethostbyaddr_r(
-    const void *addr, socklen_t len, int af, struct hostent *host,
-    char *buffer, size_t buflen, int *errnop, int *h_errnop);
+    const void *addr, socklen_t len, int af, struct hostent *host, char *buffer,
+    size_t buflen, int *errnop, int *h_errnop);
 
 #endif

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-typedef enum nss_status byname2_fn(const char *, int, struct hostent *,
-                                   char *, size_t, int *, int *);
+typedef enum nss_status byname2_fn(const char *, int, struct hostent *, char *,
+                                   size_t, int *, int *);
 
 static double now_us(void) {
   struct timespec ts;
@@ -72,9 +72,10 @@ int main(int argc, char **argv) {
   if (rv == 0) {
     inet_ntop(AF_INET, h.h_addr_list[0], addr, sizeof addr);
     qsort(t, (size_t)count, sizeof *t, cmp);
-    printf("nss_gethostbyname2_r count %ld median_us %.1f p90_us %.1f max_us "
-           "%.1f addr %s\n",
-           count, t[count / 2], t[count * 9 / 10], t[count - 1], addr);
+    printf(
+        "nss_gethostbyname2_r count %ld median_us %.1f p90_us %.1f max_us "
+        "%.1f addr %s\n",
+        count, t[count / 2], t[count * 9 / 10], t[count - 1], addr);
   }
   free(t);
   dlclose(lib);

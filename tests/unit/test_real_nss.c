@@ -82,7 +82,8 @@ static int unload(void) {
   return 0;
 }
 
-/* ---- the fake mccd -------------------------------------------------------- */
+/* ---- the fake mccd --------------------------------------------------------
+ */
 
 typedef struct fake {
   char dir[64], path[100];
@@ -126,7 +127,8 @@ static void *fake_run(void *arg) {
     char req[600];
     size_t n = 0;
     ssize_t r;
-    while (n < sizeof req - 1 && (r = read(c, req + n, sizeof req - 1 - n)) > 0) {
+    while (n < sizeof req - 1 &&
+           (r = read(c, req + n, sizeof req - 1 - n)) > 0) {
       n += (size_t)r;
       if (memchr(req, '\n', n)) break;
     }
@@ -181,7 +183,8 @@ static int inside(const void *p, const char *buf, size_t len) {
   return (const char *)p >= buf && (const char *)p < buf + len;
 }
 
-/* ---- the tests ------------------------------------------------------------ */
+/* ---- the tests ------------------------------------------------------------
+ */
 
 static void test_real_nss_byname4(void) {
   fake f;
@@ -261,9 +264,9 @@ static void test_real_nss_byname2(void) {
   check_hostent(&h, "n0.staex", AF_INET, V4, buf, sizeof buf);
   char *canon = NULL;
   int32_t ttl = 5;
-  CU_ASSERT_EQUAL(m.byname3("N0", AF_INET6, &h, buf, sizeof buf, &err, &herr,
-                            &ttl, &canon),
-                  NSS_STATUS_SUCCESS);
+  CU_ASSERT_EQUAL(
+      m.byname3("N0", AF_INET6, &h, buf, sizeof buf, &err, &herr, &ttl, &canon),
+      NSS_STATUS_SUCCESS);
   check_hostent(&h, "N0", AF_INET6, V6, buf, sizeof buf);
   CU_ASSERT_PTR_EQUAL(canon, h.h_name);
   CU_ASSERT_EQUAL(ttl, 0);
@@ -287,9 +290,9 @@ static void test_real_nss_byaddr(void) {
   inet_pton(AF_INET, V4, a4);
   inet_pton(AF_INET6, V6, a6);
   snprintf(want, sizeof want, "%s.staex", ID);
-  CU_ASSERT_EQUAL(m.byaddr2(a4, 4, AF_INET, &h, buf, sizeof buf, &err, &herr,
-                            &ttl),
-                  NSS_STATUS_SUCCESS);
+  CU_ASSERT_EQUAL(
+      m.byaddr2(a4, 4, AF_INET, &h, buf, sizeof buf, &err, &herr, &ttl),
+      NSS_STATUS_SUCCESS);
   check_hostent(&h, want, AF_INET, V4, buf, sizeof buf);
   CU_ASSERT_EQUAL(ttl, 0);
   CU_ASSERT_EQUAL(m.byaddr(a6, 16, AF_INET6, &h, buf, sizeof buf, &err, &herr),
@@ -333,8 +336,7 @@ static void test_real_nss_erange(void) {
   for (size_t off = 0; off < 8; off++)
     for (size_t len = 0; len < 160; len++) {
       char *buf = big + off;
-      enum nss_status s =
-          m.byname2("n0", AF_INET6, &h, buf, len, &err, &herr);
+      enum nss_status s = m.byname2("n0", AF_INET6, &h, buf, len, &err, &herr);
       if (s == NSS_STATUS_SUCCESS) {
         check_hostent(&h, "n0", AF_INET6, V6, buf, len);
         if (!fits2) fits2 = (int)len;
@@ -364,6 +366,24 @@ static void test_real_nss_erange(void) {
       }
     }
   CU_ASSERT(fits2 > 0 && fits4 && fitsa);
+  /* glibc passes &errno as errnop: ERANGE must reach it there */
+  errno = 0;
+  CU_ASSERT_EQUAL(m.byname2("n0", AF_INET, &h, big, 8, &errno, &herr),
+                  NSS_STATUS_TRYAGAIN);
+  CU_ASSERT_EQUAL(errno, ERANGE);
+  struct gaih_addrtuple *at = NULL;
+  errno = 0;
+  CU_ASSERT_EQUAL(m.byname4("n0", &at, big, 8, &errno, &herr, NULL),
+                  NSS_STATUS_TRYAGAIN);
+  CU_ASSERT_EQUAL(errno, ERANGE);
+  errno = 0;
+  CU_ASSERT_EQUAL(m.byaddr(a4, 4, AF_INET, &h, big, 8, &errno, &herr),
+                  NSS_STATUS_TRYAGAIN);
+  CU_ASSERT_EQUAL(errno, ERANGE);
+  errno = 77; /* a success leaves it alone */
+  CU_ASSERT_EQUAL(m.byname2("n0", AF_INET, &h, big, sizeof big, &errno, &herr),
+                  NSS_STATUS_SUCCESS);
+  CU_ASSERT_EQUAL(errno, 77);
   fake_stop(&f);
 }
 
@@ -374,35 +394,39 @@ static void test_real_nss_notfound(void) {
   char buf[512], longname[300];
   int err, herr;
   errno = 1234;
-  CU_ASSERT_EQUAL(m.byname2("nosuch", AF_INET, &h, buf, sizeof buf, &err,
-                            &herr),
-                  NSS_STATUS_NOTFOUND);
+  CU_ASSERT_EQUAL(
+      m.byname2("nosuch", AF_INET, &h, buf, sizeof buf, &err, &herr),
+      NSS_STATUS_NOTFOUND);
   CU_ASSERT_EQUAL(err, ENOENT);
   CU_ASSERT_EQUAL(herr, HOST_NOT_FOUND);
   CU_ASSERT_EQUAL(errno, 1234); /* the caller's errno is left alone */
+  CU_ASSERT_EQUAL(
+      m.byname2("nosuch", AF_INET, &h, buf, sizeof buf, &errno, &herr),
+      NSS_STATUS_NOTFOUND);
+  CU_ASSERT_EQUAL(errno, ENOENT); /* ...unless it is errnop */
   struct gaih_addrtuple *at = NULL;
-  CU_ASSERT_EQUAL(m.byname4("www.example.com", &at, buf, sizeof buf, &err,
-                            &herr, NULL),
-                  NSS_STATUS_NOTFOUND);
+  CU_ASSERT_EQUAL(
+      m.byname4("www.example.com", &at, buf, sizeof buf, &err, &herr, NULL),
+      NSS_STATUS_NOTFOUND);
   CU_ASSERT_PTR_NULL(at);
-  CU_ASSERT_EQUAL(fake_asked(&f), 2);
+  CU_ASSERT_EQUAL(fake_asked(&f), 3);
   /* names that cannot be put on a request line are not asked */
   memset(longname, 'a', sizeof longname - 1);
   longname[sizeof longname - 1] = '\0';
-  const char *bad[] = {"", "two words", "new\nline", "tab\there", longname,
-                       "caf\xc3\xa9"};
+  const char *bad[] = {"",          "two words", "new\nline",
+                       "tab\there", longname,    "caf\xc3\xa9"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    CU_ASSERT_EQUAL(m.byname2(bad[i], AF_INET, &h, buf, sizeof buf, &err,
-                              &herr),
-                    NSS_STATUS_NOTFOUND);
+    CU_ASSERT_EQUAL(
+        m.byname2(bad[i], AF_INET, &h, buf, sizeof buf, &err, &herr),
+        NSS_STATUS_NOTFOUND);
     CU_ASSERT_EQUAL(m.byname4(bad[i], &at, buf, sizeof buf, &err, &herr, NULL),
                     NSS_STATUS_NOTFOUND);
   }
-  CU_ASSERT_EQUAL(fake_asked(&f), 2);
+  CU_ASSERT_EQUAL(fake_asked(&f), 3);
   /* an answer that is not an address: mccd is not making sense */
-  CU_ASSERT_EQUAL(m.byname2("garbled", AF_INET, &h, buf, sizeof buf, &err,
-                            &herr),
-                  NSS_STATUS_UNAVAIL);
+  CU_ASSERT_EQUAL(
+      m.byname2("garbled", AF_INET, &h, buf, sizeof buf, &err, &herr),
+      NSS_STATUS_UNAVAIL);
   fake_stop(&f);
 }
 

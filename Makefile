@@ -18,12 +18,15 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -llz4) -lm
 SIM_LIBS  = $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph -lcdt) -lpcap -pthread
 CGRAPH_LIBS = $(shell pkg-config --libs libcgraph 2>/dev/null || echo -lcgraph -lcdt)
-TEST_LIBS = -lcunit $(SIM_LIBS) $(LDLIBS)
+TEST_LIBS = -lcunit $(SIM_LIBS) $(LDLIBS) -ldl
 
 PROTO_SRC := $(wildcard protocol/*.c)
 SIM_SRC   := $(filter-out sim/main.c,$(wildcard sim/*.c))
 REAL_MAINS := node-real/mccd_main.c node-real/mcc_main.c
-REAL_SRC  := $(filter-out $(REAL_MAINS),$(wildcard node-real/*.c))
+# The NSS module is a shared library of its own (libc only), not in libmccreal.
+NSS_SRC   := node-real/nss_mcc.c
+NSS_LIB   := $(BUILD)/lib/libnss_mcc.so.2
+REAL_SRC  := $(filter-out $(REAL_MAINS) $(NSS_SRC),$(wildcard node-real/*.c))
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
@@ -36,7 +39,7 @@ objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 REAL_BINS := $(BUILD)/bin/mccd $(BUILD)/bin/mcc
 
-all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-sim $(REAL_BINS) $(BUILD)/bin/mcc-flood
+all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-sim $(REAL_BINS) $(BUILD)/bin/mcc-flood $(NSS_LIB) $(BUILD)/bin/mcc-bench-nss
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/install-deps
@@ -84,17 +87,35 @@ $(BUILD)/bin/mcc: $(BUILD)/plain/node-real/mcc_main.o $(BUILD)/lib/libmccreal.a 
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(CGRAPH_LIBS) $(LDLIBS)
 
+# libnss_mcc.so.2 (`hosts: files mcc dns`): position-independent, only the
+# _nss_mcc_* entry points exported (NSS_MCC_API), linked against libc alone
+# since it is loaded into every process that resolves a name.
+$(NSS_LIB): $(NSS_SRC) node-real/nss_mcc.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -g $(WARN) -fPIC -fvisibility=hidden -shared \
+	  -Wl,-soname,libnss_mcc.so.2 -Wl,--no-undefined -Wl,-z,relro,-z,now \
+	  -o $@ $(NSS_SRC)
+
+# Times the module's lookups in-process (e2e test nss prints the median).
+$(BUILD)/bin/mcc-bench-nss: $(BUILD)/plain/tests/bench/bench_nss.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ -ldl
+
 # The attacker of tools/flood-lab: builds its datagrams with the core's
 # encoders (internal headers too), reads pcap files for --kind replay.
 $(BUILD)/bin/mcc-flood: $(BUILD)/plain/tools/flood/mcc-flood.o $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ -lpcap $(LDLIBS)
 
-$(BUILD)/bin/mcc-unit: $(call objs,plain,$(UNIT_SRC)) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmccreal.a $(BUILD)/lib/libmcc.a
+# The suite real_nss loads the module from here (MCC_NSS_LIB overrides it).
+$(BUILD)/plain/tests/unit/test_real_nss.o $(BUILD)/asan/tests/unit/test_real_nss.o: \
+  CPPFLAGS += -DMCC_NSS_LIB_PATH='"$(abspath $(NSS_LIB))"'
+
+$(BUILD)/bin/mcc-unit: $(call objs,plain,$(UNIT_SRC)) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmccreal.a $(BUILD)/lib/libmcc.a | $(NSS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LIBS)
 
-$(BUILD)/bin/mcc-unit-asan: $(call objs,asan,$(UNIT_SRC)) $(BUILD)/lib/libmccsim-asan.a $(BUILD)/lib/libmccreal-asan.a $(BUILD)/lib/libmcc-asan.a
+$(BUILD)/bin/mcc-unit-asan: $(call objs,asan,$(UNIT_SRC)) $(BUILD)/lib/libmccsim-asan.a $(BUILD)/lib/libmccreal-asan.a $(BUILD)/lib/libmcc-asan.a | $(NSS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(TEST_LIBS)
 
@@ -154,12 +175,18 @@ fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 	    tests/fuzz/corpus/$$f 2>&1 | grep -E '^(stat::number_of_executed_units|==|SUMMARY)' ; \
 	done
 
-# make install [PREFIX=/usr/local] [DESTDIR=staging]: mccd, mcc and the
-# systemd unit (mcc.service).
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: mccd, mcc, the
+# systemd unit (mcc.service) and libnss_mcc.so.2 in the multiarch library
+# directory where glibc looks for NSS modules (/lib/x86_64-linux-gnu on
+# amd64; NSS_DIR overrides it). ldconfig when installing into /.
 PREFIX ?= /usr/local
 SYSTEMD_UNIT_DIR ?= /lib/systemd/system
-install: $(REAL_BINS)
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch)
+NSS_DIR ?= /lib/$(MULTIARCH)
+install: $(REAL_BINS) $(NSS_LIB)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)$(NSS_DIR)
+	install -m 0644 $(NSS_LIB) $(DESTDIR)$(NSS_DIR)/libnss_mcc.so.2
+	@if [ -z "$(DESTDIR)" ]; then ldconfig 2>/dev/null || true; fi
 	install -m 0755 $(BUILD)/bin/mccd $(DESTDIR)$(PREFIX)/sbin/mccd
 	install -m 0755 $(BUILD)/bin/mcc $(DESTDIR)$(PREFIX)/bin/mcc
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' node-real/systemd/mcc.service > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mcc.service

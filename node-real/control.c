@@ -161,6 +161,19 @@ static void do_resolve(const ctl_context *ctx, char **words, size_t n,
   strbuf_printf(answer, "ok\n%s\n", out);
 }
 
+/* resolver.domain as the resolver keeps it (".home.arpa"; "" for none):
+ * what "<id><domain>" names end in, for the NSS module's reverse names. */
+static void do_domain(const ctl_context *ctx, strbuf *answer) {
+  char name[MCC_ID_TEXT_LEN + MCC_RESOLVE_DOMAIN_MAX + 2];
+  mcc_resolver *r = mcc_node_resolver(ctx->node);
+  if (!r || mcc_resolver_id_name(r, mcc_node_id(ctx->node), name,
+                                 sizeof name) != 0) {
+    answer_error(answer, "%s", "this node has no resolver");
+    return;
+  }
+  strbuf_printf(answer, "ok\n%s\n", name + MCC_ID_TEXT_LEN);
+}
+
 static int parse_id(const char *text, mcc_id *id, strbuf *answer) {
   int rv = mcc_id_from_text(id, text, strlen(text));
   if (rv != 0) {
@@ -382,6 +395,8 @@ void ctl_handle(const ctl_context *ctx, const char *request, size_t len,
     do_nodes(ctx, answer);
   else if (!strcmp(cmd, "stats") && bare)
     do_stats(ctx, answer);
+  else if (!strcmp(cmd, "domain") && bare)
+    do_domain(ctx, answer);
   else if (!strcmp(cmd, "resolve"))
     do_resolve(ctx, words, n, answer);
   else if (!strcmp(cmd, "route"))

@@ -14,6 +14,8 @@
  *                           (empty fields are "-"; LAST_SEEN in unix ms;
  *                           RELATION self, parent, child or -)
  *   stats                   "name value" lines: the core's counters
+ *   domain                  resolver.domain as names end in it
+ *                           (".home.arpa"; an empty line for none)
  * Answer: "ok\n" and the body, or "error MESSAGE\n". The daemon closes the
  * connection after answering. Anything else is answered with an error and
  * changes nothing.

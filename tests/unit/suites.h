@@ -38,7 +38,8 @@
   X(real_dnsmasq)           \
   X(real_control)           \
   X(real_sockets)           \
-  X(real_log)
+  X(real_log)              \
+  X(real_nss)
 
 #define MCC_DECLARE_SUITE(name) void suite_##name(void);
 MCC_TEST_SUITES(MCC_DECLARE_SUITE)

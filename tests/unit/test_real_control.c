@@ -240,6 +240,38 @@ static void test_real_control_resolve(void) {
   harness_free(h);
 }
 
+/* "domain": what "<id><domain>" names end in, the default and a set one;
+ * the NSS module builds its reverse names with it. */
+static void test_real_control_domain(void) {
+  harness *h = chain3();
+  strbuf sb;
+  strbuf_init(&sb);
+  ctl_context root = ctx_of(h, 0, 0);
+  CU_ASSERT_STRING_EQUAL(ask(&root, "domain", &sb), "ok\n.home.arpa\n");
+  CU_ASSERT_NSTRING_EQUAL(ask(&root, "domain x", &sb), "error ", 6);
+  strbuf_clear(&sb);
+  harness_free(h);
+  const char *domains[][2] = {{"staex", "ok\n.staex\n"},
+                              {".Lab.Example.", "ok\n.lab.example\n"},
+                              {"", "ok\n\n"}};
+  for (size_t i = 0; i < sizeof domains / sizeof domains[0]; i++) {
+    mcc_resolver_settings rs;
+    mcc_resolver_settings_default(&rs);
+    CU_ASSERT_EQUAL_FATAL(mcc_resolver_settings_from_text(
+                              &rs, NULL, NULL, NULL, domains[i][0], NULL),
+                          0);
+    mcc_settings s;
+    mcc_settings_default(&s);
+    s.resolver = &rs;
+    h = harness_new(1, 42, &s);
+    harness_start(h);
+    ctl_context solo = ctx_of(h, 0, 0);
+    CU_ASSERT_STRING_EQUAL(ask(&solo, "domain", &sb), domains[i][1]);
+    strbuf_clear(&sb);
+    harness_free(h);
+  }
+}
+
 static void test_real_control_rejects_malformed(void) {
   harness *h = chain3();
   strbuf sb;
@@ -270,5 +302,6 @@ void suite_real_control(void) {
   ADD_TEST(s, test_real_control_route_and_nodes);
   ADD_TEST(s, test_real_control_tunnel_rows);
   ADD_TEST(s, test_real_control_resolve);
+  ADD_TEST(s, test_real_control_domain);
   ADD_TEST(s, test_real_control_rejects_malformed);
 }

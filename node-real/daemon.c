@@ -28,6 +28,7 @@
 #include <mcc/resolve.h>
 
 #include "control.h"
+#include "dns_conns.h"
 #include "dnsmasq.h"
 #include "lookups.h"
 #include "mcc_dns.h"
@@ -57,7 +58,7 @@
 #define REJECT_LOG_PER_S 10
 
 enum source { SRC_UDP4 = 1, SRC_UDP6, SRC_TUN, SRC_DNS, SRC_CTL, SRC_SIG,
-              SRC_CTL_CONN };
+              SRC_CTL_CONN, SRC_DNS_TCP, SRC_DNS_CONN };
 
 typedef struct ctl_conn {
   int fd; /* -1 when free */
@@ -84,6 +85,7 @@ typedef struct mccd {
   mcc_id trust_networks[2 * MCC_MAX_TRUSTED];
   uint64_t tunnels_at_ns;
   mcc_dns_limiter dns_limit;
+  dns_conns dns_tcp; /* DNS over TCP on dns-addr */
   ctl_conn conns[CTL_CONNS];
   lookup_waits waits; /* DNS queries and resolves waiting for the network */
   dnsmasq dnsmasq;    /* the dnsmasq integration's file, while we run */
@@ -192,6 +194,12 @@ static int open_dns(mccd *d) {
                        key);
   d->dns = udp_open(&d->cfg.dns_addr, 1, "dns-addr");
   if (d->dns < 0) return -1;
+  char err[256];
+  if (dns_conns_open(&d->dns_tcp, d->epfd, &d->cfg.dns_addr, SRC_DNS_TCP,
+                     SRC_DNS_CONN, err, sizeof err) != 0) {
+    log_msg(LOG_ERROR, "%s", err);
+    return -1;
+  }
   return watch(d, d->dns, SRC_DNS);
 }
 
@@ -275,63 +283,88 @@ static void on_tun(mccd *d) {
   }
 }
 
-/* A DNS response to query from its client. */
-static void dns_reply(mccd *d, const struct sockaddr_storage *ss,
-                      socklen_t sl, const uint8_t *query, size_t qlen,
-                      const mcc_lookup_answer *found, int refuse) {
+/* A DNS response to query, to its client over UDP (512 bytes at most,
+ * TC beyond) or its TCP connection. */
+static void dns_reply(mccd *d, const dns_client *to, const uint8_t *query,
+                      size_t qlen, const mcc_lookup_answer *found, int refuse,
+                      int parked) {
   uint8_t answer[DNS_BUF];
   size_t alen = 0;
-  if (mcc_dns_answer_found(mcc_node_resolver(d->node), d->cfg.resolver.domain,
-                           query, qlen, found, refuse, answer, sizeof answer,
-                           &alen, now_ns(d)) == 0)
-    sendto(d->dns, answer, alen, 0, (const struct sockaddr *)ss, sl);
+  int rv = mcc_dns_respond(mcc_node_resolver(d->node), d->cfg.resolver.domain,
+                           query, qlen, found, refuse,
+                           to->tcp ? MCC_DNS_TCP_MAX : MCC_DNS_UDP_MAX, answer,
+                           sizeof answer, &alen, now_ns(d));
+  if (to->tcp)
+    dns_conns_reply(&d->dns_tcp, to->tcp_slot, to->tcp_gen, parked, answer,
+                    rv == 0 ? alen : 0, now_ns(d));
+  else if (rv == 0)
+    sendto(d->dns, answer, alen, 0, (const struct sockaddr *)&to->from,
+           to->fromlen);
+}
+
+/* One DNS query from client `from`, whichever the transport: counted
+ * against the client's limit, answered now or parked until its network
+ * lookup answers (cb_lookup_done). */
+static void dns_query(mccd *d, const mcc_addr *from, const dns_client *to,
+                      const uint8_t *query, size_t n) {
+  uint64_t now = now_ns(d);
+  enum mcc_dns_verdict v = mcc_dns_limiter_check(&d->dns_limit, from, now);
+  if (v == MCC_DNS_VERDICT_DROP) return;
+  mcc_lookup_answer found;
+  const mcc_lookup_answer *f = NULL;
+  char name[MCC_RESOLVE_NAME_MAX + 1];
+  int namelen = v == MCC_DNS_VERDICT_ANSWER
+                    ? mcc_dns_forward_name(query, n, name, sizeof name)
+                    : -1;
+  if (namelen > 0) {
+    uint32_t token = 0;
+    int is_id = 0;
+    enum lookup_need need =
+        lookup_need(d->node, d->cfg.resolver.domain, name, (size_t)namelen,
+                    now, &found, &token, &is_id);
+    if (need == NEED_WAIT) {
+      lookup_wait *w = n <= LOOKUP_QUERY_MAX
+                           ? lookup_wait_add(&d->waits, token, is_id)
+                           : NULL;
+      if (w) { /* answered in cb_lookup_done */
+        w->to = *to;
+        memcpy(w->query, query, n);
+        w->qlen = n;
+        if (to->tcp)
+          dns_conns_park(&d->dns_tcp.c[to->tcp_slot], now,
+                         d->cfg.settings.network_lookup_timeout_ns +
+                             DNS_CONN_IDLE_NS);
+        return;
+      }
+      found.status = MCC_LOOKUP_UNREACHABLE; /* too many waiting */
+      f = &found;
+    } else if (need == NEED_ANSWERED) {
+      f = lookup_effective(&found, is_id);
+    }
+  }
+  dns_reply(d, to, query, n, f, v == MCC_DNS_VERDICT_REFUSE, 0);
 }
 
 static void on_dns(mccd *d) {
   for (int i = 0; i < MAX_BATCH; i++) {
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
+    dns_client to = {.fromlen = sizeof to.from};
     uint8_t query[DNS_BUF];
     ssize_t n = recvfrom(d->dns, query, sizeof query, 0,
-                         (struct sockaddr *)&ss, &sl);
+                         (struct sockaddr *)&to.from, &to.fromlen);
     if (n < 0) return;
     mcc_addr from;
-    sock_from_sockaddr(&ss, &from);
-    uint64_t now = now_ns(d);
-    enum mcc_dns_verdict v = mcc_dns_limiter_check(&d->dns_limit, &from, now);
-    if (v == MCC_DNS_VERDICT_DROP) continue;
-    mcc_lookup_answer found;
-    const mcc_lookup_answer *f = NULL;
-    char name[MCC_RESOLVE_NAME_MAX + 1];
-    int namelen = v == MCC_DNS_VERDICT_ANSWER
-                      ? mcc_dns_forward_name(query, (size_t)n, name,
-                                             sizeof name)
-                      : -1;
-    if (namelen > 0) {
-      uint32_t token = 0;
-      int is_id = 0;
-      enum lookup_need need =
-          lookup_need(d->node, d->cfg.resolver.domain, name, (size_t)namelen,
-                      now, &found, &token, &is_id);
-      if (need == NEED_WAIT) {
-        lookup_wait *w = (size_t)n <= LOOKUP_QUERY_MAX
-                             ? lookup_wait_add(&d->waits, token, is_id)
-                             : NULL;
-        if (w) { /* answered in cb_lookup_done */
-          memcpy(&w->from, &ss, sl);
-          w->fromlen = sl;
-          memcpy(w->query, query, (size_t)n);
-          w->qlen = (size_t)n;
-          continue;
-        }
-        found.status = MCC_LOOKUP_UNREACHABLE; /* too many waiting */
-        f = &found;
-      } else if (need == NEED_ANSWERED) {
-        f = lookup_effective(&found, is_id);
-      }
-    }
-    dns_reply(d, &ss, sl, query, (size_t)n, f, v == MCC_DNS_VERDICT_REFUSE);
+    sock_from_sockaddr(&to.from, &from);
+    dns_query(d, &from, &to, query, (size_t)n);
   }
+}
+
+/* A query that came over TCP (dns_conns.c). */
+static void on_dns_tcp_query(void *user_data, dns_conn *c, size_t slot,
+                             const uint8_t *query, size_t qlen,
+                             uint64_t now) {
+  (void)now;
+  dns_client to = {.tcp = 1, .tcp_slot = slot, .tcp_gen = c->gen};
+  dns_query(user_data, &c->from, &to, query, qlen);
 }
 
 static void ctl_close(mccd *d, ctl_conn *c) {
@@ -436,7 +469,7 @@ static void cb_lookup_done(void *user_data, uint32_t token, int status,
     w->used = 0;
     const mcc_lookup_answer *f = lookup_effective(&a, w->is_id);
     if (!w->is_ctl) {
-      dns_reply(d, &w->from, w->fromlen, w->query, w->qlen, f, 0);
+      dns_reply(d, &w->to, w->query, w->qlen, f, 0, 1);
       continue;
     }
     ctl_conn *c = &d->conns[w->ctl_slot];
@@ -530,6 +563,8 @@ static int timeout_ms(const mccd *d, uint64_t now) {
   for (size_t i = 0; i < CTL_CONNS; i++)
     if (d->conns[i].fd >= 0 && d->conns[i].deadline < next)
       next = d->conns[i].deadline;
+  if (dns_conns_deadline(&d->dns_tcp) < next)
+    next = dns_conns_deadline(&d->dns_tcp);
   if (next == UINT64_MAX) return 60000;
   if (next <= now) return 0;
   uint64_t ms = (next - now + 999999) / 1000000;
@@ -543,6 +578,7 @@ static void loop(mccd *d) {
     if (mcc_node_get_expiry(d->node) <= now)
       mcc_node_handle_expiry(d->node, now);
     expire_ctl(d, now);
+    dns_conns_expire(&d->dns_tcp, now);
     log_limit_flush(&d->reject_log, now);
     if (d->cfg.parents_configured && now >= d->resolve_at_ns)
       resolve_parents(d, now);
@@ -561,6 +597,11 @@ static void loop(mccd *d) {
       case SRC_DNS: on_dns(d); break;
       case SRC_CTL: on_ctl_accept(d); break;
       case SRC_SIG: on_signal(d); break;
+      case SRC_DNS_TCP: dns_conns_accept(&d->dns_tcp, now_ns(d)); break;
+      case SRC_DNS_CONN:
+        dns_conns_event(&d->dns_tcp, (size_t)(tag >> 8), evs[i].events,
+                        now_ns(d), on_dns_tcp_query, d);
+        break;
       case SRC_CTL_CONN: {
         ctl_conn *c = &d->conns[tag >> 8];
         if (c->fd >= 0) on_ctl_conn(d, c);
@@ -613,6 +654,7 @@ static void shut_down(mccd *d) {
   for (size_t i = 0; i < CTL_CONNS; i++)
     if (d->conns[i].fd >= 0) close(d->conns[i].fd);
   log_limit_flush(&d->reject_log, UINT64_MAX);
+  dns_conns_close(&d->dns_tcp);
   int fds[] = {d->udp4, d->udp6, d->tun, d->dns, d->sig, d->epfd};
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (fds[i] >= 0) close(fds[i]);
@@ -657,6 +699,7 @@ int daemon_run(const char *arg) {
   memset(&d, 0, sizeof d);
   d.udp4 = d.udp6 = d.tun = d.dns = d.ctl = d.sig = d.epfd = -1;
   for (size_t i = 0; i < CTL_CONNS; i++) d.conns[i].fd = -1;
+  dns_conns_init(&d.dns_tcp);
   char err[1024];
   if (sodium_init() < 0) {
     fprintf(stderr, "mccd: libsodium failed to initialise\n");

@@ -42,13 +42,23 @@ enum lookup_need lookup_need(mcc_node *node, const char *domain,
 const mcc_lookup_answer *lookup_effective(const mcc_lookup_answer *a,
                                           int is_id);
 
+/* Where a DNS answer goes: a UDP client, or a TCP connection (dns_conns.h)
+ * by slot and generation, so that an answer for a connection that closed
+ * meanwhile finds a new one in its slot and goes nowhere. */
+typedef struct dns_client {
+  struct sockaddr_storage from; /* UDP: the client */
+  socklen_t fromlen;
+  int tcp;
+  size_t tcp_slot;
+  uint32_t tcp_gen;
+} dns_client;
+
 typedef struct lookup_wait {
   uint32_t token;
   uint8_t used, is_id, is_ctl;
   int ctl_fd;  /* a `mcc resolve` connection: its fd and slot */
   size_t ctl_slot;
-  struct sockaddr_storage from; /* a DNS query: its client and bytes */
-  socklen_t fromlen;
+  dns_client to; /* a DNS query: where its answer goes, and its bytes */
   size_t qlen;
   uint8_t query[LOOKUP_QUERY_MAX];
 } lookup_wait;

@@ -324,17 +324,30 @@ static void answer_question(mcc_resolver *r, const char *dom, size_t domlen,
 /* ---- writing ------------------------------------------------------------- */
 
 /* The response: header, the question echoed when qn is not NULL, and the
- * record of a (if any) pointing at the question's name. */
+ * record of a (if any) pointing at the question's name. When that is more
+ * than msgmax bytes (512 over UDP), the record goes and TC is set: the
+ * client asks again over TCP (RFC 1035 4.2.1, RFC 2181 9); the question
+ * goes too if even it does not fit. */
 static int write_response(const uint8_t *q, const struct question *qn,
-                          const struct answer *a, uint32_t ttl, uint8_t *out,
-                          size_t outcap, size_t *outlen) {
+                          const struct answer *a, uint32_t ttl, size_t msgmax,
+                          uint8_t *out, size_t outcap, size_t *outlen) {
   size_t qsize = qn ? qn->end - MCC_DNS_HEADER_LEN : 0;
-  int record = qn && a->type != 0;
+  int record = qn && a->type != 0, tc = 0;
   size_t need = MCC_DNS_HEADER_LEN + qsize + (record ? 12u + a->rdlen : 0);
+  if (need > msgmax) {
+    tc = 1;
+    record = 0;
+    if (MCC_DNS_HEADER_LEN + qsize > msgmax) {
+      qn = NULL;
+      qsize = 0;
+    }
+    need = MCC_DNS_HEADER_LEN + qsize;
+  }
   if (need > outcap) return MCC_ERR_INVALID_ARGUMENT;
   uint16_t flags = (uint16_t)(MCC_DNS_FLAG_QR | (load16(q + 2) & 0x7800) |
                               (load16(q + 2) & MCC_DNS_FLAG_RD) |
-                              (a->aa ? MCC_DNS_FLAG_AA : 0) | a->rcode);
+                              (a->aa ? MCC_DNS_FLAG_AA : 0) |
+                              (tc ? MCC_DNS_FLAG_TC : 0) | a->rcode);
   memcpy(out, q, 2); /* ID */
   store16(out + 2, flags);
   store16(out + 4, qn ? 1 : 0);
@@ -371,13 +384,15 @@ static int domain_core(const char *domain, const char **pdom, size_t *pdomlen) {
 /* A response to query: the answer, or REFUSED for a client over its
  * limit (refuse), with the same rules for what gets no response at all. */
 static int respond(mcc_resolver *r, const char *domain, const uint8_t *query,
-                   size_t qlen, const mcc_lookup_answer *found, uint8_t *out,
-                   size_t outcap, size_t *outlen, uint64_t now, int refuse) {
+                   size_t qlen, const mcc_lookup_answer *found, size_t msgmax,
+                   uint8_t *out, size_t outcap, size_t *outlen, uint64_t now,
+                   int refuse) {
   const char *dom;
   size_t domlen;
   if (!outlen) return MCC_ERR_INVALID_ARGUMENT;
   *outlen = 0;
-  if (!r || !query || !out || domain_core(domain, &dom, &domlen) != 0)
+  if (!r || !query || !out || msgmax < MCC_DNS_HEADER_LEN ||
+      domain_core(domain, &dom, &domlen) != 0)
     return MCC_ERR_INVALID_ARGUMENT;
   if (qlen < MCC_DNS_HEADER_LEN) return MCC_ERR_TRUNCATED;
   uint16_t flags = load16(query + 2);
@@ -387,23 +402,26 @@ static int respond(mcc_resolver *r, const char *domain, const uint8_t *query,
   struct question qn;
   if (MCC_DNS_OPCODE(flags) != 0) {
     set_rcode(&a, MCC_DNS_NOTIMP);
-    return write_response(query, NULL, &a, ttl, out, outcap, outlen);
+    return write_response(query, NULL, &a, ttl, msgmax, out, outcap,
+                          outlen);
   }
   if (load16(query + 4) != 1 || parse_question(query, qlen, &qn) != 0) {
     set_rcode(&a, MCC_DNS_FORMERR);
-    return write_response(query, NULL, &a, ttl, out, outcap, outlen);
+    return write_response(query, NULL, &a, ttl, msgmax, out, outcap,
+                          outlen);
   }
   if (refuse)
     set_rcode(&a, MCC_DNS_REFUSED);
   else
     answer_question(r, dom, domlen, query, &qn, found, &a, now);
-  return write_response(query, &qn, &a, ttl, out, outcap, outlen);
+  return write_response(query, &qn, &a, ttl, msgmax, out, outcap, outlen);
 }
 
 int mcc_dns_answer(struct mcc_resolver *r, const char *domain,
                    const uint8_t *query, size_t qlen, uint8_t *out,
                    size_t outcap, size_t *outlen, uint64_t now) {
-  return respond(r, domain, query, qlen, NULL, out, outcap, outlen, now, 0);
+  return respond(r, domain, query, qlen, NULL, MCC_DNS_UDP_MAX, out, outcap,
+                 outlen, now, 0);
 }
 
 int mcc_dns_answer_found(struct mcc_resolver *r, const char *domain,
@@ -411,8 +429,17 @@ int mcc_dns_answer_found(struct mcc_resolver *r, const char *domain,
                          const mcc_lookup_answer *found, int refuse,
                          uint8_t *out, size_t outcap, size_t *outlen,
                          uint64_t now) {
-  return respond(r, domain, query, qlen, found, out, outcap, outlen, now,
-                 refuse);
+  return respond(r, domain, query, qlen, found, MCC_DNS_UDP_MAX, out, outcap,
+                 outlen, now, refuse);
+}
+
+int mcc_dns_respond(struct mcc_resolver *r, const char *domain,
+                    const uint8_t *query, size_t qlen,
+                    const mcc_lookup_answer *found, int refuse, size_t msgmax,
+                    uint8_t *out, size_t outcap, size_t *outlen,
+                    uint64_t now) {
+  return respond(r, domain, query, qlen, found, msgmax, out, outcap, outlen,
+                 now, refuse);
 }
 
 int mcc_dns_forward_name(const uint8_t *query, size_t qlen, char *out,
@@ -438,6 +465,6 @@ int mcc_dns_serve(mcc_dns_limiter *limit, struct mcc_resolver *r,
     if (outlen) *outlen = 0;
     return MCC_ERR_LIMIT;
   }
-  return respond(r, domain, query, qlen, NULL, out, outcap, outlen, now,
-                 v == MCC_DNS_VERDICT_REFUSE);
+  return respond(r, domain, query, qlen, NULL, MCC_DNS_UDP_MAX, out, outcap,
+                 outlen, now, v == MCC_DNS_VERDICT_REFUSE);
 }

@@ -1,9 +1,13 @@
 /*
- * mcc_dns.h — the built-in DNS server's responder: one query datagram in,
- * one response datagram out, answered from the node-local resolver. Pure:
+ * mcc_dns.h — the built-in DNS server's responder: one query message in,
+ * one response message out, answered from the node-local resolver. Pure:
  * no sockets, no clock (the host passes the time), no allocation of its
- * own; mccd calls mcc_dns_serve for every datagram received on dns-addr
- * (default 127.0.0.1:8353) and sends back what it writes.
+ * own. mccd serves dns-addr (default 127.0.0.1:8353) over UDP and over TCP
+ * on the same address and port (RFC 7766): it calls mcc_dns_respond for
+ * every datagram, and for every length-prefixed message of a connection
+ * (dns_tcp.h frames them; dns_conns.h holds the connections: at most 32,
+ * 10 s idle, queries pipelined and answered in turn, those that wait for
+ * a network lookup when it answers, matched by their ID).
  *
  * What it answers (RFC 1035; the manual: "Built-in DNS is only able to
  * assign names to node ids and vice versa"):
@@ -27,13 +31,19 @@
  *     used within resolver.ttl + resolver.quarantine, or its cap on new
  *     mappings a second reached; resolve.h) or out of memory: SERVFAIL.
  *     An address in use is never moved to answer a query;
- *   - a client over its query limit (dns_limit.h): REFUSED, at most one a
- *     second; its other queries get no response.
+ *   - a client over its query limit (dns_limit.h; over TCP every message
+ *     counts as a datagram would): REFUSED, at most one a second; its
+ *     other queries get no response.
  * NOERROR and NXDOMAIN responses set AA; the others do not. Every response
- * copies ID, OPCODE and RD, sets QR, and leaves RA, TC and Z clear. The
+ * copies ID, OPCODE and RD, sets QR, and leaves RA and Z clear. The
  * question is echoed as received (original case) when it parsed; an answer
  * points at it (0xC00C). EDNS is not spoken: an OPT record in the query is
  * ignored and the response carries none, which RFC 6891 section 7 allows.
+ * So a response over UDP is at most 512 bytes (MCC_DNS_UDP_MAX); one that
+ * would be longer goes without its record and with TC set, and the client
+ * asks again over TCP (up to 65,535 bytes, MCC_DNS_TCP_MAX). Our largest
+ * response today is about 360 bytes (a PTR under a 200-character domain),
+ * so TC is the rule's safety net rather than a common case.
  */
 #ifndef MCC_REAL_DNS_H
 #define MCC_REAL_DNS_H
@@ -47,6 +57,8 @@
 
 #define MCC_DNS_HEADER_LEN 12    /* bytes of the fixed header */
 #define MCC_DNS_RESPONSE_MAX 512 /* out bytes that always suffice */
+#define MCC_DNS_UDP_MAX 512      /* a response over UDP (RFC 1035 4.2.1) */
+#define MCC_DNS_TCP_MAX 65535    /* over TCP: what the length prefix says */
 
 /* Header fields, as the bytes 2 and 3 of a message hold them. */
 #define MCC_DNS_FLAG_QR 0x8000
@@ -80,7 +92,7 @@ enum mcc_dns_type {
  * (e.g. ".home.arpa", with the leading dot); answer records carry r's
  * ttl_s (resolver.ttl) as their TTL. Writes the response datagram to out
  * (outcap bytes; 512 always suffices for what we answer) and its length to
- * *outlen.
+ * *outlen: at most MCC_DNS_UDP_MAX bytes, truncated with TC set beyond.
  *
  * domain should be the one r was initialised with (names under it are
  * looked up by r with its own copy); NULL or "" means none. Its leading
@@ -116,6 +128,18 @@ int mcc_dns_answer_found(struct mcc_resolver *r, const char *domain,
                          const mcc_lookup_answer *found, int refuse,
                          uint8_t *out, size_t outcap, size_t *outlen,
                          uint64_t now);
+
+/* As mcc_dns_answer_found, for a transport that carries msgmax bytes
+ * (MCC_DNS_UDP_MAX, MCC_DNS_TCP_MAX; at least a header): a response
+ * longer than that is written without its record and with TC set (and
+ * without its question if even that does not fit). outcap still bounds
+ * what is written: MCC_ERR_INVALID_ARGUMENT when the (truncated) response
+ * does not fit it, or msgmax is under MCC_DNS_HEADER_LEN. */
+int mcc_dns_respond(struct mcc_resolver *r, const char *domain,
+                    const uint8_t *query, size_t qlen,
+                    const mcc_lookup_answer *found, int refuse, size_t msgmax,
+                    uint8_t *out, size_t outcap, size_t *outlen,
+                    uint64_t now);
 
 /* The name a query asks about, as text without the trailing dot, when it
  * is a forward question (one question, class IN, letters, digits and '-'

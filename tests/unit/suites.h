@@ -32,6 +32,8 @@
   X(sim_scenario)           \
   X(sim_measure)            \
   X(real_dns)               \
+  X(real_dns_tcp)           \
+  X(real_dns_conns)         \
   X(real_keyfile)           \
   X(real_tunnel)            \
   X(real_config)            \

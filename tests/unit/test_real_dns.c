@@ -1118,6 +1118,80 @@ static void test_real_dns_client_limit(void) {
   mcc_resolver_clear(&r);
 }
 
+/* Over UDP a response is at most 512 bytes; one longer would go without
+ * its record and with TC, so that the client asks over TCP. Our longest,
+ * the AAAA of a 255-byte name, is 299 bytes: the rule is checked with
+ * transports that carry less, down to one that carries only a header. */
+static void test_real_dns_tc(void) {
+  struct fixture f;
+  fixture_init(&f, ".home.arpa");
+  char name[300];
+  memset(name, 0, sizeof name);
+  for (int i = 0; i < 4; i++) { /* 4 x 61 + "home" + "arpa" + root: 255 */
+    memset(name + i * 61, 'a' + i, 60);
+    name[i * 61 + 60] = '.';
+  }
+  strcat(name, "home.arpa");
+  size_t qlen = build_simple(f.q, name, MCC_DNS_TYPE_AAAA);
+  CU_ASSERT_EQUAL_FATAL(qlen, MCC_DNS_HEADER_LEN + 255 + 4);
+  mcc_lookup_answer found = {.status = MCC_LOOKUP_FOUND, .id = f.kp.pub};
+  struct reply *rep = &f.rep;
+  size_t full = qlen + 12 + 16;
+  /* UDP and TCP: the whole answer */
+  size_t maxes[] = {MCC_DNS_UDP_MAX, MCC_DNS_TCP_MAX, full};
+  for (size_t i = 0; i < sizeof maxes / sizeof maxes[0]; i++) {
+    memset(rep, 0, sizeof *rep);
+    rep->rv = mcc_dns_respond(&f.r, ".home.arpa", f.q, qlen, &found, 0,
+                              maxes[i], rep->buf, sizeof rep->buf, &rep->len,
+                              NOW0);
+    read_reply(rep);
+    check_answered(rep, f.q, qlen, MCC_DNS_NOERROR, 1);
+    CU_ASSERT_EQUAL(rep->len, full);
+  }
+  /* one byte less: the question alone, TC set, still NOERROR and AA */
+  for (size_t max = full - 1; max >= qlen; max -= 7) {
+    memset(rep, 0, sizeof *rep);
+    rep->rv = mcc_dns_respond(&f.r, ".home.arpa", f.q, qlen, &found, 0, max,
+                              rep->buf, sizeof rep->buf, &rep->len, NOW0);
+    CU_ASSERT_EQUAL_FATAL(rep->rv, 0);
+    read_reply(rep);
+    CU_ASSERT_EQUAL(rep->len, qlen);
+    CU_ASSERT(rep->flags & MCC_DNS_FLAG_TC);
+    CU_ASSERT(rep->flags & MCC_DNS_FLAG_AA);
+    CU_ASSERT_EQUAL(MCC_DNS_RCODE(rep->flags), MCC_DNS_NOERROR);
+    CU_ASSERT_EQUAL(rep->qd, 1);
+    CU_ASSERT_EQUAL(rep->an, 0);
+    CU_ASSERT_EQUAL(memcmp(rep->buf + 12, f.q + 12, qlen - 12), 0);
+  }
+  /* less than the question: the header alone, with TC */
+  memset(rep, 0, sizeof *rep);
+  rep->rv = mcc_dns_respond(&f.r, ".home.arpa", f.q, qlen, &found, 0, qlen - 1,
+                            rep->buf, sizeof rep->buf, &rep->len, NOW0);
+  CU_ASSERT_EQUAL_FATAL(rep->rv, 0);
+  read_reply(rep);
+  CU_ASSERT_EQUAL(rep->len, MCC_DNS_HEADER_LEN);
+  CU_ASSERT(rep->flags & MCC_DNS_FLAG_TC);
+  CU_ASSERT_EQUAL(rep->qd + rep->an, 0);
+  /* a transport shorter than a header, a buffer shorter than the cut */
+  size_t len = 1;
+  CU_ASSERT_EQUAL(mcc_dns_respond(&f.r, ".home.arpa", f.q, qlen, &found, 0,
+                                  MCC_DNS_HEADER_LEN - 1, rep->buf,
+                                  sizeof rep->buf, &len, NOW0),
+                  MCC_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(len, 0);
+  CU_ASSERT_EQUAL(mcc_dns_respond(&f.r, ".home.arpa", f.q, qlen, &found, 0,
+                                  full - 1, rep->buf, qlen - 1, &len, NOW0),
+                  MCC_ERR_INVALID_ARGUMENT);
+  /* the datagram API is the UDP transport: the same bytes */
+  uint8_t udp[MCC_DNS_RESPONSE_MAX];
+  size_t udplen = 0;
+  CU_ASSERT_EQUAL(mcc_dns_answer_found(&f.r, ".home.arpa", f.q, qlen, &found,
+                                       0, udp, sizeof udp, &udplen, NOW0),
+                  0);
+  CU_ASSERT_EQUAL(udplen, full);
+  mcc_resolver_clear(&f.r);
+}
+
 void suite_real_dns(void) {
   CU_pSuite s = CU_add_suite("real_dns", NULL, NULL);
   ADD_TEST(s, test_real_dns_a);
@@ -1143,4 +1217,5 @@ void suite_real_dns(void) {
   ADD_TEST(s, test_real_dns_pool_exhausted);
   ADD_TEST(s, test_real_dns_flood_of_names);
   ADD_TEST(s, test_real_dns_client_limit);
+  ADD_TEST(s, test_real_dns_tc);
 }

@@ -537,6 +537,8 @@ static const char certificates_help[] =
     "Shows the network certificates and the node certificate that CONFIG\n"
     "(default /etc/mcc/mcc.conf) names, and whether each is valid now.\n"
     "Paths left at their defaults are taken from CONFIG's directory.\n"
+    "A network certificate's subject is the network id; trusted-networks\n"
+    "in another network's mcc.conf takes it as shown, or its base64 line.\n"
     "Exit code 1 when any is invalid or unreadable.\n\n"
     "  -h, --help  print this help\n";
 
@@ -552,18 +554,28 @@ static int print_cert(const char *label, const char *path,
                       const mcc_cert *cert, const char *fault, uint64_t now) {
   char subject[MCC_ID_TEXT_LEN + 1], issuer[MCC_ID_TEXT_LEN + 1];
   char from[KEYFILE_UTC_LEN + 1], to[KEYFILE_UTC_LEN + 1];
+  char base64[sodium_base64_ENCODED_LEN(MCC_KEY_LEN,
+                                        sodium_base64_VARIANT_ORIGINAL)];
+  char base64_line[sizeof base64 + 16] = "";
   int rv = mcc_cert_verify(cert, now);
   mcc_id_to_text(&cert->subject, subject);
   mcc_id_to_text(&cert->issuer, issuer);
+  /* A network's id in both forms trusted-networks takes. */
+  if (cert->kind == MCC_CERT_NETWORK) {
+    sodium_bin2base64(base64, sizeof base64, cert->subject.key, MCC_KEY_LEN,
+                      sodium_base64_VARIANT_ORIGINAL);
+    snprintf(base64_line, sizeof base64_line, "  base64:     %s\n", base64);
+  }
   printf("%s certificate %s\n"
          "  kind:       %s\n"
          "  subject:    %s\n"
+         "%s"
          "  issuer:     %s\n"
          "  not-before: %s\n"
          "  not-after:  %s\n"
          "  status:     %s\n\n",
-         label, path, keyfile_cert_kind_name(cert->kind), subject, issuer,
-         keyfile_format_utc(cert->not_before, from),
+         label, path, keyfile_cert_kind_name(cert->kind), subject, base64_line,
+         issuer, keyfile_format_utc(cert->not_before, from),
          keyfile_format_utc(cert->not_after, to),
          rv ? mcc_strerror(rv) : fault ? fault : "valid");
   return rv == 0 && !fault;

@@ -158,8 +158,9 @@ static const mcc_conf_key keys[] = {
        "Node ids to/from which it is allowed to send/receive packets. By "
        "default only nodes of the same network may communicate."),
     KR("trusted-networks", MCC_CONF_BASE64_KEY_LIST, "", 0, MCC_MAX_TRUSTED,
-       "Network public keys (in BASE64 format) to/from which it is allowed to "
-       "send/receive packets."),
+       "Network public keys to/from which it is allowed to send/receive "
+       "packets: the 52-character id that mcc certificates prints as a "
+       "network certificate's subject, or the key in BASE64 format."),
     K("ssl-install", MCC_CONF_BOOL, "false",
       "Add SSL CA certificates obtained via MCC into the local trusted store "
       "using ssl-manage-script."),
@@ -259,7 +260,8 @@ const char *mcc_conf_key_describe(const mcc_conf_key *k, char *out,
     break;
   case MCC_CONF_BASE64_KEY_LIST:
     snprintf(out, outlen,
-             "comma-separated Base64 public keys of 32 bytes (44 characters)");
+             "comma-separated network ids (52 characters of 0-9 a-z without "
+             "i, l, o, u) or Base64 public keys of 32 bytes (44 characters)");
     break;
   case MCC_CONF_NODE_PORT:
     snprintf(out, outlen, "node-id:port (port 1-65535)");

@@ -630,7 +630,8 @@ static void test_conf_trusted_networks(void) {
                   0);
   CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", shortk, err,
                                sizeof err), MCC_ERR_VALUE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not Base64 of 32 bytes"));
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(err, "neither a 52-character id nor Base64 of 32 bytes"));
   CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", "!!!!", err,
                                sizeof err), MCC_ERR_VALUE);
   char high[80];
@@ -645,6 +646,44 @@ static void test_conf_trusted_networks(void) {
   CU_ASSERT_EQUAL(mcc_conf_apply_settings(c, &s, err, sizeof err), 0);
   CU_ASSERT_EQUAL(s.trusted_networks_len, 1);
   CU_ASSERT_EQUAL(memcmp(s.trusted_networks[0].key, key, 32), 0);
+
+  /* The Base32 text of node ids, as `mcc certificates` prints a network
+   * certificate's subject, names the same key; both forms may be mixed. */
+  mcc_id net;
+  char id[MCC_ID_TEXT_LEN + 1];
+  memcpy(net.key, key, sizeof key);
+  mcc_id_to_text(&net, id);
+  CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", id, err, sizeof err),
+                  0);
+  mcc_settings_default(&s);
+  CU_ASSERT_EQUAL(mcc_conf_apply_settings(c, &s, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(s.trusted_networks_len, 1);
+  CU_ASSERT_EQUAL(memcmp(s.trusted_networks[0].key, key, 32), 0);
+  snprintf(text, sizeof text, "%s , %s", id, b64);
+  CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", text, err, sizeof err),
+                  0);
+  mcc_settings_default(&s);
+  CU_ASSERT_EQUAL(mcc_conf_apply_settings(c, &s, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(s.trusted_networks_len, 2);
+  /* 52 characters that are not an id: the id's own reason is given. */
+  char bad_id[MCC_ID_TEXT_LEN + 1];
+  memcpy(bad_id, id, sizeof bad_id);
+  bad_id[3] = 'l';
+  CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", bad_id, err,
+                               sizeof err), MCC_ERR_VALUE);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "(item 1: "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "network ids (52 characters"));
+  bad_id[3] = id[3];
+  bad_id[51] = bad_id[51] == 'z' ? 'y' : 'z'; /* unused bits set */
+  CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", bad_id, err,
+                               sizeof err), MCC_ERR_VALUE);
+  /* A file line, with its diagnostic. */
+  mcc_conf_free(c);
+  CU_ASSERT_EQUAL_FATAL(mcc_conf_new(&c), 0);
+  snprintf(text, sizeof text, "trusted-networks = %s\n", id);
+  CU_ASSERT_EQUAL(mcc_conf_parse(c, "t.conf", text, strlen(text), NULL, NULL),
+                  0);
+  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "trusted-networks"), id);
   mcc_conf_free(c);
 }
 

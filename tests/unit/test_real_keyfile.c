@@ -894,6 +894,24 @@ static void test_real_keyfile_cli_init(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, id));
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "status:     valid"));
   CU_ASSERT_STRING_EQUAL(o.err, "");
+  /* The network id in both forms, each taken by trusted-networks. */
+  mcc_cert net_cert;
+  CU_ASSERT_EQUAL(mcc_cert_from_base64(&net_cert, cert_b64, strlen(cert_b64)),
+                  0);
+  char net_id[MCC_ID_TEXT_LEN + 1], net_b64[64], want[256];
+  mcc_id_to_text(&net_cert.subject, net_id);
+  sodium_bin2base64(net_b64, sizeof net_b64, net_cert.subject.key,
+                    MCC_KEY_LEN, sodium_base64_VARIANT_ORIGINAL);
+  rt_fmt(want, sizeof want, "kind:       network\n  subject:    %s\n"
+         "  base64:     %s\n", net_id, net_b64);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, want));
+  CU_ASSERT_PTR_NULL(strstr(strstr(o.out, "kind:       node"), "base64:"));
+  conf = conf_from("");
+  CU_ASSERT_EQUAL(
+      mcc_conf_set(conf, "trusted-networks", net_id, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(
+      mcc_conf_set(conf, "trusted-networks", net_b64, err, sizeof err), 0);
+  mcc_conf_free(conf);
 
   /* Again without -y: refused and unchanged; with -y: a new node. */
   CU_ASSERT_EQUAL(run(cli_init, key_path, &o, i1), 1);

@@ -64,7 +64,7 @@ typedef enum {
   MCC_CONF_MAC,
   MCC_CONF_ENUM,
   MCC_CONF_NODE_ID_LIST,
-  MCC_CONF_BASE64_KEY_LIST,
+  MCC_CONF_BASE64_KEY_LIST, /* network keys: Base64, or Base32 as node ids */
   MCC_CONF_NODE_PORT
 } mcc_conf_type;
 

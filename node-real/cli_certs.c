@@ -250,7 +250,8 @@ int cli_generate_node_certificate(int argc, char **argv) {
   if (copy && cli_check_absent(&w, copy_path) != 0) return 1;
 
   mcc_keypair network, node;
-  if (cli_network_key(cmd, from_stdin, net_path, &net_cert, &network) != 0)
+  if (cli_network_key(cmd, from_stdin ? CLI_KEY_STDIN : CLI_KEY_FILE,
+                      net_path, &net_cert, &network) != 0)
     return 1;
   int rv = 1;
   if (cli_mkdir_p(cmd, dir) != 0 ||
@@ -281,12 +282,15 @@ static const char init_help[] =
     "  -p, --parents LIST    parent nodes, comma-separated host:port or host\n"
     "                        items (port 9376 when none is given)\n"
     "      --stdin           read the network private key from standard\n"
-    "                        input (required)\n"
+    "                        input; without it mcc init asks for the key on\n"
+    "                        the terminal (not shown as it is typed), and\n"
+    "                        refuses when standard input is not a terminal\n"
     "  -y, --force           overwrite existing files\n"
     "  -C, --config-dir DIR  configuration directory (default /etc/mcc)\n"
     "  -h, --help            print this help\n\n"
-    "Example: mcc init --stdin -p 10.0.0.2 \"$(cat network-certificate.txt)\" \\\n"
-    "           < network-private-key.txt\n";
+    "Examples: mcc init -p 10.0.0.2 \"$(cat network-certificate.txt)\"\n"
+    "          mcc init --stdin -p 10.0.0.2 \"$(cat network-certificate.txt)\" \\\n"
+    "            < network-private-key.txt\n";
 
 /* Appends item to out (a comma list) with a port: host and [v6] get
  * :9376, a bare IPv6 address gets brackets too. */
@@ -462,11 +466,13 @@ int cli_init(int argc, char **argv) {
     return cli_usage_error(cmd, init_usage, "missing NETWORK-CERT-BASE64");
   if (argc - optind > 1)
     return cli_usage_error(cmd, init_usage, "too many arguments");
-  if (!from_stdin)
+  /* Without --stdin the key is typed, as the manual says; a script that
+   * forgot --stdin gets an error rather than a prompt nobody sees. */
+  if (!from_stdin && !isatty(STDIN_FILENO))
     return cli_usage_error(
         cmd, init_usage,
-        "the network private key is read from standard input: "
-        "pipe it in with --stdin");
+        "standard input is not a terminal to type the network private key "
+        "on: pipe the key in with --stdin");
   const char *cert_text = argv[optind];
   uint64_t now = (uint64_t)time(NULL);
   mcc_cert net_cert, node_cert;
@@ -510,7 +516,8 @@ int cli_init(int argc, char **argv) {
     return 1;
 
   mcc_keypair network, node;
-  if (cli_network_key(cmd, 1, "NETWORK-CERT-BASE64", &net_cert, &network) != 0)
+  if (cli_network_key(cmd, from_stdin ? CLI_KEY_STDIN : CLI_KEY_TTY,
+                      "NETWORK-CERT-BASE64", &net_cert, &network) != 0)
     return 1;
   rv = 1;
   if (cli_make_cert(cmd, MCC_CERT_NODE, &network, &net_cert, CLI_DEFAULT_DAYS,

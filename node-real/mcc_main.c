@@ -50,7 +50,8 @@ static const command commands[] = {
     {"init",
      "mcc init [-p PARENTS] [--stdin] [-y] [-C DIR] NETWORK-CERTIFICATE-BASE64",
      "Initialise this node: write the network certificate, generate the "
-     "node's key\nand certificate (network private key from --stdin), "
+     "node's key\nand certificate (network private key typed on the "
+     "terminal, or from --stdin), "
      "and mcc.conf with its parents.",
      cli_init, NULL},
     {"generate-node-certificate",

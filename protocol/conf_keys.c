@@ -68,7 +68,10 @@ static const mcc_conf_key keys[] = {
     K("data-dir", MCC_CONF_PATH, "/var/lib/mcc",
       "Internal data storage directory."),
     KR("tun-device-name", MCC_CONF_STRING, "mcc0", 0, 15, "TUN device name."),
-    KR("tun-device-mtu", MCC_CONF_UINT, "1280", 576, 65535, "TUN device MTU."),
+    KR("tun-device-mtu", MCC_CONF_UINT, "1280", MCC_CONF_TUN_MTU_MIN,
+       MCC_CONF_TUN_MTU_MAX,
+       "TUN device MTU. MCC carries IP packets of at most 1280 bytes and "
+       "IPv6 needs at least 1280, so 1280 is the only value."),
     KR("firewall-chain-name", MCC_CONF_STRING, "MCC", 0, 28,
        "Firewall chain name."),
     KF("dns-addr", MCC_CONF_SOCKADDR, "127.0.0.1:8353", MCC_CONF_FLAG_NUMERIC,
@@ -218,8 +221,12 @@ const char *mcc_conf_key_describe(const mcc_conf_key *k, char *out,
              mcc_conf_format_duration(hi, sizeof hi, k->max));
     break;
   case MCC_CONF_UINT:
-    snprintf(out, outlen, "an integer in range %llu-%llu",
-             (unsigned long long)k->min, (unsigned long long)k->max);
+    if (k->min == k->max)
+      snprintf(out, outlen, "%llu (no other value is supported)",
+               (unsigned long long)k->min);
+    else
+      snprintf(out, outlen, "an integer in range %llu-%llu",
+               (unsigned long long)k->min, (unsigned long long)k->max);
     break;
   case MCC_CONF_BOOL:
     snprintf(out, outlen, "true or false (or yes/no, on/off, 1/0)");

@@ -153,6 +153,12 @@ size_t mcc_conf_list_len(const mcc_conf *conf, const char *key);
 int mcc_conf_list_get(const mcc_conf *conf, const char *key, size_t i,
                       char *out, size_t outlen);
 
+/* tun-device-mtu's range, for the parser and mccd alike: IPv6 needs an MTU
+ * of 1280 at least (RFC 8200) and the core carries no larger packet, so a
+ * larger MTU would only lose packets. */
+#define MCC_CONF_TUN_MTU_MIN 1280
+#define MCC_CONF_TUN_MTU_MAX MCC_MAX_PACKET
+
 /* Writes the default configuration file (`mccd -C`): every key with its
  * help as '# ' lines above it; keys without a default, and deprecated keys,
  * as commented-out lines. Returns the length of the whole text, excluding

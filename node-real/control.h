@@ -12,7 +12,8 @@
  *   nodes                   one line per known node, TAB-separated:
  *                           ID ADDRESS LAST_SEEN PARENT TAGS TYPE RELATION
  *                           (empty fields are "-"; LAST_SEEN in unix ms;
- *                           RELATION self, parent, child or -)
+ *                           PARENT "-" for a root, "?" when not known
+ *                           here; RELATION self, parent, child or -)
  *   stats                   "name value" lines: the core's counters
  * Answer: "ok\n" and the body, or "error MESSAGE\n". The daemon closes the
  * connection after answering. Anything else is answered with an error and

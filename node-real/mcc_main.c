@@ -45,7 +45,9 @@ static const command commands[] = {
      "subtree and parent).",
      NULL, cli_route},
     {"nodes", "mcc nodes [-f table|graphviz]",
-     "Show the known nodes as a table (default) or as a Graphviz digraph.",
+     "Show the known nodes as a table (default) or as a Graphviz digraph.\n"
+     "PARENT ? (graphviz: a dashed edge to ?): the parent of this node's "
+     "parent,\nwhich only the nodes above know; double circles are roots.",
      NULL, cli_nodes},
     {"init",
      "mcc init [-p PARENTS] [--stdin] [-y] [-C DIR] NETWORK-CERTIFICATE-BASE64",

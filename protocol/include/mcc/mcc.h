@@ -327,6 +327,8 @@ typedef struct mcc_node_info {
   mcc_id id;
   mcc_id parent;        /* all zero when it has none */
   uint8_t has_parent;
+  uint8_t parent_unknown; /* no record here says: our active parent, whose
+                             record only its own parents hold */
   uint8_t is_self;
   uint8_t is_neighbour; /* a direct link: our child or our active parent */
   uint8_t cert_kind;

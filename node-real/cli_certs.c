@@ -250,7 +250,8 @@ int cli_generate_node_certificate(int argc, char **argv) {
   if (copy && cli_check_absent(&w, copy_path) != 0) return 1;
 
   mcc_keypair network, node;
-  if (cli_network_key(cmd, from_stdin, net_path, &net_cert, &network) != 0)
+  if (cli_network_key(cmd, from_stdin ? CLI_KEY_STDIN : CLI_KEY_FILE,
+                      net_path, &net_cert, &network) != 0)
     return 1;
   int rv = 1;
   if (cli_mkdir_p(cmd, dir) != 0 ||
@@ -281,12 +282,15 @@ static const char init_help[] =
     "  -p, --parents LIST    parent nodes, comma-separated host:port or host\n"
     "                        items (port 9376 when none is given)\n"
     "      --stdin           read the network private key from standard\n"
-    "                        input (required)\n"
+    "                        input; without it mcc init asks for the key on\n"
+    "                        the terminal (not shown as it is typed), and\n"
+    "                        refuses when standard input is not a terminal\n"
     "  -y, --force           overwrite existing files\n"
     "  -C, --config-dir DIR  configuration directory (default /etc/mcc)\n"
     "  -h, --help            print this help\n\n"
-    "Example: mcc init --stdin -p 10.0.0.2 \"$(cat network-certificate.txt)\" \\\n"
-    "           < network-private-key.txt\n";
+    "Examples: mcc init -p 10.0.0.2 \"$(cat network-certificate.txt)\"\n"
+    "          mcc init --stdin -p 10.0.0.2 \"$(cat network-certificate.txt)\" \\\n"
+    "            < network-private-key.txt\n";
 
 /* Appends item to out (a comma list) with a port: host and [v6] get
  * :9376, a bare IPv6 address gets brackets too. */
@@ -462,11 +466,13 @@ int cli_init(int argc, char **argv) {
     return cli_usage_error(cmd, init_usage, "missing NETWORK-CERT-BASE64");
   if (argc - optind > 1)
     return cli_usage_error(cmd, init_usage, "too many arguments");
-  if (!from_stdin)
+  /* Without --stdin the key is typed, as the manual says; a script that
+   * forgot --stdin gets an error rather than a prompt nobody sees. */
+  if (!from_stdin && !isatty(STDIN_FILENO))
     return cli_usage_error(
         cmd, init_usage,
-        "the network private key is read from standard input: "
-        "pipe it in with --stdin");
+        "standard input is not a terminal to type the network private key "
+        "on: pipe the key in with --stdin");
   const char *cert_text = argv[optind];
   uint64_t now = (uint64_t)time(NULL);
   mcc_cert net_cert, node_cert;
@@ -510,7 +516,8 @@ int cli_init(int argc, char **argv) {
     return 1;
 
   mcc_keypair network, node;
-  if (cli_network_key(cmd, 1, "NETWORK-CERT-BASE64", &net_cert, &network) != 0)
+  if (cli_network_key(cmd, from_stdin ? CLI_KEY_STDIN : CLI_KEY_TTY,
+                      "NETWORK-CERT-BASE64", &net_cert, &network) != 0)
     return 1;
   rv = 1;
   if (cli_make_cert(cmd, MCC_CERT_NODE, &network, &net_cert, CLI_DEFAULT_DAYS,
@@ -537,6 +544,8 @@ static const char certificates_help[] =
     "Shows the network certificates and the node certificate that CONFIG\n"
     "(default /etc/mcc/mcc.conf) names, and whether each is valid now.\n"
     "Paths left at their defaults are taken from CONFIG's directory.\n"
+    "A network certificate's subject is the network id; trusted-networks\n"
+    "in another network's mcc.conf takes it as shown, or its base64 line.\n"
     "Exit code 1 when any is invalid or unreadable.\n\n"
     "  -h, --help  print this help\n";
 
@@ -552,18 +561,28 @@ static int print_cert(const char *label, const char *path,
                       const mcc_cert *cert, const char *fault, uint64_t now) {
   char subject[MCC_ID_TEXT_LEN + 1], issuer[MCC_ID_TEXT_LEN + 1];
   char from[KEYFILE_UTC_LEN + 1], to[KEYFILE_UTC_LEN + 1];
+  char base64[sodium_base64_ENCODED_LEN(MCC_KEY_LEN,
+                                        sodium_base64_VARIANT_ORIGINAL)];
+  char base64_line[sizeof base64 + 16] = "";
   int rv = mcc_cert_verify(cert, now);
   mcc_id_to_text(&cert->subject, subject);
   mcc_id_to_text(&cert->issuer, issuer);
+  /* A network's id in both forms trusted-networks takes. */
+  if (cert->kind == MCC_CERT_NETWORK) {
+    sodium_bin2base64(base64, sizeof base64, cert->subject.key, MCC_KEY_LEN,
+                      sodium_base64_VARIANT_ORIGINAL);
+    snprintf(base64_line, sizeof base64_line, "  base64:     %s\n", base64);
+  }
   printf("%s certificate %s\n"
          "  kind:       %s\n"
          "  subject:    %s\n"
+         "%s"
          "  issuer:     %s\n"
          "  not-before: %s\n"
          "  not-after:  %s\n"
          "  status:     %s\n\n",
-         label, path, keyfile_cert_kind_name(cert->kind), subject, issuer,
-         keyfile_format_utc(cert->not_before, from),
+         label, path, keyfile_cert_kind_name(cert->kind), subject, base64_line,
+         issuer, keyfile_format_utc(cert->not_before, from),
          keyfile_format_utc(cert->not_after, to),
          rv ? mcc_strerror(rv) : fault ? fault : "valid");
   return rv == 0 && !fault;

@@ -199,7 +199,9 @@ static void set(void *obj, const char *name, const char *value) {
 
 /* The style of sim/dot.h: parents above children, roots double circles,
  * child -> active parent solid and bold. Nodes are named by id and labelled
- * by its first 8 characters. */
+ * by its first 8 characters. A node whose parent is not known here (our
+ * own active parent: records travel up, so only its parents hold its
+ * record) is no root: it gets a dashed edge to a "?" above it. */
 static int print_graphviz(const node_row *rows, size_t n) {
   Agraph_t *g = agopen("mcc", Agdirected, NULL);
   if (!g) return 1;
@@ -215,6 +217,16 @@ static int print_graphviz(const node_row *rows, size_t n) {
   }
   for (size_t i = 0; i < n; i++) {
     if (!strcmp(rows[i].f[3], "-")) continue;
+    if (!strcmp(rows[i].f[3], "?")) {
+      char name[80];
+      snprintf(name, sizeof name, "%s?parent", rows[i].f[0]);
+      Agnode_t *unknown = agnode(g, name, 1);
+      set(unknown, "label", "?");
+      set(unknown, "shape", "plaintext");
+      Agedge_t *e = agedge(g, agnode(g, rows[i].f[0], 0), unknown, NULL, 1);
+      if (e) set(e, "style", "dashed");
+      continue;
+    }
     Agnode_t *child = agnode(g, rows[i].f[0], 0);
     Agnode_t *parent = agnode(g, rows[i].f[3], 1);
     if (!agget(parent, "label") || !*agget(parent, "label")) {

@@ -176,12 +176,41 @@ static int read_stdin_key(const char *cmd, mcc_keypair *kp) {
   return 0;
 }
 
-int cli_network_key(const char *cmd, int from_stdin, const char *net_path,
-                    const mcc_cert *net_cert, mcc_keypair *kp) {
+static int read_tty_key(const char *cmd, mcc_keypair *kp) {
+  char buf[KEYFILE_MAX_BYTES + 1];
+  size_t n;
+  if (cli_read_tty_line(cmd, STDIN_FILENO,
+                        "Network private key (Base64, not shown): ", buf,
+                        sizeof buf, &n) != 0)
+    return -1;
+  size_t blank = strspn(buf, " \t\r");
+  int rv = blank == n ? MCC_ERR_BAD_LENGTH : keyfile_parse_key_text(buf, n, kp);
+  sodium_memzero(buf, sizeof buf);
+  if (blank == n) {
+    cli_errorf(cmd, "no network private key entered (paste the one line of "
+                    "network-private-key.txt)");
+    return -1;
+  }
+  if (rv != 0) {
+    cli_errorf(cmd,
+               "the key typed is not a private key: expected one line of %d "
+               "Base64 characters",
+               KEYFILE_KEY_TEXT_LEN);
+    return -1;
+  }
+  return 0;
+}
+
+int cli_network_key(const char *cmd, enum cli_key_source from,
+                    const char *net_path, const mcc_cert *net_cert,
+                    mcc_keypair *kp) {
   char dir[PATH_MAX], path[PATH_MAX], err[CLI_ERR_LEN];
   const char *source = "standard input";
-  if (from_stdin) {
+  if (from == CLI_KEY_STDIN) {
     if (read_stdin_key(cmd, kp) != 0) return -1;
+  } else if (from == CLI_KEY_TTY) {
+    if (read_tty_key(cmd, kp) != 0) return -1;
+    source = "the key typed";
   } else {
     keyfile_dir_of(net_path, dir, sizeof dir);
     if (cli_join(cmd, path, dir, KEYFILE_NETWORK_KEY) != 0) return -1;

@@ -64,10 +64,23 @@ int cli_write_cert(cli_writes *w, const char *path, const mcc_cert *cert);
 int cli_write_text(cli_writes *w, const char *path, const char *text,
                    unsigned mode);
 
-/* The network private key for net_cert: from standard input or from
- * network-private-key.txt next to net_path; it must be net_cert's subject. */
-int cli_network_key(const char *cmd, int from_stdin, const char *net_path,
-                    const mcc_cert *net_cert, mcc_keypair *kp);
+/* Where cli_network_key reads the network private key. */
+enum cli_key_source {
+  CLI_KEY_FILE,  /* network-private-key.txt next to net_path */
+  CLI_KEY_STDIN, /* standard input, to its end (--stdin) */
+  CLI_KEY_TTY    /* typed on the terminal on standard input, not echoed */
+};
+/* The network private key for net_cert from `source`; it must be
+ * net_cert's subject. An empty line typed on the terminal is refused. */
+int cli_network_key(const char *cmd, enum cli_key_source source,
+                    const char *net_path, const mcc_cert *net_cert,
+                    mcc_keypair *kp);
+/* One line typed on the terminal fd (cli_tty.c): prompt on stderr, echo
+ * off while it is typed and restored on every way out, signals included.
+ * buf gets the line without its newline, NUL-terminated, *plen its
+ * length; -1 (said) on an error or a line of buflen bytes or more. */
+int cli_read_tty_line(const char *cmd, int fd, const char *prompt, char *buf,
+                      size_t buflen, size_t *plen);
 /* cert is a network certificate valid at now; what names it. */
 int cli_check_network_cert(const char *cmd, const char *what,
                            const mcc_cert *cert, uint64_t now);

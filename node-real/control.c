@@ -249,8 +249,8 @@ static void do_nodes(const ctl_context *ctx, strbuf *answer) {
     mcc_id_to_text(&info.id, id);
     if (info.has_parent)
       mcc_id_to_text(&info.parent, pid);
-    else
-      snprintf(pid, sizeof pid, "-");
+    else /* "-": a root; "?": not known here */
+      snprintf(pid, sizeof pid, "%s", info.parent_unknown ? "?" : "-");
     ctl_format_addr(&info.addr, addr, sizeof addr);
     int64_t seen_ms =
         ctx->unix_ms_at_zero + (int64_t)(info.last_seen_ns / 1000000u);

@@ -12,7 +12,8 @@
  *   nodes                   one line per known node, TAB-separated:
  *                           ID ADDRESS LAST_SEEN PARENT TAGS TYPE RELATION
  *                           (empty fields are "-"; LAST_SEEN in unix ms;
- *                           RELATION self, parent, child or -)
+ *                           PARENT "-" for a root, "?" when not known
+ *                           here; RELATION self, parent, child or -)
  *   stats                   "name value" lines: the core's counters
  *   domain                  resolver.domain as names end in it
  *                           (".home.arpa"; an empty line for none)

@@ -120,10 +120,15 @@ static int host_keys(daemon_config *dc, char *err, size_t errlen) {
              dc->conf_path, IFNAMSIZ - 1, mcc_conf_get(c, "tun-device-name"));
     return -1;
   }
-  if (mcc_conf_get_uint(c, "tun-device-mtu", &v) != 0 || v < 1280 ||
-      v > 65535) {
-    snprintf(err, errlen, "%s: tun-device-mtu: expected 1280-65535, got '%s'",
-             dc->conf_path, mcc_conf_get(c, "tun-device-mtu"));
+  /* The parser holds the key to this range already; the same constants
+   * here keep a value set some other way from losing packets silently. */
+  if (mcc_conf_get_uint(c, "tun-device-mtu", &v) != 0 ||
+      v < MCC_CONF_TUN_MTU_MIN || v > MCC_CONF_TUN_MTU_MAX) {
+    snprintf(err, errlen,
+             "%s: tun-device-mtu: got '%s', the maximum is %d (the largest IP "
+             "packet MCC carries) and the minimum %d (IPv6)",
+             dc->conf_path, mcc_conf_get(c, "tun-device-mtu"),
+             MCC_CONF_TUN_MTU_MAX, MCC_CONF_TUN_MTU_MIN);
     return -1;
   }
   dc->tun_mtu = (unsigned)v;

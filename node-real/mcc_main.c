@@ -45,12 +45,15 @@ static const command commands[] = {
      "subtree and parent).",
      NULL, cli_route},
     {"nodes", "mcc nodes [-f table|graphviz]",
-     "Show the known nodes as a table (default) or as a Graphviz digraph.",
+     "Show the known nodes as a table (default) or as a Graphviz digraph.\n"
+     "PARENT ? (graphviz: a dashed edge to ?): the parent of this node's "
+     "parent,\nwhich only the nodes above know; double circles are roots.",
      NULL, cli_nodes},
     {"init",
      "mcc init [-p PARENTS] [--stdin] [-y] [-C DIR] NETWORK-CERTIFICATE-BASE64",
      "Initialise this node: write the network certificate, generate the "
-     "node's key\nand certificate (network private key from --stdin), "
+     "node's key\nand certificate (network private key typed on the "
+     "terminal, or from --stdin), "
      "and mcc.conf with its parents.",
      cli_init, NULL},
     {"generate-node-certificate",

@@ -224,6 +224,20 @@ static int parse_base64_key(const char *s, size_t len, mcc_id *key) {
   return MCC_ERR_BASE64;
 }
 
+/* A network key in trusted-networks: the 52-character Base32 text of node
+ * ids (what `mcc certificates` prints as a network certificate's subject)
+ * or Base64 of the 32 bytes (the manual's form). The lengths differ (52
+ * against 43 or 44), so a value is never both. */
+static int parse_network_key(const char *s, size_t len, mcc_id *key,
+                             char *reason, size_t rlen) {
+  if (len == MCC_ID_TEXT_LEN) return parse_node_id(s, len, key, reason, rlen);
+  int rv = parse_base64_key(s, len, key);
+  if (rv != 0)
+    snprintf(reason, rlen,
+             "neither a 52-character id nor Base64 of 32 bytes");
+  return rv;
+}
+
 /* ---- validation ------------------------------------------------------- */
 
 /* One scalar, or one item of a list: 0, or -1 with reason maybe set. */
@@ -272,9 +286,7 @@ static int check_item(const mcc_conf_key *k, const char *s, size_t len,
   case MCC_CONF_NODE_ID_LIST:
     return parse_node_id(s, len, &id, reason, rlen) ? -1 : 0;
   case MCC_CONF_BASE64_KEY_LIST:
-    if (parse_base64_key(s, len, &id) == 0) return 0;
-    snprintf(reason, rlen, "not Base64 of 32 bytes");
-    return -1;
+    return parse_network_key(s, len, &id, reason, rlen) ? -1 : 0;
   case MCC_CONF_NODE_PORT: {
     const char *colon = memchr(s, ':', len);
     if (!colon) return snprintf(reason, rlen, "missing ':port'"), -1;
@@ -693,12 +705,13 @@ static int apply_ids(const mcc_conf *conf, const char *key, mcc_id *ids,
                 n, MCC_MAX_TRUSTED);
   for (size_t i = 0; i < n; i++) {
     list_item(v, i, &item, &len);
-    int bad = is_base64 ? parse_base64_key(item, len, &ids[i])
+    int bad = is_base64 ? parse_network_key(item, len, &ids[i], reason,
+                                            sizeof reason)
                         : parse_node_id(item, len, &ids[i], reason,
                                         sizeof reason);
     if (bad)
       return conf_fail(err, errlen, MCC_ERR_VALUE, "%s: item %zu: bad %s '%s'",
-                  key, i + 1, is_base64 ? "Base64 key" : "node id",
+                  key, i + 1, is_base64 ? "network key" : "node id",
                   conf_quote(found, sizeof found, item, len));
   }
   *pn = n;

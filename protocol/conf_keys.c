@@ -68,7 +68,10 @@ static const mcc_conf_key keys[] = {
     K("data-dir", MCC_CONF_PATH, "/var/lib/mcc",
       "Internal data storage directory."),
     KR("tun-device-name", MCC_CONF_STRING, "mcc0", 0, 15, "TUN device name."),
-    KR("tun-device-mtu", MCC_CONF_UINT, "1280", 576, 65535, "TUN device MTU."),
+    KR("tun-device-mtu", MCC_CONF_UINT, "1280", MCC_CONF_TUN_MTU_MIN,
+       MCC_CONF_TUN_MTU_MAX,
+       "TUN device MTU. MCC carries IP packets of at most 1280 bytes and "
+       "IPv6 needs at least 1280, so 1280 is the only value."),
     KR("firewall-chain-name", MCC_CONF_STRING, "MCC", 0, 28,
        "Firewall chain name."),
     KF("dns-addr", MCC_CONF_SOCKADDR, "127.0.0.1:8353", MCC_CONF_FLAG_NUMERIC,
@@ -158,8 +161,9 @@ static const mcc_conf_key keys[] = {
        "Node ids to/from which it is allowed to send/receive packets. By "
        "default only nodes of the same network may communicate."),
     KR("trusted-networks", MCC_CONF_BASE64_KEY_LIST, "", 0, MCC_MAX_TRUSTED,
-       "Network public keys (in BASE64 format) to/from which it is allowed to "
-       "send/receive packets."),
+       "Network public keys to/from which it is allowed to send/receive "
+       "packets: the 52-character id that mcc certificates prints as a "
+       "network certificate's subject, or the key in BASE64 format."),
     K("ssl-install", MCC_CONF_BOOL, "false",
       "Add SSL CA certificates obtained via MCC into the local trusted store "
       "using ssl-manage-script."),
@@ -217,8 +221,12 @@ const char *mcc_conf_key_describe(const mcc_conf_key *k, char *out,
              mcc_conf_format_duration(hi, sizeof hi, k->max));
     break;
   case MCC_CONF_UINT:
-    snprintf(out, outlen, "an integer in range %llu-%llu",
-             (unsigned long long)k->min, (unsigned long long)k->max);
+    if (k->min == k->max)
+      snprintf(out, outlen, "%llu (no other value is supported)",
+               (unsigned long long)k->min);
+    else
+      snprintf(out, outlen, "an integer in range %llu-%llu",
+               (unsigned long long)k->min, (unsigned long long)k->max);
     break;
   case MCC_CONF_BOOL:
     snprintf(out, outlen, "true or false (or yes/no, on/off, 1/0)");
@@ -259,7 +267,8 @@ const char *mcc_conf_key_describe(const mcc_conf_key *k, char *out,
     break;
   case MCC_CONF_BASE64_KEY_LIST:
     snprintf(out, outlen,
-             "comma-separated Base64 public keys of 32 bytes (44 characters)");
+             "comma-separated network ids (52 characters of 0-9 a-z without "
+             "i, l, o, u) or Base64 public keys of 32 bytes (44 characters)");
     break;
   case MCC_CONF_NODE_PORT:
     snprintf(out, outlen, "node-id:port (port 1-65535)");

@@ -328,6 +328,7 @@ int mcc_node_known_get(const mcc_node *node, size_t i, mcc_node_info *info) {
   memset(info, 0, sizeof *info);
   if (i == node->nrecs) {
     info->id = node->up.peer;
+    info->parent_unknown = 1;
     info->is_neighbour = 1;
     info->cert_kind = MCC_CERT_NODE;
     info->addr = node->up.addr;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <mcc/mcc.h>
+
 enum {
   PACKET_FORM_MASK = 0x03,
   PACKET_FORM_IPV4 = 0,
@@ -27,7 +29,7 @@ enum {
   PACKET_FLAG_FLOW = 0x40, /* IPv6 flow label follows, 3 bytes */
   PACKET_FLAG_RESERVED = 0x80,
   /* The largest inner packet: the TUN MTU (tun-device-mtu). */
-  PACKET_MAX_INNER = 1280,
+  PACKET_MAX_INNER = MCC_MAX_PACKET,
   /* The most a compact packet can take: flags, then the whole packet. */
   PACKET_MAX_COMPACT = 1 + PACKET_MAX_INNER + 16,
   PACKET_DEFAULT_TTL = 64,

@@ -189,7 +189,7 @@ static void test_conf_duplicate_key(void) {
                       "# a comment\n"
                       "log-level = debug\n"
                       "  rejoin-period=7m  # again\n"
-                      "tun-device-mtu = 1400\n"
+                      "ssl-update-batch-size = 20\n"
                       "rejoin-period = 9m\n",
                       &d, &rv);
   uint64_t ms;
@@ -201,7 +201,7 @@ static void test_conf_duplicate_key(void) {
                     "test.conf:1"));
   CU_ASSERT_EQUAL(mcc_conf_get_duration_ms(c, "rejoin-period", &ms), 0);
   CU_ASSERT_EQUAL(ms, 5 * 60000);
-  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "tun-device-mtu"), "1400");
+  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "ssl-update-batch-size"), "20");
   mcc_conf_free(c);
 
   /* A first line with a bad value still counts as given; a repeated list
@@ -237,7 +237,7 @@ static void test_conf_unknown_key_warns(void) {
                       "\n"
                       "keep-alive-perod = 5s\n"
                       "frobnicate = yes\n"
-                      "tun-device-mtu = 1400\n",
+                      "ssl-update-batch-size = 20\n",
                       &d, &rv);
   CU_ASSERT_EQUAL(rv, 0);
   CU_ASSERT_EQUAL(d.errors, 0);
@@ -246,7 +246,7 @@ static void test_conf_unknown_key_warns(void) {
   CU_ASSERT(has(&d, "did you mean 'keep-alive-period'?"));
   CU_ASSERT(has(&d, "test.conf:4: unknown key 'frobnicate'"));
   CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "keep-alive-period"), "30s");
-  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "tun-device-mtu"), "1400");
+  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "ssl-update-batch-size"), "20");
   mcc_conf_free(c);
 }
 
@@ -359,9 +359,13 @@ static void test_conf_uint_table(void) {
       {"network-lookup-ttl", "12a", 0, "got '12a'"},
       {"network-lookup-ttl", "0x10", 0, "got '0x10'"},
       {"network-lookup-ttl", "18446744073709551616", 0, "(too large)"},
-      {"tun-device-mtu", "575", 0, "in range 576-65535"},
-      {"tun-device-mtu", "576", 1, NULL},
-      {"tun-device-mtu", "65535", 1, NULL},
+      /* What the core carries, and what IPv6 needs, is 1280. */
+      {"tun-device-mtu", "1280", 1, NULL},
+      {"tun-device-mtu", "1279", 0,
+       "tun-device-mtu: expected 1280 (no other value is supported), got "
+       "'1279' (out of range)"},
+      {"tun-device-mtu", "1281", 0, "got '1281' (out of range)"},
+      {"tun-device-mtu", "1500", 0, "got '1500' (out of range)"},
       {"tun-device-mtu", "65536", 0, "(out of range)"},
       {"resolver.ttl", "0", 1, NULL},
   };
@@ -377,13 +381,31 @@ static void test_conf_uint_table(void) {
   }
 }
 
+/* tun-device-mtu has one range, the core's: the key table (the parser and
+ * mccd -C) and mccd take the same constants, and its maximum is the
+ * largest packet mcc_node_send_packet takes. */
+static void test_conf_tun_mtu_range(void) {
+  const mcc_conf_key *k = mcc_conf_key_find("tun-device-mtu");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+  CU_ASSERT_EQUAL(k->min, MCC_CONF_TUN_MTU_MIN);
+  CU_ASSERT_EQUAL(k->max, MCC_CONF_TUN_MTU_MAX);
+  CU_ASSERT_EQUAL(MCC_CONF_TUN_MTU_MAX, MCC_MAX_PACKET);
+  CU_ASSERT_EQUAL(MCC_MAX_PACKET, 1280);
+  char buf[32768];
+  size_t n = mcc_conf_format_defaults(buf, sizeof buf);
+  CU_ASSERT_FATAL(n < sizeof buf);
+  const char *at = strstr(buf, "\ntun-device-mtu = 1280\n");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+  CU_ASSERT_EQUAL(strncmp(at - 19, "# Range: 1280-1280.", 19), 0);
+}
+
 static void test_conf_syntax_errors(void) {
   diag_log d;
   int rv;
   mcc_conf *c = parse("keep-alive-period 30s\n"
                       "= 5\n"
                       "keep alive = 5s\n"
-                      "tun-device-mtu = 9000\n"
+                      "ssl-update-batch-size = 9000\n"
                       "network-lookup-ttl = 300\n"
                       "[section]\n",
                       &d, &rv);
@@ -396,7 +418,7 @@ static void test_conf_syntax_errors(void) {
   CU_ASSERT(has(&d, "test.conf:5: network-lookup-ttl: expected an integer in "
                     "range 1-255, got '300'"));
   CU_ASSERT(has(&d, "test.conf:6: expected 'key = value', got '[section]'"));
-  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "tun-device-mtu"), "9000");
+  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "ssl-update-batch-size"), "9000");
   mcc_conf_free(c);
 }
 
@@ -630,7 +652,8 @@ static void test_conf_trusted_networks(void) {
                   0);
   CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", shortk, err,
                                sizeof err), MCC_ERR_VALUE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not Base64 of 32 bytes"));
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(err, "neither a 52-character id nor Base64 of 32 bytes"));
   CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", "!!!!", err,
                                sizeof err), MCC_ERR_VALUE);
   char high[80];
@@ -645,6 +668,44 @@ static void test_conf_trusted_networks(void) {
   CU_ASSERT_EQUAL(mcc_conf_apply_settings(c, &s, err, sizeof err), 0);
   CU_ASSERT_EQUAL(s.trusted_networks_len, 1);
   CU_ASSERT_EQUAL(memcmp(s.trusted_networks[0].key, key, 32), 0);
+
+  /* The Base32 text of node ids, as `mcc certificates` prints a network
+   * certificate's subject, names the same key; both forms may be mixed. */
+  mcc_id net;
+  char id[MCC_ID_TEXT_LEN + 1];
+  memcpy(net.key, key, sizeof key);
+  mcc_id_to_text(&net, id);
+  CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", id, err, sizeof err),
+                  0);
+  mcc_settings_default(&s);
+  CU_ASSERT_EQUAL(mcc_conf_apply_settings(c, &s, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(s.trusted_networks_len, 1);
+  CU_ASSERT_EQUAL(memcmp(s.trusted_networks[0].key, key, 32), 0);
+  snprintf(text, sizeof text, "%s , %s", id, b64);
+  CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", text, err, sizeof err),
+                  0);
+  mcc_settings_default(&s);
+  CU_ASSERT_EQUAL(mcc_conf_apply_settings(c, &s, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(s.trusted_networks_len, 2);
+  /* 52 characters that are not an id: the id's own reason is given. */
+  char bad_id[MCC_ID_TEXT_LEN + 1];
+  memcpy(bad_id, id, sizeof bad_id);
+  bad_id[3] = 'l';
+  CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", bad_id, err,
+                               sizeof err), MCC_ERR_VALUE);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "(item 1: "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "network ids (52 characters"));
+  bad_id[3] = id[3];
+  bad_id[51] = bad_id[51] == 'z' ? 'y' : 'z'; /* unused bits set */
+  CU_ASSERT_EQUAL(mcc_conf_set(c, "trusted-networks", bad_id, err,
+                               sizeof err), MCC_ERR_VALUE);
+  /* A file line, with its diagnostic. */
+  mcc_conf_free(c);
+  CU_ASSERT_EQUAL_FATAL(mcc_conf_new(&c), 0);
+  snprintf(text, sizeof text, "trusted-networks = %s\n", id);
+  CU_ASSERT_EQUAL(mcc_conf_parse(c, "t.conf", text, strlen(text), NULL, NULL),
+                  0);
+  CU_ASSERT_STRING_EQUAL(mcc_conf_get(c, "trusted-networks"), id);
   mcc_conf_free(c);
 }
 
@@ -906,6 +967,7 @@ void suite_conf(void) {
   ADD_TEST(s, test_conf_cidr_mac);
   ADD_TEST(s, test_conf_node_ids);
   ADD_TEST(s, test_conf_trusted_networks);
+  ADD_TEST(s, test_conf_tun_mtu_range);
   ADD_TEST(s, test_conf_apply_settings);
   ADD_TEST(s, test_conf_trusted_limit);
   ADD_TEST(s, test_conf_format_defaults_round_trip);

@@ -11,6 +11,7 @@
 #include <mcc/conf.h>
 
 #include "daemon_config.h"
+#include "log.h"
 #include "realutil.h"
 #include "suites.h"
 #include "testutil.h"
@@ -89,7 +90,36 @@ static void test_real_config_unimplemented_warning(void) {
   rt_tmp_end(root);
 }
 
+/* An MTU above what the core carries is refused at startup, before any
+ * packet is lost: the message names the file, the line, the key and the
+ * one value there is (MCC_MAX_PACKET). */
+static void test_real_config_tun_mtu(void) {
+  rt_tmp_begin(root, "config");
+  char conf_path[PATH_MAX], log_path[PATH_MAX], logged[2048], err[1024],
+      want[PATH_MAX + 128];
+  rt_fmt(conf_path, sizeof conf_path, "%s/mcc.conf", root);
+  rt_fmt(log_path, sizeof log_path, "%s/log", root);
+  rt_write_text(conf_path, "# MTU of the LAN\ntun-device-mtu = 1500\n");
+  CU_ASSERT_EQUAL_FATAL(log_open(log_path, LOG_INFO), 0);
+  daemon_config dc;
+  int rv = daemon_config_load(&dc, root, err, sizeof err);
+  log_close();
+  log_open(NULL, LOG_INFO);
+  CU_ASSERT_EQUAL(rv, -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, conf_path));
+  rt_read_text(log_path, logged, sizeof logged);
+  rt_fmt(want, sizeof want,
+         "%s:2: tun-device-mtu: expected %d (no other value is supported), "
+         "got '1500'",
+         conf_path, MCC_MAX_PACKET);
+  if (!strstr(logged, want)) printf("\n  log: %s\n", logged);
+  CU_ASSERT_PTR_NOT_NULL(strstr(logged, want));
+  daemon_config_clear(&dc);
+  rt_tmp_end(root);
+}
+
 void suite_real_config(void) {
   CU_pSuite s = CU_add_suite("real_config", NULL, NULL);
   ADD_TEST(s, test_real_config_unimplemented_warning);
+  ADD_TEST(s, test_real_config_tun_mtu);
 }

@@ -134,6 +134,22 @@ static void test_real_control_route_and_nodes(void) {
   CU_ASSERT_EQUAL(tabs, 6 * lines);
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "\tself\n"));
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "\tchild\n"));
+  /* PARENT: "-" for the root; "?" for the leaf's parent, whose own parent
+   * only the nodes above it know (it is no root) */
+  char row[200];
+  snprintf(row, sizeof row, "%s\t-\t0\t-\t-\t-\tself\n", root_id);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, row));
+  text = ask(&leafctx, "nodes", &sb);
+  snprintf(row, sizeof row, "\t%s\t-\t-\tself\n", mid_id);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, row)); /* the leaf: parent mid */
+  snprintf(row, sizeof row, "\n%s\t", mid_id);
+  char *mid_row = strstr(text, row);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mid_row);
+  char *eol = strchr(mid_row + 1, '\n');
+  CU_ASSERT_PTR_NOT_NULL_FATAL(eol);
+  *eol = '\0';
+  if (!strstr(mid_row, "\t?\t-\t-\tparent")) printf("\n  %s\n", mid_row);
+  CU_ASSERT_PTR_NOT_NULL(strstr(mid_row, "\t?\t-\t-\tparent"));
   strbuf_clear(&sb);
   harness_free(h);
 }

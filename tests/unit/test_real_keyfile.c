@@ -11,6 +11,7 @@
  *                        node-certificate.txt (and mcc.conf)
  *   keyfile_load_identity and `mcc certificates` accept the result.
  */
+#define _XOPEN_SOURCE 700 /* posix_openpt */
 #include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -19,9 +20,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -894,6 +897,24 @@ static void test_real_keyfile_cli_init(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, id));
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "status:     valid"));
   CU_ASSERT_STRING_EQUAL(o.err, "");
+  /* The network id in both forms, each taken by trusted-networks. */
+  mcc_cert net_cert;
+  CU_ASSERT_EQUAL(mcc_cert_from_base64(&net_cert, cert_b64, strlen(cert_b64)),
+                  0);
+  char net_id[MCC_ID_TEXT_LEN + 1], net_b64[64], want[256];
+  mcc_id_to_text(&net_cert.subject, net_id);
+  sodium_bin2base64(net_b64, sizeof net_b64, net_cert.subject.key,
+                    MCC_KEY_LEN, sodium_base64_VARIANT_ORIGINAL);
+  rt_fmt(want, sizeof want, "kind:       network\n  subject:    %s\n"
+         "  base64:     %s\n", net_id, net_b64);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, want));
+  CU_ASSERT_PTR_NULL(strstr(strstr(o.out, "kind:       node"), "base64:"));
+  conf = conf_from("");
+  CU_ASSERT_EQUAL(
+      mcc_conf_set(conf, "trusted-networks", net_id, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(
+      mcc_conf_set(conf, "trusted-networks", net_b64, err, sizeof err), 0);
+  mcc_conf_free(conf);
 
   /* Again without -y: refused and unchanged; with -y: a new node. */
   CU_ASSERT_EQUAL(run(cli_init, key_path, &o, i1), 1);
@@ -912,6 +933,7 @@ static void test_real_keyfile_cli_init(void) {
   at(other, "other");
   char *i3[] = {"init", "-C", other, cert_b64, NULL};
   CU_ASSERT_EQUAL(run(cli_init, key_path, &o, i3), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "standard input is not a terminal"));
   CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "--stdin"));
   char *i4[] = {"init", "--stdin", "-C", other, "AAAA", NULL};
   CU_ASSERT_EQUAL(run(cli_init, key_path, &o, i4), 1);
@@ -927,6 +949,149 @@ static void test_real_keyfile_cli_init(void) {
   CU_ASSERT_EQUAL(run(cli_init, path, &o, i7), 1);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "not the private key"));
   CU_ASSERT_EQUAL(rt_count_entries(other), 0);
+  tmp_end();
+}
+
+/* ---- mcc init on a terminal ------------------------------------------- */
+
+typedef struct pty_run {
+  int status;        /* waitpid's */
+  int echo_prompted; /* ECHO while the prompt was up */
+  int echo_after;    /* ECHO once mcc init was gone */
+  char seen[4096];   /* what the terminal showed */
+} pty_run;
+
+/* Appends what the master has within ms to r->seen; 1 when it read. */
+static int pty_drain(int master, pty_run *r, int ms) {
+  struct pollfd p = {master, POLLIN, 0};
+  if (poll(&p, 1, ms) <= 0) return 0;
+  size_t used = strlen(r->seen);
+  ssize_t n = read(master, r->seen + used, sizeof r->seen - 1 - used);
+  if (n <= 0) return 0;
+  r->seen[used + (size_t)n] = '\0';
+  return 1;
+}
+
+/* Runs cli_init(argv) in a child whose standard input and error are a new
+ * pseudo-terminal (its controlling one) and stdout out_path; once the
+ * prompt shows, types `line` (NULL: sends SIGINT instead). */
+static void init_on_pty(char **argv, const char *out_path, const char *line,
+                        pty_run *r) {
+  memset(r, 0, sizeof *r);
+  r->status = -1;
+  int master = posix_openpt(O_RDWR | O_NOCTTY);
+  CU_ASSERT_FATAL(master >= 0);
+  CU_ASSERT_FATAL(grantpt(master) == 0 && unlockpt(master) == 0);
+  char slave_path[64];
+  rt_fmt(slave_path, sizeof slave_path, "%s", ptsname(master));
+  int slave = open(slave_path, O_RDWR | O_NOCTTY); /* ours, for tcgetattr */
+  CU_ASSERT_FATAL(slave >= 0);
+  int argc = 0;
+  while (argv[argc]) argc++;
+  fflush(NULL);
+  pid_t pid = fork();
+  CU_ASSERT_FATAL(pid >= 0);
+  if (pid == 0) {
+    setsid();
+    int fd = open(slave_path, O_RDWR); /* becomes the controlling tty */
+    int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || out < 0) _exit(99);
+    dup2(fd, 0);
+    dup2(fd, 2);
+    dup2(out, 1);
+    close(master);
+    close(slave);
+    optind = 0;
+    int rv = cli_init(argc, argv);
+    fflush(NULL);
+    _exit(rv);
+  }
+  struct termios t;
+  for (int i = 0; i < 100 && !strstr(r->seen, "not shown): "); i++)
+    pty_drain(master, r, 50);
+  CU_ASSERT_PTR_NOT_NULL(strstr(r->seen, "Network private key"));
+  CU_ASSERT_EQUAL(tcgetattr(slave, &t), 0);
+  r->echo_prompted = (t.c_lflag & ECHO) != 0;
+  if (line) {
+    CU_ASSERT_EQUAL(write(master, line, strlen(line)),
+                    (ssize_t)strlen(line));
+  } else {
+    kill(pid, SIGINT);
+  }
+  /* Read until the child is gone and the master has nothing more. */
+  for (int i = 0; i < 200; i++) {
+    if (waitpid(pid, &r->status, WNOHANG) == pid) {
+      while (pty_drain(master, r, 50) && strlen(r->seen) + 1 < sizeof r->seen)
+        ;
+      break;
+    }
+    pty_drain(master, r, 50);
+  }
+  CU_ASSERT_EQUAL(tcgetattr(slave, &t), 0);
+  r->echo_after = (t.c_lflag & ECHO) != 0;
+  close(slave);
+  close(master);
+}
+
+/* Without --stdin, mcc init asks for the key on the terminal, echo off,
+ * and puts the terminal back however it ends; a blank line is refused. */
+static void test_real_keyfile_cli_init_tty(void) {
+  tmp_begin();
+  run_out o;
+  char path[PATH_MAX], dir[PATH_MAX], out_path[PATH_MAX], cert_b64[512],
+      key[256], line[300];
+  char *a1[] = {"generate-authority", root, NULL};
+  CU_ASSERT_EQUAL_FATAL(run(cli_generate_authority, NULL, &o, a1), 0);
+  at(path, KEYFILE_AUTHORITY_KEY);
+  char *n1[] = {"generate-network", "-a", path, root, NULL};
+  CU_ASSERT_EQUAL_FATAL(run(cli_generate_network, NULL, &o, n1), 0);
+  rt_fmt(cert_b64, sizeof cert_b64, "%s", o.out);
+  rt_chomp(cert_b64);
+  rt_read_text(at(path, KEYFILE_NETWORK_KEY), key, sizeof key);
+  rt_chomp(key);
+  at(dir, "etc/mcc");
+  at(out_path, "init.out");
+  char *i1[] = {"init", "-C", dir, cert_b64, NULL};
+  pty_run r;
+
+  /* A blank line: refused, nothing written, echo back on. */
+  init_on_pty(i1, out_path, " \n", &r);
+  CU_ASSERT(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(r.seen, "no network private key entered"));
+  CU_ASSERT_FALSE(r.echo_prompted);
+  CU_ASSERT_TRUE(r.echo_after);
+  CU_ASSERT_EQUAL(rt_count_entries(dir), 0);
+
+  /* Interrupted at the prompt: dies of SIGINT with echo back on. */
+  init_on_pty(i1, out_path, NULL, &r);
+  CU_ASSERT(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGINT);
+  CU_ASSERT_FALSE(r.echo_prompted);
+  CU_ASSERT_TRUE(r.echo_after);
+  CU_ASSERT_EQUAL(rt_count_entries(dir), 0);
+
+  /* The key: accepted, never shown; the node is set up. */
+  rt_fmt(line, sizeof line, "%s\n", key);
+  init_on_pty(i1, out_path, line, &r);
+  CU_ASSERT(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+  CU_ASSERT_PTR_NULL(strstr(r.seen, key));
+  CU_ASSERT_PTR_NULL(strstr(r.seen, "mcc init:")); /* no error */
+  CU_ASSERT_FALSE(r.echo_prompted);
+  CU_ASSERT_TRUE(r.echo_after);
+  char id[128];
+  rt_read_text(out_path, id, sizeof id);
+  rt_chomp(id);
+  CU_ASSERT_EQUAL(strlen(id), MCC_ID_TEXT_LEN);
+  CU_ASSERT_EQUAL(rt_count_entries(dir), 4);
+
+  /* Another network's key typed: named as what was typed. */
+  char *i2[] = {"init", "-y", "-C", dir, cert_b64, NULL};
+  rt_read_text(at(path, KEYFILE_AUTHORITY_KEY), key, sizeof key);
+  rt_chomp(key);
+  rt_fmt(line, sizeof line, "%s\n", key);
+  init_on_pty(i2, out_path, line, &r);
+  CU_ASSERT(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(r.seen, "the key typed: not the private key"));
+  CU_ASSERT_TRUE(r.echo_after);
   tmp_end();
 }
 
@@ -1037,6 +1202,7 @@ void suite_real_keyfile(void) {
   ADD_TEST(s, test_real_keyfile_path_rule);
   ADD_TEST(s, test_real_keyfile_cli_chain);
   ADD_TEST(s, test_real_keyfile_cli_init);
+  ADD_TEST(s, test_real_keyfile_cli_init_tty);
   ADD_TEST(s, test_real_keyfile_cli_certificates_invalid);
   ADD_TEST(s, test_real_keyfile_cli_usage);
 }

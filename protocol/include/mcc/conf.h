@@ -64,7 +64,7 @@ typedef enum {
   MCC_CONF_MAC,
   MCC_CONF_ENUM,
   MCC_CONF_NODE_ID_LIST,
-  MCC_CONF_BASE64_KEY_LIST,
+  MCC_CONF_BASE64_KEY_LIST, /* network keys: Base64, or Base32 as node ids */
   MCC_CONF_NODE_PORT
 } mcc_conf_type;
 
@@ -152,6 +152,12 @@ size_t mcc_conf_list_len(const mcc_conf *conf, const char *key);
  * small (out is then ""). */
 int mcc_conf_list_get(const mcc_conf *conf, const char *key, size_t i,
                       char *out, size_t outlen);
+
+/* tun-device-mtu's range, for the parser and mccd alike: IPv6 needs an MTU
+ * of 1280 at least (RFC 8200) and the core carries no larger packet, so a
+ * larger MTU would only lose packets. */
+#define MCC_CONF_TUN_MTU_MIN 1280
+#define MCC_CONF_TUN_MTU_MAX MCC_MAX_PACKET
 
 /* Writes the default configuration file (`mccd -C`): every key with its
  * help as '# ' lines above it; keys without a default, and deprecated keys,

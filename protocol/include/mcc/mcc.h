@@ -178,6 +178,9 @@ typedef struct mcc_callbacks {
 #define MCC_HOP_LIMIT 255 /* default hop limit of routed datagrams */
 #define MCC_MAX_TRUSTED 32
 #define MCC_MAX_EXTRA_LEN 200 /* dns names + tags of a record, encoded */
+/* The largest IP packet a node carries (mcc_node_send_packet), bytes: the
+ * IPv6 minimum link MTU, and so the TUN device's MTU (tun-device-mtu). */
+#define MCC_MAX_PACKET 1280
 
 typedef struct mcc_settings {
   uint64_t keep_alive_period_ns; /* keep-alive-period, default 30 s */
@@ -233,11 +236,12 @@ void mcc_node_free(mcc_node *node);
  * rejected datagram changes no state. */
 int mcc_node_recv(mcc_node *node, const mcc_addr *from, const uint8_t *data,
                   size_t datalen, uint64_t now);
-/* An IP packet from the local stack (the TUN device), at most 1280 bytes
- * (tun-device-mtu), to the node whose resolver address it is sent to. It is
- * sealed end to end and routed; while a session is being set up, the newest
- * 4 packets wait for it. MCC_ERR_NO_ROUTE for an address that resolves to
- * no node, MCC_ERR_BAD_LENGTH for a packet over 1280 bytes. */
+/* An IP packet from the local stack (the TUN device), at most
+ * MCC_MAX_PACKET (1280) bytes (tun-device-mtu), to the node whose resolver
+ * address it is sent to. It is sealed end to end and routed; while a
+ * session is being set up, the newest 4 packets wait for it.
+ * MCC_ERR_NO_ROUTE for an address that resolves to no node,
+ * MCC_ERR_BAD_LENGTH for a packet over MCC_MAX_PACKET bytes. */
 int mcc_node_send_packet(mcc_node *node, const uint8_t *packet,
                          size_t packetlen, uint64_t now);
 /* The node's resolver, for `mcc resolve` and the DNS server. */
@@ -323,6 +327,8 @@ typedef struct mcc_node_info {
   mcc_id id;
   mcc_id parent;        /* all zero when it has none */
   uint8_t has_parent;
+  uint8_t parent_unknown; /* no record here says: our active parent, whose
+                             record only its own parents hold */
   uint8_t is_self;
   uint8_t is_neighbour; /* a direct link: our child or our active parent */
   uint8_t cert_kind;

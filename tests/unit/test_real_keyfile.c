@@ -828,6 +828,21 @@ static void test_real_keyfile_cli_chain(void) {
   tmp_end();
 }
 
+/* An authority and a network under root (`mcc generate-authority`,
+ * `generate-network`): the network certificate's Base64, as mcc init
+ * takes it. */
+static void new_network(char *cert_b64, size_t len) {
+  run_out o;
+  char path[PATH_MAX];
+  char *a1[] = {"generate-authority", root, NULL};
+  CU_ASSERT_EQUAL_FATAL(run(cli_generate_authority, NULL, &o, a1), 0);
+  at(path, KEYFILE_AUTHORITY_KEY);
+  char *n1[] = {"generate-network", "-a", path, root, NULL};
+  CU_ASSERT_EQUAL_FATAL(run(cli_generate_network, NULL, &o, n1), 0);
+  rt_fmt(cert_b64, len, "%s", o.out);
+  rt_chomp(cert_b64);
+}
+
 static void count_diag(void *user_data, int is_error, const char *msg) {
   ++*(size_t *)user_data;
   printf("\n  %s\n", msg);
@@ -838,13 +853,7 @@ static void test_real_keyfile_cli_init(void) {
   run_out o;
   char dir[PATH_MAX], path[PATH_MAX], err[1024], cert_b64[512],
       key_path[PATH_MAX], conf_path[PATH_MAX];
-  char *a1[] = {"generate-authority", root, NULL};
-  CU_ASSERT_EQUAL_FATAL(run(cli_generate_authority, NULL, &o, a1), 0);
-  at(path, KEYFILE_AUTHORITY_KEY);
-  char *n1[] = {"generate-network", "-a", path, root, NULL};
-  CU_ASSERT_EQUAL_FATAL(run(cli_generate_network, NULL, &o, n1), 0);
-  rt_fmt(cert_b64, sizeof cert_b64, "%s", o.out);
-  rt_chomp(cert_b64);
+  new_network(cert_b64, sizeof cert_b64);
   at(key_path, KEYFILE_NETWORK_KEY);
   at(dir, "etc/mcc");
 
@@ -1037,16 +1046,9 @@ static void init_on_pty(char **argv, const char *out_path, const char *line,
  * and puts the terminal back however it ends; a blank line is refused. */
 static void test_real_keyfile_cli_init_tty(void) {
   tmp_begin();
-  run_out o;
   char path[PATH_MAX], dir[PATH_MAX], out_path[PATH_MAX], cert_b64[512],
       key[256], line[300];
-  char *a1[] = {"generate-authority", root, NULL};
-  CU_ASSERT_EQUAL_FATAL(run(cli_generate_authority, NULL, &o, a1), 0);
-  at(path, KEYFILE_AUTHORITY_KEY);
-  char *n1[] = {"generate-network", "-a", path, root, NULL};
-  CU_ASSERT_EQUAL_FATAL(run(cli_generate_network, NULL, &o, n1), 0);
-  rt_fmt(cert_b64, sizeof cert_b64, "%s", o.out);
-  rt_chomp(cert_b64);
+  new_network(cert_b64, sizeof cert_b64);
   rt_read_text(at(path, KEYFILE_NETWORK_KEY), key, sizeof key);
   rt_chomp(key);
   at(dir, "etc/mcc");

@@ -136,7 +136,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(SIM_SRC) $(REAL_SRC) | $(DEPS_OK)
 
 unit: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan
 
-test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(BUILD)/bin/mcc-sim $(REAL_BINS) $(addprefix $(BUILD)/bin/replay-,$(FUZZ_NAMES))
+test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(BUILD)/bin/mcc-sim $(REAL_BINS) $(NSS_LIB) $(BUILD)/bin/mcc-bench-nss $(addprefix $(BUILD)/bin/replay-,$(FUZZ_NAMES))
 	@tools/run-tests $(BUILD) $(FUZZ_NAMES)
 
 # The main job: a showcase scenario of about 1,000 nodes; its SVG, pcap

@@ -32,6 +32,17 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
+# The ns-3 shim (sim/ns3c, the project's only C++) is built when ns-3 is
+# installed (tools/install-deps: libns3-dev). Debian's 3.37 .pc files are
+# not usable as they are: --cflags holds a bogus "-I/usr;" and --libs asks
+# for libgsl.so (libgsl-dev), so only --exists is asked and the libraries
+# are named here; the headers are in /usr/include/ns3.
+NS3_MODULES := ns3-core ns3-network ns3-internet ns3-point-to-point
+NS3      ?= $(shell pkg-config --exists $(NS3_MODULES) 2>/dev/null && echo 1)
+NS3_LIBS := -lns3-point-to-point -lns3-internet -lns3-network -lns3-core
+CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Wno-unused-parameter
+NS3_BINS := $(if $(NS3),$(BUILD)/bin/ns3c-test)
+
 # variant V (plain or asan): objects under build/V/
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
@@ -39,7 +50,7 @@ objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 REAL_BINS := $(BUILD)/bin/mccd $(BUILD)/bin/mcc
 
-all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-sim $(REAL_BINS) $(BUILD)/bin/mcc-flood $(NSS_LIB) $(BUILD)/bin/mcc-bench-nss
+all: $(BUILD)/lib/libmcc.a $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-sim $(REAL_BINS) $(BUILD)/bin/mcc-flood $(NSS_LIB) $(BUILD)/bin/mcc-bench-nss $(NS3_BINS)
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/install-deps
@@ -53,6 +64,19 @@ $(BUILD)/plain/%.o: %.c | $(DEPS_OK)
 $(BUILD)/asan/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(SAN) -c $< -o $@
+
+$(BUILD)/plain/%.o: %.cc | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CXX) -MMD -MP $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/lib/libns3c.a: $(BUILD)/plain/sim/ns3c/ns3c.o
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# A C program linked by the C++ driver: libns3c needs libstdc++.
+$(BUILD)/bin/ns3c-test: $(BUILD)/plain/tests/ns3/test_ns3c.o $(BUILD)/lib/libns3c.a
+	@mkdir -p $(dir $@)
+	$(CXX) -o $@ $^ $(NS3_LIBS)
 
 $(BUILD)/lib/libmcc.a: $(call objs,plain,$(PROTO_SRC))
 	@mkdir -p $(dir $@)
@@ -136,7 +160,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(SIM_SRC) $(REAL_SRC) | $(DEPS_OK)
 
 unit: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan
 
+# ns-3 is looked for again once the dependencies are in: on a fresh
+# machine this very run installs it (tools/install-deps).
 test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(BUILD)/bin/mcc-sim $(REAL_BINS) $(NSS_LIB) $(BUILD)/bin/mcc-bench-nss $(addprefix $(BUILD)/bin/replay-,$(FUZZ_NAMES))
+	@if pkg-config --exists $(NS3_MODULES) 2>/dev/null; then $(MAKE) --no-print-directory $(BUILD)/bin/ns3c-test; fi
 	@tools/run-tests $(BUILD) $(FUZZ_NAMES)
 
 # The main job: a showcase scenario of about 1,000 nodes; its SVG, pcap

@@ -30,6 +30,7 @@
 #include "node.h"
 
 #define LOOKUP_PENDING_MAX 1024
+#define LOOKUP_PENDING_PER_CHILD 64 /* one child cannot take them all */
 #define LOOKUP_CACHE_SIZE 64
 #define LOOKUP_NEGATIVE_NS (5 * NS_PER_S)
 #define LOOKUP_ID_KEEP_NS (600 * NS_PER_S)
@@ -115,11 +116,16 @@ static record *find_record(mcc_node *node, const lookup_question *q) {
     }
     return NULL;
   }
+  /* The resolver's static table holds the static addresses of the live
+   * records (node_resolve.c makes it for the first one): no scan. */
+  mcc_resolver *res = node->resolver;
+  mcc_id id;
   uint32_t a = get_be32(q->key);
-  for (uint32_t i = 0; i < node->nrecs; i++)
-    if (node->recs[i].static_addr == a && live(&node->recs[i]))
-      return &node->recs[i];
-  return NULL;
+  if (node->recs[0].static_addr == a) return &node->recs[0]; /* ourselves */
+  if (!res || mcc_resolver_lookup_ipv4(res, q->key, &id, node->now_ns) != 0)
+    return NULL;
+  record *r = state_find(node, &id, NULL);
+  return r && live(r) && r->static_addr == a ? r : NULL;
 }
 
 /* An id this node deals with: itself, its records, its links, its
@@ -301,7 +307,13 @@ static void ask(mcc_node *node, const lookup_question *q, uint8_t ttl,
     send_reply(node, from, down_id, status, r);
     return;
   }
-  lookup_pending *p = pending_add(node, q, from->id, down_id, now);
+  const struct lookup_state *ls = node->lookup;
+  uint32_t mine = 0;
+  for (uint32_t i = 0; ls && i < ls->npending; i++)
+    mine += ls->pending[i].down_link == from->id;
+  lookup_pending *p = mine < LOOKUP_PENDING_PER_CHILD
+                          ? pending_add(node, q, from->id, down_id, now)
+                          : NULL;
   if (!p) {
     send_reply(node, from, down_id, MCC_LOOKUP_UNREACHABLE, NULL);
     return;

@@ -447,6 +447,30 @@ static void test_lookup_static_addresses(void) {
   harness_free(h);
 }
 
+/* A child that asks more than its share: the hop above keeps 64 of its
+ * questions open and answers the rest UNREACHABLE at once, so one child
+ * cannot take the 1,024 places every child shares. */
+static void test_lookup_per_child_share(void) {
+  harness *h = chain6(NULL);
+  harness_cut(h, 4, 3, 1); /* questions from node 4 go nowhere */
+  mcc_node *n5 = harness_node(h, 5);
+  for (int i = 0; i < 100; i++) {
+    char name[16];
+    int st;
+    uint32_t tk;
+    mcc_id id;
+    snprintf(name, sizeof name, "q%d", i);
+    CU_ASSERT_EQUAL(mcc_node_lookup(n5, MCC_LOOKUP_NAME, name, strlen(name),
+                                    harness_now(h), &st, &id, &tk),
+                    0);
+  }
+  harness_run_for(h, 100 * MS);
+  harness_answer a;
+  CU_ASSERT_EQUAL(harness_answers(h, 5, &a), 36);
+  CU_ASSERT_EQUAL(a.status, MCC_LOOKUP_UNREACHABLE);
+  harness_free(h);
+}
+
 void suite_lookup(void) {
   CU_pSuite s = CU_add_suite("lookup", NULL, NULL);
   CU_add_test(s, "chain of 6", test_lookup_chain);
@@ -456,4 +480,5 @@ void suite_lookup(void) {
   CU_add_test(s, "cache and sharing", test_lookup_cache);
   CU_add_test(s, "retry, and ids kept", test_lookup_retry_and_id_keep);
   CU_add_test(s, "static addresses", test_lookup_static_addresses);
+  CU_add_test(s, "a child's share of a hop", test_lookup_per_child_share);
 }

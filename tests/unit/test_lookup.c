@@ -16,6 +16,7 @@
 
 #include <mcc/resolve.h>
 
+#include "gen_topo.h"
 #include "harness.h"
 #include "ippkt.h"
 #include "node.h"
@@ -471,6 +472,73 @@ static void test_lookup_per_child_share(void) {
   harness_free(h);
 }
 
+/* ---- the class: random networks and failures -------------------------------
+ *
+ * Random single-root DAGs (1-3 parents a node) and chains of 6-20 nodes,
+ * every node named x<i>: once converged, every question from any node
+ * about any other's name finds exactly that node; then a random node
+ * other than the root dies, and while the network fails over and after,
+ * no answer ever names the wrong node (it may be late, or say the node is
+ * gone, never lie). Seeds print on failure. */
+static int random_asks(harness *h, topo_rng *r, size_t n, int must_find,
+                       const int *dead, uint64_t seed, const char *phase) {
+  int bad = 0;
+  for (int k = 0; k < 25; k++) {
+    size_t from = topo_rng_below(r, n), to = topo_rng_below(r, n);
+    if (from == to || dead[from]) continue;
+    char name[16];
+    snprintf(name, sizeof name, "x%zu", to);
+    mcc_id id;
+    int now, st = ask_name(h, from, name, &id, &now);
+    int right = st == MCC_LOOKUP_FOUND && same(&id, harness_id(h, to));
+    int wrong = st == MCC_LOOKUP_FOUND && !right;
+    if (wrong || (must_find && !right)) {
+      bad++;
+      printf("\n  seed %llu, %s: x%zu asked for x%zu: status %d%s\n",
+             (unsigned long long)seed, phase, from, to, st,
+             wrong ? " naming another node" : "");
+    }
+  }
+  return bad;
+}
+
+static void test_lookup_random_networks(void) {
+  int bad = 0, ran = 0;
+  for (uint64_t seed = 1; seed <= 16; seed++) {
+    topo_rng r;
+    topo_rng_seed(&r, seed * 7919);
+    topo t;
+    size_t n = 6 + topo_rng_below(&r, 15), roots = 0;
+    topo_generate(&t, seed % 2 ? TOPO_DAG : TOPO_CHAIN, n, &r);
+    n = t.n;
+    for (size_t i = 0; i < n; i++) roots += topo_is_root(&t, i);
+    if (roots != 1) continue; /* two roots: two networks, by design */
+    ran++;
+    harness *h = harness_new(n, seed, NULL);
+    topo_apply(&t, h);
+    char names[TOPO_MAX_NODES][24];
+    for (size_t i = 0; i < n; i++) {
+      snprintf(names[i], sizeof names[i], "x%zu", i);
+      harness_set_names(h, i, names[i], 0);
+    }
+    harness_start(h);
+    harness_run_for(h, 30 * S);
+    int dead[TOPO_MAX_NODES] = {0};
+    bad += random_asks(h, &r, n, 1, dead, seed, "converged");
+    size_t k;
+    do k = topo_rng_below(&r, n); while (topo_is_root(&t, k));
+    harness_kill(h, k);
+    dead[k] = 1;
+    harness_run_for(h, 2 * S);
+    bad += random_asks(h, &r, n, 0, dead, seed, "failing over");
+    harness_run_for(h, 120 * S);
+    bad += random_asks(h, &r, n, 0, dead, seed, "after the failover");
+    harness_free(h);
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+  CU_ASSERT(ran >= 10);
+}
+
 void suite_lookup(void) {
   CU_pSuite s = CU_add_suite("lookup", NULL, NULL);
   CU_add_test(s, "chain of 6", test_lookup_chain);
@@ -481,4 +549,5 @@ void suite_lookup(void) {
   CU_add_test(s, "retry, and ids kept", test_lookup_retry_and_id_keep);
   CU_add_test(s, "static addresses", test_lookup_static_addresses);
   CU_add_test(s, "a child's share of a hop", test_lookup_per_child_share);
+  CU_add_test(s, "random networks and failures", test_lookup_random_networks);
 }

@@ -21,7 +21,8 @@ CGRAPH_LIBS = $(shell pkg-config --libs libcgraph 2>/dev/null || echo -lcgraph -
 TEST_LIBS = -lcunit $(SIM_LIBS) $(LDLIBS) -ldl
 
 PROTO_SRC := $(wildcard protocol/*.c)
-SIM_SRC   := $(filter-out sim/main.c,$(wildcard sim/*.c))
+# engine_ns3.c, the ns-3 backend, goes only into mcc-sim and only with ns-3.
+SIM_SRC   := $(filter-out sim/main.c sim/engine_ns3.c,$(wildcard sim/*.c))
 REAL_MAINS := node-real/mccd_main.c node-real/mcc_main.c
 # The NSS module is a shared library of its own (libc only), not in libmccreal.
 NSS_SRC   := node-real/nss_mcc.c
@@ -42,6 +43,14 @@ NS3      ?= $(shell pkg-config --exists $(NS3_MODULES) 2>/dev/null && echo 1)
 NS3_LIBS := -lns3-point-to-point -lns3-internet -lns3-network -lns3-core
 CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Wno-unused-parameter
 NS3_BINS := $(if $(NS3),$(BUILD)/bin/ns3c-test)
+# With ns-3, mcc-sim gets the ns-3 backend (--backend ns3): engine_ns3.o and
+# libns3c, linked by the C++ driver; main.o is told so (MCC_HAVE_NS3).
+# A stamp records which way main.o was built, so that installing or
+# removing ns-3 rebuilds it.
+SIM_NS3_OBJS := $(if $(NS3),$(BUILD)/plain/sim/engine_ns3.o $(BUILD)/lib/libns3c.a)
+SIM_LD   := $(if $(NS3),$(CXX) -O2 -g,$(CC) $(CFLAGS))
+SIM_NS3_LIBS := $(if $(NS3),$(NS3_LIBS))
+NS3_STAMP := $(BUILD)/.ns3-$(if $(NS3),yes,no)
 
 # variant V (plain or asan): objects under build/V/
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
@@ -143,9 +152,14 @@ $(BUILD)/bin/mcc-unit-asan: $(call objs,asan,$(UNIT_SRC)) $(BUILD)/lib/libmccsim
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(TEST_LIBS)
 
-$(BUILD)/bin/mcc-sim: $(BUILD)/plain/sim/main.o $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
+$(BUILD)/plain/sim/main.o: CPPFLAGS += $(if $(NS3),-DMCC_HAVE_NS3)
+$(BUILD)/plain/sim/main.o: $(NS3_STAMP)
+$(NS3_STAMP):
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/.ns3-yes $(BUILD)/.ns3-no && touch $@
+
+$(BUILD)/bin/mcc-sim: $(BUILD)/plain/sim/main.o $(SIM_NS3_OBJS) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(SIM_LIBS) $(LDLIBS)
+	$(SIM_LD) -o $@ $^ $(SIM_NS3_LIBS) $(SIM_LIBS) $(LDLIBS)
 
 # Fuzz harnesses built with a replay main (gcc + sanitizers): make test feeds
 # them every kept corpus input, so what a fuzzer once found stays fixed.

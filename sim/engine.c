@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "engine_backend.h"
 #include "node.h" /* TEMPORARY: node_id_to_addrs until resolve.h lands */
 #include "pcap.h"
 #include "precheck.h"
@@ -115,6 +116,9 @@ struct sim_engine {
   uint32_t cur_flow, cur_seq;
   sim_tunnel *tunnels;
   size_t ntunnels;
+  /* Another backend (engine_backend.h) or NULL: this file's heaps. */
+  const sim_backend_ops *ops;
+  void *bk;
 };
 
 /* ---- the event heap ------------------------------------------------------ */
@@ -211,6 +215,10 @@ static void schedule(sim_engine *e, vnode *v) {
   if (t == v->expiry) return;
   v->expiry = t;
   v->gen++;
+  if (e->ops) {
+    e->ops->set_timer(e->bk, v->index, t != NEVER && t < e->now ? e->now : t);
+    return;
+  }
   if (t == NEVER) return;
   event ev = {t < e->now ? e->now : t, 0, EV_TIMER, v->index, 0,
               (uint32_t)v->gen, 0, 0, 0, NULL};
@@ -338,6 +346,11 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
   }
   if (v->pcap) capture(e, v->pcap, v->index, dst, data, len);
   if (e->all) capture(e, e->all, v->index, dst, data, len);
+  if (e->ops) {
+    e->ops->send(e->bk, (uint32_t)(l - e->links), v->index, dst, data, len,
+                 e->cur_flow, e->cur_seq);
+    return;
+  }
   int dir = l->a == v->index ? 0 : 1;
   uint64_t depart = e->now;
   if (l->p.rate_bps) { /* serialisation: one datagram at a time */
@@ -541,6 +554,11 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
     goto fail;
   rv = build_links(e, err, errlen);
   if (rv != 0) goto fail;
+  if (cfg->backend) {
+    if ((rv = cfg->backend->create(&e->bk, e, cfg->seed, err, errlen)) != 0)
+      goto fail;
+    e->ops = cfg->backend;
+  }
   uint8_t s[32];
   mcc_keypair authority;
   derive(s, cfg->seed, "authority", 0, 0);
@@ -567,6 +585,7 @@ void sim_engine_free(sim_engine *e) {
   if (!e) return;
   sim_engine_close_captures(e);
   sim_precheck_stop(e->precheck);
+  if (e->ops) e->ops->destroy(e->bk);
   for (size_t i = 0; i < e->n; i++) mcc_node_free(e->nodes[i].node);
   for (size_t k = 0; k < e->datagrams.len; k++) free(e->datagrams.items[k].data);
   free(e->datagrams.items);
@@ -583,6 +602,11 @@ void sim_engine_free(sim_engine *e) {
 /* ---- running ---------------------------------------------------------------------- */
 
 void sim_engine_run_until(sim_engine *e, uint64_t t) {
+  if (e->ops) {
+    e->ops->run_until(e->bk, t);
+    e->now = e->ops->now(e->bk);
+    return;
+  }
   event_heap *h;
   while ((h = next_heap(e)) && h->items[0].at <= t) {
     event ev = heap_pop(h);
@@ -614,6 +638,46 @@ void sim_engine_run_until(sim_engine *e, uint64_t t) {
 }
 
 uint64_t sim_engine_now(const sim_engine *e) { return e->now; }
+
+/* ---- what another backend calls (engine_backend.h) -------------------------------- */
+
+size_t sim_backend_nlinks(const sim_engine *e) { return e->nlinks; }
+
+void sim_backend_link(const sim_engine *e, size_t k, uint32_t *a, uint32_t *b,
+                      sim_link_params *p) {
+  *a = e->links[k].a;
+  *b = e->links[k].b;
+  *p = e->links[k].p;
+}
+
+/* As the native loop handles a timer event and a datagram event. */
+void sim_backend_timer(sim_engine *e, uint32_t node) {
+  vnode *v = &e->nodes[node];
+  e->now = e->ops->now(e->bk);
+  if (!v->alive) return;
+  v->expiry = NEVER;
+  e->events++;
+  mcc_node_handle_expiry(v->node, e->now);
+  schedule(e, v);
+}
+
+void sim_backend_datagram(sim_engine *e, uint32_t node, uint32_t from,
+                          const uint8_t *data, size_t len, uint32_t tag_flow,
+                          uint32_t tag_seq) {
+  vnode *v = &e->nodes[node];
+  e->now = e->ops->now(e->bk);
+  e->events++;
+  if (!v->alive) return;
+  mcc_addr a = sim_engine_addr(from);
+  v->c.wire_received += len + WIRE_IPV4_OVERHEAD;
+  v->c.datagrams_received++;
+  if (v->pcap) capture(e, v->pcap, from, node, data, len);
+  e->cur_flow = tag_flow;
+  e->cur_seq = tag_seq;
+  mcc_node_recv(v->node, &a, data, len, e->now);
+  e->cur_flow = e->cur_seq = 0;
+  schedule(e, v);
+}
 uint64_t sim_engine_events(const sim_engine *e) { return e->events; }
 size_t sim_engine_size(const sim_engine *e) { return e->n; }
 mcc_node *sim_engine_node(sim_engine *e, uint32_t i) { return e->nodes[i].node; }
@@ -634,6 +698,7 @@ void sim_engine_kill(sim_engine *e, uint32_t i) {
   v->alive = 0;
   v->gen++;
   v->expiry = NEVER;
+  if (e->ops) e->ops->set_timer(e->bk, i, NEVER);
 }
 
 void sim_engine_revive(sim_engine *e, uint32_t i) {
@@ -647,6 +712,7 @@ int sim_engine_set_link(sim_engine *e, uint32_t a, uint32_t b, int up) {
   link *l = find_link(e, a, b);
   if (!l) return MCC_ERR_NO_LINK;
   l->up = up;
+  if (e->ops) e->ops->set_link(e->bk, (uint32_t)(l - e->links), up);
   return 0;
 }
 

@@ -6,7 +6,10 @@
  * so the same topology, settings and seed give the same run, byte for byte.
  *
  * The scenario runner drives it only through this interface, so another
- * backend (ns-3's link models, later) can run the same scenario files.
+ * backend can run the same scenario files: cfg.backend (engine_backend.h)
+ * replaces the clock, the node timers and the links' transport — ns-3's
+ * point-to-point links in engine_ns3.c — and leaves the rest (nodes,
+ * counters, captures, tunnels, flows) as it is here.
  */
 #ifndef MCC_SIM_ENGINE_H
 #define MCC_SIM_ENGINE_H
@@ -20,6 +23,7 @@
 #include "topology.h"
 
 typedef struct sim_engine sim_engine;
+struct sim_backend_ops;
 
 typedef struct sim_engine_config {
   uint64_t seed;
@@ -30,6 +34,7 @@ typedef struct sim_engine_config {
   int helper_threads; /* 0: one thread; 1: a second one generates half the
                          keys and prechecks handshake signatures (the
                          output is the same bytes either way) */
+  const struct sim_backend_ops *backend; /* NULL: the native engine */
 } sim_engine_config;
 
 /* With pcap_dir: network.pcap (every datagram on every link, once, as it

@@ -8,6 +8,9 @@
 
 #include "metrics.h"
 #include "run.h"
+#ifdef MCC_HAVE_NS3
+#include "engine_ns3.h"
+#endif
 
 #define MCC_SIM_VERSION "0.1.0"
 
@@ -35,9 +38,20 @@ static void usage(FILE *f) {
           "  --threads 1|2    2 (the default on two or more cores): a helper\n"
           "                   thread makes half the keys and verifies the\n"
           "                   nodes' signatures ahead; the output is the same\n"
+          "  --backend native|ns3\n"
+          "                   native (the default): the simulator's own\n"
+          "                   event loop, the fast one; ns3: the same\n"
+          "                   nodes over ns-3's point-to-point links (needs\n"
+          "                   mcc-sim built with ns-3, libns3-dev)%s\n"
           "  -q, --quiet      no summary on stdout\n"
           "\n"
-          "exit status: 0 every expectation holds, 1 one fails, 2 bad input\n");
+          "exit status: 0 every expectation holds, 1 one fails, 2 bad input\n",
+#ifdef MCC_HAVE_NS3
+          ""
+#else
+          "\n                   (this build has no ns-3)"
+#endif
+  );
 }
 
 static int parse_u64(const char *s, uint64_t *out) {
@@ -79,6 +93,27 @@ static int cmd_run(int argc, char **argv) {
         return 2;
       }
       o.threads = (int)n;
+    } else if (!strcmp(a, "--backend")) {
+      if (++i == argc) {
+        fprintf(stderr, "mcc-sim: --backend needs native or ns3\n");
+        return 2;
+      }
+      if (!strcmp(argv[i], "native")) {
+        o.backend = NULL;
+      } else if (!strcmp(argv[i], "ns3")) {
+#ifdef MCC_HAVE_NS3
+        o.backend = &sim_backend_ns3;
+#else
+        fprintf(stderr, "mcc-sim: --backend ns3: this mcc-sim was built "
+                        "without ns-3 (install libns3-dev with "
+                        "tools/install-deps, then make clean && make)\n");
+        return 2;
+#endif
+      } else {
+        fprintf(stderr, "mcc-sim: --backend needs native or ns3, not '%s'\n",
+                argv[i]);
+        return 2;
+      }
     } else if (!strcmp(a, "--no-svg")) {
       o.no_svg = 1;
     } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {

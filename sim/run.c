@@ -663,6 +663,7 @@ int sim_run(const sim_run_options *o) {
   int threads = o->threads ? o->threads
                            : (sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1);
   cfg.helper_threads = threads - 1;
+  cfg.backend = o->backend;
   c.threads = threads;
   cfg.link_defaults.delay_ns = DEFAULT_DELAY_NS;
   cfg.link_defaults.mtu = 1500;

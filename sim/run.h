@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+struct sim_backend_ops;
+
 typedef struct sim_run_options {
   const char *scenario_path;
   const char *out_dir; /* NULL: sim-out/<scenario name> */
@@ -19,6 +21,8 @@ typedef struct sim_run_options {
   int quiet;           /* no summary on stdout */
   int no_svg;          /* skip rendering topology.svg */
   int threads;         /* 1 or 2; 0: 2 when the machine has two cores */
+  const struct sim_backend_ops *backend; /* NULL: the native engine;
+                                            engine_backend.h */
 } sim_run_options;
 
 /* The process exit code: 0 every expectation holds, 1 one fails, 2 bad

@@ -65,6 +65,9 @@ static int parse_u64(const char *s, uint64_t *out) {
 
 static int cmd_run(int argc, char **argv) {
   sim_run_options o = {0};
+#ifdef MCC_HAVE_NS3
+  o.ns3 = &sim_backend_ns3;
+#endif
   o.progress = -1;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -98,6 +101,7 @@ static int cmd_run(int argc, char **argv) {
         fprintf(stderr, "mcc-sim: --backend needs native or ns3\n");
         return 2;
       }
+      o.backend_given = 1;
       if (!strcmp(argv[i], "native")) {
         o.backend = NULL;
       } else if (!strcmp(argv[i], "ns3")) {

@@ -42,16 +42,16 @@ uint64_t sim_peak_rss(void) {
 }
 
 int sim_write_run_json(const char *path, double wall_s, uint64_t events,
-                       uint64_t nodes, int threads) {
+                       uint64_t nodes, int threads, const char *backend) {
   FILE *f = fopen(path, "w");
   if (!f) return -1;
   fprintf(f,
           "{\n  \"wall_s\": %.3f,\n  \"peak_rss_bytes\": %llu,\n"
           "  \"events\": %llu,\n  \"events_per_s\": %.0f,\n"
-          "  \"nodes\": %llu,\n  \"threads\": %d\n}\n",
+          "  \"nodes\": %llu,\n  \"threads\": %d,\n  \"backend\": \"%s\"\n}\n",
           wall_s, (unsigned long long)sim_peak_rss(),
           (unsigned long long)events, wall_s > 0 ? (double)events / wall_s : 0,
-          (unsigned long long)nodes, threads);
+          (unsigned long long)nodes, threads, backend);
   return fclose(f);
 }
 

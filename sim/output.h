@@ -16,7 +16,7 @@ double sim_wall_s(void);
 uint64_t sim_peak_rss(void);
 /* run.json: what the run cost here (not part of the deterministic output). */
 int sim_write_run_json(const char *path, double wall_s, uint64_t events,
-                       uint64_t nodes, int threads);
+                       uint64_t nodes, int threads, const char *backend);
 
 typedef struct sim_progress {
   int enabled; /* -1: decide after a second of wall time */

@@ -62,6 +62,7 @@ typedef struct run_ctx {
   flow_state *flows;
   size_t nflows;
   int threads;
+  int ns3;              /* the run is on the ns-3 backend */
   sim_lookups *lookups; /* `resolve` events */
 } run_ctx;
 
@@ -467,7 +468,8 @@ static int write_outputs(run_ctx *c, const char *dir, const sim_metrics *m,
   if (fclose(f) != 0) return 2;
   snprintf(path, sizeof path, "%s/run.json", dir);
   if (sim_write_run_json(path, wall, sim_engine_events(c->e),
-                         c->topo.nnodes, c->threads) != 0) {
+                         c->topo.nnodes, c->threads,
+                         c->ns3 ? "ns3" : "native") != 0) {
     fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
     return 2;
   }
@@ -664,7 +666,19 @@ int sim_run(const sim_run_options *o) {
                            : (sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1);
   cfg.helper_threads = threads - 1;
   cfg.backend = o->backend;
+  if (!o->backend_given && sc.backend_ns3) {
+    if (!o->ns3) {
+      fprintf(stderr,
+              "mcc-sim: %s:%u: backend ns3: this mcc-sim was built without "
+              "ns-3 (install libns3-dev with tools/install-deps, then make "
+              "clean && make), or run it with --backend native\n",
+              sc.path, sc.backend_line);
+      goto out;
+    }
+    cfg.backend = o->ns3;
+  }
   c.threads = threads;
+  c.ns3 = cfg.backend != NULL;
   cfg.link_defaults.delay_ns = DEFAULT_DELAY_NS;
   cfg.link_defaults.mtu = 1500;
   if (sc.link_has & SIM_LINK_HAS_DELAY) cfg.link_defaults.delay_ns = sc.link.delay_ns;

@@ -23,6 +23,9 @@ typedef struct sim_run_options {
   int threads;         /* 1 or 2; 0: 2 when the machine has two cores */
   const struct sim_backend_ops *backend; /* NULL: the native engine;
                                             engine_backend.h */
+  int backend_given; /* --backend said so: the scenario's `backend` line
+                        does not count */
+  const struct sim_backend_ops *ns3; /* the ns-3 backend, when built in */
 } sim_run_options;
 
 /* The process exit code: 0 every expectation holds, 1 one fails, 2 bad

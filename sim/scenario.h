@@ -185,6 +185,9 @@ typedef struct sim_scenario {
   /* `names on`: every node has its name as a dns-name, and `resolve`
    * asks by name; otherwise by id. */
   int names_on;
+  /* `backend ns3`: run on ns-3 unless the command line says otherwise */
+  int backend_ns3;
+  unsigned backend_line;
 
   int has_idle; /* `idle from A to B`: A < B <= duration */
   uint64_t idle_from_ns, idle_to_ns;

@@ -367,6 +367,21 @@ static int d_names(parser *p) {
                   scn_join(p, 1, p->ntok) ? scn_show(p, p->join) : "");
 }
 
+static int d_backend(parser *p) {
+  int rv = scn_once(p, "backend", &p->backend_line);
+  if (rv) return rv;
+  const char *b = p->ntok == 2 ? p->tok[1] : "";
+  if (strcmp(b, "native") == 0 || strcmp(b, "ns3") == 0) {
+    p->s->backend_ns3 = b[0] == 'n' && b[1] == 's';
+    p->s->backend_line = p->line;
+    return 0;
+  }
+  return scn_fail(p, MCC_ERR_VALUE,
+                  "backend: expected 'backend native' or 'backend ns3', got "
+                  "'%s'",
+                  scn_join(p, 1, p->ntok) ? scn_show(p, p->join) : "");
+}
+
 /* tok[i]: a tunnel's name, spelt as a node's. */
 static int tunnel_name_arg(parser *p, const char *what, size_t i,
                            char **pname) {
@@ -755,7 +770,7 @@ static const struct directive {
     {"duration", d_duration}, {"link", d_link},       {"set", d_set},
     {"network", d_network}, {"trust", d_trust},       {"tunnels", d_tunnels},
     {"tunnel", d_tunnel},   {"idle", d_idle},         {"at", d_at},
-    {"expect", d_expect},   {"names", d_names},
+    {"expect", d_expect},   {"names", d_names},       {"backend", d_backend},
 };
 
 int scn_parse_line(parser *p, const char *b, const char *e) {
@@ -766,6 +781,6 @@ int scn_parse_line(parser *p, const char *b, const char *e) {
   return scn_fail(p, MCC_ERR_SYNTAX,
               "unknown directive '%s' (expected name, topology, seed, "
               "duration, link, set, network, trust, tunnels, tunnel, names, "
-              "idle, at, expect)",
+              "backend, idle, at, expect)",
               scn_show(p, p->tok[0]));
 }

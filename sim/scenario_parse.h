@@ -66,7 +66,7 @@ typedef struct parser {
   struct sim_scenario_chunk *scratch;
 
   unsigned name_line, topo_line, seed_line, duration_line, idle_line,
-      tunnels_line, names_line;
+      tunnels_line, names_line, backend_line;
   unsigned link_line[4]; /* delay, rate, loss, mtu */
 } parser;
 

@@ -342,8 +342,8 @@ static void test_sim_scenario_error_messages(void) {
   CU_ASSERT_STRING_EQUAL(err,
                          "scenarios/t.scn:3: unknown directive 'topolgy' "
                          "(expected name, topology, seed, duration, link, "
-                         "set, network, trust, tunnels, tunnel, names, idle, "
-                         "at, expect)");
+                         "set, network, trust, tunnels, tunnel, names, "
+                         "backend, idle, at, expect)");
   CU_ASSERT_TRUE(is_empty(&s));
   CU_ASSERT_EQUAL(parse(&s,
                         "topology star n=3\n\n\n\n\n\nduration 5 minutes\n",
@@ -400,6 +400,7 @@ static void test_sim_scenario_errors(void) {
       {"at 10m resolve n4 n:5", MCC_ERR_VALUE, "resolve: "},
       {"names off", MCC_ERR_VALUE, "names: expected 'names on', got 'off'"},
       {"names", MCC_ERR_VALUE, "names: expected 'names on', got ''"},
+      {"backend ns-3", MCC_ERR_VALUE, "backend: expected 'backend native' or 'backend ns3', got 'ns-3'"},
       {"at 10m kill", MCC_ERR_SYNTAX, "kill: expected 'at TIME kill NODE', got 'at 10m kill'"},
       {"at 10m kill n3 n4", MCC_ERR_SYNTAX, "kill: expected 'at TIME kill NODE'"},
       {"at 10m kill n$3", MCC_ERR_VALUE, "kill: expected a node name (letters, digits, '_', '.', '-') such as n3, got 'n$3'"},

@@ -25,7 +25,6 @@
 #include <string.h>
 
 #include <mcc/resolve.h>
-#include <mcc/tunnel.h>
 
 #include "node.h"
 
@@ -128,38 +127,33 @@ static record *find_record(mcc_node *node, const lookup_question *q) {
   return r && live(r) && r->static_addr == a ? r : NULL;
 }
 
-/* An id this node deals with: itself, its records, its links, its
- * tunnels' ends. */
+/* An id this node deals with though it may hold no record of it: its
+ * links' peers and its tunnels' other ends (an endpoint has no record
+ * anywhere). Records are find_record's. */
 static int knows_id(mcc_node *node, const mcc_id *id) {
-  if (state_find(node, id, NULL) && live(state_find(node, id, NULL)))
-    return 1;
-  if (link_child_by_id(node, id)) return 1;
-  if (node->up.state == PARENT_UP &&
-      memcmp(node->up.peer.key, id->key, 32) == 0)
-    return 1;
-  for (size_t i = 0; i < mcc_node_tunnel_count(node); i++) {
-    mcc_tunnel_info t;
-    if (mcc_node_tunnel_get(node, i, &t) == 0 &&
-        (!memcmp(t.peer_endpoint.key, id->key, 32) ||
-         !memcmp(t.remote_node.key, id->key, 32)))
-      return 1;
-  }
-  return 0;
+  return link_child_by_id(node, id) != NULL ||
+         (node->up.state == PARENT_UP &&
+          memcmp(node->up.peer.key, id->key, 32) == 0) ||
+         tunnel_find(node, id) != NULL;
+}
+
+/* What a node with no parent to ask says: a root holds every record, so
+ * what it lacks does not exist; anyone else cannot tell. */
+static int parentless_status(const mcc_node *node) {
+  return node->adv.depth == 0 && !node->adv.island ? MCC_LOOKUP_NO_SUCH
+                                                   : MCC_LOOKUP_UNREACHABLE;
 }
 
 /* ---- the wire -------------------------------------------------------------- */
 
+/* An answer to child c's question query_id: the record w when FOUND. */
 static void send_reply(mcc_node *node, child_link *c, uint32_t query_id,
-                       int status, record *r) {
-  uint8_t body[REPLY_HEAD_LEN + 1 + WIRE_RECORD_FIXED_LEN + MCC_MAX_EXTRA_LEN];
+                       int status, const wire_record *w) {
+  uint8_t body[REPLY_HEAD_LEN + WIRE_RECORD_FIXED_LEN + MCC_MAX_EXTRA_LEN];
   size_t len = REPLY_HEAD_LEN;
   put_be32(body, query_id);
   body[4] = (uint8_t)status;
-  if (status == MCC_LOOKUP_FOUND) {
-    wire_record w;
-    state_record_to_wire(node, r, &w);
-    len += wire_record_encode(body + len, &w);
-  }
+  if (status == MCC_LOOKUP_FOUND) len += wire_record_encode(body + len, w);
   link_send_to_child(node, c, WIRE_LOOKUP_REPLY, body, len, NULL);
   node->stats.lookup_replies_sent++;
   node->stats.lookup_bytes_sent += len + WIRE_SEALED_OVERHEAD;
@@ -248,25 +242,16 @@ static const lookup_cached *cache_get(mcc_node *node,
 }
 
 /* An answer for pending entry i: to the child that asked, or to our host. */
-static void complete(mcc_node *node, uint32_t i, int status, record *r,
+static void complete(mcc_node *node, uint32_t i, int status,
                      const wire_record *w) {
   struct lookup_state *ls = node->lookup;
   lookup_pending p = ls->pending[i];
   pending_remove(ls, i);
   if (p.down_link != LOCAL) {
     child_link *c = link_child_by_link_id(node, p.down_link);
-    if (!c) return;
-    uint8_t body[REPLY_HEAD_LEN + WIRE_RECORD_FIXED_LEN + MCC_MAX_EXTRA_LEN];
-    size_t len = REPLY_HEAD_LEN;
-    put_be32(body, p.down_id);
-    body[4] = (uint8_t)status;
-    if (status == MCC_LOOKUP_FOUND) len += wire_record_encode(body + len, w);
-    link_send_to_child(node, c, WIRE_LOOKUP_REPLY, body, len, NULL);
-    node->stats.lookup_replies_sent++;
-    node->stats.lookup_bytes_sent += len + WIRE_SEALED_OVERHEAD;
+    if (c) send_reply(node, c, p.down_id, status, w);
     return;
   }
-  (void)r;
   const mcc_id *id = status == MCC_LOOKUP_FOUND ? &w->cert.subject : NULL;
   cache_put(node, &p.q, status, id, node->now_ns);
   /* A node found has its static address here from now on. */
@@ -295,16 +280,17 @@ static void complete(mcc_node *node, uint32_t i, int status, record *r,
 static void ask(mcc_node *node, const lookup_question *q, uint8_t ttl,
                 child_link *from, uint32_t down_id, uint64_t now) {
   record *r = find_record(node, q);
-  int status = -1;
-  if (r)
-    status = MCC_LOOKUP_FOUND;
-  else if (node->up.state != PARENT_UP)
-    status = node->adv.depth == 0 && !node->adv.island ? MCC_LOOKUP_NO_SUCH
-                                   : MCC_LOOKUP_UNREACHABLE;
-  else if (ttl <= 1)
-    status = MCC_LOOKUP_UNREACHABLE;
-  if (status >= 0) {
-    send_reply(node, from, down_id, status, r);
+  if (r) {
+    wire_record w;
+    state_record_to_wire(node, r, &w);
+    send_reply(node, from, down_id, MCC_LOOKUP_FOUND, &w);
+    return;
+  }
+  if (node->up.state != PARENT_UP || ttl <= 1) {
+    send_reply(node, from, down_id,
+               node->up.state != PARENT_UP ? parentless_status(node)
+                                           : MCC_LOOKUP_UNREACHABLE,
+               NULL);
     return;
   }
   const struct lookup_state *ls = node->lookup;
@@ -368,7 +354,7 @@ int lookup_on_reply(mcc_node *node, const uint8_t *body, size_t bodylen,
     return MCC_ERR_BAD_SIGNATURE; /* the real answer may still come */
   }
   (void)now;
-  complete(node, i, status, NULL, &w);
+  complete(node, i, status, &w);
   return 0;
 }
 
@@ -398,6 +384,9 @@ static int normalise_name(const mcc_node *node, const char *name, size_t len,
   return 0;
 }
 
+static int start(mcc_node *node, const lookup_question *q, uint64_t now,
+                 int tell, int *pstatus, mcc_id *pid, uint32_t *ptoken);
+
 int mcc_node_lookup(mcc_node *node, enum mcc_lookup_kind kind,
                     const void *key, size_t keylen, uint64_t now,
                     int *pstatus, mcc_id *pid, uint32_t *ptoken) {
@@ -421,6 +410,14 @@ int mcc_node_lookup(mcc_node *node, enum mcc_lookup_kind kind,
   } else {
     return MCC_ERR_INVALID_ARGUMENT;
   }
+  return start(node, &q, now, 1, pstatus, pid, ptoken);
+}
+
+/* Asks q for this node's host (tell: lookup_done gets the answer) or for
+ * the core itself (no one to tell): mcc_node_lookup's returns. */
+static int start(mcc_node *node, const lookup_question *qq, uint64_t now,
+                 int tell, int *pstatus, mcc_id *pid, uint32_t *ptoken) {
+  lookup_question q = *qq;
   record *r = find_record(node, &q);
   mcc_id id;
   memcpy(id.key, q.key, 32);
@@ -436,8 +433,7 @@ int mcc_node_lookup(mcc_node *node, enum mcc_lookup_kind kind,
     return 1;
   }
   if (node->up.state != PARENT_UP) { /* a root, or nobody to ask */
-    *pstatus = node->adv.depth == 0 && !node->adv.island ? MCC_LOOKUP_NO_SUCH
-                                    : MCC_LOOKUP_UNREACHABLE;
+    *pstatus = parentless_status(node);
     return 1;
   }
   struct lookup_state *ls = state(node);
@@ -452,7 +448,8 @@ int mcc_node_lookup(mcc_node *node, enum mcc_lookup_kind kind,
   uint64_t shared_expiry = same ? same->expires_ns : 0;
   lookup_pending *p = pending_add(node, &q, LOCAL, 0, now);
   if (!p) return MCC_ERR_LIMIT;
-  p->down_id = token = p->up_id;
+  token = p->up_id;
+  p->down_id = tell ? token : 0; /* 0: nobody to tell */
   if (shared_up) {
     p->up_id = shared_up;
     p->expires_ns = shared_expiry;
@@ -467,20 +464,14 @@ int mcc_node_lookup(mcc_node *node, enum mcc_lookup_kind kind,
 }
 
 void lookup_static_addr(mcc_node *node, const uint8_t addr[4], uint64_t now) {
+  lookup_question q = {.kind = MCC_LOOKUP_IPV4, .keylen = 4};
+  memcpy(q.key, addr, 4);
   int status;
   mcc_id id;
   uint32_t token;
-  int rv = mcc_node_lookup(node, MCC_LOOKUP_IPV4, addr, 4, now, &status, &id,
-                           &token);
-  struct lookup_state *ls = node->lookup;
-  if (rv == 1 && status == MCC_LOOKUP_FOUND) {
+  if (start(node, &q, now, 0, &status, &id, &token) == 1 &&
+      status == MCC_LOOKUP_FOUND)
     node_resolver_static(node, &id, get_be32(addr));
-    return;
-  }
-  if (rv != 0 || !ls) return;
-  for (uint32_t i = 0; i < ls->npending; i++) /* nobody to tell */
-    if (ls->pending[i].down_link == LOCAL && ls->pending[i].down_id == token)
-      ls->pending[i].down_id = 0;
 }
 
 void lookup_on_timers(mcc_node *node, uint64_t now) {

@@ -267,11 +267,10 @@ int mcc_node_send_packet(mcc_node *node, const uint8_t *packet,
     rv = node_addr_to_id(node, family, addr, &dst);
     /* An IPv4 address outside the resolver's network no node holds here:
      * perhaps a static-addr; ask the network, and the next packet goes. */
-    if (rv == MCC_ERR_NO_ROUTE && family == 4 && node->resolver &&
-        addr[0] != 0 && addr[0] != 127 && addr[0] < 224 &&
-        mcc_resolver_lookup_ipv4(node->resolver, addr, &dst, now) ==
-            MCC_ERR_VALUE)
+    if (rv == MCC_ERR_VALUE && family == 4 && addr[0] != 0 &&
+        addr[0] != 127 && addr[0] < 224)
       lookup_static_addr(node, addr, now);
+    if (rv != 0) rv = MCC_ERR_NO_ROUTE;
   }
   if (rv == 0 && memcmp(dst.key, node->keys.pub.key, 32) == 0)
     rv = MCC_ERR_INVALID_ARGUMENT;

@@ -457,7 +457,10 @@ int forward_on_routed(mcc_node *node, const mcc_addr *from, int type,
 int forward_send(mcc_node *node, const uint8_t *dst, size_t dstlen,
                  uint8_t *data, size_t datalen);
 
-/* node.c: the resolver's view, for the data plane */
+/* node_resolve.c: the resolver's view, for the data plane. addr_to_id
+ * returns the resolver's codes: MCC_ERR_NO_ROUTE for an address of its
+ * network no id holds, MCC_ERR_VALUE for one outside it that is no id's
+ * static address. */
 int node_addr_to_id(mcc_node *node, int family, const uint8_t *addr,
                     mcc_id *id);
 int node_id_to_addrs(mcc_node *node, const mcc_id *id, uint8_t addr4[4],

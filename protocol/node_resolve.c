@@ -124,10 +124,9 @@ int node_addr_to_id(mcc_node *node, int family, const uint8_t *addr,
                     mcc_id *id) {
   int rv = ensure(node);
   if (rv != 0) return rv;
-  rv = family == 4
-           ? mcc_resolver_lookup_ipv4(node->resolver, addr, id, node->now_ns)
-           : mcc_resolver_lookup_ipv6(node->resolver, addr, id, node->now_ns);
-  return rv == 0 ? 0 : MCC_ERR_NO_ROUTE;
+  return family == 4
+             ? mcc_resolver_lookup_ipv4(node->resolver, addr, id, node->now_ns)
+             : mcc_resolver_lookup_ipv6(node->resolver, addr, id, node->now_ns);
 }
 
 struct mcc_resolver *mcc_node_resolver(mcc_node *node) {

@@ -37,11 +37,19 @@ struct mcc_resolve_slot {
   uint8_t pinned;      /* not in the LRU list: PIN_NODE or PIN_STATIC bits */
 };
 
-/* A static address (mcc_resolver_set_static), kept out of the slots so
- * that the many slots without one do not pay for it. */
+/* Static addresses (mcc_resolver_set_static), kept out of the slots and
+ * out of the resolver itself, so that the many slots and resolvers
+ * without one do not pay for them: a list, found by address and by slot
+ * through two hash tables. */
 struct mcc_resolve_static {
   uint32_t slot;
   uint32_t addr; /* host order */
+};
+
+struct mcc_resolve_statics {
+  struct mcc_resolve_table by_addr, by_slot;
+  struct mcc_resolve_static *list;
+  uint32_t n, cap;
 };
 
 enum { PIN_NODE = 1, PIN_STATIC = 2 };
@@ -398,7 +406,14 @@ static int match_slot(const mcc_resolver *r, uint32_t index, const void *key,
 
 static int match_static(const mcc_resolver *r, uint32_t index,
                         const void *key, size_t keylen) {
-  return keylen == 4 && r->static_list[index].addr == load_be(key, 4);
+  return keylen == 4 && r->statics->list[index].addr == load_be(key, 4);
+}
+
+static int match_static_slot(const mcc_resolver *r, uint32_t index,
+                             const void *key, size_t keylen) {
+  uint32_t k;
+  memcpy(&k, key, sizeof k);
+  return keylen == sizeof k && r->statics->list[index].slot == k;
 }
 
 static int match_owner(const mcc_resolver *r, uint32_t index, const void *key,
@@ -573,8 +588,12 @@ void mcc_resolver_clear(mcc_resolver *r) {
   free(r->ids.buckets);
   free(r->names.buckets);
   free(r->owners.buckets);
-  free(r->statics.buckets);
-  free(r->static_list);
+  if (r->statics) {
+    free(r->statics->by_addr.buckets);
+    free(r->statics->by_slot.buckets);
+    free(r->statics->list);
+    free(r->statics);
+  }
   for (uint32_t i = 0; i < r->owners_cap; i++) free(r->owner_list[i].names);
   free(r->owner_list);
   free(r->name_entries);
@@ -589,21 +608,26 @@ uint32_t mcc_resolver_used(const mcc_resolver *r) { return r ? r->used : 0; }
 
 size_t mcc_resolver_memory(const mcc_resolver *r) {
   if (!r) return 0;
+  const struct mcc_resolve_statics *st = r->statics;
+  size_t statics = st ? sizeof *st + table_memory(&st->by_addr) +
+                            table_memory(&st->by_slot) +
+                            (size_t)st->cap * sizeof *st->list
+                      : 0;
   return (size_t)r->slots_cap * sizeof *r->slots + table_memory(&r->ids) +
-         table_memory(&r->names) + table_memory(&r->owners) + table_memory(&r->statics) +
-         (size_t)r->statics_cap * sizeof *r->static_list +
+         table_memory(&r->names) + table_memory(&r->owners) + statics +
          (size_t)r->name_entries_cap * sizeof *r->name_entries +
          (size_t)r->owners_cap * sizeof *r->owner_list + r->names_bytes;
 }
 
 enum { LOOKUP, QUERY, PIN };
 
-/* The static_list index of slot k's static address, or NONE. */
-static uint32_t static_of(const mcc_resolver *r, uint32_t k) {
+/* The static_list index of slot k's static address, or NONE; *ppos gets
+ * its place in static_slots. One test for the slots without one (the data
+ * plane asks for every packet), a hash lookup for the others. */
+static uint32_t static_of(const mcc_resolver *r, uint32_t k, uint32_t *ppos) {
   if (!(r->slots[k].pinned & PIN_STATIC)) return NONE;
-  for (uint32_t i = 0; i < r->nstatics; i++)
-    if (r->static_list[i].slot == k) return i;
-  return NONE;
+  return table_find(r, &r->statics->by_slot, hash_bytes(r, &k, sizeof k),
+                    match_static_slot, &k, sizeof k, ppos);
 }
 
 static int lookup_id(mcc_resolver *r, const mcc_id *id,
@@ -619,8 +643,8 @@ static int lookup_id(mcc_resolver *r, const mcc_id *id,
   }
   if (addrs) {
     slot_addrs(r, k, addrs);
-    uint32_t st = static_of(r, k);
-    if (st != NONE) store_be(addrs->ipv4, 4, r->static_list[st].addr);
+    uint32_t i = static_of(r, k, NULL);
+    if (i != NONE) store_be(addrs->ipv4, 4, r->statics->list[i].addr);
   }
   return 0;
 }
@@ -649,24 +673,30 @@ int mcc_resolver_set_static(mcc_resolver *r, const mcc_id *id,
                (want >> 28) >= 14 ||
                prefix_match(ipv4, s->ipv4_network, s->ipv4_prefix_len)))
     return MCC_ERR_VALUE;
+  if (!want && !r->statics) return 0; /* none at all */
+  if (!r->statics && !(r->statics = calloc(1, sizeof *r->statics)))
+    return MCC_ERR_NOMEM;
+  struct mcc_resolve_statics *st = r->statics;
   set_clock(r, now);
   uint32_t k = table_find(r, &r->ids, hash_bytes(r, id->key, MCC_KEY_LEN),
                           match_slot, id->key, MCC_KEY_LEN, NULL);
-  uint32_t i = k != NONE ? static_of(r, k) : NONE;
-  uint32_t have = i != NONE ? r->static_list[i].addr : 0;
+  uint32_t slot_pos = 0;
+  uint32_t i = k != NONE ? static_of(r, k, &slot_pos) : NONE;
+  uint32_t have = i != NONE ? st->list[i].addr : 0;
   if (want == have) return 0;
   if (want) {
-    uint32_t other = table_find(r, &r->statics, hash_bytes(r, ipv4, 4),
+    uint32_t other = table_find(r, &st->by_addr, hash_bytes(r, ipv4, 4),
                                 match_static, ipv4, 4, NULL);
     if (other != NONE) return MCC_ERR_CONFLICT;
-    int rv = table_reserve(&r->statics, 1);
+    int rv = table_reserve(&st->by_addr, 1);
+    if (rv == 0 && i == NONE) rv = table_reserve(&st->by_slot, 1);
     if (rv != 0) return rv;
-    if (i == NONE && r->nstatics == r->statics_cap) {
-      void *grown = grow(r->static_list, &r->statics_cap,
-                         (uint64_t)r->nstatics + 1, r->capacity,
-                         sizeof *r->static_list);
+    if (i == NONE && st->n == st->cap) {
+      void *grown = grow(st->list, &st->cap,
+                         (uint64_t)st->n + 1, r->capacity,
+                         sizeof *st->list);
       if (!grown) return MCC_ERR_NOMEM;
-      r->static_list = grown;
+      st->list = grown;
     }
     if (k == NONE && (k = slot_for(r, id, 0, &rv)) == NONE) return rv;
   }
@@ -674,32 +704,37 @@ int mcc_resolver_set_static(mcc_resolver *r, const mcc_id *id,
     uint8_t old[4];
     uint32_t pos = 0;
     store_be(old, 4, have);
-    table_find(r, &r->statics, hash_bytes(r, old, 4), match_static, old, 4,
+    table_find(r, &st->by_addr, hash_bytes(r, old, 4), match_static, old, 4,
                &pos);
-    table_remove_at(&r->statics, pos);
+    table_remove_at(&st->by_addr, pos);
   }
   struct mcc_resolve_slot *slot = &r->slots[k];
   if (want) {
     if (i == NONE) {
-      i = r->nstatics++;
-      r->static_list[i].slot = k;
+      i = st->n++;
+      st->list[i].slot = k;
+      table_insert(&st->by_slot, hash_bytes(r, &k, sizeof k), i);
     }
-    r->static_list[i].addr = want;
+    st->list[i].addr = want;
     if (!slot->pinned) lru_unlink(r, k);
     slot->pinned |= PIN_STATIC;
-    table_insert(&r->statics, hash_bytes(r, ipv4, 4), i);
+    table_insert(&st->by_addr, hash_bytes(r, ipv4, 4), i);
     return 0;
   }
-  /* gone: the last entry moves into i, and the table follows it */
-  uint32_t last = --r->nstatics;
+  /* gone: the last entry moves into i, and both tables follow it */
+  table_remove_at(&st->by_slot, slot_pos);
+  uint32_t last = --st->n;
   if (i != last) {
     uint8_t moved[4];
-    uint32_t pos = 0;
-    store_be(moved, 4, r->static_list[last].addr);
-    table_find(r, &r->statics, hash_bytes(r, moved, 4), match_static, moved,
+    uint32_t moved_slot = st->list[last].slot, pos = 0, spos = 0;
+    store_be(moved, 4, st->list[last].addr);
+    table_find(r, &st->by_addr, hash_bytes(r, moved, 4), match_static, moved,
                4, &pos);
-    r->static_list[i] = r->static_list[last];
-    r->statics.buckets[pos].ref = i + 1;
+    table_find(r, &st->by_slot, hash_bytes(r, &moved_slot, 4),
+               match_static_slot, &moved_slot, 4, &spos);
+    st->list[i] = st->list[last];
+    st->by_addr.buckets[pos].ref = i + 1;
+    st->by_slot.buckets[spos].ref = i + 1;
   }
   slot->pinned &= (uint8_t)~PIN_STATIC;
   if (!slot->pinned) lru_append(r, k);
@@ -723,11 +758,13 @@ int mcc_resolver_lookup_ipv4(mcc_resolver *r, const uint8_t addr[4],
   if (!r || !addr || !pid) return MCC_ERR_INVALID_ARGUMENT;
   const mcc_resolver_settings *s = &r->settings;
   if (!prefix_match(addr, s->ipv4_network, s->ipv4_prefix_len)) {
-    uint32_t i = table_find(r, &r->statics, hash_bytes(r, addr, 4),
-                            match_static, addr, 4, NULL);
+    const struct mcc_resolve_statics *st = r->statics;
+    uint32_t i = st ? table_find(r, &st->by_addr, hash_bytes(r, addr, 4),
+                                 match_static, addr, 4, NULL)
+                    : NONE;
     if (i == NONE) return MCC_ERR_VALUE;
     set_clock(r, now);
-    uint32_t k = r->static_list[i].slot;
+    uint32_t k = st->list[i].slot;
     touch(r, k);
     *pid = r->slots[k].id;
     return 0;

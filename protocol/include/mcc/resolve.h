@@ -120,7 +120,7 @@ struct mcc_resolve_slot;
 struct mcc_resolve_bucket;
 struct mcc_resolve_name;
 struct mcc_resolve_owner;
-struct mcc_resolve_static;
+struct mcc_resolve_statics;
 
 struct mcc_resolve_table { /* private */
   struct mcc_resolve_bucket *buckets;
@@ -144,9 +144,8 @@ typedef struct mcc_resolver {
   struct mcc_resolve_table ids;    /* node id -> slot */
   struct mcc_resolve_table names;  /* dns name -> name entry */
   struct mcc_resolve_table owners; /* node id -> its dns-names list */
-  struct mcc_resolve_table statics; /* static IPv4 address -> its entry */
-  struct mcc_resolve_static *static_list;
-  uint32_t nstatics, statics_cap;
+  struct mcc_resolve_statics *statics; /* made with the first static
+                                          address (rare: one pointer) */
   struct mcc_resolve_name *name_entries;
   uint32_t name_entries_cap, name_entries_free;
   struct mcc_resolve_owner *owner_list;

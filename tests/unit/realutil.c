@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <mcc/conf.h>
+
 #include "testutil.h"
 
 void rt_fmt(char *out, size_t outlen, const char *format, ...) {
@@ -130,4 +132,12 @@ int rt_run(rt_cli_fn fn, const char *dir, const char *stdin_path, rt_out *o,
   unlink(out_path);
   unlink(err_path);
   return rv;
+}
+
+struct mcc_conf *rt_conf(const char *text) {
+  mcc_conf *conf = NULL;
+  CU_ASSERT_EQUAL_FATAL(mcc_conf_new(&conf), 0);
+  CU_ASSERT_EQUAL(
+      mcc_conf_parse(conf, "test.conf", text, strlen(text), NULL, NULL), 0);
+  return conf;
 }

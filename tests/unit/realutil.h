@@ -28,6 +28,9 @@ unsigned rt_mode_of(const char *path);
 size_t rt_count_entries(const char *dir);
 /* Drops trailing newlines. */
 void rt_chomp(char *s);
+/* A configuration parsed from text (no diagnostics expected; free it with
+ * mcc_conf_free). */
+struct mcc_conf *rt_conf(const char *text);
 
 typedef int (*rt_cli_fn)(int argc, char **argv);
 

@@ -44,6 +44,19 @@ static int same(const mcc_id *a, const mcc_id *b) {
   return memcmp(a->key, b->key, 32) == 0;
 }
 
+/* Node i asks; the question must go out (no answer known here):
+ * its token. */
+static uint32_t sent(harness *h, size_t i, enum mcc_lookup_kind kind,
+                     const void *key, size_t keylen) {
+  int status;
+  mcc_id id;
+  uint32_t token = 0;
+  CU_ASSERT_EQUAL(mcc_node_lookup(harness_node(h, i), kind, key, keylen,
+                                  harness_now(h), &status, &id, &token),
+                  0);
+  return token;
+}
+
 /* Node i asks; the answer (now or from the network within 1 s). */
 static int ask(harness *h, size_t i, enum mcc_lookup_kind kind,
                const void *key, size_t keylen, mcc_id *pid, int *now) {
@@ -74,11 +87,7 @@ static void test_lookup_chain(void) {
   /* Up to the root and back: 5 hops each way, 1 ms a hop. */
   harness_reset_counters(h);
   uint64_t t0 = harness_now(h);
-  uint32_t token;
-  int status;
-  CU_ASSERT_EQUAL(mcc_node_lookup(harness_node(h, 5), MCC_LOOKUP_NAME, "gw",
-                                  2, t0, &status, &id, &token),
-                  0);
+  sent(h, 5, MCC_LOOKUP_NAME, "gw", 2);
   harness_run_for(h, S);
   harness_answer a;
   CU_ASSERT_EQUAL(harness_answers(h, 5, &a), 1);
@@ -160,11 +169,7 @@ static void test_lookup_ttl_and_timeout(void) {
   CU_ASSERT_EQUAL(ask_name(h, 5, "gw", &id, &now), MCC_LOOKUP_UNREACHABLE);
   CU_ASSERT_EQUAL(ask_name(h, 4, "mid", &id, &now), MCC_LOOKUP_FOUND);
   harness_cut(h, 2, 1, 1); /* questions from 2 no longer reach 1 */
-  int status;
-  uint32_t token;
-  CU_ASSERT_EQUAL(mcc_node_lookup(harness_node(h, 3), MCC_LOOKUP_NAME, "gw",
-                                  2, harness_now(h), &status, &id, &token),
-                  0);
+  uint32_t token = sent(h, 3, MCC_LOOKUP_NAME, "gw", 2);
   harness_run_for(h, 2 * S);
   CU_ASSERT_EQUAL(harness_answers(h, 3, NULL), 0);
   harness_run_for(h, 2 * S);
@@ -212,12 +217,7 @@ static void test_lookup_forged_answer(void) {
   harness *h = chain6(NULL);
   liar l = {h, 0, 0};
   harness_set_filter(h, capture_question, &l);
-  int status;
-  uint32_t token;
-  mcc_id id;
-  CU_ASSERT_EQUAL(mcc_node_lookup(harness_node(h, 5), MCC_LOOKUP_NAME, "gw",
-                                  2, harness_now(h), &status, &id, &token),
-                  0);
+  sent(h, 5, MCC_LOOKUP_NAME, "gw", 2);
   harness_run_for(h, 10 * MS);
   CU_ASSERT_TRUE_FATAL(l.captured);
   /* Node 5's genuine record (node 4 holds it), claimed to answer "gw";
@@ -330,15 +330,8 @@ static void test_lookup_cache(void) {
   CU_ASSERT_FALSE(now);
   /* Two askers, one question. */
   harness_reset_counters(h);
-  int st;
-  uint32_t t1, t2;
-  mcc_node *n5 = harness_node(h, 5);
-  CU_ASSERT_EQUAL(mcc_node_lookup(n5, MCC_LOOKUP_NAME, "mid", 3,
-                                  harness_now(h), &st, &id, &t1),
-                  0);
-  CU_ASSERT_EQUAL(mcc_node_lookup(n5, MCC_LOOKUP_NAME, "MID", 3,
-                                  harness_now(h), &st, &id, &t2),
-                  0);
+  uint32_t t1 = sent(h, 5, MCC_LOOKUP_NAME, "mid", 3);
+  uint32_t t2 = sent(h, 5, MCC_LOOKUP_NAME, "MID", 3);
   CU_ASSERT_NOT_EQUAL(t1, t2);
   harness_run_for(h, S);
   CU_ASSERT_EQUAL(harness_answers(h, 5, NULL), 2 + 4);
@@ -361,13 +354,9 @@ static void test_lookup_retry_and_id_keep(void) {
   harness *h = chain6(NULL);
   harness_set_filter(h, drop_lookups, NULL);
   drops_left = 1;
-  int st;
-  uint32_t token;
   mcc_id id;
   uint64_t t0 = harness_now(h);
-  CU_ASSERT_EQUAL(mcc_node_lookup(harness_node(h, 5), MCC_LOOKUP_ID,
-                                  harness_id(h, 0), 32, t0, &st, &id, &token),
-                  0);
+  sent(h, 5, MCC_LOOKUP_ID, harness_id(h, 0), 32);
   harness_run_for(h, 900 * MS);
   CU_ASSERT_EQUAL(harness_answers(h, 5, NULL), 0);
   harness_run_for(h, 200 * MS);
@@ -454,16 +443,10 @@ static void test_lookup_static_addresses(void) {
 static void test_lookup_per_child_share(void) {
   harness *h = chain6(NULL);
   harness_cut(h, 4, 3, 1); /* questions from node 4 go nowhere */
-  mcc_node *n5 = harness_node(h, 5);
   for (int i = 0; i < 100; i++) {
     char name[16];
-    int st;
-    uint32_t tk;
-    mcc_id id;
     snprintf(name, sizeof name, "q%d", i);
-    CU_ASSERT_EQUAL(mcc_node_lookup(n5, MCC_LOOKUP_NAME, name, strlen(name),
-                                    harness_now(h), &st, &id, &tk),
-                    0);
+    sent(h, 5, MCC_LOOKUP_NAME, name, strlen(name));
   }
   harness_run_for(h, 100 * MS);
   harness_answer a;

@@ -51,14 +51,6 @@ static void test_real_dnsmasq_text(void) {
   CU_ASSERT_EQUAL(dnsmasq_text(&rs, &dns6, text, 40), -1);
 }
 
-static mcc_conf *conf_of(const char *text) {
-  mcc_conf *c = NULL;
-  CU_ASSERT_EQUAL_FATAL(mcc_conf_new(&c), 0);
-  CU_ASSERT_EQUAL_FATAL(
-      mcc_conf_parse(c, "mcc.conf", text, strlen(text), NULL, NULL), 0);
-  return c;
-}
-
 static void test_real_dnsmasq_install(void) {
   rt_tmp_begin(root, "dnsmasq");
   char dir[PATH_MAX], text[2 * PATH_MAX], file[PATH_MAX + 16],
@@ -68,14 +60,14 @@ static void test_real_dnsmasq_install(void) {
   /* no directory, no word: off; explicitly off: off */
   rt_fmt(text, sizeof text, "dnsmasq-directory = %s\n", dir);
   dnsmasq dm;
-  mcc_conf *c = conf_of(text);
+  mcc_conf *c = rt_conf(text);
   dnsmasq_init(&dm, c, root);
   CU_ASSERT_FALSE(dm.enabled);
   mcc_conf_free(c);
   CU_ASSERT_EQUAL(mkdir(dir, 0755), 0);
   rt_fmt(text, sizeof text,
          "dnsmasq-directory = %s\ndnsmasq-enable = false\n", dir);
-  c = conf_of(text);
+  c = rt_conf(text);
   dnsmasq_init(&dm, c, root);
   CU_ASSERT_FALSE(dm.enabled);
   mcc_conf_free(c);
@@ -83,7 +75,7 @@ static void test_real_dnsmasq_install(void) {
   rt_fmt(text, sizeof text,
          "dnsmasq-directory = %s\ndnsmasq-restart-command = echo x >> %s\n",
          dir, marker);
-  c = conf_of(text);
+  c = rt_conf(text);
   dnsmasq_init(&dm, c, root);
   mcc_conf_free(c);
   CU_ASSERT_TRUE_FATAL(dm.enabled);
@@ -107,7 +99,7 @@ static void test_real_dnsmasq_install(void) {
   /* a directory that cannot be written: an error naming the file */
   rt_fmt(text, sizeof text, "dnsmasq-enable = true\ndnsmasq-directory = %s/none\n",
          root);
-  c = conf_of(text);
+  c = rt_conf(text);
   dnsmasq_init(&dm, c, root);
   mcc_conf_free(c);
   CU_ASSERT_TRUE(dm.enabled);

@@ -53,14 +53,6 @@ static const char *at(char out[PATH_MAX], const char *name) {
   return out;
 }
 
-static mcc_conf *conf_from(const char *text) {
-  mcc_conf *conf = NULL;
-  CU_ASSERT_EQUAL_FATAL(mcc_conf_new(&conf), 0);
-  CU_ASSERT_EQUAL(
-      mcc_conf_parse(conf, "test.conf", text, strlen(text), NULL, NULL), 0);
-  return conf;
-}
-
 /* ---- running a command -------------------------------------------------- */
 
 typedef rt_out run_out;
@@ -105,7 +97,7 @@ static void write_chain(const char *dir, const chain *c) {
 static int load_dir(const char *dir, uint64_t now, char *err, size_t errlen,
                     mcc_keypair *kp, mcc_id *networks,
                     size_t *networks_len) {
-  mcc_conf *conf = conf_from("");
+  mcc_conf *conf = rt_conf("");
   mcc_cert cert;
   int rv = keyfile_load_identity(conf, dir, kp, &cert, networks,
                                  networks_len, 4, now, err, errlen);
@@ -327,7 +319,7 @@ static void test_real_keyfile_load_identity_good(void) {
            "node-private-key = %s/node-private-key.txt\n"
            "network-certificates = %s/network-certificate.txt\n",
            dir, dir, dir);
-  mcc_conf *conf = conf_from(text);
+  mcc_conf *conf = rt_conf(text);
   mcc_keypair kp;
   mcc_cert cert;
   mcc_id nets[4];
@@ -635,7 +627,7 @@ static void test_real_keyfile_networks_cap(void) {
   rt_fmt(text, sizeof text,
            "network-certificates = %s, %s/network-certificate.txt\n",
            other_path, dir);
-  mcc_conf *conf = conf_from(text);
+  mcc_conf *conf = rt_conf(text);
   mcc_keypair kp;
   mcc_cert cert;
   mcc_id nets[2];
@@ -651,7 +643,7 @@ static void test_real_keyfile_networks_cap(void) {
                   -1);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "network-certificates: 2 files"));
   mcc_conf_free(conf);
-  conf = conf_from("network-certificates =\n");
+  conf = rt_conf("network-certificates =\n");
   CU_ASSERT_EQUAL(keyfile_load_identity(conf, dir, &kp, &cert, nets,
                                         &nets_len, 2, T0, err, sizeof err),
                   -1);
@@ -662,7 +654,7 @@ static void test_real_keyfile_networks_cap(void) {
 
 static void test_real_keyfile_path_rule(void) {
   char out[PATH_MAX], err[512];
-  mcc_conf *conf = conf_from("");
+  mcc_conf *conf = rt_conf("");
   CU_ASSERT_EQUAL(keyfile_conf_path(conf, "node-certificate", 0, "/some/dir",
                                     out, sizeof out, err, sizeof err),
                   0);
@@ -690,7 +682,7 @@ static void test_real_keyfile_path_rule(void) {
 
   /* Set in the file: as is, even under /etc/mcc/ and with commas in a
    * path key (one value); lists split. */
-  conf = conf_from("node-certificate = /etc/mcc/other/cert,1.txt\n"
+  conf = rt_conf("node-certificate = /etc/mcc/other/cert,1.txt\n"
                    "node-private-key = keys/node.txt\n"
                    "network-certificates = /etc/mcc/a.txt, b.txt\n");
   CU_ASSERT_EQUAL(keyfile_conf_path(conf, "node-certificate", 0, "/d", out,
@@ -918,7 +910,7 @@ static void test_real_keyfile_cli_init(void) {
          "  base64:     %s\n", net_id, net_b64);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, want));
   CU_ASSERT_PTR_NULL(strstr(strstr(o.out, "kind:       node"), "base64:"));
-  conf = conf_from("");
+  conf = rt_conf("");
   CU_ASSERT_EQUAL(
       mcc_conf_set(conf, "trusted-networks", net_id, err, sizeof err), 0);
   CU_ASSERT_EQUAL(

@@ -317,29 +317,18 @@ static void dns_query(mccd *d, const mcc_addr *from, const dns_client *to,
                     ? mcc_dns_forward_name(query, n, name, sizeof name)
                     : -1;
   if (namelen > 0) {
-    uint32_t token = 0;
-    int is_id = 0;
-    enum lookup_need need =
-        lookup_need(d->node, d->cfg.resolver.domain, name, (size_t)namelen,
-                    now, &found, &token, &is_id);
-    if (need == NEED_WAIT) {
-      lookup_wait *w = n <= LOOKUP_QUERY_MAX
-                           ? lookup_wait_add(&d->waits, token, is_id)
-                           : NULL;
-      if (w) { /* answered in cb_lookup_done */
-        w->to = *to;
-        memcpy(w->query, query, n);
-        w->qlen = n;
-        if (to->tcp)
-          dns_conns_park(&d->dns_tcp.c[to->tcp_slot], now,
-                         d->cfg.settings.network_lookup_timeout_ns +
-                             DNS_CONN_IDLE_NS);
-        return;
-      }
-      found.status = MCC_LOOKUP_UNREACHABLE; /* too many waiting */
-      f = &found;
-    } else if (need == NEED_ANSWERED) {
-      f = lookup_effective(&found, is_id);
+    lookup_wait *w;
+    f = lookup_begin(&d->waits, d->node, d->cfg.resolver.domain, name,
+                     (size_t)namelen, now, n <= LOOKUP_QUERY_MAX, &found, &w);
+    if (w) { /* answered in cb_lookup_done */
+      w->to = *to;
+      memcpy(w->query, query, n);
+      w->qlen = n;
+      if (to->tcp)
+        dns_conns_park(&d->dns_tcp.c[to->tcp_slot], now,
+                       d->cfg.settings.network_lookup_timeout_ns +
+                           DNS_CONN_IDLE_NS);
+      return;
     }
   }
   dns_reply(d, to, query, n, f, v == MCC_DNS_VERDICT_REFUSE, 0);
@@ -431,27 +420,18 @@ static void ctl_request(mccd *d, ctl_conn *c, size_t len) {
   const mcc_lookup_answer *f = NULL;
   int n = ctl_resolve_input(c->buf, len, input, sizeof input);
   if (n > 0) {
-    uint32_t token = 0;
-    int is_id = 0;
-    enum lookup_need need =
-        lookup_need(d->node, d->cfg.resolver.domain, input, (size_t)n,
-                    now_ns(d), &found, &token, &is_id);
-    if (need == NEED_WAIT) {
-      lookup_wait *w = lookup_wait_add(&d->waits, token, is_id);
-      if (w) {
-        w->is_ctl = 1;
-        w->ctl_fd = c->fd;
-        w->ctl_slot = (size_t)(c - d->conns);
-        c->waiting = 1;
-        c->len = len; /* the request, without its newline */
-        c->deadline = now_ns(d) + d->cfg.settings.network_lookup_timeout_ns +
-                      CTL_CONN_TIMEOUT_NS;
-        return;
-      }
-      found.status = MCC_LOOKUP_UNREACHABLE;
-      f = &found;
-    } else if (need == NEED_ANSWERED) {
-      f = lookup_effective(&found, is_id);
+    lookup_wait *w;
+    f = lookup_begin(&d->waits, d->node, d->cfg.resolver.domain, input,
+                     (size_t)n, now_ns(d), 1, &found, &w);
+    if (w) { /* answered in cb_lookup_done */
+      w->is_ctl = 1;
+      w->ctl_fd = c->fd;
+      w->ctl_slot = (size_t)(c - d->conns);
+      c->waiting = 1;
+      c->len = len; /* the request, without its newline */
+      c->deadline = now_ns(d) + d->cfg.settings.network_lookup_timeout_ns +
+                    CTL_CONN_TIMEOUT_NS;
+      return;
     }
   }
   ctl_answer(d, c, c->buf, len, f);

@@ -100,3 +100,22 @@ lookup_wait *lookup_wait_add(lookup_waits *lw, uint32_t token, int is_id) {
     }
   return NULL;
 }
+
+const mcc_lookup_answer *lookup_begin(lookup_waits *lw, mcc_node *node,
+                                      const char *domain, const char *name,
+                                      size_t len, uint64_t now, int can_wait,
+                                      mcc_lookup_answer *buf,
+                                      lookup_wait **pw) {
+  uint32_t token = 0;
+  int is_id = 0;
+  *pw = NULL;
+  switch (lookup_need(node, domain, name, len, now, buf, &token, &is_id)) {
+  case NEED_NONE: return NULL;
+  case NEED_ANSWERED: return lookup_effective(buf, is_id);
+  case NEED_WAIT: break;
+  }
+  if (can_wait && (*pw = lookup_wait_add(lw, token, is_id)) != NULL)
+    return NULL;
+  buf->status = MCC_LOOKUP_UNREACHABLE; /* too many waiting */
+  return buf;
+}

@@ -70,4 +70,15 @@ typedef struct lookup_waits {
 /* A free entry for token, or NULL when all are taken. */
 lookup_wait *lookup_wait_add(lookup_waits *lw, uint32_t token, int is_id);
 
+/* A local user's question about name, the whole of it: lookup_need,
+ * then either *pw, a wait entry the caller fills with where the answer
+ * goes (the function returns NULL), or *pw NULL and the answer to give
+ * now: NULL for the resolver's own, else *buf (UNREACHABLE when the
+ * question would wait and may not: can_wait 0 or no entry free). */
+const mcc_lookup_answer *lookup_begin(lookup_waits *lw, mcc_node *node,
+                                      const char *domain, const char *name,
+                                      size_t len, uint64_t now, int can_wait,
+                                      mcc_lookup_answer *buf,
+                                      lookup_wait **pw);
+
 #endif

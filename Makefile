@@ -38,9 +38,9 @@ FUZZ_SECONDS ?= 60
 # not usable as they are: --cflags holds a bogus "-I/usr;" and --libs asks
 # for libgsl.so (libgsl-dev), so only --exists is asked and the libraries
 # are named here; the headers are in /usr/include/ns3.
-NS3_MODULES := ns3-core ns3-network ns3-internet ns3-point-to-point
+NS3_MODULES := ns3-core ns3-network ns3-internet ns3-point-to-point ns3-csma ns3-wifi ns3-mobility
 NS3      ?= $(shell pkg-config --exists $(NS3_MODULES) 2>/dev/null && echo 1)
-NS3_LIBS := -lns3-point-to-point -lns3-internet -lns3-network -lns3-core
+NS3_LIBS := -lns3-wifi -lns3-csma -lns3-point-to-point -lns3-internet -lns3-mobility -lns3-propagation -lns3-spectrum -lns3-antenna -lns3-energy -lns3-network -lns3-core
 CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Wno-unused-parameter
 NS3_BINS := $(if $(NS3),$(BUILD)/bin/ns3c-test)
 # With ns-3, mcc-sim gets the ns-3 backend (--backend ns3): engine_ns3.o and

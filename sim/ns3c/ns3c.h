@@ -6,11 +6,16 @@
  *
  * What it offers: the simulator clock and C callbacks at absolute times
  * (ns), nodes, point-to-point links (rate, delay, queue, loss, MTU,
- * up/down), one UDP socket per node on port 9376 with a receive callback,
- * and per-link pcap through ns-3's own PcapHelper. Every node gets IPv4
- * only, no queue discs, and one /30 per link (10.0.0.0/8, link k owns
- * 10.0.0.0 + 4k; its first node .1, its second .2): a datagram goes only
- * to a link neighbour, so the connected routes are all the routing needed.
+ * up/down), shared media (a CSMA segment, an 802.11 ad-hoc channel with
+ * node positions), one UDP socket per node on port 9376 with a receive
+ * callback, and per-link pcap through ns-3's own PcapHelper. Every node
+ * gets IPv4 only, no queue discs, and one /30 per link (10.0.0.0/8, link
+ * k owns 10.0.0.0 + 4k; its first node .1, its second .2): a datagram goes
+ * only to a neighbour on a link or medium, so each node's routing is a
+ * hash table from a neighbour's address to the interface (O(1) where
+ * ns-3's static routing scans a route per interface), and a p2p device
+ * hands its packets straight to IPv4 (ns-3's Node scans two handlers per
+ * device for every packet): a hub of 10^4 links costs what a leaf does.
  *
  * ns-3's Simulator is a process-wide singleton: one ns3c at a time
  * (ns3c_new fails with NS3C_ERR_BUSY while another lives).
@@ -125,6 +130,53 @@ int ns3c_link_addr(const ns3c *ns, uint32_t link, uint32_t node,
 /* Writes both directions of the link as seen by its first node's device
  * to `path` (ns-3's PcapHelper, DLT_PPP). NS3C_ERR_IO. */
 int ns3c_link_pcap(ns3c *ns, uint32_t link, const char *path);
+
+/*
+ * Shared media. A medium's members each get one device on it and one
+ * address in a subnet of its own (from 172.16.0.0/12), with their
+ * neighbour caches filled in advance (no ARP); a member reaches every
+ * other member directly. Media are numbered from 0, apart from links.
+ */
+enum { NS3C_CSMA = 1, NS3C_WIFI = 2 };
+
+/* A CSMA segment (ns-3's CsmaChannel: one shared, half-duplex bus). */
+typedef struct ns3c_csma_params {
+  uint64_t rate_bps;   /* > 0 */
+  uint64_t delay_ns;   /* propagation along the bus */
+  uint32_t queue_pkts; /* each device's DropTail queue; 0: ns-3's 100 */
+  uint32_t mtu;        /* IP MTU; 0: 1500 */
+  double loss;         /* probability a packet is lost on receipt, 0..1 */
+} ns3c_csma_params;
+void ns3c_csma_params_default(ns3c_csma_params *p);
+/* n >= 2 distinct nodes on one segment. NS3C_ERR_INVALID. */
+int ns3c_csma_new(ns3c *ns, const uint32_t *nodes, size_t n,
+                  const ns3c_csma_params *p, uint32_t *pmedium);
+
+/* An 802.11 ad-hoc channel (Yans): ns-3's default propagation (log
+ * distance, exponent 3, 46.68 dB at 1 m) and NIST error model, so loss
+ * grows with distance; the MAC retries unicast frames. */
+typedef struct ns3c_wifi_params {
+  uint64_t rate_bps;   /* the data and control mode: 802.11a 6, 9, 12, 18,
+                          24, 36, 48, 54 Mbit/s or 802.11b 1, 2, 5.5, 11 */
+  uint32_t queue_pkts; /* the MAC queue; 0: ns-3's 500 */
+  double loss;         /* on top of the radio's: dropped after receipt */
+} ns3c_wifi_params;
+void ns3c_wifi_params_default(ns3c_wifi_params *p); /* 802.11a 6 Mbit/s */
+int ns3c_wifi_rate_valid(uint64_t rate_bps);         /* 1 or 0 */
+/* n >= 2 distinct nodes, node i at (xy[2i], xy[2i+1]) metres; a node may
+ * be on one Wi-Fi channel only. NS3C_ERR_INVALID. */
+int ns3c_wifi_new(ns3c *ns, const uint32_t *nodes, const double *xy, size_t n,
+                  const ns3c_wifi_params *p, uint32_t *pmedium);
+/* Moves a node on a Wi-Fi channel, at once. NS3C_ERR_INVALID. */
+int ns3c_node_set_position(ns3c *ns, uint32_t node, double x, double y);
+/* `node`'s address on the medium (port 9376). NS3C_ERR_INVALID. */
+int ns3c_medium_addr(const ns3c *ns, uint32_t medium, uint32_t node,
+                     ns3c_addr *out);
+/* Writes what `node`'s device on the medium sends and receives to `path`
+ * (PcapHelper: DLT_EN10MB for CSMA, DLT_IEEE802_11 for Wi-Fi).
+ * NS3C_ERR_IO. */
+int ns3c_medium_pcap(ns3c *ns, uint32_t medium, uint32_t node,
+                     const char *path);
 
 /* A datagram arrived at `node`'s socket from `from` (from_node: the
  * sender's index). data is valid during the call only. */

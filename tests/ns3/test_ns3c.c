@@ -1,7 +1,8 @@
 /*
  * test_ns3c.c — libns3c (sim/ns3c/ns3c.h) against exact expectations:
  * ns-3's timing on a point-to-point link, our timers, cancel, cut links,
- * loss and the seed. Plain C, so it also shows the API is usable from C.
+ * loss and the seed; a CSMA segment's members and timing; Wi-Fi delivery
+ * against distance and a node moved out of range. Plain C, so it also shows the API is usable from C.
  * Ends with "N passed, N failed" as tools/run-tests counts it.
  *
  *   node 0 ---- 1 Mbit/s, 10 ms ---- node 1 ---- 1 Gbit/s, 1 ms, loss 0.3 ---- node 2
@@ -238,6 +239,131 @@ static void check_pcap(const char *path) {
         (long long)st.st_size);
 }
 
+
+/* A medium's datagram: from node `node` to the medium address of `to`. */
+typedef struct medium_job {
+  world *w;
+  uint32_t medium, node, to;
+} medium_job;
+
+static void do_medium_send(void *user) {
+  medium_job *j = user;
+  ns3c_addr to;
+  if (ns3c_medium_addr(j->w->ns, j->medium, j->to, &to) == 0)
+    ns3c_sendto(j->w->ns, j->node, &to, j->w->payload, PAYLOAD);
+}
+
+static size_t arrivals_at(const world *w, uint32_t node, uint32_t from) {
+  size_t n = 0;
+  for (size_t i = 0; i < w->nlog; i++)
+    n += w->log[i].node == node && w->log[i].from_node == from;
+  return n;
+}
+
+/* A CSMA segment of four nodes: every member reaches every other directly,
+ * from its address on the segment; a node that is not a member does not;
+ * a 100-byte datagram takes its bytes on the wire (Ethernet 14 + FCS 4,
+ * IPv4 20, UDP 8, payload 100: 146, no padding) at 10 Mbit/s plus 1 us. */
+static void test_csma(void) {
+  world w;
+  memset(&w, 0, sizeof w);
+  CHECK(ns3c_new(&w.ns, 1) == 0, "ns3c_new");
+  ns3c_on_recv(w.ns, on_recv, &w);
+  ns3c_nodes_new(w.ns, 5);
+  uint32_t members[] = {0, 1, 2, 3}, m = 9;
+  ns3c_csma_params p;
+  ns3c_csma_params_default(&p);
+  p.rate_bps = 10000000;
+  p.delay_ns = 1000;
+  CHECK(ns3c_csma_new(w.ns, members, 4, &p, &m) == 0 && m == 0, "segment");
+  uint32_t dup[] = {0, 0};
+  CHECK(ns3c_csma_new(w.ns, dup, 2, &p, NULL) == NS3C_ERR_INVALID,
+        "a node twice on a segment is refused");
+  ns3c_addr a0, a3, none;
+  CHECK(ns3c_medium_addr(w.ns, 0, 0, &a0) == 0 &&
+            ns3c_medium_addr(w.ns, 0, 3, &a3) == 0,
+        "member addresses");
+  CHECK(a0.ip[0] == 172 && a0.ip[1] == 16 && a3.ip[3] == a0.ip[3] + 3,
+        "members numbered in 172.16.0.0/12: %u.%u.%u.%u", a0.ip[0], a0.ip[1],
+        a0.ip[2], a0.ip[3]);
+  CHECK(ns3c_medium_addr(w.ns, 0, 4, &none) == NS3C_ERR_INVALID,
+        "node 4 has no address on the segment");
+  CHECK(ns3c_sendto(w.ns, 4, &a3, w.payload, PAYLOAD) == NS3C_ERR_NO_ROUTE,
+        "node 4 cannot send onto the segment");
+  medium_job j[3] = {{&w, 0, 0, 3}, {&w, 0, 1, 3}, {&w, 0, 3, 2}};
+  for (int i = 0; i < 3; i++) ns3c_schedule(w.ns, S, do_medium_send, &j[i]);
+  ns3c_run_until(w.ns, 2 * S);
+  CHECK(arrivals_at(&w, 3, 0) == 1 && arrivals_at(&w, 3, 1) == 1 &&
+            arrivals_at(&w, 2, 3) == 1 && w.nlog == 3,
+        "%zu arrivals, each once at its node", w.nlog);
+  uint64_t first = UINT64_MAX;
+  for (size_t i = 0; i < w.nlog; i++)
+    if (w.log[i].at < first) first = w.log[i].at;
+  CHECK(first == S + 146 * 800 + 1000, "first arrival at %" PRIu64, first);
+  ns3c_free(w.ns);
+}
+
+/* Two Wi-Fi nodes at a distance: how many of 50 datagrams arrive. */
+static size_t wifi_run(double distance, double move_to, uint64_t seed) {
+  world w;
+  memset(&w, 0, sizeof w);
+  if (ns3c_new(&w.ns, seed) != 0) return 0;
+  ns3c_on_recv(w.ns, on_recv, &w);
+  ns3c_nodes_new(w.ns, 2);
+  uint32_t members[] = {0, 1};
+  double xy[] = {0, 0, distance, 0};
+  ns3c_wifi_params p;
+  ns3c_wifi_params_default(&p);
+  size_t got = 0;
+  if (ns3c_wifi_new(w.ns, members, xy, 2, &p, NULL) == 0) {
+    medium_job j = {&w, 0, 0, 1};
+    for (int i = 0; i < 50; i++)
+      ns3c_schedule(w.ns, S + (uint64_t)i * 10 * MS, do_medium_send, &j);
+    ns3c_run_until(w.ns, S + 250 * MS);
+    if (move_to >= 0) ns3c_node_set_position(w.ns, 1, move_to, 0);
+    ns3c_run_until(w.ns, 3 * S);
+    got = arrivals_at(&w, 1, 0);
+  }
+  ns3c_free(w.ns);
+  return got;
+}
+
+/* 802.11a at 6 Mbit/s on ns-3's default channel: near, everything
+ * arrives (the MAC retries); far, nothing; a node moved out of range in
+ * the middle gets the first half only; and the loss depends on distance
+ * in between. */
+static void test_wifi(void) {
+  size_t near = wifi_run(20, -1, 1), far = wifi_run(400, -1, 1);
+  size_t moved = wifi_run(20, 400, 1);
+  printf("wifi 6 Mbit/s: 20 m %zu/50, 400 m %zu/50, moved at 250 ms %zu/50;"
+         " by distance:", near, far, moved);
+  size_t last = 50, falling = 1;
+  for (int d = 20; d <= 120; d += 10) {
+    size_t n = wifi_run(d, -1, 1);
+    printf(" %d m %zu", d, n);
+    falling &= n <= last;
+    last = n;
+  }
+  printf("\n");
+  CHECK(near == 50, "%zu of 50 at 20 m", near);
+  CHECK(far == 0, "%zu of 50 at 400 m", far);
+  CHECK(moved == 25, "%zu of 50 when moved away after 25", moved);
+  CHECK(falling && last == 0, "delivery falls with distance to 0 at 140 m");
+  ns3c *ns;
+  CHECK(ns3c_new(&ns, 1) == 0, "ns3c_new");
+  ns3c_nodes_new(ns, 2);
+  uint32_t members[] = {0, 1};
+  double xy[] = {0, 0, 1, 0};
+  ns3c_wifi_params p;
+  ns3c_wifi_params_default(&p);
+  p.rate_bps = 7000000;
+  CHECK(ns3c_wifi_new(ns, members, xy, 2, &p, NULL) == NS3C_ERR_INVALID,
+        "7 Mbit/s is no Wi-Fi mode");
+  CHECK(ns3c_node_set_position(ns, 0, 1, 1) == NS3C_ERR_INVALID,
+        "a node with no radio cannot move");
+  ns3c_free(ns);
+}
+
 int main(void) {
   char dir[] = "/tmp/ns3c-test-XXXXXX";
   char pcap[64] = "";
@@ -249,6 +375,8 @@ int main(void) {
     rmdir(dir);
   }
   test_seed();
+  test_csma();
+  test_wifi();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

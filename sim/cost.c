@@ -32,6 +32,10 @@ uint64_t sim_cost_generated_nodes(const sim_topo_spec *t) {
   case SIM_TOPO_STAR:
   case SIM_TOPO_RANDOM:
     return t->n;
+  case SIM_TOPO_GRID: {
+    uint64_t n = (uint64_t)t->w * t->h;
+    return n > UINT32_MAX ? UINT32_MAX : n;
+  }
   default:
     return 0;
   }

@@ -8,6 +8,7 @@
  * duration of each call and the previous handler is put back after.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,22 @@ static int copy_text(char **dst, const char *text) {
   return *dst ? 0 : MCC_ERR_NOMEM;
 }
 
+/* "x,y" in metres, as Graphviz writes a position (neato's pinned "x,y!"
+ * too); -1 when malformed. */
+static int parse_pos(const char *v, double *x, double *y) {
+  char *end;
+  *x = strtod(v, &end);
+  if (end == v || *end != ',') return -1;
+  const char *second = end + 1;
+  *y = strtod(second, &end);
+  if (end == second) return -1;
+  if (*end == '!') end++;
+  if (*end || !isfinite(*x) || !isfinite(*y) || fabs(*x) > 1e9 ||
+      fabs(*y) > 1e9)
+    return -1;
+  return 0;
+}
+
 static int read_node(reader *r, Agnode_t *n, sim_topo_node *tn) {
   const char *v;
   unsigned long net;
@@ -226,6 +243,11 @@ static int read_node(reader *r, Agnode_t *n, sim_topo_node *tn) {
     if (parse_uint(v, NETWORK_MAX, &net) != 0)
       return bad_node(r, n, "network", "an integer 0..7", v);
     tn->network = (int)net;
+  }
+  if ((v = attr(n, "pos"))) {
+    if (parse_pos(v, &tn->x, &tn->y) != 0)
+      return bad_node(r, n, "pos", "metres as \"x,y\" such as \"40,80\"", v);
+    tn->has_pos = 1;
   }
   if ((v = attr(n, "trusts")) && parse_networks(v, &tn->trusts) != 0)
     return bad_node(r, n, "trusts",
@@ -265,6 +287,19 @@ static int read_link(reader *r, Agedge_t *e, sim_link_params *p,
       return bad_edge(r, e, "mtu", "an integer 576..65535", v);
     p->mtu = (uint32_t)mtu;
     *phas |= SIM_LINK_HAS_MTU;
+  }
+  unsigned long queue;
+  if ((v = attr(e, "queue"))) {
+    if (parse_uint(v, 1000000, &queue) != 0 || queue < 1)
+      return bad_edge(r, e, "queue", "a number of packets 1..1000000", v);
+    p->queue = (uint32_t)queue;
+    *phas |= SIM_LINK_HAS_QUEUE;
+  }
+  if ((v = attr(e, "model"))) {
+    int model = sim_link_model_parse(v);
+    if (model < 0) return bad_edge(r, e, "model", "p2p, csma or wifi", v);
+    p->model = (uint8_t)model;
+    *phas |= SIM_LINK_HAS_MODEL;
   }
   return 0;
 }
@@ -520,6 +555,10 @@ static void write_node(Agnode_t *n, const sim_topo_node *tn,
   }
   if (tn->dns_names) set(n, "dns_names", tn->dns_names);
   if (tn->tags) set(n, "tags", tn->tags);
+  if (tn->has_pos) {
+    snprintf(buf, sizeof buf, "%.17g,%.17g", tn->x, tn->y);
+    set(n, "pos", buf);
+  }
 }
 
 static void write_edge(Agedge_t *e, const sim_topo_edge *te, size_t nparents,
@@ -552,6 +591,12 @@ static void write_edge(Agedge_t *e, const sim_topo_edge *te, size_t nparents,
     snprintf(buf, sizeof buf, "%u", te->params.mtu);
     set(e, "mtu", buf);
   }
+  if (te->has & SIM_LINK_HAS_QUEUE) {
+    snprintf(buf, sizeof buf, "%u", te->params.queue);
+    set(e, "queue", buf);
+  }
+  if (te->has & SIM_LINK_HAS_MODEL)
+    set(e, "model", sim_link_model_name(te->params.model));
 }
 
 /* The configured view when the caller has no live state. */

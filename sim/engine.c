@@ -280,6 +280,8 @@ static int build_links(sim_engine *e, char *err, size_t errlen) {
     if (ed->has & SIM_LINK_HAS_RATE) l->p.rate_bps = ed->params.rate_bps;
     if (ed->has & SIM_LINK_HAS_LOSS) l->p.loss = ed->params.loss;
     if (ed->has & SIM_LINK_HAS_MTU) l->p.mtu = ed->params.mtu;
+    if (ed->has & SIM_LINK_HAS_QUEUE) l->p.queue = ed->params.queue;
+    if (ed->has & SIM_LINK_HAS_MODEL) l->p.model = ed->params.model;
     if (!l->p.mtu) l->p.mtu = 1500;
     l->up = 1;
     uint8_t s[32];
@@ -642,6 +644,27 @@ uint64_t sim_engine_now(const sim_engine *e) { return e->now; }
 /* ---- what another backend calls (engine_backend.h) -------------------------------- */
 
 size_t sim_backend_nlinks(const sim_engine *e) { return e->nlinks; }
+
+const char *sim_backend_pcap_dir(const sim_engine *e) {
+  return e->cfg.pcap_dir;
+}
+
+const char *sim_backend_node_name(const sim_engine *e, uint32_t node) {
+  return e->topo->nodes[node].name;
+}
+
+int sim_backend_node_pos(const sim_engine *e, uint32_t node, double *x,
+                         double *y) {
+  const sim_topo_node *n = &e->topo->nodes[node];
+  *x = n->x;
+  *y = n->y;
+  return n->has_pos;
+}
+
+int sim_engine_move(sim_engine *e, uint32_t node, double x, double y) {
+  if (node >= e->n || !e->ops || !e->ops->move) return MCC_ERR_INVALID_ARGUMENT;
+  return e->ops->move(e->bk, node, x, y);
+}
 
 void sim_backend_link(const sim_engine *e, size_t k, uint32_t *a, uint32_t *b,
                       sim_link_params *p) {

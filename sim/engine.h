@@ -71,6 +71,9 @@ int sim_engine_set_link(sim_engine *e, uint32_t a, uint32_t b, int up);
  * none; its MTU (0 when there is none). */
 int sim_engine_link_up(const sim_engine *e, uint32_t a, uint32_t b);
 uint32_t sim_engine_link_mtu(const sim_engine *e, uint32_t a, uint32_t b);
+/* Moves a node's radio (a wifi link model, ns-3 only) to (x, y) metres.
+ * MCC_ERR_INVALID_ARGUMENT when the backend has no radio for it. */
+int sim_engine_move(sim_engine *e, uint32_t node, double x, double y);
 /* Datagrams dropped at a link because they were larger than its MTU (the
  * underlay does not fragment). */
 uint64_t sim_engine_dropped_mtu(const sim_engine *e);

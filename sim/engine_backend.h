@@ -46,6 +46,9 @@ typedef struct sim_backend_ops {
                const uint8_t *data, size_t len, uint32_t tag_flow,
                uint32_t tag_seq);
   void (*set_link)(void *state, uint32_t link, int up);
+  /* The node's radio to (x, y) metres (sim_engine_move); NULL when the
+   * backend has no radio. 0 or MCC_ERR_INVALID_ARGUMENT. */
+  int (*move)(void *state, uint32_t node, double x, double y);
 } sim_backend_ops;
 
 /* The engine's links as a backend builds them: link k between a and b
@@ -53,6 +56,13 @@ typedef struct sim_backend_ops {
 size_t sim_backend_nlinks(const sim_engine *e);
 void sim_backend_link(const sim_engine *e, size_t k, uint32_t *a, uint32_t *b,
                       sim_link_params *p);
+
+/* The engine's capture directory (NULL: no captures), a node's name, and
+ * its radio position (0: it has none). */
+const char *sim_backend_pcap_dir(const sim_engine *e);
+const char *sim_backend_node_name(const sim_engine *e, uint32_t node);
+int sim_backend_node_pos(const sim_engine *e, uint32_t node, double *x,
+                         double *y);
 
 /* Called by a backend from its events (its clock at the event's time). */
 void sim_backend_timer(sim_engine *e, uint32_t node);

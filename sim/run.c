@@ -18,6 +18,7 @@
 #include "cost.h"
 #include "dot.h"
 #include "engine.h"
+#include "link_models.h"
 #include "lookups.h"
 #include "measure.h"
 #include "metrics.h"
@@ -94,6 +95,10 @@ static int build_topology(run_ctx *c, uint64_t seed, char *err,
                                t->has_seed ? t->seed : seed, err, errlen);
   case SIM_TOPO_FILE:
     return sim_dot_read(&c->topo, t->path, err, errlen);
+  case SIM_TOPO_GRID:
+    return sim_topology_grid(&c->topo, t->w, t->h,
+                             t->parents ? t->parents : 1, t->spacing, err,
+                             errlen);
   default:
     snprintf(err, errlen, "no topology");
     return MCC_ERR_VALUE;
@@ -371,6 +376,11 @@ static void apply_event(run_ctx *c, size_t k) {
     break;
   case SIM_EV_RESOLVE_LEAVES:
     sim_lookups_ask_leaves(c->lookups);
+    break;
+  case SIM_EV_MOVE: /* checked: a has a radio (sim_link_models_check) */
+    sim_engine_move(c->e, a, ev->x, ev->y);
+    c->topo.nodes[a].x = ev->x; /* topology.dot shows where it went */
+    c->topo.nodes[a].y = ev->y;
     break;
   }
 }
@@ -685,6 +695,12 @@ int sim_run(const sim_run_options *o) {
   if (sc.link_has & SIM_LINK_HAS_RATE) cfg.link_defaults.rate_bps = sc.link.rate_bps;
   if (sc.link_has & SIM_LINK_HAS_LOSS) cfg.link_defaults.loss = sc.link.loss;
   if (sc.link_has & SIM_LINK_HAS_MTU) cfg.link_defaults.mtu = sc.link.mtu;
+  if (sc.link_has & SIM_LINK_HAS_QUEUE) cfg.link_defaults.queue = sc.link.queue;
+  if (sc.link_has & SIM_LINK_HAS_MODEL) cfg.link_defaults.model = sc.link.model;
+  if (sim_link_models_check(&sc, &c.topo, c.ev_a, c.ns3, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s\n", err);
+    goto out;
+  }
   double t0 = sim_wall_s();
   err[0] = '\0';
   int erv = sim_engine_new(&c.e, &c.topo, &cfg, err, sizeof err);

@@ -404,6 +404,6 @@ const char *sim_event_kind_name(sim_event_kind kind) {
   static const char *const names[] = {
       "kill",     "revive", "cut",     "restore",    "flow start",
       "flow stop", "ping all", "ping", "restart",    "tunnel add",
-      "tunnel revoke", "resolve", "resolve leaves"};
+      "tunnel revoke", "resolve", "resolve leaves", "move"};
   return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }

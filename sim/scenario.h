@@ -31,7 +31,8 @@ typedef enum sim_topo_kind {
   SIM_TOPO_CYCLIC,
   SIM_TOPO_STAR,
   SIM_TOPO_RANDOM,
-  SIM_TOPO_FILE
+  SIM_TOPO_FILE,
+  SIM_TOPO_GRID
 } sim_topo_kind;
 
 /* The `topology` line: a generator's parameters (see topology.h for the
@@ -41,7 +42,9 @@ typedef struct sim_topo_spec {
   unsigned line;          /* where it was given, for the runner's errors */
   unsigned n;             /* linear, cyclic, star, random: node count */
   unsigned fanout, depth; /* tree */
-  unsigned parents;       /* tree, random: 1 or 2 (default 1) */
+  unsigned w, h;          /* grid */
+  double spacing;         /* grid: metres between neighbours (default 40) */
+  unsigned parents;       /* tree, random, grid: 1 or 2 (default 1) */
   int has_seed;           /* random: seed= given; else use scenario seed */
   uint64_t seed;
   char *file; /* file: the path as written */
@@ -99,7 +102,8 @@ typedef enum sim_event_kind {
   SIM_EV_TUNNEL_ADD,   /* tunnel: put back at the ends it is missing from */
   SIM_EV_TUNNEL_REVOKE, /* tunnel, ends: removed there */
   SIM_EV_RESOLVE,       /* a asks the network for b (its name or id) */
-  SIM_EV_RESOLVE_LEAVES /* every leaf asks for the leaf half-way round */
+  SIM_EV_RESOLVE_LEAVES, /* every leaf asks for the leaf half-way round */
+  SIM_EV_MOVE            /* a's radio goes to (x, y): ns-3's wifi only */
 } sim_event_kind;
 
 /* Which end of a flow is a tunnel's endpoint (FLOW_START). */
@@ -138,6 +142,7 @@ typedef struct sim_event {
   char *tunnel;      /* FLOW_START to or from a tunnel, TUNNEL_* */
   unsigned ends;     /* TUNNEL_REVOKE: SIM_END_* */
   uint64_t ping_max; /* PING_ALL: most pairs sampled; 0: every pair */
+  double x, y;       /* MOVE: metres */
 } sim_event;
 
 typedef enum sim_expect_op {
@@ -171,6 +176,7 @@ typedef struct sim_scenario {
 
   sim_link_params link; /* `link` defaults for what the topology leaves */
   unsigned link_has;    /* SIM_LINK_HAS_* for the fields given */
+  unsigned link_model_line, link_queue_line; /* where model=, queue= were */
 
   sim_conf_override *sets;
   size_t nsets;

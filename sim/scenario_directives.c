@@ -78,17 +78,19 @@ static int d_duration(parser *p) {
 }
 
 static int d_link(parser *p) {
-  static const char *const names[] = {"delay", "rate", "loss", "mtu", NULL};
-  const char *v[4];
+  static const char *const names[] = {"delay", "rate",  "loss", "mtu",
+                                      "queue", "model", NULL};
+  const char *v[6];
   sim_link_params *l = &p->s->link;
   if (p->ntok < 2)
     return scn_fail(p, MCC_ERR_SYNTAX,
-                "link: expected one or more of delay=, rate=, loss=, mtu= "
+                "link: expected one or more of delay=, rate=, loss=, mtu=, "
+                "queue=, model= "
                 "such as link delay=10ms rate=1Mbit, got '%s'",
                 scn_got_line(p));
   int rv = scn_params(p, "link", 1, names, v, "delay=10ms");
   if (rv) return rv;
-  for (int k = 0; k < 4; k++) {
+  for (int k = 0; k < 6; k++) {
     if (!v[k]) continue;
     if (p->link_line[k])
       return scn_fail(p, MCC_ERR_SYNTAX, "link: %s= already set on line %u",
@@ -115,10 +117,25 @@ static int d_link(parser *p) {
                 "link: mtu: expected an integer in range 576-65535, got '%s'",
                 scn_show(p, v[3]));
   if (v[3]) l->mtu = (uint32_t)mtu;
+  uint64_t queue;
+  if (v[4] && scn_parse_uint(v[4], 1, 1000000, &queue) != 0)
+    return scn_fail(p, MCC_ERR_VALUE,
+                "link: queue: expected a number of packets in range "
+                "1-1000000, got '%s'",
+                scn_show(p, v[4]));
+  if (v[4]) l->queue = (uint32_t)queue, p->s->link_queue_line = p->line;
+  int model = v[5] ? sim_link_model_parse(v[5]) : SIM_MODEL_P2P;
+  if (model < 0)
+    return scn_fail(p, MCC_ERR_VALUE,
+                "link: model: expected p2p, csma or wifi, got '%s'",
+                scn_show(p, v[5]));
+  if (v[5]) l->model = (uint8_t)model, p->s->link_model_line = p->line;
   p->s->link_has |= (v[0] ? SIM_LINK_HAS_DELAY : 0u) |
                     (v[1] ? SIM_LINK_HAS_RATE : 0u) |
                     (v[2] ? SIM_LINK_HAS_LOSS : 0u) |
-                    (v[3] ? SIM_LINK_HAS_MTU : 0u);
+                    (v[3] ? SIM_LINK_HAS_MTU : 0u) |
+                    (v[4] ? SIM_LINK_HAS_QUEUE : 0u) |
+                    (v[5] ? SIM_LINK_HAS_MODEL : 0u);
   return 0;
 }
 
@@ -133,6 +150,8 @@ typedef struct topo_kind {
 static const char *const tree_params[] = {"fanout", "depth", "parents", NULL};
 static const char *const n_params[] = {"n", NULL};
 static const char *const random_params[] = {"n", "parents", "seed", NULL};
+static const char *const grid_params[] = {"w", "h", "parents", "spacing",
+                                          NULL};
 
 static const topo_kind topo_kinds[] = {
     {"tree", SIM_TOPO_TREE, tree_params, 3,
@@ -142,6 +161,8 @@ static const topo_kind topo_kinds[] = {
     {"star", SIM_TOPO_STAR, n_params, 1, "topology star n=100", "n=100"},
     {"random", SIM_TOPO_RANDOM, random_params, 1,
      "topology random n=50 parents=1 seed=3", "n=50"},
+    {"grid", SIM_TOPO_GRID, grid_params, 3,
+     "topology grid w=7 h=7 parents=2 spacing=40", "w=7"},
 };
 
 /* The file's path as the runner opens it: relative paths are relative to
@@ -169,7 +190,7 @@ static int d_topology(parser *p) {
   if (p->ntok < 2)
     return scn_fail(p, MCC_ERR_SYNTAX,
                 "topology: expected 'topology KIND [PARAMETERS]' with KIND "
-                "tree, linear, cyclic, star, random or file, got '%s'",
+                "tree, linear, cyclic, star, random, grid or file, got '%s'",
                 scn_got_line(p));
   const char *kind = p->tok[1];
   if (strcmp(kind, "file") == 0) {
@@ -188,7 +209,7 @@ static int d_topology(parser *p) {
   if (!k)
     return scn_fail(p, MCC_ERR_SYNTAX,
                 "topology: unknown kind '%s' (expected tree, linear, cyclic, "
-                "star, random or file)",
+                "star, random, grid or file)",
                 scn_show(p, kind));
   char what[32];
   snprintf(what, sizeof what, "topology %s", k->name);
@@ -201,10 +222,20 @@ static int d_topology(parser *p) {
                   k->params[i], k->example);
   t->kind = k->kind;
   t->parents = 1;
+  t->spacing = 40;
   for (unsigned i = 0; k->params[i]; i++) {
     const char *name = k->params[i];
     uint64_t min = 1, max = UINT_MAX, val;
     if (!v[i]) continue;
+    if (strcmp(name, "spacing") == 0) {
+      if (scn_parse_number(v[i], &t->spacing) != 0 || !(t->spacing > 0) ||
+          t->spacing > 1e6)
+        return scn_fail(p, MCC_ERR_VALUE,
+                        "%s: spacing: expected metres, more than 0 and at "
+                        "most 1000000, such as 40 or 12.5, got '%s'",
+                        what, scn_show(p, v[i]));
+      continue;
+    }
     if (strcmp(name, "depth") == 0) min = 0;
     if (strcmp(name, "parents") == 0) max = 2;
     if (strcmp(name, "n") == 0 && k->kind == SIM_TOPO_CYCLIC) min = 3;
@@ -218,6 +249,8 @@ static int d_topology(parser *p) {
     if (strcmp(name, "depth") == 0) t->depth = (unsigned)val;
     if (strcmp(name, "parents") == 0) t->parents = (unsigned)val;
     if (strcmp(name, "n") == 0) t->n = (unsigned)val;
+    if (strcmp(name, "w") == 0) t->w = (unsigned)val;
+    if (strcmp(name, "h") == 0) t->h = (unsigned)val;
     if (strcmp(name, "seed") == 0) t->seed = val, t->has_seed = 1;
   }
   if (k->kind == SIM_TOPO_LINEAR || k->kind == SIM_TOPO_CYCLIC ||
@@ -655,6 +688,28 @@ static int ev_resolve(parser *p, sim_event *ev) {
   return 0;
 }
 
+/* at TIME move NODE x=X y=Y: metres, within the grid generator's reach */
+static int ev_move(parser *p, sim_event *ev) {
+  static const char *const names[] = {"x", "y", NULL};
+  const char *v[2];
+  int rv;
+  ev->kind = SIM_EV_MOVE;
+  if (p->ntok != 6) return ev_usage(p, "move", "at TIME move NODE x=X y=Y");
+  if ((rv = scn_node_arg(p, "move", 3, &ev->a)) ||
+      (rv = scn_params(p, "move", 4, names, v, "x=120")))
+    return rv;
+  double *out[2] = {&ev->x, &ev->y};
+  for (int k = 0; k < 2; k++)
+    if (!v[k] || scn_parse_number(v[k], out[k]) != 0 || *out[k] < -1e9 ||
+        *out[k] > 1e9)
+      return scn_fail(p, MCC_ERR_VALUE,
+                      "move: %s: expected metres such as %s=120 or %s=-7.5 "
+                      "(both x= and y=), got '%s'",
+                      names[k], names[k], names[k],
+                      v[k] ? scn_show(p, v[k]) : "");
+  return 0;
+}
+
 static int d_at(parser *p) {
   sim_scenario *s = p->s;
   sim_event ev;
@@ -664,7 +719,8 @@ static int d_at(parser *p) {
   if (p->ntok < 3)
     return scn_fail(p, MCC_ERR_SYNTAX,
                 "at: expected 'at TIME EVENT' (EVENT: kill, revive, "
-                "restart, cut, restore, flow, ping, tunnel, resolve), got "
+                "restart, cut, restore, flow, ping, tunnel, resolve, move), "
+                "got "
                 "'%s'",
                 scn_got_line(p));
   if ((rv = scn_time_arg(p, "at", p->tok[1], &ev.time_ns))) return rv;
@@ -699,11 +755,13 @@ static int d_at(parser *p) {
     if ((rv = ev_tunnel(p, &ev))) return rv;
   } else if (strcmp(kind, "resolve") == 0) {
     if ((rv = ev_resolve(p, &ev))) return rv;
+  } else if (strcmp(kind, "move") == 0) {
+    if ((rv = ev_move(p, &ev))) return rv;
   } else {
     return scn_fail(p, MCC_ERR_SYNTAX,
                 "at: unknown event '%s' (expected kill, revive, restart, "
                 "cut, restore, flow start, flow stop, ping, tunnel add, "
-                "tunnel revoke or resolve)",
+                "tunnel revoke, resolve or move)",
                 scn_show(p, kind));
   }
   if ((rv = after_end(p, "at", ev.time_ns))) return rv;

@@ -67,7 +67,7 @@ typedef struct parser {
 
   unsigned name_line, topo_line, seed_line, duration_line, idle_line,
       tunnels_line, names_line, backend_line;
-  unsigned link_line[4]; /* delay, rate, loss, mtu */
+  unsigned link_line[6]; /* delay, rate, loss, mtu, queue, model */
 } parser;
 
 /* scenario_lex.c */

@@ -366,6 +366,59 @@ int sim_topology_random(sim_topology *t, unsigned n, unsigned parents,
   return finish(t, rv, "random", err, errlen);
 }
 
+int sim_topology_grid(sim_topology *t, unsigned w, unsigned h,
+                      unsigned parents, double spacing, char *err,
+                      size_t errlen) {
+  if (w < 1 || h < 1) {
+    set_err(err, errlen, "grid: w and h must be at least 1");
+    return MCC_ERR_VALUE;
+  }
+  if (parents < 1 || parents > 2) {
+    set_err(err, errlen, "grid: parents must be 1 or 2");
+    return MCC_ERR_VALUE;
+  }
+  if (!(spacing > 0 && spacing <= 1e6)) {
+    set_err(err, errlen, "grid: spacing must be more than 0 and at most 1e6");
+    return MCC_ERR_VALUE;
+  }
+  uint64_t n = (uint64_t)w * h;
+  if (n > MAX_GENERATED) return too_many("grid", err, errlen);
+  int rv = start(t, "grid", (uint32_t)n, (size_t)(n - 1) * parents, err,
+                 errlen);
+  if (rv != 0) return rv;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t x = i % w, y = i / w;
+    t->nodes[i].has_pos = 1;
+    t->nodes[i].x = x * spacing;
+    t->nodes[i].y = y * spacing;
+  }
+  for (uint32_t i = 1; i < n && rv == 0; i++) {
+    uint32_t x = i % w, y = i / w;
+    rv = sim_topology_add_edge(t, i, x ? i - 1 : i - w, 0);
+    if (rv != 0 || parents < 2) continue;
+    if (x && y)
+      rv = sim_topology_add_edge(t, i, i - w, 1);
+    else if (!y && h > 1)
+      rv = sim_topology_add_edge(t, i, w + x - 1, 1);
+    else if (!x && w > 1)
+      rv = sim_topology_add_edge(t, i, i - w + 1, 1);
+  }
+  return finish(t, rv, "grid", err, errlen);
+}
+
+int sim_link_model_parse(const char *text) {
+  static const char *const names[] = {"p2p", "csma", "wifi"};
+  for (int k = 0; k < 3; k++)
+    if (strcmp(text, names[k]) == 0) return k;
+  return -1;
+}
+
+const char *sim_link_model_name(int model) {
+  return model == SIM_MODEL_CSMA   ? "csma"
+         : model == SIM_MODEL_WIFI ? "wifi"
+                                   : "p2p";
+}
+
 /* ---- text parsers ---------------------------------------------------------- */
 
 /* A decimal number without sign or exponent: digits, an optional point

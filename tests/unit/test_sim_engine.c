@@ -129,7 +129,7 @@ static uint64_t join_time(sim_link_params p) {
 }
 
 static void test_sim_engine_link_delay_and_rate(void) {
-  sim_link_params p = {10 * MS, 0, 0, 0};
+  sim_link_params p = {10 * MS, 0, 0, 0, 0, SIM_MODEL_P2P};
   /* HELLO there, HELLO_ACK back, the child's KEEPALIVE under the new keys
    * there (key confirmation), the parent's ROOT back: four delays. */
   CU_ASSERT_EQUAL(join_time(p), 40 * MS);

@@ -370,7 +370,7 @@ static void test_sim_scenario_errors(void) {
       {"name a b", MCC_ERR_VALUE, "name: expected one name"},
       {"name ../up", MCC_ERR_VALUE, "name: "},
       {"link", MCC_ERR_SYNTAX, "link: expected one or more of"},
-      {"link dealy=10ms", MCC_ERR_SYNTAX, "link: unknown parameter 'dealy' (expected delay, rate, loss, mtu)"},
+      {"link dealy=10ms", MCC_ERR_SYNTAX, "link: unknown parameter 'dealy' (expected delay, rate, loss, mtu, queue, model)"},
       {"link delay", MCC_ERR_SYNTAX, "link: expected a parameter such as delay=10ms, got 'delay'"},
       {"link delay=1ms delay=2ms", MCC_ERR_SYNTAX, "link: delay= given twice"},
       {"link delay=10", MCC_ERR_VALUE, "link: delay: expected a duration"},
@@ -394,7 +394,7 @@ static void test_sim_scenario_errors(void) {
       {"idle from 5m to 61m", MCC_ERR_VALUE, "idle: 61m is after the end of the run (duration 1h, line 2)"},
       {"at", MCC_ERR_SYNTAX, "at: expected 'at TIME EVENT'"},
       {"at 10 kill n3", MCC_ERR_VALUE, "at: expected a time such as 30s, 10m or 2h, got '10'"},
-      {"at 10m kil n3", MCC_ERR_SYNTAX, "at: unknown event 'kil' (expected kill, revive, restart, cut, restore, flow start, flow stop, ping, tunnel add, tunnel revoke or resolve)"},
+      {"at 10m kil n3", MCC_ERR_SYNTAX, "at: unknown event 'kil' (expected kill, revive, restart, cut, restore, flow start, flow stop, ping, tunnel add, tunnel revoke, resolve or move)"},
       {"at 10m resolve n4", MCC_ERR_SYNTAX, "resolve: expected 'at TIME resolve NODE NODE' or 'at TIME resolve leaves'"},
       {"at 10m resolve n4 n4", MCC_ERR_VALUE, "resolve: expected two different nodes"},
       {"at 10m resolve n4 n:5", MCC_ERR_VALUE, "resolve: "},
@@ -489,7 +489,7 @@ static void test_sim_scenario_topology_errors(void) {
     const char *says;
   } cases[] = {
       {"topology", MCC_ERR_SYNTAX, "topology: expected 'topology KIND [PARAMETERS]'"},
-      {"topology tre fanout=2", MCC_ERR_SYNTAX, "topology: unknown kind 'tre' (expected tree, linear, cyclic, star, random or file)"},
+      {"topology tre fanout=2", MCC_ERR_SYNTAX, "topology: unknown kind 'tre' (expected tree, linear, cyclic, star, random, grid or file)"},
       {"topology tree fanout=2", MCC_ERR_SYNTAX, "topology tree: missing depth= (such as 'topology tree fanout=2 depth=3 parents=2')"},
       {"topology tree fanout=0 depth=2", MCC_ERR_VALUE, "topology tree: fanout: expected an integer in range 1-4294967295, got '0'"},
       {"topology tree fanout=2 depth=2 parents=3", MCC_ERR_VALUE, "topology tree: parents: expected an integer in range 1-2, got '3'"},

@@ -204,9 +204,12 @@ $(BUILD)/bin/mcc-bench: $(call objs,plain,tests/bench/bench_core.c tests/bench/b
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bin/mcc-bench-sim: $(call objs,plain,tests/bench/bench_sim.c) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
+# With ns-3, mcc-bench-sim also runs the star on the ns-3 backend.
+$(BUILD)/plain/tests/bench/bench_sim.o: CPPFLAGS += $(if $(NS3),-DMCC_HAVE_NS3)
+$(BUILD)/plain/tests/bench/bench_sim.o: $(NS3_STAMP)
+$(BUILD)/bin/mcc-bench-sim: $(call objs,plain,tests/bench/bench_sim.c) $(SIM_NS3_OBJS) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(SIM_LIBS) $(LDLIBS)
+	$(SIM_LD) -o $@ $^ $(SIM_NS3_LIBS) $(SIM_LIBS) $(LDLIBS)
 
 fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 	@for f in $(FUZZ_NAMES); do \

@@ -7,6 +7,8 @@
  * this machine's and vary; the simulated figures are exact.
  * Runs use a second thread (key generation, handshake prechecks) when the
  * machine has a second core; --threads 1 measures one thread alone.
+ * Built with ns-3, it first runs issue 14's star of 10,000 leaves on both
+ * backends, each in a child process for its own peak RSS.
  *   mcc-bench-sim [OUT.json] [--max N] [--threads 1|2]
  *   (N: largest tree, default 100000)
  */
@@ -15,7 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include "engine.h"
+#ifdef MCC_HAVE_NS3
+#include "engine_ns3.h"
+#endif
 #include "measure.h"
 #include "output.h"
 
@@ -31,6 +38,8 @@ typedef struct result {
   uint64_t events;
 } result;
 
+static const sim_backend_ops *backend; /* NULL: native */
+
 static int run(result *r, sim_topology *t, uint64_t seed) {
   char err[256];
   sim_engine_config c;
@@ -40,6 +49,7 @@ static int run(result *r, sim_topology *t, uint64_t seed) {
   c.link_defaults.delay_ns = 10000000;
   c.unix_start_s = 1790000000;
   c.helper_threads = helper_threads;
+  c.backend = backend;
   double t0 = sim_wall_s();
   sim_engine *e = NULL;
   sim_measure *m = NULL;
@@ -75,6 +85,37 @@ static int run(result *r, sim_topology *t, uint64_t seed) {
   return 0;
 }
 
+/* One run in a child process of its own, so that its peak RSS is its own
+ * and not the largest run's so far; the result comes back through a pipe. */
+static int run_forked(result *r, size_t leaves, const sim_backend_ops *ops) {
+  int fd[2];
+  if (pipe(fd) != 0) return -1;
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    char err[256];
+    sim_topology t;
+    sim_topology_init(&t);
+    sim_topology_star(&t, (unsigned)leaves + 1, err, sizeof err);
+    backend = ops;
+    int rv = run(r, &t, 1);
+    ssize_t w = rv == 0 ? write(fd[1], r, sizeof *r) : 0;
+    _exit(w == (ssize_t)sizeof *r ? 0 : 1);
+  }
+  close(fd[1]);
+  const char *name = r->name;
+  ssize_t got = read(fd[0], r, sizeof *r);
+  close(fd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r->name = name;
+  return got == (ssize_t)sizeof *r && WIFEXITED(status) &&
+                 WEXITSTATUS(status) == 0
+             ? 0
+             : -1;
+}
+
 static void write_json(FILE *f, const result *r, int last) {
   fprintf(f,
           "  \"%s\": {\"nodes\": %zu, \"bootstrap_simulated_s\": %.0f, "
@@ -88,7 +129,7 @@ static void write_json(FILE *f, const result *r, int last) {
 }
 
 static void print_line(const result *r) {
-  printf("%-10s %7zu nodes: bootstrap %3.0f s simulated; bootstrap + 1 h idle "
+  printf("%-17s %7zu nodes: bootstrap %3.0f s simulated; bootstrap + 1 h idle "
          "in %6.2f s wall, %9.0f events/s, %5.0f protocol bytes/node, peak "
          "RSS %7.1f MiB\n",
          r->name, r->nodes, r->bootstrap_s, r->wall_s, r->events_per_s,
@@ -112,9 +153,18 @@ int main(int argc, char **argv) {
   printf("mcc-bench-sim: %d thread%s\n", helper_threads + 1,
          helper_threads ? "s" : "");
   char err[256];
-  result rs[4];
+  result rs[6];
   size_t n = 0;
   sim_topology t;
+#ifdef MCC_HAVE_NS3
+  /* Issue 14's benchmark: 10,000 leaves under one root, bootstrap and one
+   * simulated hour, on the native engine and on ns-3 (each in a process of
+   * its own, for its own peak RSS). */
+  rs[n].name = "star_10000_native";
+  if (run_forked(&rs[n], 10000, NULL) == 0) print_line(&rs[n++]);
+  rs[n].name = "star_10000_ns3";
+  if (run_forked(&rs[n], 10000, &sim_backend_ns3) == 0) print_line(&rs[n++]);
+#endif
   /* The manual's benchmark first: 12,800 nodes under one root. Peak RSS is
    * the process's so far, so the runs go from small to large. */
   sim_topology_init(&t);

@@ -30,6 +30,7 @@
   X(sim_topology)           \
   X(sim_engine)             \
   X(sim_scenario)           \
+  X(sim_link_models)        \
   X(sim_measure)            \
   X(real_dns)               \
   X(real_dns_tcp)           \

@@ -294,6 +294,143 @@ static void test_sim_scenario_topology_file(void) {
   }
 }
 
+/* The grid generator's line: w, h, parents (default 1), spacing in
+ * metres (default 40). */
+static void test_sim_scenario_topology_grid(void) {
+  static const struct {
+    const char *line;
+    unsigned w, h, parents;
+    double spacing;
+  } cases[] = {
+      {"topology grid w=7 h=7 parents=2 spacing=40", 7, 7, 2, 40},
+      {"topology grid w=3 h=5", 3, 5, 1, 40},
+      {"topology grid spacing=12.5 h=1 w=9 parents=1", 9, 1, 1, 12.5},
+      {"topology grid w=1 h=1 spacing=1e6", 1, 1, 1, 1e6},
+      {"topology grid w=2 h=4 spacing=0.5", 2, 4, 1, 0.5},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    sim_scenario s;
+    char text[256], err[256];
+    snprintf(text, sizeof text, "duration 1m\n%s\n", cases[i].line);
+    int rv = parse(&s, text, err, sizeof err);
+    CU_ASSERT_EQUAL(rv, 0);
+    if (rv) {
+      fprintf(stderr, "%s: %s\n", cases[i].line, err);
+      continue;
+    }
+    CU_ASSERT_EQUAL(s.topo.kind, SIM_TOPO_GRID);
+    CU_ASSERT_EQUAL(s.topo.line, 2);
+    CU_ASSERT_EQUAL(s.topo.w, cases[i].w);
+    CU_ASSERT_EQUAL(s.topo.h, cases[i].h);
+    CU_ASSERT_EQUAL(s.topo.parents, cases[i].parents);
+    CU_ASSERT_EQUAL(s.topo.spacing, cases[i].spacing);
+    CU_ASSERT_EQUAL(s.topo.n, 0);
+    sim_scenario_free(&s);
+  }
+}
+
+/* link model= and queue=: the values, their has bits and the line each
+ * was given on (the native engine's refusal names it). */
+static void test_sim_scenario_link_models(void) {
+  sim_scenario s;
+  char err[256];
+  CU_ASSERT_EQUAL_FATAL(parse3(&s, "link model=wifi queue=50", err,
+                               sizeof err),
+                        0);
+  CU_ASSERT_EQUAL(s.link.model, SIM_MODEL_WIFI);
+  CU_ASSERT_EQUAL(s.link.queue, 50);
+  CU_ASSERT_EQUAL(s.link_has, SIM_LINK_HAS_MODEL | SIM_LINK_HAS_QUEUE);
+  CU_ASSERT_EQUAL(s.link_model_line, 3);
+  CU_ASSERT_EQUAL(s.link_queue_line, 3);
+  sim_scenario_free(&s);
+
+  /* on separate lines, with the older parameters */
+  const char *text = "topology grid w=3 h=3\nduration 1h\n"
+                     "link delay=2ms queue=1000000\n"
+                     "# a comment\n"
+                     "link model=csma mtu=1280\n";
+  CU_ASSERT_EQUAL_FATAL(parse(&s, text, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(s.link.model, SIM_MODEL_CSMA);
+  CU_ASSERT_EQUAL(s.link.queue, 1000000);
+  CU_ASSERT_EQUAL(s.link.mtu, 1280);
+  CU_ASSERT_EQUAL(s.link.delay_ns, 2000000);
+  CU_ASSERT_EQUAL(s.link_has, SIM_LINK_HAS_DELAY | SIM_LINK_HAS_QUEUE |
+                                  SIM_LINK_HAS_MODEL | SIM_LINK_HAS_MTU);
+  CU_ASSERT_EQUAL(s.link_queue_line, 3);
+  CU_ASSERT_EQUAL(s.link_model_line, 5);
+  sim_scenario_free(&s);
+
+  /* model=p2p is given (has the bit) though it is the default */
+  CU_ASSERT_EQUAL_FATAL(parse3(&s, "link model=p2p", err, sizeof err), 0);
+  CU_ASSERT_EQUAL(s.link.model, SIM_MODEL_P2P);
+  CU_ASSERT_EQUAL(s.link_has, SIM_LINK_HAS_MODEL);
+  CU_ASSERT_EQUAL(s.link_queue_line, 0);
+  sim_scenario_free(&s);
+
+  /* none given: none set */
+  CU_ASSERT_EQUAL_FATAL(parse3(&s, "link delay=1ms", err, sizeof err), 0);
+  CU_ASSERT_EQUAL(s.link_has, SIM_LINK_HAS_DELAY);
+  CU_ASSERT_EQUAL(s.link_model_line, 0);
+  CU_ASSERT_EQUAL(s.link.queue, 0);
+  sim_scenario_free(&s);
+
+  /* a parameter twice, on two lines: the second line, naming the first */
+  CU_ASSERT_EQUAL(parse(&s,
+                        "topology linear n=3\nduration 1h\nlink model=wifi\n"
+                        "link model=csma\n",
+                        err, sizeof err),
+                  MCC_ERR_SYNTAX);
+  CU_ASSERT_STRING_EQUAL(
+      err, "scenarios/t.scn:4: link: model= already set on line 3");
+  CU_ASSERT_TRUE(is_empty(&s));
+  CU_ASSERT_EQUAL(parse(&s,
+                        "topology linear n=3\nduration 1h\nlink queue=5\n"
+                        "link delay=1ms\nlink queue=5\n",
+                        err, sizeof err),
+                  MCC_ERR_SYNTAX);
+  CU_ASSERT_STRING_EQUAL(
+      err, "scenarios/t.scn:5: link: queue= already set on line 3");
+  CU_ASSERT_TRUE(is_empty(&s));
+}
+
+static void test_sim_scenario_move(void) {
+  sim_scenario s;
+  char err[256];
+  const char *text = "topology grid w=7 h=7 parents=2\nduration 1h\n"
+                     "at 20m move n24 x=2000 y=2000\n"
+                     "at 5m move n3 x=10 y=-2.5\n"
+                     "at 30m move n3 x=+1e3 y=.5\n";
+  CU_ASSERT_EQUAL_FATAL(parse(&s, text, err, sizeof err), 0);
+  CU_ASSERT_EQUAL_FATAL(s.nevents, 3);
+  const sim_event *ev = &s.events[0];
+  CU_ASSERT_EQUAL(ev->kind, SIM_EV_MOVE);
+  CU_ASSERT_EQUAL(ev->time_ns, 5 * MIN_NS);
+  CU_ASSERT_EQUAL(ev->line, 4);
+  CU_ASSERT_STRING_EQUAL(ev->a, "n3");
+  CU_ASSERT_PTR_NULL(ev->b);
+  CU_ASSERT_EQUAL(ev->x, 10);
+  CU_ASSERT_EQUAL(ev->y, -2.5);
+  ev = &s.events[1];
+  CU_ASSERT_EQUAL(ev->kind, SIM_EV_MOVE);
+  CU_ASSERT_STRING_EQUAL(ev->a, "n24");
+  CU_ASSERT_EQUAL(ev->x, 2000);
+  CU_ASSERT_EQUAL(ev->y, 2000);
+  CU_ASSERT_EQUAL(ev->line, 3);
+  ev = &s.events[2];
+  CU_ASSERT_EQUAL(ev->x, 1000);
+  CU_ASSERT_EQUAL(ev->y, 0.5);
+  CU_ASSERT_STRING_EQUAL(sim_event_kind_name(ev->kind), "move");
+  sim_scenario_free(&s);
+
+  /* y= before x= is the same */
+  CU_ASSERT_EQUAL_FATAL(parse3(&s, "at 1m move n1 y=7 x=-1e9", err,
+                               sizeof err),
+                        0);
+  CU_ASSERT_EQUAL(s.events[0].x, -1e9);
+  CU_ASSERT_EQUAL(s.events[0].y, 7);
+  sim_scenario_free(&s);
+}
+
 /* Comments anywhere, blank and white lines, tabs, CRLF, a BOM, quotes. */
 static void test_sim_scenario_comments_blank(void) {
   sim_scenario s;
@@ -377,6 +514,13 @@ static void test_sim_scenario_errors(void) {
       {"link rate=fast", MCC_ERR_VALUE, "link: rate: expected a rate"},
       {"link loss=1.5", MCC_ERR_VALUE, "link: loss: expected a probability"},
       {"link mtu=100", MCC_ERR_VALUE, "link: mtu: expected an integer in range 576-65535, got '100'"},
+      {"link model=radio", MCC_ERR_VALUE, "link: model: expected p2p, csma or wifi, got 'radio'"},
+      {"link model=", MCC_ERR_VALUE, "link: model: expected p2p, csma or wifi, got ''"},
+      {"link model=wifi model=csma", MCC_ERR_SYNTAX, "link: model= given twice"},
+      {"link queue=0", MCC_ERR_VALUE, "link: queue: expected a number of packets in range 1-1000000, got '0'"},
+      {"link queue=x", MCC_ERR_VALUE, "link: queue: expected a number of packets in range 1-1000000, got 'x'"},
+      {"link queue=1000001", MCC_ERR_VALUE, "link: queue: expected a number of packets in range 1-1000000, got '1000001'"},
+      {"link queue=-5 model=wifi", MCC_ERR_VALUE, "link: queue: expected a number of packets in range 1-1000000, got '-5'"},
       {"set", MCC_ERR_SYNTAX, "set: expected 'set KEY VALUE'"},
       {"set keep_alive_period 30s", MCC_ERR_SYNTAX, "set: unknown mcc.conf key 'keep_alive_period' (did you mean 'keep-alive-period'?)"},
       {"set no-such-thing-at-all 1", MCC_ERR_SYNTAX, "set: unknown mcc.conf key 'no-such-thing-at-all'"},
@@ -398,6 +542,20 @@ static void test_sim_scenario_errors(void) {
       {"at 10m resolve n4", MCC_ERR_SYNTAX, "resolve: expected 'at TIME resolve NODE NODE' or 'at TIME resolve leaves'"},
       {"at 10m resolve n4 n4", MCC_ERR_VALUE, "resolve: expected two different nodes"},
       {"at 10m resolve n4 n:5", MCC_ERR_VALUE, "resolve: "},
+      {"at 5m move n3 x=10", MCC_ERR_SYNTAX, "move: expected 'at TIME move NODE x=X y=Y', got 'at 5m move n3 x=10'"},
+      {"at 5m move n3", MCC_ERR_SYNTAX, "move: expected 'at TIME move NODE x=X y=Y'"},
+      {"at 5m move x=1 y=2", MCC_ERR_SYNTAX, "move: expected 'at TIME move NODE x=X y=Y'"},
+      {"at 5m move n3 x=1 y=2 z=3", MCC_ERR_SYNTAX, "move: expected 'at TIME move NODE x=X y=Y'"},
+      {"at 5m move n3 x=10 z=1", MCC_ERR_SYNTAX, "move: unknown parameter 'z' (expected x, y)"},
+      {"at 5m move n3 x=10 x=11", MCC_ERR_SYNTAX, "move: x= given twice"},
+      {"at 5m move n3 x=10 10", MCC_ERR_SYNTAX, "move: expected a parameter such as x=120, got '10'"},
+      {"at 5m move n3 x=10 y=ten", MCC_ERR_VALUE, "move: y: expected metres such as y=120 or y=-7.5 (both x= and y=), got 'ten'"},
+      {"at 5m move n3 x=far y=1", MCC_ERR_VALUE, "move: x: expected metres such as x=120 or x=-7.5 (both x= and y=), got 'far'"},
+      {"at 5m move n3 x= y=1", MCC_ERR_VALUE, "move: x: expected metres such as x=120 or x=-7.5 (both x= and y=), got ''"},
+      {"at 5m move n3 x=1 y=2e9", MCC_ERR_VALUE, "move: y: expected metres"},
+      {"at 5m move n3 x=1e999 y=2", MCC_ERR_VALUE, "move: x: expected metres"},
+      {"at 5m move n$3 x=1 y=2", MCC_ERR_VALUE, "move: expected a node name"},
+      {"at 61m move n3 x=1 y=2", MCC_ERR_VALUE, "at: 61m is after the end of the run (duration 1h, line 2)"},
       {"names off", MCC_ERR_VALUE, "names: expected 'names on', got 'off'"},
       {"names", MCC_ERR_VALUE, "names: expected 'names on', got ''"},
       {"backend ns-3", MCC_ERR_VALUE, "backend: expected 'backend native' or 'backend ns3', got 'ns-3'"},
@@ -498,6 +656,18 @@ static void test_sim_scenario_topology_errors(void) {
       {"topology linear n=4294967296", MCC_ERR_VALUE, "topology linear: n: expected an integer"},
       {"topology linear", MCC_ERR_SYNTAX, "topology linear: missing n="},
       {"topology random n=5 seed=-1", MCC_ERR_VALUE, "topology random: seed: expected an integer in range 0-18446744073709551615"},
+      {"topology grid w=7", MCC_ERR_SYNTAX, "topology grid: missing h= (such as 'topology grid w=7 h=7 parents=2 spacing=40')"},
+      {"topology grid h=7", MCC_ERR_SYNTAX, "topology grid: missing w="},
+      {"topology grid w=0 h=3", MCC_ERR_VALUE, "topology grid: w: expected an integer in range 1-4294967295, got '0'"},
+      {"topology grid w=3 h=0", MCC_ERR_VALUE, "topology grid: h: expected an integer in range 1-4294967295, got '0'"},
+      {"topology grid w=3 h=3 parents=3", MCC_ERR_VALUE, "topology grid: parents: expected an integer in range 1-2, got '3'"},
+      {"topology grid w=3 h=3 spacing=0", MCC_ERR_VALUE, "topology grid: spacing: expected metres, more than 0 and at most 1000000, such as 40 or 12.5, got '0'"},
+      {"topology grid w=3 h=3 spacing=-40", MCC_ERR_VALUE, "topology grid: spacing: expected metres, more than 0 and at most 1000000, such as 40 or 12.5, got '-40'"},
+      {"topology grid w=3 h=3 spacing=far", MCC_ERR_VALUE, "topology grid: spacing: expected metres, more than 0 and at most 1000000, such as 40 or 12.5, got 'far'"},
+      {"topology grid w=3 h=3 spacing=1000001", MCC_ERR_VALUE, "topology grid: spacing: expected metres"},
+      {"topology grid w=3 h=3 spacing=40m", MCC_ERR_VALUE, "topology grid: spacing: expected metres"},
+      {"topology grid w=3 h=3 n=9", MCC_ERR_SYNTAX, "topology grid: unknown parameter 'n' (expected w, h, parents, spacing)"},
+      {"topology grid w=3 h=3 spacing=4 spacing=5", MCC_ERR_SYNTAX, "topology grid: spacing= given twice"},
       {"topology file", MCC_ERR_SYNTAX, "topology file: expected 'topology file PATH' (quote a path with spaces), got 'topology file'"},
       {"topology file a b.dot", MCC_ERR_SYNTAX, "topology file: expected 'topology file PATH'"},
       {"topology file \"\"", MCC_ERR_SYNTAX, "topology file: expected 'topology file PATH'"},
@@ -1111,6 +1281,9 @@ void suite_sim_scenario(void) {
   ADD_TEST(s, test_sim_scenario_defaults);
   ADD_TEST(s, test_sim_scenario_topology_kinds);
   ADD_TEST(s, test_sim_scenario_topology_file);
+  ADD_TEST(s, test_sim_scenario_topology_grid);
+  ADD_TEST(s, test_sim_scenario_link_models);
+  ADD_TEST(s, test_sim_scenario_move);
   ADD_TEST(s, test_sim_scenario_comments_blank);
   ADD_TEST(s, test_sim_scenario_error_messages);
   ADD_TEST(s, test_sim_scenario_errors);

@@ -13,6 +13,7 @@
  * DOT files are written to /tmp by the tests; the example files are read
  * from topologies/ (tests run from the repository root).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +311,143 @@ static void test_sim_topology_generator_errors(void) {
   sim_topology_free(&t);
 }
 
+/* The grid's parent rule, written out from topology.h's comment: node
+ * (x, y) of a w x h grid, its parents in order (none for the root). */
+static size_t grid_parents_ref(unsigned w, unsigned h, unsigned parents,
+                               uint32_t i, uint32_t *p) {
+  uint32_t x = i % w, y = i / w;
+  size_t np = 0;
+  if (i == 0) return 0;
+  p[np++] = x ? y * w + (x - 1) : (y - 1) * w;
+  if (parents < 2) return np;
+  if (x && y)
+    p[np++] = (y - 1) * w + x;
+  else if (!y && h > 1)
+    p[np++] = 1 * w + (x - 1);
+  else if (!x && w > 1)
+    p[np++] = (y - 1) * w + 1;
+  return np;
+}
+
+/*   3 x 3, parents=2, spacing 10 (first parent, second parent):
+ *
+ *   n0 (0,0)   n1 <- n0, n3      n2 <- n1, n4
+ *   n3 <- n0, n1   n4 <- n3, n1  n5 <- n4, n2
+ *   n6 <- n3, n4   n7 <- n6, n4  n8 <- n7, n5
+ */
+static void test_sim_topology_grid(void) {
+  static const struct {
+    unsigned w, h, parents;
+    size_t edges;
+  } shapes[] = {
+      {4, 3, 1, 11}, {4, 3, 2, 11 + 11}, {1, 5, 1, 4}, {1, 5, 2, 4},
+      {5, 1, 1, 4},  {5, 1, 2, 4},       {1, 1, 1, 0}, {1, 1, 2, 0},
+      {2, 2, 2, 6},  {3, 3, 2, 16},      {2, 4, 2, 14},
+  };
+  char err[128];
+  for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+    unsigned w = shapes[k].w, h = shapes[k].h;
+    sim_topology t;
+    sim_topology_init(&t);
+    int rv = sim_topology_grid(&t, w, h, shapes[k].parents, 12.5, err,
+                               sizeof err);
+    CU_ASSERT_EQUAL(rv, 0);
+    if (rv) {
+      fprintf(stderr, "grid %ux%u: %s\n", w, h, err);
+      continue;
+    }
+    CU_ASSERT_EQUAL(t.nnodes, (size_t)w * h);
+    CU_ASSERT_EQUAL(t.nedges, shapes[k].edges);
+    unsigned bad = 0;
+    for (uint32_t i = 0; i < t.nnodes; i++) {
+      uint32_t p[4], q[4];
+      char name[16];
+      snprintf(name, sizeof name, "n%u", i);
+      bad += strcmp(t.nodes[i].name, name) != 0;
+      bad += !t.nodes[i].has_pos || t.nodes[i].x != (i % w) * 12.5 ||
+             t.nodes[i].y != (i / w) * 12.5;
+      size_t np = sim_topology_parents(&t, i, p, 4);
+      size_t nq = grid_parents_ref(w, h, shapes[k].parents, i, q);
+      bad += np != nq || memcmp(p, q, np * sizeof *p) != 0;
+    }
+    if (bad) fprintf(stderr, "grid %ux%u parents=%u: %u bad\n", w, h,
+                     shapes[k].parents, bad);
+    CU_ASSERT_EQUAL(bad, 0);
+    sim_topology_free(&t);
+  }
+
+  /* the picture above, edge by edge */
+  static const uint32_t want[9][2] = {{0, 0}, {0, 3}, {1, 4}, {0, 1}, {3, 1},
+                                      {4, 2}, {3, 4}, {6, 4}, {7, 5}};
+  sim_topology t;
+  sim_topology_init(&t);
+  CU_ASSERT_EQUAL_FATAL(sim_topology_grid(&t, 3, 3, 2, 10, err, sizeof err),
+                        0);
+  uint32_t p[4];
+  CU_ASSERT_EQUAL(sim_topology_parents(&t, 0, p, 4), 0);
+  for (uint32_t i = 1; i < 9; i++) {
+    CU_ASSERT_EQUAL(sim_topology_parents(&t, i, p, 4), 2);
+    CU_ASSERT_EQUAL(p[0], want[i][0]);
+    CU_ASSERT_EQUAL(p[1], want[i][1]);
+  }
+  CU_ASSERT_EQUAL(t.nodes[5].x, 20);
+  CU_ASSERT_EQUAL(t.nodes[5].y, 10);
+  CU_ASSERT_EQUAL(t.nodes[0].x, 0);
+  CU_ASSERT_EQUAL(t.nodes[0].y, 0);
+  CU_ASSERT_TRUE(t.nodes[0].has_pos);
+  sim_topology_free(&t);
+
+  /* a column (1 x N) is a line down, a row (N x 1) a line across */
+  sim_topology_init(&t);
+  CU_ASSERT_EQUAL_FATAL(sim_topology_grid(&t, 1, 4, 2, 40, err, sizeof err),
+                        0);
+  CU_ASSERT_EQUAL(t.nedges, 3);
+  CU_ASSERT_EQUAL(sim_topology_parents(&t, 3, p, 4), 1);
+  CU_ASSERT_EQUAL(p[0], 2);
+  CU_ASSERT_EQUAL(t.nodes[3].x, 0);
+  CU_ASSERT_EQUAL(t.nodes[3].y, 120);
+  sim_topology_free(&t);
+  sim_topology_init(&t);
+  CU_ASSERT_EQUAL_FATAL(sim_topology_grid(&t, 4, 1, 2, 40, err, sizeof err),
+                        0);
+  CU_ASSERT_EQUAL(t.nedges, 3);
+  CU_ASSERT_EQUAL(sim_topology_parents(&t, 3, p, 4), 1);
+  CU_ASSERT_EQUAL(p[0], 2);
+  CU_ASSERT_EQUAL(t.nodes[3].x, 120);
+  CU_ASSERT_EQUAL(t.nodes[3].y, 0);
+  sim_topology_free(&t);
+}
+
+static void test_sim_topology_grid_errors(void) {
+  static const struct {
+    unsigned w, h, parents;
+    double spacing;
+    const char *says;
+  } cases[] = {
+      {0, 3, 1, 40, "grid: w and h must be at least 1"},
+      {3, 0, 1, 40, "grid: w and h must be at least 1"},
+      {3, 3, 0, 40, "grid: parents must be 1 or 2"},
+      {3, 3, 3, 40, "grid: parents must be 1 or 2"},
+      {3, 3, 1, 0, "grid: spacing must be more than 0"},
+      {3, 3, 1, -40, "grid: spacing must be more than 0"},
+      {3, 3, 1, 2e6, "grid: spacing must be more than 0 and at most 1e6"},
+      {3, 3, 1, NAN, "grid: spacing must be more than 0"},
+      {100000, 100000, 1, 40, "grid: more nodes than the limit"},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    sim_topology t;
+    char err[128] = "";
+    sim_topology_init(&t);
+    int rv = sim_topology_grid(&t, cases[k].w, cases[k].h, cases[k].parents,
+                               cases[k].spacing, err, sizeof err);
+    int ok = rv == MCC_ERR_VALUE && strstr(err, cases[k].says) != NULL &&
+             t.nnodes == 0 && t.nedges == 0;
+    if (!ok) fprintf(stderr, "grid case %zu: rv %d: '%s'\n", k, rv, err);
+    CU_ASSERT_TRUE(ok);
+    sim_topology_free(&t);
+  }
+}
+
 /* ---- text parsers ---------------------------------------------------------------- */
 
 static void test_sim_topology_parse_duration(void) {
@@ -490,6 +628,65 @@ static void test_sim_topology_dot_read_attributes(void) {
   unlink(path);
 }
 
+/* Radio positions and link models: pos="x,y" in metres (neato's pinned
+ * "x,y!" too), model= and queue= on edges. */
+static void test_sim_topology_dot_read_link_models(void) {
+  static const char text[] =
+      "digraph m {\n"
+      "  a [pos=\"40,80\"]; b [pos=\"-2.5,1e2!\"]; c;\n"
+      "  b -> a [model=wifi, queue=50];\n"
+      "  c -> a [model=csma];\n"
+      "  d -> c [queue=1000000, model=p2p];\n"
+      "  e -> d;\n"
+      "}\n";
+  char path[128], err[256] = "";
+  temp_file(path, sizeof path, "models", text);
+  sim_topology t;
+  sim_topology_init(&t);
+  int rv = sim_dot_read(&t, path, err, sizeof err);
+  if (rv) fprintf(stderr, "%s\n", err);
+  CU_ASSERT_EQUAL_FATAL(rv, 0);
+  const sim_topo_node *a = &t.nodes[sim_topology_find(&t, "a")];
+  const sim_topo_node *b = &t.nodes[sim_topology_find(&t, "b")];
+  const sim_topo_node *c = &t.nodes[sim_topology_find(&t, "c")];
+  CU_ASSERT_TRUE(a->has_pos);
+  CU_ASSERT_EQUAL(a->x, 40);
+  CU_ASSERT_EQUAL(a->y, 80);
+  CU_ASSERT_TRUE(b->has_pos);
+  CU_ASSERT_EQUAL(b->x, -2.5);
+  CU_ASSERT_EQUAL(b->y, 100);
+  CU_ASSERT_FALSE(c->has_pos);
+
+  const sim_topo_edge *e = edge_of(&t, "b", "a");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->has, SIM_LINK_HAS_MODEL | SIM_LINK_HAS_QUEUE);
+  CU_ASSERT_EQUAL(e->params.model, SIM_MODEL_WIFI);
+  CU_ASSERT_EQUAL(e->params.queue, 50);
+  e = edge_of(&t, "c", "a");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->has, SIM_LINK_HAS_MODEL);
+  CU_ASSERT_EQUAL(e->params.model, SIM_MODEL_CSMA);
+  e = edge_of(&t, "d", "c");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->has, SIM_LINK_HAS_MODEL | SIM_LINK_HAS_QUEUE);
+  CU_ASSERT_EQUAL(e->params.model, SIM_MODEL_P2P);
+  CU_ASSERT_EQUAL(e->params.queue, 1000000);
+  e = edge_of(&t, "e", "d");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->has, 0);
+  sim_topology_free(&t);
+  unlink(path);
+
+  CU_ASSERT_EQUAL(sim_link_model_parse("p2p"), SIM_MODEL_P2P);
+  CU_ASSERT_EQUAL(sim_link_model_parse("csma"), SIM_MODEL_CSMA);
+  CU_ASSERT_EQUAL(sim_link_model_parse("wifi"), SIM_MODEL_WIFI);
+  CU_ASSERT_EQUAL(sim_link_model_parse("WiFi"), -1);
+  CU_ASSERT_EQUAL(sim_link_model_parse(""), -1);
+  CU_ASSERT_STRING_EQUAL(sim_link_model_name(SIM_MODEL_CSMA), "csma");
+  CU_ASSERT_STRING_EQUAL(sim_link_model_name(SIM_MODEL_WIFI), "wifi");
+  CU_ASSERT_STRING_EQUAL(sim_link_model_name(SIM_MODEL_P2P), "p2p");
+}
+
 static void test_sim_topology_dot_read_errors(void) {
   static const struct {
     const char *text;
@@ -545,6 +742,45 @@ static void test_sim_topology_dot_read_errors(void) {
        MCC_ERR_VALUE,
        {"order 0 is also the order of a -> b", "give each of them an order",
         NULL}},
+      {"digraph { a [pos=\"40\"]; }\n",
+       MCC_ERR_VALUE,
+       {"@: node a: pos: expected metres as \"x,y\" such as \"40,80\", got '40'",
+        NULL, NULL}},
+      {"digraph { a [pos=\"x,1\"]; }\n",
+       MCC_ERR_VALUE,
+       {"@: node a: pos: expected metres", "got 'x,1'", NULL}},
+      {"digraph { a [pos=\"1,2,3\"]; }\n",
+       MCC_ERR_VALUE,
+       {"node a: pos: expected metres", "got '1,2,3'", NULL}},
+      {"digraph { a [pos=\"1,\"]; }\n",
+       MCC_ERR_VALUE,
+       {"node a: pos: expected metres", "got '1,'", NULL}},
+      {"digraph { a [pos=\"nan,1\"]; }\n",
+       MCC_ERR_VALUE,
+       {"node a: pos: expected metres", "got 'nan,1'", NULL}},
+      {"digraph { a [pos=\"1,2e9\"]; }\n",
+       MCC_ERR_VALUE,
+       {"node a: pos: expected metres", "got '1,2e9'", NULL}},
+      {"digraph { a [pos=\"1,2!x\"]; }\n",
+       MCC_ERR_VALUE,
+       {"node a: pos: expected metres", "got '1,2!x'", NULL}},
+      {"digraph { a -> b [queue=0]; }\n",
+       MCC_ERR_VALUE,
+       {"@: edge a -> b: queue: expected a number of packets 1..1000000, got "
+        "'0'",
+        NULL, NULL}},
+      {"digraph { a -> b [queue=\"x\"]; }\n",
+       MCC_ERR_VALUE,
+       {"@: edge a -> b: queue: expected a number of packets", "got 'x'",
+        NULL}},
+      {"digraph { a -> b [queue=1000001]; }\n",
+       MCC_ERR_VALUE,
+       {"edge a -> b: queue: expected a number of packets 1..1000000",
+        "got '1000001'", NULL}},
+      {"digraph { a -> b [model=radio]; }\n",
+       MCC_ERR_VALUE,
+       {"@: edge a -> b: model: expected p2p, csma or wifi, got 'radio'",
+        NULL, NULL}},
       {"", MCC_ERR_SYNTAX, {"@: no graph in the file", NULL, NULL}},
       {"digraph { a -> b; }\ndigraph { c -> d; }\n",
        MCC_ERR_SYNTAX,
@@ -673,6 +909,20 @@ static void sample(sim_topology *t, sim_node_state **pstate) {
   t->edges[3].params.delay_ns = 1234567;
   t->edges[3].params.loss = 1.0 / 3;
   t->edges[3].has = SIM_LINK_HAS_DELAY | SIM_LINK_HAS_LOSS;
+  t->edges[5].params.queue = 64;
+  t->edges[5].params.model = SIM_MODEL_WIFI;
+  t->edges[5].has = SIM_LINK_HAS_QUEUE | SIM_LINK_HAS_MODEL;
+  t->edges[6].params.model = SIM_MODEL_CSMA;
+  t->edges[6].has = SIM_LINK_HAS_MODEL;
+  t->edges[7].params.model = SIM_MODEL_P2P;
+  t->edges[7].params.queue = 1;
+  t->edges[7].has = SIM_LINK_HAS_MODEL | SIM_LINK_HAS_QUEUE;
+  t->nodes[2].has_pos = 1;
+  t->nodes[2].x = 12.5;
+  t->nodes[2].y = -0.1; /* not a binary fraction: written with all digits */
+  t->nodes[9].has_pos = 1;
+  t->nodes[9].x = 123456.789;
+  t->nodes[9].y = 0;
   t->nodes[0].role = strdup("root");
   t->nodes[5].network = 1;
   t->nodes[5].trusts = 1 | 4;
@@ -714,6 +964,10 @@ static void test_sim_topology_dot_write_round_trip(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(a, "shape=doublecircle"));
   CU_ASSERT_PTR_NOT_NULL(strstr(a, "fontcolor=gray"));
   CU_ASSERT_PTR_NOT_NULL(strstr(a, "penwidth=2"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(a, "model=wifi"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(a, "model=csma"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(a, "queue=64"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(a, "pos=\"12.5,-0.10000000000000001\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(a, "style=dashed"));
   free(a);
   free(b);
@@ -729,6 +983,8 @@ static void test_sim_topology_dot_write_round_trip(void) {
     const sim_topo_node *x = &t.nodes[i], *y = &back.nodes[i];
     bad += strcmp(x->name, y->name) != 0;
     bad += x->network != y->network || x->trusts != y->trusts;
+    bad += x->has_pos != y->has_pos ||
+           (x->has_pos && (x->x != y->x || x->y != y->y));
     bad += !x->role != !y->role || (x->role && strcmp(x->role, y->role));
     bad += !x->tags != !y->tags || (x->tags && strcmp(x->tags, y->tags));
     bad += !x->dns_names != !y->dns_names ||
@@ -753,8 +1009,27 @@ static void test_sim_topology_dot_write_round_trip(void) {
            x->params.rate_bps != y->params.rate_bps;
     bad += (x->has & SIM_LINK_HAS_LOSS) && x->params.loss != y->params.loss;
     bad += (x->has & SIM_LINK_HAS_MTU) && x->params.mtu != y->params.mtu;
+    bad += (x->has & SIM_LINK_HAS_QUEUE) &&
+           x->params.queue != y->params.queue;
+    bad += (x->has & SIM_LINK_HAS_MODEL) &&
+           x->params.model != y->params.model;
   }
   CU_ASSERT_EQUAL(bad, 0);
+  /* the new attributes by name too, so that dropping them on both sides
+   * cannot pass */
+  CU_ASSERT_TRUE(back.nodes[2].has_pos && back.nodes[2].y == -0.1);
+  CU_ASSERT_FALSE(back.nodes[3].has_pos);
+  const sim_topo_edge *w = edge_of(&back, t.nodes[t.edges[5].child].name,
+                                   t.nodes[t.edges[5].parent].name);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  CU_ASSERT_EQUAL(w->has, SIM_LINK_HAS_QUEUE | SIM_LINK_HAS_MODEL);
+  CU_ASSERT_EQUAL(w->params.model, SIM_MODEL_WIFI);
+  CU_ASSERT_EQUAL(w->params.queue, 64);
+  w = edge_of(&back, t.nodes[t.edges[6].child].name,
+              t.nodes[t.edges[6].parent].name);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  CU_ASSERT_EQUAL(w->has, SIM_LINK_HAS_MODEL);
+  CU_ASSERT_EQUAL(w->params.model, SIM_MODEL_CSMA);
   sim_topology_free(&back);
 
   /* without a state: the configured view, and still readable */
@@ -811,10 +1086,13 @@ void suite_sim_topology(void) {
   ADD_TEST(s, test_sim_topology_linear_cyclic_star);
   ADD_TEST(s, test_sim_topology_random);
   ADD_TEST(s, test_sim_topology_generator_errors);
+  ADD_TEST(s, test_sim_topology_grid);
+  ADD_TEST(s, test_sim_topology_grid_errors);
   ADD_TEST(s, test_sim_topology_parse_duration);
   ADD_TEST(s, test_sim_topology_parse_rate);
   ADD_TEST(s, test_sim_topology_parse_probability);
   ADD_TEST(s, test_sim_topology_dot_read_attributes);
+  ADD_TEST(s, test_sim_topology_dot_read_link_models);
   ADD_TEST(s, test_sim_topology_dot_read_errors);
   ADD_TEST(s, test_sim_topology_dot_read_examples);
   ADD_TEST(s, test_sim_topology_dot_write_round_trip);

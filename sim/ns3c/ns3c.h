@@ -173,7 +173,8 @@ int ns3c_node_set_position(ns3c *ns, uint32_t node, double x, double y);
 int ns3c_medium_addr(const ns3c *ns, uint32_t medium, uint32_t node,
                      ns3c_addr *out);
 /* Writes what `node`'s device on the medium sends and receives to `path`
- * (PcapHelper: DLT_EN10MB for CSMA, DLT_IEEE802_11 for Wi-Fi).
+ * (PcapHelper: DLT_EN10MB for CSMA; DLT_IEEE802_11 for Wi-Fi, where a
+ * radio receives every frame it can decode, whoever it is for).
  * NS3C_ERR_IO. */
 int ns3c_medium_pcap(ns3c *ns, uint32_t medium, uint32_t node,
                      const char *path);

@@ -29,7 +29,7 @@ static void extra_remove(mcc_node *node, uint32_t k) {
 
 int claim_has(const mcc_node *node, const record *r, uint32_t link) {
   return r->via == link ||
-         (node->nclaims && extra_find(node, &r->id, link) >= 0);
+         (node->nclaims && extra_find(node, &rec_body(node, r)->id, link) >= 0);
 }
 
 int claim_add(mcc_node *node, record *r, uint32_t link) {
@@ -41,7 +41,7 @@ int claim_add(mcc_node *node, record *r, uint32_t link) {
     node->claims = c;
     node->capclaims = cap;
   }
-  node->claims[node->nclaims].id = r->id;
+  node->claims[node->nclaims].id = rec_body(node, r)->id;
   node->claims[node->nclaims].link = link;
   node->nclaims++;
   return 1;
@@ -50,7 +50,7 @@ int claim_add(mcc_node *node, record *r, uint32_t link) {
 /* r's first extra claim, if any, moves into the record. */
 static void promote(mcc_node *node, record *r) {
   for (uint32_t k = 0; k < node->nclaims; k++) {
-    if (memcmp(node->claims[k].id.key, r->id.key, 32) != 0) continue;
+    if (memcmp(node->claims[k].id.key, rec_body(node, r)->id.key, 32) != 0) continue;
     r->via = node->claims[k].link;
     extra_remove(node, k);
     return;
@@ -64,14 +64,14 @@ int claim_drop(mcc_node *node, record *r, uint32_t link) {
     if (node->nclaims) promote(node, r);
     return r->via == VIA_NONE;
   }
-  int k = node->nclaims ? extra_find(node, &r->id, link) : -1;
+  int k = node->nclaims ? extra_find(node, &rec_body(node, r)->id, link) : -1;
   if (k >= 0) extra_remove(node, (uint32_t)k);
   return 0;
 }
 
 void claim_forget(mcc_node *node, const record *r) {
   for (uint32_t k = 0; k < node->nclaims;) {
-    if (memcmp(node->claims[k].id.key, r->id.key, 32) == 0)
+    if (memcmp(node->claims[k].id.key, rec_body(node, r)->id.key, 32) == 0)
       extra_remove(node, k);
     else
       k++;

@@ -83,12 +83,12 @@ static int same_question(const lookup_question *a, const lookup_question *b) {
 
 /* ---- what this node holds ------------------------------------------------ */
 
-static int record_has_name(const record *r, const uint8_t *name, size_t len) {
-  for (size_t i = 0; r->extra && i + 2 <= r->extra_len;
-       i += 2u + r->extra[i + 1]) {
-    if (r->extra[i] != WIRE_EXTRA_DNS_NAME || r->extra[i + 1] != len) continue;
+static int extra_has_name(const uint8_t *extra, size_t extra_len,
+                          const uint8_t *name, size_t len) {
+  for (size_t i = 0; i + 2 <= extra_len; i += 2u + extra[i + 1]) {
+    if (extra[i] != WIRE_EXTRA_DNS_NAME || extra[i + 1] != len) continue;
     size_t k = 0;
-    while (k < len && lower((char)r->extra[i + 2 + k]) == (char)name[k]) k++;
+    while (k < len && lower((char)extra[i + 2 + k]) == (char)name[k]) k++;
     if (k == len) return 1;
   }
   return 0;
@@ -111,7 +111,10 @@ static record *find_record(mcc_node *node, const lookup_question *q) {
     if (res && mcc_resolver_lookup_name(res, (const char *)q->key, q->keylen,
                                         &id) == 0) {
       record *r = state_find(node, &id, NULL);
-      if (r && live(r) && record_has_name(r, q->key, q->keylen)) return r;
+      if (r && live(r) &&
+          extra_has_name(rec_body(node, r)->extra,
+                         rec_body(node, r)->extra_len, q->key, q->keylen))
+        return r;
     }
     return NULL;
   }
@@ -120,11 +123,12 @@ static record *find_record(mcc_node *node, const lookup_question *q) {
   mcc_resolver *res = node->resolver;
   mcc_id id;
   uint32_t a = get_be32(q->key);
-  if (node->recs[0].static_addr == a) return &node->recs[0]; /* ourselves */
+  if (rec_body(node, &node->recs[0])->static_addr == a)
+    return &node->recs[0]; /* ourselves */
   if (!res || mcc_resolver_lookup_ipv4(res, q->key, &id, node->now_ns) != 0)
     return NULL;
   record *r = state_find(node, &id, NULL);
-  return r && live(r) && r->static_addr == a ? r : NULL;
+  return r && live(r) && rec_body(node, r)->static_addr == a ? r : NULL;
 }
 
 /* An id this node deals with though it may hold no record of it: its
@@ -325,8 +329,7 @@ static int answers(const wire_record *w, const lookup_question *q) {
   if (q->kind == MCC_LOOKUP_ID)
     return memcmp(w->cert.subject.key, q->key, 32) == 0;
   if (q->kind == MCC_LOOKUP_IPV4) return w->static_addr == get_be32(q->key);
-  record r = {.extra = (uint8_t *)w->extra, .extra_len = w->extra_len};
-  return record_has_name(&r, q->key, q->keylen);
+  return extra_has_name(w->extra, w->extra_len, q->key, q->keylen);
 }
 
 int lookup_on_reply(mcc_node *node, const uint8_t *body, size_t bodylen,
@@ -423,7 +426,7 @@ static int start(mcc_node *node, const lookup_question *qq, uint64_t now,
   memcpy(id.key, q.key, 32);
   if (r || (q.kind == MCC_LOOKUP_ID && knows_id(node, &id))) {
     *pstatus = MCC_LOOKUP_FOUND;
-    *pid = r ? r->id : id;
+    *pid = r ? rec_body(node, r)->id : id;
     return 1;
   }
   const lookup_cached *c = cache_get(node, &q, now);

@@ -110,6 +110,7 @@ int mcc_node_new(mcc_node **pnode, const mcc_settings *settings,
   node->unix_at_zero_s = settings->unix_time_at_zero_s;
   node->nparents = (uint8_t)settings->parents_len;
   node->cache = settings->verify_cache;
+  node->store = settings->record_store;
   node->compression = settings->compression != 0;
   node->now_ns = now;
   node->sweep_at_ns = NEVER;
@@ -336,20 +337,21 @@ int mcc_node_known_get(const mcc_node *node, size_t i, mcc_node_info *info) {
   }
   const record *r = &node->recs[i];
   if (r->flags & REC_WITHDRAWN) return MCC_ERR_STALE;
-  info->id = r->id;
-  info->parent = r->parent;
+  const record_body *b = rec_body(node, r);
+  info->id = b->id;
+  info->parent = b->parent;
   info->has_parent = (r->flags & REC_HAS_PARENT) != 0;
   info->is_self = i == 0;
-  info->cert_kind = r->kind;
-  info->seq = r->seq;
-  info->static_addr = r->static_addr;
+  info->cert_kind = b->kind;
+  info->seq = b->seq;
+  info->static_addr = b->static_addr;
   info->last_seen_ns = (uint64_t)r->last_change_s * NS_PER_S;
   if (node->up.state == PARENT_UP &&
-      memcmp(r->id.key, node->up.peer.key, 32) == 0) {
+      memcmp(b->id.key, node->up.peer.key, 32) == 0) {
     info->is_neighbour = 1;
     info->addr = node->up.addr;
   }
-  child_link *c = link_child_by_id((mcc_node *)node, &r->id);
+  child_link *c = link_child_by_id((mcc_node *)node, &b->id);
   if (c) {
     info->is_neighbour = 1;
     info->addr = c->addr;
@@ -358,15 +360,14 @@ int mcc_node_known_get(const mcc_node *node, size_t i, mcc_node_info *info) {
   return 0;
 }
 
-static void append_names(const record *r, uint8_t kind, char *out,
-                         size_t outlen) {
+static void append_names(const uint8_t *extra, size_t extra_len,
+                         uint8_t kind, char *out, size_t outlen) {
   size_t n = 0;
   if (outlen) out[0] = '\0';
-  for (size_t i = 0; i + 2 <= r->extra_len; i += 2u + r->extra[i + 1]) {
-    if (r->extra[i] != kind) continue;
+  for (size_t i = 0; i + 2 <= extra_len; i += 2u + extra[i + 1]) {
+    if (extra[i] != kind) continue;
     int w = snprintf(out + n, outlen > n ? outlen - n : 0, "%s%.*s",
-                     n ? "," : "", r->extra[i + 1],
-                     (const char *)r->extra + i + 2);
+                     n ? "," : "", extra[i + 1], (const char *)extra + i + 2);
     if (w > 0) n += (size_t)w;
   }
 }
@@ -375,10 +376,18 @@ int mcc_node_known_names(const mcc_node *node, size_t i, char *dns_names,
                          size_t dns_names_len, char *tags, size_t tags_len) {
   if (!node || i >= mcc_node_known_count(node))
     return MCC_ERR_INVALID_ARGUMENT;
-  static const record none;
-  const record *r = i < node->nrecs ? &node->recs[i] : &none;
-  if (dns_names) append_names(r, WIRE_EXTRA_DNS_NAME, dns_names, dns_names_len);
-  if (tags) append_names(r, WIRE_EXTRA_TAG, tags, tags_len);
+  /* the parent listed without a record, and tombstones, have no names */
+  const uint8_t *extra = NULL;
+  size_t extra_len = 0;
+  if (i < node->nrecs && !(node->recs[i].flags & REC_WITHDRAWN)) {
+    const record_body *b = rec_body(node, &node->recs[i]);
+    extra = b->extra;
+    extra_len = b->extra_len;
+  }
+  if (dns_names)
+    append_names(extra, extra_len, WIRE_EXTRA_DNS_NAME, dns_names,
+                 dns_names_len);
+  if (tags) append_names(extra, extra_len, WIRE_EXTRA_TAG, tags, tags_len);
   return 0;
 }
 
@@ -474,7 +483,7 @@ static const record *record_by_prefix(mcc_node *node, const uint8_t *prefix) {
   memcpy(&h, prefix, sizeof h);
   for (uint32_t s = index_first(&node->rec_index, h); s != INDEX_NIL;
        s = index_next(&node->rec_index, s))
-    if (memcmp(node->recs[s].id.key, prefix, WIRE_DST_PREFIX_LEN) == 0 &&
+    if (memcmp(vertex_id(node, s)->key, prefix, WIRE_DST_PREFIX_LEN) == 0 &&
         !(node->recs[s].flags & REC_WITHDRAWN))
       return &node->recs[s];
   return NULL;
@@ -496,7 +505,7 @@ int node_next_hop(mcc_node *node, const uint8_t *dst, size_t dstlen,
       *addr = node->up.addr;
       return 0;
     }
-    return route_lookup(node, &r->id, r, addr, NULL);
+    return route_lookup(node, &rec_body(node, r)->id, r, addr, NULL);
   }
   return route_lookup(node, &id, NULL, addr, NULL);
 }

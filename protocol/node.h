@@ -14,6 +14,7 @@
 #include <mcc/mcc.h>
 
 #include "index.h"
+#include "record_store.h"
 #include "replay.h"
 #include "wire.h"
 
@@ -33,26 +34,16 @@ enum record_flag {
   REC_UNSIGNED = 0x10,  /* our own record, signed when first sent */
 };
 
-/* A known node. Certificate fields are stored unpacked, the issuer as an
- * index into node->issuers (nodes of one network share it), to stay within
- * the 256-byte budget per record. */
+/* A known node, as this node holds it: the signed content, shared with
+ * every other holder, in node->store (record_store.c), and what is this
+ * holder's own. 16 bytes: a node holds one per node of its subtree. */
 typedef struct record {
-  mcc_id id;
-  mcc_id parent;
-  uint8_t cert_sig[64];
-  uint8_t sig[64];
-  uint32_t not_before, not_after;
-  uint32_t seq;
-  uint32_t static_addr;
+  uint32_t body;          /* handle in node->store */
   uint32_t via;           /* child link id it came over, or VIA_SELF;
                              other links claiming it: node->claims */
   uint32_t last_change_s; /* node-relative seconds */
-  uint16_t issuer;
-  uint8_t kind;
   uint8_t flags;
-  uint8_t extra_len;
   uint8_t flight;         /* the UPDATE it is in, while REC_INFLIGHT */
-  uint8_t *extra;         /* dns names and tags, NULL when extra_len == 0 */
 } record;
 
 /* A position towards a root (rooting.c): the root's id, the sequence
@@ -212,8 +203,8 @@ struct mcc_node {
   record *recs; /* recs[0] is this node */
   uint32_t nrecs, caprecs, ndirty, dirty_cursor;
   slot_index rec_index;
-  mcc_id *issuers;
-  uint16_t nissuers, capissuers;
+  mcc_record_store *store; /* the record bodies (settings.record_store) */
+  uint8_t own_store;       /* made for this node alone, freed with it */
   record_claim *claims; /* usually empty */
   uint32_t nclaims, capclaims;
 
@@ -409,7 +400,6 @@ void state_on_update_ack(mcc_node *node, uint32_t counter, uint64_t now);
 void state_on_timers(mcc_node *node, uint64_t now);
 void state_flush(mcc_node *node, uint64_t now);
 uint64_t state_next_deadline(const mcc_node *node);
-const mcc_id *state_issuer(const mcc_node *node, const record *r);
 size_t state_memory(const mcc_node *node);
 
 /* session.c */
@@ -489,10 +479,17 @@ void route_free(mcc_node *node);
  * graph (a child that made us its active parent)? */
 int route_child_edge(const mcc_node *node, const record *r, uint32_t link_id);
 
+/* The signed content of a held record. */
+static inline const record_body *rec_body(const mcc_node *node,
+                                          const record *r) {
+  return record_store_body(node->store, r->body);
+}
+
 /* A vertex of the routing graph: a record, or the active parent that has
  * no record here (route.c). */
 static inline const mcc_id *vertex_id(const mcc_node *node, uint32_t v) {
-  return v < node->nrecs ? &node->recs[v].id : &node->up.peer;
+  return v < node->nrecs ? &rec_body(node, &node->recs[v])->id
+                         : &node->up.peer;
 }
 
 /* The node's keys, and whom to tell of what they sign. */

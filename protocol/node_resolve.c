@@ -15,14 +15,13 @@
 #include "node.h"
 
 /* A record's dns names as a comma list. */
-static size_t names_of(const record *r, char *out, size_t outlen) {
+static size_t names_of(const record_body *b, char *out, size_t outlen) {
   size_t n = 0;
-  for (size_t i = 0; r->extra && i + 2 <= r->extra_len;
-       i += 2u + r->extra[i + 1]) {
-    size_t len = r->extra[i + 1];
-    if (r->extra[i] != WIRE_EXTRA_DNS_NAME || n + len + 2 > outlen) continue;
+  for (size_t i = 0; i + 2 <= b->extra_len; i += 2u + b->extra[i + 1]) {
+    size_t len = b->extra[i + 1];
+    if (b->extra[i] != WIRE_EXTRA_DNS_NAME || n + len + 2 > outlen) continue;
     if (n) out[n++] = ',';
-    memcpy(out + n, r->extra + i + 2, len);
+    memcpy(out + n, b->extra + i + 2, len);
     n += len;
   }
   out[n] = '\0';
@@ -47,13 +46,13 @@ void node_resolver_static(mcc_node *node, const mcc_id *id, uint32_t addr) {
            a[0], a[1], a[2], a[3], who, other);
 }
 
-static void feed_names(mcc_node *node, const record *r) {
+static void feed_names(mcc_node *node, const record_body *b) {
   char names[MCC_MAX_EXTRA_LEN + 1];
-  size_t n = names_of(r, names, sizeof names);
+  size_t n = names_of(b, names, sizeof names);
   /* A list with a name DNS does not allow (records allow more) leaves that
    * node without names; ids and addresses resolve all the same. */
-  mcc_resolver_set_names(node->resolver, &r->id, names, n);
-  if (r->static_addr) node_resolver_static(node, &r->id, r->static_addr);
+  mcc_resolver_set_names(node->resolver, &b->id, names, n);
+  if (b->static_addr) node_resolver_static(node, &b->id, b->static_addr);
 }
 
 static int ensure(mcc_node *node) {
@@ -77,14 +76,17 @@ static int ensure(mcc_node *node) {
     return rv;
   }
   node->resolver = r;
-  for (uint32_t i = 0; i < node->nrecs; i++)
+  for (uint32_t i = 0; i < node->nrecs; i++) {
+    const record_body *b = rec_body(node, &node->recs[i]);
     if (!(node->recs[i].flags & REC_WITHDRAWN) &&
-        (node->recs[i].extra_len || node->recs[i].static_addr))
-      feed_names(node, &node->recs[i]);
+        (b->extra_len || b->static_addr))
+      feed_names(node, b);
+  }
   return 0;
 }
 
-void node_resolver_on_record(mcc_node *node, const record *r, int gone) {
+void node_resolver_on_record(mcc_node *node, const record *rec, int gone) {
+  const record_body *r = rec_body(node, rec);
   /* A static address is made here as soon as a record claims one, so
    * that two nodes claiming the same one are caught where their records
    * meet (ensure() feeds every record held, this one included). */

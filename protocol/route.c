@@ -62,7 +62,7 @@ int route_child_edge(const mcc_node *node, const record *r, uint32_t link_id) {
   return !(r->flags & REC_WITHDRAWN) &&
          claim_has(node, r, link_id) &&
          (r->flags & REC_HAS_PARENT) &&
-         memcmp(r->parent.key, node->keys.pub.key, 32) == 0;
+         memcmp(rec_body(node, r)->parent.key, node->keys.pub.key, 32) == 0;
 }
 
 /* Calls add(a, b) for each undirected edge, twice per edge. */
@@ -73,7 +73,8 @@ int route_child_edge(const mcc_node *node, const record *r, uint32_t link_id) {
       if ((r_->flags & (REC_WITHDRAWN | REC_HAS_PARENT)) != REC_HAS_PARENT) \
         continue;                                                           \
       uint32_t p_;                                                          \
-      const record *pr_ = state_find((node), &r_->parent, &p_);            \
+      const record *pr_ =                                                   \
+          state_find((node), &rec_body((node), r_)->parent, &p_);          \
       if (pr_ && p_ != 0 && !(pr_->flags & REC_WITHDRAWN)) {                \
         add(s_, p_);                                                        \
         add(p_, s_);                                                        \

@@ -10,6 +10,9 @@
  * when a child link dies, the records that came over it become tombstones
  * (withdrawals) that travel up the same way. Records move only on change
  * and a node keeps one version per id, so cycles cannot make them circulate.
+ * What a record says is kept once per process in the record store
+ * (record_store.c); a record here is a handle to it and this node's own
+ * fields. Our own record is re-interned when it changes, signing included.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -23,42 +26,37 @@ static uint32_t id_hash(const mcc_id *id) {
   return h;
 }
 
+static const mcc_id *rec_id(const mcc_node *node, const record *r) {
+  return &rec_body(node, r)->id;
+}
+
+static uint32_t rec_seq(const mcc_node *node, const record *r) {
+  return rec_body(node, r)->seq;
+}
+
+/* items: the node (the ids live in its store) */
 static uint32_t rec_hash_at(const void *items, uint32_t slot) {
-  return id_hash(&((const record *)items)[slot].id);
+  const mcc_node *node = items;
+  return id_hash(rec_id(node, &node->recs[slot]));
 }
 
 record *state_find(mcc_node *node, const mcc_id *id, uint32_t *pslot) {
   for (uint32_t s = index_first(&node->rec_index, id_hash(id));
        s != INDEX_NIL; s = index_next(&node->rec_index, s))
-    if (memcmp(node->recs[s].id.key, id->key, 32) == 0) {
+    if (memcmp(rec_id(node, &node->recs[s])->key, id->key, 32) == 0) {
       if (pslot) *pslot = s;
       return &node->recs[s];
     }
   return NULL;
 }
 
-const mcc_id *state_issuer(const mcc_node *node, const record *r) {
-  return &node->issuers[r->issuer];
-}
-
-static int issuer_index(mcc_node *node, const mcc_id *issuer,
-                        uint16_t *pindex) {
-  for (uint16_t i = 0; i < node->nissuers; i++)
-    if (memcmp(node->issuers[i].key, issuer->key, 32) == 0) {
-      *pindex = i;
-      return 0;
-    }
-  if (node->nissuers == UINT16_MAX) return MCC_ERR_LIMIT;
-  if (node->nissuers == node->capissuers) {
-    uint16_t cap = node->capissuers ? (uint16_t)(node->capissuers * 2) : 1;
-    if (cap < node->capissuers) cap = UINT16_MAX;
-    mcc_id *n = realloc(node->issuers, (size_t)cap * sizeof *n);
-    if (!n) return MCC_ERR_NOMEM;
-    node->issuers = n;
-    node->capissuers = cap;
-  }
-  node->issuers[node->nissuers] = *issuer;
-  *pindex = node->nissuers++;
+/* r now says what w says: w's body is interned, r's old one released. */
+static int rec_rebody(mcc_node *node, record *r, const wire_record *w) {
+  uint32_t body;
+  int rv = record_store_intern(node->store, w, &body);
+  if (rv != 0) return rv;
+  record_store_release(node->store, r->body);
+  r->body = body;
   return 0;
 }
 
@@ -128,64 +126,35 @@ static void flight_give_up(mcc_node *node, uint32_t f) {
   flight_end(node, f);
 }
 
-/* Copies a verified wire record into r (whose extra is released first). */
+/* A verified wire record is r's new version. */
 static int rec_set(mcc_node *node, record *r, const wire_record *w,
                    uint32_t via, uint64_t now) {
-  uint16_t issuer;
-  int rv = issuer_index(node, &w->cert.issuer, &issuer);
+  int rv = rec_rebody(node, r, w);
   if (rv != 0) return rv;
-  uint8_t *extra = NULL;
-  if (w->extra_len) {
-    extra = malloc(w->extra_len);
-    if (!extra) return MCC_ERR_NOMEM;
-    memcpy(extra, w->extra, w->extra_len);
-  }
-  free(r->extra);
-  r->id = w->cert.subject;
-  r->parent = w->parent;
-  memcpy(r->cert_sig, w->cert.signature, 64);
-  memcpy(r->sig, w->sig, 64);
-  r->not_before = w->cert.not_before;
-  r->not_after = w->cert.not_after;
-  r->seq = w->seq;
-  r->static_addr = w->static_addr;
   claim_reset(node, r, via);
   r->last_change_s = (uint32_t)(now / NS_PER_S);
-  r->issuer = issuer;
-  r->kind = w->cert.kind;
   r->flags = (uint8_t)((r->flags & (REC_DIRTY | REC_INFLIGHT)) |
                        ((w->flags & WIRE_RECORD_HAS_PARENT) ? REC_HAS_PARENT
                                                             : 0));
-  r->extra_len = w->extra_len;
-  r->extra = extra;
   node_resolver_on_record(node, r, 0);
   return 0;
 }
 
 static void rec_to_wire(const mcc_node *node, const record *r,
                         wire_record *w) {
-  w->cert.kind = r->kind;
-  w->cert.not_before = r->not_before;
-  w->cert.not_after = r->not_after;
-  w->cert.subject = r->id;
-  w->cert.issuer = *state_issuer(node, r);
-  memcpy(w->cert.signature, r->cert_sig, 64);
-  w->seq = r->seq;
-  w->flags = (r->flags & REC_HAS_PARENT) ? WIRE_RECORD_HAS_PARENT : 0;
-  w->parent = r->parent;
-  w->static_addr = r->static_addr;
-  w->extra_len = r->extra_len;
-  if (r->extra_len) memcpy(w->extra, r->extra, r->extra_len);
-  memcpy(w->sig, r->sig, 64);
+  record_store_to_wire(node->store, r->body, w);
 }
 
+/* Our own record is signed when first sent; the signed version is a new
+ * body (copy on write: the unsigned one may be shared). If the store has
+ * no room for it, the record stays unsigned and is signed again next time
+ * (Ed25519 signatures are deterministic: the same bytes). */
 void state_record_to_wire(mcc_node *node, record *r, wire_record *w) {
   rec_to_wire(node, r, w);
   if (r->flags & REC_UNSIGNED) {
     wire_signer signer = node_signer(node);
     wire_record_sign(w, &signer);
-    memcpy(r->sig, w->sig, WIRE_SIG_LEN);
-    r->flags &= (uint8_t)~REC_UNSIGNED;
+    if (rec_rebody(node, r, w) == 0) r->flags &= (uint8_t)~REC_UNSIGNED;
   }
 }
 
@@ -202,12 +171,13 @@ static record *rec_insert(mcc_node *node, const wire_record *w, uint32_t via,
     node->caprecs = cap;
   }
   if (index_reserve(&node->rec_index, node->caprecs, node->nrecs, rec_hash_at,
-                    node->recs) != 0)
+                    node) != 0)
     return NULL;
   record *r = &node->recs[node->nrecs];
   memset(r, 0, sizeof *r);
+  r->body = BODY_NONE;
   if (rec_set(node, r, w, via, now) != 0) return NULL;
-  index_insert(&node->rec_index, node->nrecs, id_hash(&r->id));
+  index_insert(&node->rec_index, node->nrecs, id_hash(rec_id(node, r)));
   node->nrecs++;
   return r;
 }
@@ -217,11 +187,12 @@ static void rec_remove(mcc_node *node, uint32_t slot) {
   node_resolver_on_record(node, r, 1);
   claim_forget(node, r);
   mark_clean(node, r);
-  free(r->extra);
-  index_remove(&node->rec_index, slot, id_hash(&r->id));
+  index_remove(&node->rec_index, slot, id_hash(rec_id(node, r)));
+  record_store_release(node->store, r->body);
   uint32_t last = node->nrecs - 1;
   if (slot != last) {
-    index_move(&node->rec_index, last, slot, id_hash(&node->recs[last].id));
+    index_move(&node->rec_index, last, slot,
+               id_hash(rec_id(node, &node->recs[last])));
     node->recs[slot] = node->recs[last];
   }
   node->nrecs--;
@@ -266,7 +237,7 @@ static void self_refresh(mcc_node *node, uint32_t at_least, uint64_t now) {
   wire_record w;
   rec_to_wire(node, self, &w);
   uint64_t unix_s = node_unix_s(node);
-  uint32_t seq = self->seq + 1;
+  uint32_t seq = w.seq + 1;
   if (at_least > seq) seq = at_least;
   if (unix_s > seq && unix_s <= UINT32_MAX) seq = (uint32_t)unix_s;
   w.seq = seq;
@@ -292,11 +263,15 @@ int state_init(mcc_node *node, const char *dns_names, const char *tags,
   w.extra_len = (uint8_t)extra_len;
   w.cert = node->cert;
   w.static_addr = static_addr;
+  if (!node->store) {
+    if (mcc_record_store_new(&node->store) != 0) return MCC_ERR_NOMEM;
+    node->own_store = 1;
+  }
   node->caprecs = 1; /* a leaf knows only itself */
   node->recs = calloc(node->caprecs, sizeof *node->recs);
   if (!node->recs) return MCC_ERR_NOMEM;
-  if (index_reserve(&node->rec_index, node->caprecs, 0, rec_hash_at,
-                    node->recs) != 0)
+  if (index_reserve(&node->rec_index, node->caprecs, 0, rec_hash_at, node) !=
+      0)
     return MCC_ERR_NOMEM;
   w.seq = 0;
   if (!rec_insert(node, &w, VIA_SELF, now)) return MCC_ERR_NOMEM;
@@ -306,11 +281,15 @@ int state_init(mcc_node *node, const char *dns_names, const char *tags,
 
 void state_free(mcc_node *node) {
   flights_release(node);
-  for (uint32_t s = 0; s < node->nrecs; s++) free(node->recs[s].extra);
+  for (uint32_t s = 0; node->store && s < node->nrecs; s++)
+    record_store_release(node->store, node->recs[s].body);
   free(node->recs);
-  free(node->issuers);
+  node->recs = NULL;
+  node->nrecs = 0;
   index_clear(&node->rec_index);
   claim_free(node);
+  if (node->own_store) mcc_record_store_free(node->store);
+  node->store = NULL;
 }
 
 /* Forgets the UPDATEs in flight (their records stay dirty): their acks
@@ -345,10 +324,7 @@ static void withdraw(mcc_node *node, uint32_t slot) {
     return;
   }
   node_resolver_on_record(node, r, 1);
-  free(r->extra);
-  r->extra = NULL;
-  r->extra_len = 0;
-  r->flags |= REC_WITHDRAWN;
+  r->flags |= REC_WITHDRAWN; /* keeps its body: the id and seq are sent */
   mark_dirty(node, r);
   node->routes_dirty = 1;
 }
@@ -380,7 +356,8 @@ static int walk_update(mcc_node *node, const child_link *from,
       if (!apply) continue;
       uint32_t slot;
       record *r = state_find(node, &id, &slot);
-      if (r && slot != 0 && r->seq <= seq && !(r->flags & REC_WITHDRAWN) &&
+      if (r && slot != 0 && rec_seq(node, r) <= seq &&
+          !(r->flags & REC_WITHDRAWN) &&
           claim_drop(node, r, from->id)) {
         withdraw(node, slot);
         node->stats.records_withdrawn++;
@@ -398,26 +375,28 @@ static int walk_update(mcc_node *node, const child_link *from,
     uint32_t slot = 0;
     record *r = state_find(node, &w.cert.subject, &slot);
     if (r && slot == 0) { /* ourselves, seen through a cycle or a restart */
-      if (w.seq > r->seq && wire_record_verify(&w, node->cache, NULL) == 0)
+      if (w.seq > rec_seq(node, r) &&
+          wire_record_verify(&w, node->cache, NULL) == 0)
         self_refresh(node, w.seq + 1, now);
       continue;
     }
-    if (r && !(r->flags & REC_WITHDRAWN) && w.seq < r->seq) continue;
-    if (r && !(r->flags & REC_WITHDRAWN) && w.seq == r->seq) {
+    uint32_t held_seq = r ? rec_seq(node, r) : 0;
+    if (r && !(r->flags & REC_WITHDRAWN) && w.seq < held_seq) continue;
+    if (r && !(r->flags & REC_WITHDRAWN) && w.seq == held_seq) {
       /* The same record over another link: either its subtree moved (the
        * old link's withdrawal will follow), or a stale copy is climbing
        * from a node that has not yet noticed it lost that subtree (its
        * withdrawal will follow). Both links claim it now (claim.c); it
        * goes when the last claim does. Same seq and same signature mean
        * the same bytes. */
-      if (memcmp(r->sig, w.sig, WIRE_SIG_LEN) == 0) {
+      if (memcmp(rec_body(node, r)->sig, w.sig, WIRE_SIG_LEN) == 0) {
         int added = claim_add(node, r, from->id);
         if (added < 0) return added;
         if (added) node->routes_dirty = 1;
       }
       continue;
     }
-    if (r && (r->flags & REC_WITHDRAWN) && w.seq < r->seq) continue;
+    if (r && (r->flags & REC_WITHDRAWN) && w.seq < held_seq) continue;
     /* A child's own record over its own link is already authenticated by
      * the link (keys from a handshake signed with that very identity);
      * records it relays must carry their own node's signature. Either
@@ -467,8 +446,8 @@ static int send_update(mcc_node *node, uint32_t f, uint64_t now) {
     if (r->flags & REC_WITHDRAWN) {
       if (len + WIRE_WITHDRAW_LEN > sizeof body) break;
       body[len] = WIRE_ENTRY_WITHDRAW;
-      memcpy(body + len + 1, r->id.key, 32);
-      put_be32(body + len + 33, r->seq);
+      memcpy(body + len + 1, rec_id(node, r)->key, 32);
+      put_be32(body + len + 33, rec_seq(node, r));
       len += WIRE_WITHDRAW_LEN;
     } else {
       wire_record w;
@@ -554,11 +533,11 @@ uint64_t state_next_deadline(const mcc_node *node) {
   return t;
 }
 
+/* The node's references; the bodies only when the store is its own. */
 size_t state_memory(const mcc_node *node) {
   size_t n = (size_t)node->caprecs * sizeof(record) +
-             index_memory(&node->rec_index) +
-             (size_t)node->capissuers * sizeof(mcc_id);
-  for (uint32_t s = 0; s < node->nrecs; s++) n += node->recs[s].extra_len;
+             index_memory(&node->rec_index);
+  if (node->own_store) n += mcc_record_store_memory(node->store);
   if (node->flights) n += UPDATE_WINDOW * sizeof *node->flights;
   for (uint32_t f = 0; node->flights && f < UPDATE_WINDOW; f++)
     n += node->flights[f].n * sizeof *node->flights[f].slots;

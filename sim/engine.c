@@ -100,6 +100,7 @@ struct sim_engine {
   uint64_t now, seq, events;
   uint64_t type_bytes[MAX_TYPES], type_dgrams[MAX_TYPES];
   mcc_verify_cache *cache;
+  mcc_record_store *store; /* one body per record for all virtual nodes */
   sim_precheck *precheck; /* NULL without a helper thread */
   sim_pcap *all, *all_inner; /* every link's datagrams, every delivery */
   int pcap_failed;
@@ -429,6 +430,7 @@ static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
   mcc_settings s = e->cfg.base;
   s.unix_time_at_zero_s = e->cfg.unix_start_s;
   s.verify_cache = e->cache;
+  s.record_store = e->store;
   s.dns_names = tn->dns_names;
   s.tags = tn->tags;
   uint32_t parents[MCC_MAX_PARENTS];
@@ -552,7 +554,8 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
   e->n = topo->nnodes;
   e->nodes = calloc(e->n ? e->n : 1, sizeof *e->nodes);
   int rv = MCC_ERR_NOMEM;
-  if (!e->nodes || mcc_verify_cache_new(&e->cache, 16 * e->n + 1024) != 0)
+  if (!e->nodes || mcc_verify_cache_new(&e->cache, 16 * e->n + 1024) != 0 ||
+      mcc_record_store_new(&e->store) != 0)
     goto fail;
   rv = build_links(e, err, errlen);
   if (rv != 0) goto fail;
@@ -598,6 +601,7 @@ void sim_engine_free(sim_engine *e) {
   if (e->tunnels) sodium_memzero(e->tunnels, e->ntunnels * sizeof *e->tunnels);
   free(e->tunnels);
   mcc_verify_cache_free(e->cache);
+  mcc_record_store_free(e->store); /* after the nodes that use it */
   free(e);
 }
 
@@ -702,6 +706,10 @@ void sim_backend_datagram(sim_engine *e, uint32_t node, uint32_t from,
   schedule(e, v);
 }
 uint64_t sim_engine_events(const sim_engine *e) { return e->events; }
+size_t sim_engine_store_memory(const sim_engine *e) {
+  return mcc_record_store_memory(e->store);
+}
+
 size_t sim_engine_size(const sim_engine *e) { return e->n; }
 mcc_node *sim_engine_node(sim_engine *e, uint32_t i) { return e->nodes[i].node; }
 const mcc_id *sim_engine_node_id(const sim_engine *e, uint32_t i) {

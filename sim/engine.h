@@ -144,6 +144,9 @@ mcc_node *sim_engine_node(sim_engine *e, uint32_t node);
 /* The node's id (its public key), alive or not. */
 const mcc_id *sim_engine_node_id(const sim_engine *e, uint32_t node);
 size_t sim_engine_size(const sim_engine *e);
+/* Bytes of the record store the virtual nodes share (mcc_record_store):
+ * protocol state no single node's mcc_node_memory counts. */
+size_t sim_engine_store_memory(const sim_engine *e);
 const sim_counters *sim_engine_counters(const sim_engine *e, uint32_t node);
 /* Wire bytes of all datagrams of one type (index = wire type, 0 = all). */
 uint64_t sim_engine_type_bytes(const sim_engine *e, int type);

@@ -948,6 +948,8 @@ void sim_measure_finish(sim_measure *m, sim_metrics *out) {
       mem += (double)mcc_node_memory(sim_engine_node(m->e, i));
       alive++;
     }
+  /* the records the nodes share are theirs too, spread over them */
+  mem += (double)sim_engine_store_memory(m->e);
   m->m.state_bytes_per_node = alive ? mem / (double)alive : 0;
   for (size_t k = 0; k < m->nrec; k++) {
     const recovery *r = &m->rec[k];

@@ -69,6 +69,7 @@ static int run(result *r, sim_topology *t, uint64_t seed) {
   double mem = 0;
   for (uint32_t i = 0; i < t->nnodes; i++)
     mem += (double)mcc_node_memory(sim_engine_node(e, i));
+  mem += (double)sim_engine_store_memory(e); /* the shared record bodies */
   sim_metrics snap;
   sim_measure_current(m, &snap);
   r->nodes = t->nnodes;

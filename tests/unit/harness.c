@@ -215,6 +215,17 @@ void harness_set_parents(harness *h, size_t i, const size_t *parents,
   h->nodes[i].nparents = nparents;
 }
 
+harness *harness_new_chain(size_t n, uint64_t seed, const mcc_settings *base) {
+  harness *h = harness_new(n, seed, base);
+  for (size_t i = 1; i < n; i++) {
+    size_t up = i - 1;
+    harness_set_parents(h, i, &up, 1);
+  }
+  harness_start(h);
+  harness_run_for(h, 5 * HARNESS_S);
+  return h;
+}
+
 void harness_set_network(harness *h, size_t i, size_t net) {
   h->nodes[i].net = net;
 }

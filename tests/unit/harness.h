@@ -43,6 +43,8 @@ uint64_t harness_answers(const harness *h, size_t i, harness_answer *last);
 /* Before start: parents of node i, in order of preference. */
 void harness_set_parents(harness *h, size_t i, const size_t *parents,
                          size_t nparents);
+/* A chain 0 <- 1 <- ... <- n-1, started and run for 5 s (joined). */
+harness *harness_new_chain(size_t n, uint64_t seed, const mcc_settings *base);
 /* Before start: node i's certificate comes from network `net` (0..3). */
 void harness_set_network(harness *h, size_t i, size_t net);
 /* Before start: node i trusts network `net` in addition to its own. */

@@ -21,6 +21,7 @@
   X(lookup)                \
   X(node)                  \
   X(update_window)         \
+  X(record_store)          \
   X(topology)              \
   X(session)               \
   X(noise)                 \

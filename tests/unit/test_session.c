@@ -24,17 +24,6 @@ static void fill_payload(uint8_t *p, size_t n) {
   for (size_t i = 0; i < n; i++) p[i] = marker[i % (sizeof marker - 1)];
 }
 
-static harness *chain(size_t n, uint64_t seed, const mcc_settings *s) {
-  harness *h = harness_new(n, seed, s);
-  for (size_t i = 1; i < n; i++) {
-    size_t p = i - 1;
-    harness_set_parents(h, i, &p, 1);
-  }
-  harness_start(h);
-  harness_run_for(h, 5 * HARNESS_S);
-  return h;
-}
-
 /* Sends a packet of proto from src to dst and checks what dst delivers. */
 static int send_and_check(harness *h, size_t src, size_t dst, int proto,
                           int v6, size_t n) {
@@ -65,7 +54,7 @@ static int send_and_check(harness *h, size_t src, size_t dst, int proto,
 }
 
 static void test_session_two_nodes_udp_tcp_icmp(void) {
-  harness *h = chain(2, 21, NULL);
+  harness *h = harness_new_chain(2, 21, NULL);
   /* Each node is the first address of the resolver's networks in its own
    * view; the first peer it resolves, the second. */
   uint8_t a4[4], a6[16];
@@ -88,7 +77,7 @@ static void test_session_two_nodes_udp_tcp_icmp(void) {
 }
 
 static void test_session_four_hop_chain(void) {
-  harness *h = chain(5, 22, NULL);
+  harness *h = harness_new_chain(5, 22, NULL);
   CU_ASSERT_EQUAL(harness_follow_route(h, 4, 0, 64), 4);
   CU_ASSERT_TRUE(send_and_check(h, 4, 0, IPPKT_ICMP, 0, 56));
   CU_ASSERT_TRUE(send_and_check(h, 0, 4, IPPKT_ICMP, 0, 56));
@@ -107,7 +96,7 @@ static void test_session_ttl_bounds_hops(void) {
   mcc_settings s;
   mcc_settings_default(&s);
   s.hop_limit = 3;
-  harness *h = chain(5, 23, &s);
+  harness *h = harness_new_chain(5, 23, &s);
   CU_ASSERT_FALSE(send_and_check(h, 4, 0, IPPKT_UDP, 0, 64));
   CU_ASSERT_TRUE(send_and_check(h, 3, 0, IPPKT_UDP, 0, 64));
   mcc_node_stats st;
@@ -140,7 +129,7 @@ static int tamper_filter(void *user, size_t from, size_t to, uint8_t *data,
 }
 
 static void test_session_tampered_byte_dropped(void) {
-  harness *h = chain(3, 24, NULL);
+  harness *h = harness_new_chain(3, 24, NULL);
   CU_ASSERT_TRUE(send_and_check(h, 2, 0, IPPKT_UDP, 0, 64)); /* session up */
   size_t datalen = WIRE_DATA_OVERHEAD + 1 + 4 + 64;
   unsigned dropped = 0;
@@ -157,7 +146,7 @@ static void test_session_tampered_byte_dropped(void) {
 }
 
 static void test_session_replay_dropped(void) {
-  harness *h = chain(2, 25, NULL);
+  harness *h = harness_new_chain(2, 25, NULL);
   CU_ASSERT_TRUE(send_and_check(h, 1, 0, IPPKT_UDP, 0, 64));
   tamper t = {WIRE_DATA, 0, 0, 1, {0}, 0};
   harness_set_filter(h, tamper_filter, &t);
@@ -223,7 +212,7 @@ static int snoop_filter(void *user, size_t from, size_t to, uint8_t *data,
 }
 
 static void test_session_relay_sees_no_plaintext(void) {
-  harness *h = chain(3, 27, NULL);
+  harness *h = harness_new_chain(3, 27, NULL);
   snoop s = {1, 0, 0};
   harness_set_filter(h, snoop_filter, &s);
   CU_ASSERT_TRUE(send_and_check(h, 2, 0, IPPKT_UDP, 0, 200));
@@ -254,7 +243,7 @@ static int size_filter(void *user, size_t from, size_t to, uint8_t *data,
 
 /* The sizes PROTOCOL.md documents, and the packet overhead it claims. */
 static void test_session_exact_wire_sizes(void) {
-  harness *h = chain(2, 28, NULL);
+  harness *h = harness_new_chain(2, 28, NULL);
   sizes z;
   memset(&z, 0, sizeof z);
   harness_set_filter(h, size_filter, &z);
@@ -283,7 +272,7 @@ static void test_session_lz4(void) {
   mcc_settings s;
   mcc_settings_default(&s);
   s.compression = 1;
-  harness *h = chain(2, 29, &s);
+  harness *h = harness_new_chain(2, 29, &s);
   sizes z;
   memset(&z, 0, sizeof z);
   harness_set_filter(h, size_filter, &z);
@@ -311,7 +300,7 @@ static void test_session_lz4(void) {
 /* A dead destination: at most SESSION_HANDSHAKE_ATTEMPTS INITs, then the
  * held packets are dropped and the source goes quiet. */
 static void test_session_handshake_retries_bounded(void) {
-  harness *h = chain(3, 30, NULL);
+  harness *h = harness_new_chain(3, 30, NULL);
   harness_kill(h, 0);
   sizes z;
   memset(&z, 0, sizeof z);
@@ -328,7 +317,7 @@ static void test_session_handshake_retries_bounded(void) {
 
 /* Keys rotate after two minutes; packets flow without a loss across. */
 static void test_session_key_rotation(void) {
-  harness *h = chain(3, 31, NULL);
+  harness *h = harness_new_chain(3, 31, NULL);
   sizes z;
   memset(&z, 0, sizeof z);
   harness_set_filter(h, size_filter, &z);
@@ -349,7 +338,7 @@ static void test_session_key_rotation(void) {
  * directions at once): the two INITs cross, and both packets must still
  * arrive. */
 static void test_session_crossing_handshakes(void) {
-  harness *h = chain(4, 31, NULL);
+  harness *h = harness_new_chain(4, 31, NULL);
   uint8_t payload[64], ip[2][200];
   size_t len[2];
   fill_payload(payload, sizeof payload);

@@ -204,6 +204,10 @@ typedef struct mcc_settings {
   /* Optional shared cache of verified certificates and records, see
    * mcc_verify_cache; NULL means verify every time. */
   struct mcc_verify_cache *verify_cache;
+  /* Optional store of signed records shared with other nodes of this
+   * process (the simulator: one for all its virtual nodes), see
+   * mcc_record_store; NULL: the node makes a private one. */
+  struct mcc_record_store *record_store;
   int compression; /* compression = lz4: 1; none: 0 */
   /* The resolver's networks (resolver.*); NULL means the defaults
    * 10.83.0.0/16, 200::/7, AE:00:00:00:00:00, .home.arpa. */
@@ -409,7 +413,10 @@ typedef struct mcc_node_stats {
 } mcc_node_stats;
 
 void mcc_node_get_stats(const mcc_node *node, mcc_node_stats *stats);
-/* Bytes of heap memory the node holds now (protocol state). */
+/* Bytes of heap memory the node holds now (protocol state): its references
+ * to record bodies but not a shared store's bodies, which
+ * mcc_record_store_memory reports; a private store is the node's own and
+ * counted here. */
 size_t mcc_node_memory(const mcc_node *node);
 
 /* ---- verification cache ---------------------------------------------- */
@@ -434,6 +441,34 @@ int mcc_verify_cache_check(mcc_verify_cache *cache, const uint8_t pk[32],
 /* The same for the issuer's signature on a certificate. */
 int mcc_verify_cache_check_cert(mcc_verify_cache *cache,
                                 const mcc_cert *cert);
+
+/* ---- record store ---------------------------------------------------- */
+
+/* Holds the signed, immutable part of node records (id, parent,
+ * certificate, sequence number, static address, names, tags, signatures)
+ * once, for every node that holds the record. Every node holds the records
+ * of its subtree, so each record has a copy in every ancestor: in one
+ * process holding many nodes (the simulator) the copies were most of the
+ * memory. Bodies are interned by their whole content (a forged record with
+ * a genuine one's id and sequence number is a different body) and counted;
+ * a node keeps a small reference and its own mutable fields per record.
+ *
+ * A store may be given to many nodes (mcc_settings.record_store) of one
+ * thread; it must outlive them. A node given none makes its own, freed with
+ * it. Sharing changes nothing a node does: the same bytes on the wire, the
+ * same events; only memory. */
+typedef struct mcc_record_store mcc_record_store;
+
+/* 0, MCC_ERR_INVALID_ARGUMENT, MCC_ERR_NOMEM. */
+int mcc_record_store_new(mcc_record_store **pstore);
+/* After every node that uses it is freed. */
+void mcc_record_store_free(mcc_record_store *store);
+/* Bytes of heap memory the store holds: the bodies and their index. The
+ * nodes that share a store do not count it in mcc_node_memory (a node with
+ * a private store does). */
+size_t mcc_record_store_memory(const mcc_record_store *store);
+/* Record bodies held now (distinct contents). */
+size_t mcc_record_store_count(const mcc_record_store *store);
 
 #ifdef __cplusplus
 }

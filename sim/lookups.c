@@ -4,6 +4,8 @@
  * answers (lookup_done) here. An answer counts as found when it names the
  * right node; anything else (no such node, no root reached, a timeout, a
  * question still open at the end of the run) counts as failed.
+ * Questions waiting for an answer are found by (asker, token) in a hash
+ * table: `resolve leaves` asks one per leaf, 10^5 and more at once.
  */
 #include "lookups.h"
 
@@ -26,6 +28,11 @@ struct sim_lookups {
   int by_name;
   question *q;
   size_t nq, capq;
+  /* (asker, token) + 1 -> index in q, open addressing; never emptied, a
+   * question answered stays (its open flag says so) */
+  uint64_t *keys;
+  uint32_t *slots;
+  size_t mask, used;
   double count, found, failed, max_s;
 };
 
@@ -41,12 +48,64 @@ static void answered(sim_lookups *l, question *q, int status,
   if (s > l->max_s) l->max_s = s;
 }
 
+static uint64_t pending_key(uint32_t node, uint32_t token) {
+  return ((uint64_t)node << 32 | token) + 1;
+}
+
+static size_t pending_home(const sim_lookups *l, uint64_t key) {
+  return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) & l->mask;
+}
+
+static int pending_grow(sim_lookups *l) {
+  size_t cap = l->mask ? 2 * (l->mask + 1) : 256;
+  uint64_t *keys = calloc(cap, sizeof *keys);
+  uint32_t *slots = malloc(cap * sizeof *slots);
+  if (!keys || !slots) {
+    free(keys);
+    free(slots);
+    return MCC_ERR_NOMEM;
+  }
+  uint64_t *old_keys = l->keys;
+  uint32_t *old_slots = l->slots;
+  size_t old_cap = l->mask ? l->mask + 1 : 0;
+  l->keys = keys;
+  l->slots = slots;
+  l->mask = cap - 1;
+  for (size_t i = 0; i < old_cap; i++) {
+    if (!old_keys[i]) continue;
+    size_t j = pending_home(l, old_keys[i]);
+    while (keys[j]) j = (j + 1) & l->mask;
+    keys[j] = old_keys[i];
+    slots[j] = old_slots[i];
+  }
+  free(old_keys);
+  free(old_slots);
+  return 0;
+}
+
+/* A question whose answer comes later; without room for it, it stays open
+ * and counts as failed at the end, which is what an unanswered one is. */
+static void pending_add(sim_lookups *l, uint32_t node, uint32_t token,
+                        uint32_t index) {
+  if ((l->used + 1) * 2 > (l->mask ? l->mask + 1 : 0) && pending_grow(l) != 0)
+    return;
+  uint64_t key = pending_key(node, token);
+  size_t i = pending_home(l, key);
+  while (l->keys[i]) i = (i + 1) & l->mask;
+  l->keys[i] = key;
+  l->slots[i] = index;
+  l->used++;
+}
+
 static void on_lookup(void *user, uint32_t node, uint32_t token, int status,
                       const mcc_id *id) {
   sim_lookups *l = user;
-  for (size_t i = 0; i < l->nq; i++)
-    if (l->q[i].open && l->q[i].from == node && l->q[i].token == token) {
-      answered(l, &l->q[i], status, id);
+  if (!l->mask) return;
+  uint64_t key = pending_key(node, token);
+  /* a token may come back after its asker restarted: the open one wins */
+  for (size_t i = pending_home(l, key); l->keys[i]; i = (i + 1) & l->mask)
+    if (l->keys[i] == key && l->q[l->slots[i]].open) {
+      answered(l, &l->q[l->slots[i]], status, id);
       return;
     }
 }
@@ -66,6 +125,8 @@ int sim_lookups_new(sim_lookups **pl, sim_engine *e, const sim_topology *topo,
 void sim_lookups_free(sim_lookups *l) {
   if (!l) return;
   free(l->q);
+  free(l->keys);
+  free(l->slots);
   free(l);
 }
 
@@ -96,6 +157,8 @@ void sim_lookups_ask(sim_lookups *l, uint32_t from, uint32_t target) {
     answered(l, q, status, &got);
   else if (rv != 0)
     answered(l, q, -1, NULL);
+  else
+    pending_add(l, from, q->token, (uint32_t)l->nq);
   l->nq++;
   sim_engine_poke(l->e, from); /* its question goes out on its own clock */
 }

@@ -30,6 +30,11 @@
 
 #define LOOKUP_PENDING_MAX 1024
 #define LOOKUP_PENDING_PER_CHILD 64 /* one child cannot take them all */
+/* A reply status on the wire only: the hop had no room for the question
+ * (the limits above). Not an answer: the asker asks again on its retry
+ * schedule, so a burst of questions is served in turns instead of being
+ * told that no root can be reached. Never handed to a user. */
+#define LOOKUP_BUSY 4
 #define LOOKUP_CACHE_SIZE 64
 #define LOOKUP_NEGATIVE_NS (5 * NS_PER_S)
 #define LOOKUP_ID_KEEP_NS (600 * NS_PER_S)
@@ -305,7 +310,7 @@ static void ask(mcc_node *node, const lookup_question *q, uint8_t ttl,
                           ? pending_add(node, q, from->id, down_id, now)
                           : NULL;
   if (!p) {
-    send_reply(node, from, down_id, MCC_LOOKUP_UNREACHABLE, NULL);
+    send_reply(node, from, down_id, LOOKUP_BUSY, NULL);
     return;
   }
   send_question(node, q, p->up_id, (uint8_t)(ttl - 1));
@@ -336,7 +341,8 @@ int lookup_on_reply(mcc_node *node, const uint8_t *body, size_t bodylen,
                     uint64_t now) {
   if (bodylen < REPLY_HEAD_LEN) return MCC_ERR_BAD_LENGTH;
   int status = body[4];
-  if (status > MCC_LOOKUP_UNREACHABLE) return MCC_ERR_VALUE;
+  if (status > MCC_LOOKUP_UNREACHABLE && status != LOOKUP_BUSY)
+    return MCC_ERR_VALUE;
   wire_record w;
   size_t used = 0;
   if (status == MCC_LOOKUP_FOUND) {
@@ -357,6 +363,8 @@ int lookup_on_reply(mcc_node *node, const uint8_t *body, size_t bodylen,
     return MCC_ERR_BAD_SIGNATURE; /* the real answer may still come */
   }
   (void)now;
+  if (status == LOOKUP_BUSY && ls->pending[i].down_link == LOCAL)
+    return 0; /* its retry timer asks again, until its timeout */
   complete(node, i, status, &w);
   return 0;
 }

@@ -74,6 +74,7 @@ typedef struct session_keys {
   uint8_t send[32], recv[32];
   uint32_t local_index, remote_index; /* 0 = none */
   uint32_t send_counter;
+  uint8_t ours; /* we initiated the handshake that made them */
   replay_window rx;
   uint64_t born_ns;
 } session_keys;

@@ -121,8 +121,10 @@ static uint64_t unix_ms(const mcc_node *node, uint64_t now) {
   return (uint64_t)node->unix_at_zero_s * 1000 + now / 1000000;
 }
 
+/* For sending: receiving accepts keys until SESSION_REJECT_AFTER_NS. */
 static int keys_usable(const session_keys *k, uint64_t now) {
-  return k->remote_index && now - k->born_ns < SESSION_REJECT_AFTER_NS &&
+  return k->remote_index &&
+         now - k->born_ns < SESSION_REJECT_AFTER_NS - SESSION_SEND_MARGIN_NS &&
          k->send_counter < SESSION_REJECT_AFTER_MESSAGES;
 }
 
@@ -260,10 +262,20 @@ int session_send_packet(mcc_node *node, const mcc_id *dst,
 
 /* ---- receiving ----------------------------------------------------------- */
 
+/* New keys become the current ones; of the two held, the one kept for
+ * receiving is the one the peer sends with: the newest the peer initiated
+ * when we hold one, else the current. They differ after crossing
+ * handshakes (both ends sent an INIT at once, as a ping both ways does):
+ * each end then holds its own keys as current and the peer's as
+ * previous, and sends with its own. Keeping the current keys there would
+ * drop the very keys the peer's next packet is sealed with, when its
+ * rekey INIT (it believes it initiated) arrives just before that packet. */
 static void install_keys(session *s, const uint8_t send[32],
                          const uint8_t recv[32], uint32_t local,
-                         uint32_t remote, uint64_t now) {
-  if (s->cur.remote_index) s->prev = s->cur;
+                         uint32_t remote, int ours, uint64_t now) {
+  int keep_prev = s->cur.ours && s->prev.remote_index && !s->prev.ours;
+  if (!keep_prev && s->cur.remote_index) s->prev = s->cur;
+  s->cur.ours = (uint8_t)ours;
   memcpy(s->cur.send, send, 32);
   memcpy(s->cur.recv, recv, 32);
   s->cur.local_index = local;
@@ -358,7 +370,7 @@ int session_on_init(mcc_node *node, const uint8_t *data, size_t datalen,
   if (rv != 0) goto out;
   uint8_t i2r[32], r2i[32];
   noise_split(&st, i2r, r2i);
-  install_keys(s, r2i, i2r, our_index, their_index, now);
+  install_keys(s, r2i, i2r, our_index, their_index, 0, now);
   sodium_memzero(i2r, sizeof i2r);
   sodium_memzero(r2i, sizeof r2i);
   s->initiator = 0;
@@ -400,7 +412,7 @@ int session_on_resp(mcc_node *node, const uint8_t *data, size_t datalen,
   }
   uint8_t i2r[32], r2i[32];
   noise_split(&st, i2r, r2i);
-  install_keys(s, i2r, r2i, s->hs_index, their_index, now);
+  install_keys(s, i2r, r2i, s->hs_index, their_index, 1, now);
   sodium_memzero(i2r, sizeof i2r);
   sodium_memzero(r2i, sizeof r2i);
   sodium_memzero(&st, sizeof st);

@@ -138,6 +138,10 @@ enum {
 /* End-to-end sessions (WireGuard's timers, with 32-bit counters). */
 #define SESSION_REKEY_AFTER_NS (120ull * 1000000000ull)
 #define SESSION_REJECT_AFTER_NS (180ull * 1000000000ull)
+/* Keys are not used to send in their last 15 s: what they seal must still
+ * arrive before the peer rejects them, and the peer's copy is a path delay
+ * older (the responder installs them when the INIT arrives). */
+#define SESSION_SEND_MARGIN_NS (15ull * 1000000000ull)
 #define SESSION_REKEY_AFTER_MESSAGES (1u << 30)
 #define SESSION_REJECT_AFTER_MESSAGES (1u << 31)
 #define SESSION_HANDSHAKE_RETRY_NS (5ull * 1000000000ull)

@@ -363,12 +363,52 @@ static void test_session_crossing_handshakes(void) {
   harness_free(h);
 }
 
+
+/* A lone packet at any moment after a session was made arrives: made by
+ * one end, or by crossing handshakes (both ends sent an INIT at once: then
+ * both believe they initiated, and each holds the other's keys as its
+ * previous ones); in the rekey window (keys 120-180 s old) and at the edge
+ * of rejection (180 s), where a packet sealed just before must not arrive
+ * after its keys are rejected. The class: every wait, either direction. */
+static void test_session_lone_packets_later(void) {
+  static const unsigned waits_s[] = {30,  100, 119, 121, 125, 150, 164, 166,
+                                     170, 178, 179, 180, 181, 200, 239, 241,
+                                     300, 560};
+  for (int crossing = 0; crossing < 2; crossing++)
+    for (size_t w = 0; w < sizeof waits_s / sizeof waits_s[0]; w++)
+      for (int dir = 0; dir < 2; dir++) {
+        harness *h = harness_new_chain(4, 31 + w, NULL);
+        uint8_t payload[64], ip[2][200];
+        size_t len[2], ends[2] = {0, 3};
+        fill_payload(payload, sizeof payload);
+        for (int k = 0; k < 2; k++) {
+          uint8_t s4[4], s6[16], d4[4], d6[16];
+          harness_local_addr(h, ends[k], ends[k], s4, s6);
+          harness_local_addr(h, ends[k], ends[1 - k], d4, d6);
+          len[k] = ippkt_v4(ip[k], IPPKT_UDP, s4, d4, 0x1234, 64, payload,
+                            sizeof payload);
+        }
+        harness_send_packet(h, 0, ip[0], len[0]);
+        if (crossing) harness_send_packet(h, 3, ip[1], len[1]);
+        harness_run_for(h, (uint64_t)waits_s[w] * HARNESS_S);
+        size_t a = dir ? 3 : 0, b = dir ? 0 : 3;
+        int ok = send_and_check(h, a, b, IPPKT_UDP, 0, 64);
+        if (!ok)
+          printf("\n%s, then %u s later %zu -> %zu: lost\n",
+                 crossing ? "crossing handshakes" : "a session from node 0",
+                 waits_s[w], a, b);
+        CU_ASSERT_TRUE(ok);
+        harness_free(h);
+      }
+}
+
 void suite_session(void) {
   CU_pSuite s = CU_add_suite("session", NULL, NULL);
   ADD_TEST(s, test_session_two_nodes_udp_tcp_icmp);
   ADD_TEST(s, test_session_four_hop_chain);
   ADD_TEST(s, test_session_ttl_bounds_hops);
   ADD_TEST(s, test_session_crossing_handshakes);
+  ADD_TEST(s, test_session_lone_packets_later);
   ADD_TEST(s, test_session_tampered_byte_dropped);
   ADD_TEST(s, test_session_replay_dropped);
   ADD_TEST(s, test_session_untrusted_network_never_delivered);

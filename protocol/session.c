@@ -110,11 +110,20 @@ void session_forget(mcc_node *node, const mcc_id *peer) {
 
 /* Our index for a new key pair: the slot, and random bits above it so
  * that an old index is unlikely to match a new session in the same slot. */
+/* An index for new keys of session s: its slot in the low bits, random
+ * above, and none the session holds now. With 12 random bits a repeat of
+ * the current or previous keys' index is one in 2,048 handshakes: DATA
+ * for the keys kept would then be opened with the new ones and fail. */
 static uint32_t new_index(mcc_node *node, const session *s) {
-  uint32_t r;
-  node->cb.random(node->cb.user_data, (uint8_t *)&r, sizeof r);
-  uint32_t idx = (r << SESSION_SLOT_BITS) | (uint32_t)(s - node->sessions);
-  return idx ? idx : (1u << SESSION_SLOT_BITS); /* 0 means none */
+  uint32_t idx;
+  do {
+    uint32_t r;
+    node->cb.random(node->cb.user_data, (uint8_t *)&r, sizeof r);
+    idx = (r << SESSION_SLOT_BITS) | (uint32_t)(s - node->sessions);
+    if (!idx) idx = 1u << SESSION_SLOT_BITS; /* 0 means none */
+  } while (idx == s->cur.local_index || idx == s->prev.local_index ||
+           (s->hs && idx == s->hs_index));
+  return idx;
 }
 
 static uint64_t unix_ms(const mcc_node *node, uint64_t now) {

@@ -402,6 +402,44 @@ static void test_session_lone_packets_later(void) {
       }
 }
 
+/* Pings both ways at several moments (ping all): each pair of packets,
+ * crossing, arrives whatever the gaps between the moments (expired keys,
+ * the rekey window, both ends rekeying at once). */
+static void test_session_crossing_sequences(void) {
+  static const unsigned gaps_s[][2] = {{187, 152}, {187, 121}, {121, 121},
+                                       {150, 150}, {100, 60},  {181, 1},
+                                       {170, 170}, {240, 130}, {30, 179}};
+  for (size_t g = 0; g < sizeof gaps_s / sizeof gaps_s[0]; g++) {
+    harness *h = harness_new_chain(4, 77 + g, NULL);
+    uint8_t payload[64], ip[2][200];
+    size_t len[2], ends[2] = {0, 3};
+    fill_payload(payload, sizeof payload);
+    for (int k = 0; k < 2; k++) {
+      uint8_t s4[4], s6[16], d4[4], d6[16];
+      harness_local_addr(h, ends[k], ends[k], s4, s6);
+      harness_local_addr(h, ends[k], ends[1 - k], d4, d6);
+      len[k] = ippkt_v4(ip[k], IPPKT_UDP, s4, d4, 0x1234, 64, payload,
+                        sizeof payload);
+    }
+    unsigned lost = 0;
+    for (int round = 0; round < 3; round++) {
+      uint64_t before0 = harness_delivered(h, 0);
+      uint64_t before3 = harness_delivered(h, 3);
+      harness_send_packet(h, 0, ip[0], len[0]);
+      harness_send_packet(h, 3, ip[1], len[1]);
+      harness_run_for(h, 1 * HARNESS_S);
+      lost += (harness_delivered(h, 3) != before3 + 1) +
+              (harness_delivered(h, 0) != before0 + 1);
+      if (round < 2) harness_run_for(h, (gaps_s[g][round] - 1) * HARNESS_S);
+    }
+    if (lost)
+      printf("\ncrossing at 0, %u s and %u s later: %u lost\n", gaps_s[g][0],
+             gaps_s[g][0] + gaps_s[g][1], lost);
+    CU_ASSERT_EQUAL(lost, 0);
+    harness_free(h);
+  }
+}
+
 void suite_session(void) {
   CU_pSuite s = CU_add_suite("session", NULL, NULL);
   ADD_TEST(s, test_session_two_nodes_udp_tcp_icmp);
@@ -409,6 +447,7 @@ void suite_session(void) {
   ADD_TEST(s, test_session_ttl_bounds_hops);
   ADD_TEST(s, test_session_crossing_handshakes);
   ADD_TEST(s, test_session_lone_packets_later);
+  ADD_TEST(s, test_session_crossing_sequences);
   ADD_TEST(s, test_session_tampered_byte_dropped);
   ADD_TEST(s, test_session_replay_dropped);
   ADD_TEST(s, test_session_untrusted_network_never_delivered);

@@ -488,6 +488,19 @@ static int medium_attach(ns3c *ns, MediumSlot *m, const NetDeviceContainer &devs
   return 0;
 }
 
+/* medium_attach, then the medium is ns's (or freed on failure). */
+static int medium_add(ns3c *ns, MediumSlot *m, const NetDeviceContainer &devs,
+                      uint32_t *pmedium) {
+  int rv = medium_attach(ns, m, devs);
+  if (rv != 0) {
+    delete m;
+    return rv;
+  }
+  ns->media.push_back(m);
+  if (pmedium) *pmedium = (uint32_t)ns->media.size() - 1;
+  return 0;
+}
+
 static bool members_valid(const ns3c *ns, const uint32_t *nodes, size_t n) {
   if (n < 2) return false;
   std::unordered_map<uint32_t, bool> seen;
@@ -529,21 +542,14 @@ int ns3c_csma_new(ns3c *ns, const uint32_t *nodes, size_t n,
   for (size_t i = 0; i < n; i++) members.Add(ns->nodes[nodes[i]]->node);
   NetDeviceContainer devs = ns->csma.Install(members);
   ns->csma.AssignStreams(devs, streams);
-  MediumSlot *m = new MediumSlot;
-  m->kind = NS3C_CSMA;
-  m->node.assign(nodes, nodes + n);
-  int rv = medium_attach(ns, m, devs);
-  if (rv != 0) {
-    delete m;
-    return rv;
-  }
   if (p->loss > 0)
     for (uint32_t i = 0; i < n; i++)
       DynamicCast<CsmaNetDevice>(devs.Get(i))
           ->SetReceiveErrorModel(loss_model(p->loss, streams + 1000 + i));
-  ns->media.push_back(m);
-  if (pmedium) *pmedium = (uint32_t)ns->media.size() - 1;
-  return 0;
+  MediumSlot *m = new MediumSlot;
+  m->kind = NS3C_CSMA;
+  m->node.assign(nodes, nodes + n);
+  return medium_add(ns, m, devs, pmedium);
 }
 
 void ns3c_wifi_params_default(ns3c_wifi_params *p) {
@@ -621,23 +627,16 @@ int ns3c_wifi_new(ns3c *ns, const uint32_t *nodes, const double *xy, size_t n,
   NetDeviceContainer devs = wifi.Install(*m->phy, mac, members);
   int64_t used = wifi.AssignStreams(devs, streams);
   channel.AssignStreams(ch, streams + used);
-  int rv = medium_attach(ns, m, devs);
   if (p->queue_pkts)
     Config::SetDefault("ns3::WifiMacQueue::MaxSize",
                        QueueSizeValue(QueueSize("500p")));
-  if (rv != 0) {
-    delete m;
-    return rv;
-  }
   if (p->loss > 0)
     for (uint32_t i = 0; i < n; i++)
       DynamicCast<WifiNetDevice>(devs.Get(i))
           ->GetPhy()
           ->SetPostReceptionErrorModel(
               loss_model(p->loss, streams + MEDIUM_STREAM_SPAN / 2 + i));
-  ns->media.push_back(m);
-  if (pmedium) *pmedium = (uint32_t)ns->media.size() - 1;
-  return 0;
+  return medium_add(ns, m, devs, pmedium);
 }
 
 int ns3c_node_set_position(ns3c *ns, uint32_t node, double x, double y) {

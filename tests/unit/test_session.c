@@ -334,23 +334,29 @@ static void test_session_key_rotation(void) {
   harness_free(h);
 }
 
+/* A ping both ways between the ends of a chain of 4: ip[0] from node 0 to
+ * node 3, ip[1] back, 64 bytes of UDP each. */
+static void both_ways(harness *h, uint8_t ip[2][200], size_t len[2]) {
+  uint8_t payload[64];
+  size_t ends[2] = {0, 3};
+  fill_payload(payload, sizeof payload);
+  for (int k = 0; k < 2; k++) {
+    uint8_t s4[4], s6[16], d4[4], d6[16];
+    harness_local_addr(h, ends[k], ends[k], s4, s6);
+    harness_local_addr(h, ends[k], ends[1 - k], d4, d6);
+    len[k] = ippkt_v4(ip[k], IPPKT_UDP, s4, d4, 0x1234, 64, payload,
+                      sizeof payload);
+  }
+}
+
 /* Both ends start a handshake at the same instant (a ping all sends both
  * directions at once): the two INITs cross, and both packets must still
  * arrive. */
 static void test_session_crossing_handshakes(void) {
   harness *h = harness_new_chain(4, 31, NULL);
-  uint8_t payload[64], ip[2][200];
+  uint8_t ip[2][200];
   size_t len[2];
-  fill_payload(payload, sizeof payload);
-  size_t ends[2] = {0, 3};
-  for (int k = 0; k < 2; k++) {
-    uint8_t s4[4], s6[16], d4[4], d6[16];
-    size_t a = ends[k], b = ends[1 - k];
-    harness_local_addr(h, a, a, s4, s6);
-    harness_local_addr(h, a, b, d4, d6);
-    len[k] = ippkt_v4(ip[k], IPPKT_UDP, s4, d4, 0x1234, 64, payload,
-                      sizeof payload);
-  }
+  both_ways(h, ip, len);
   uint64_t before0 = harness_delivered(h, 0), before3 = harness_delivered(h, 3);
   CU_ASSERT_EQUAL(harness_send_packet(h, 0, ip[0], len[0]), 0);
   CU_ASSERT_EQUAL(harness_send_packet(h, 3, ip[1], len[1]), 0);
@@ -378,16 +384,9 @@ static void test_session_lone_packets_later(void) {
     for (size_t w = 0; w < sizeof waits_s / sizeof waits_s[0]; w++)
       for (int dir = 0; dir < 2; dir++) {
         harness *h = harness_new_chain(4, 31 + w, NULL);
-        uint8_t payload[64], ip[2][200];
-        size_t len[2], ends[2] = {0, 3};
-        fill_payload(payload, sizeof payload);
-        for (int k = 0; k < 2; k++) {
-          uint8_t s4[4], s6[16], d4[4], d6[16];
-          harness_local_addr(h, ends[k], ends[k], s4, s6);
-          harness_local_addr(h, ends[k], ends[1 - k], d4, d6);
-          len[k] = ippkt_v4(ip[k], IPPKT_UDP, s4, d4, 0x1234, 64, payload,
-                            sizeof payload);
-        }
+        uint8_t ip[2][200];
+        size_t len[2];
+        both_ways(h, ip, len);
         harness_send_packet(h, 0, ip[0], len[0]);
         if (crossing) harness_send_packet(h, 3, ip[1], len[1]);
         harness_run_for(h, (uint64_t)waits_s[w] * HARNESS_S);
@@ -411,16 +410,9 @@ static void test_session_crossing_sequences(void) {
                                        {170, 170}, {240, 130}, {30, 179}};
   for (size_t g = 0; g < sizeof gaps_s / sizeof gaps_s[0]; g++) {
     harness *h = harness_new_chain(4, 77 + g, NULL);
-    uint8_t payload[64], ip[2][200];
-    size_t len[2], ends[2] = {0, 3};
-    fill_payload(payload, sizeof payload);
-    for (int k = 0; k < 2; k++) {
-      uint8_t s4[4], s6[16], d4[4], d6[16];
-      harness_local_addr(h, ends[k], ends[k], s4, s6);
-      harness_local_addr(h, ends[k], ends[1 - k], d4, d6);
-      len[k] = ippkt_v4(ip[k], IPPKT_UDP, s4, d4, 0x1234, 64, payload,
-                        sizeof payload);
-    }
+    uint8_t ip[2][200];
+    size_t len[2];
+    both_ways(h, ip, len);
     unsigned lost = 0;
     for (int round = 0; round < 3; round++) {
       uint64_t before0 = harness_delivered(h, 0);

@@ -140,7 +140,7 @@ struct sim_engine {
   part *parts;
   unsigned nparts;
   uint64_t lookahead;   /* smallest delay between partitions; NEVER */
-  sim_workers *workers; /* NULL with one partition */
+  sim_workers *workers; /* nparts - 1 threads */
   int in_window;        /* set while the partitions run */
   uint64_t bound;       /* the window runs events at <= bound */
   uint64_t windows;
@@ -684,8 +684,7 @@ static int make_parts(sim_engine *e) {
   size_t size = e->nparts * sizeof *e->parts;
   if (posix_memalign((void **)&e->parts, 64, size) != 0) return MCC_ERR_NOMEM;
   memset(e->parts, 0, size);
-  if (e->nparts > 1) return sim_workers_new(&e->workers, e->nparts);
-  return 0;
+  return sim_workers_new(&e->workers, e->nparts);
 }
 
 int sim_engine_new(sim_engine **pe, const sim_topology *topo,
@@ -879,10 +878,7 @@ void sim_engine_run_until(sim_engine *e, uint64_t t) {
   while ((t0 = next_event_time(e)) <= t && t0 != NEVER) {
     e->bound = t - t0 > span - 1 ? t0 + (span - 1) : t;
     e->in_window = 1;
-    if (e->workers)
-      sim_workers_run(e->workers, run_part_k, e);
-    else
-      run_part(e, &e->parts[0]);
+    sim_workers_run(e->workers, run_part_k, e);
     e->in_window = 0;
     e->windows++;
     for (unsigned k = 0; k < e->nparts; k++)
@@ -970,6 +966,7 @@ void sim_engine_stats(const sim_engine *e, sim_engine_stat *s) {
   s->windows = e->windows;
   s->events = sim_engine_events(e);
   s->barrier_wait_s = (double)sim_workers_wait_ns(e->workers) / 1e9;
+  s->busy_s = (double)sim_workers_busy_ns(e->workers) / 1e9;
 }
 
 size_t sim_engine_size(const sim_engine *e) { return e->n; }

@@ -67,12 +67,13 @@ uint64_t sim_engine_now(const sim_engine *e);
 uint64_t sim_engine_events(const sim_engine *e);
 
 /* How the run was split (mcc-bench-sim's window statistics): partitions,
- * the lookahead (UINT64_MAX with one partition), windows run, events, and
- * the wall time threads spent waiting at window ends, summed. */
+ * the lookahead (UINT64_MAX with one partition), windows run, events, the
+ * wall time threads spent waiting at window ends and running their
+ * partitions' events, each summed over threads. */
 typedef struct sim_engine_stat {
   unsigned partitions;
   uint64_t lookahead_ns, windows, events;
-  double barrier_wait_s;
+  double barrier_wait_s, busy_s;
 } sim_engine_stat;
 void sim_engine_stats(const sim_engine *e, sim_engine_stat *s);
 

@@ -25,5 +25,7 @@ void sim_workers_run(sim_workers *w, sim_work_fn fn, void *arg);
 /* Wall time participants spent waiting for the slowest one of each run
  * (summed over participants), in nanoseconds. */
 uint64_t sim_workers_wait_ns(const sim_workers *w);
+/* Wall time participants spent in fn, summed. */
+uint64_t sim_workers_busy_ns(const sim_workers *w);
 
 #endif

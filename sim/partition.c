@@ -3,7 +3,10 @@
  * first parent (its edge of the lowest order) makes a forest; its
  * depth-first order keeps every subtree contiguous, so equal runs of it
  * cut only the few links near the cuts and the links to second parents.
- * Nodes on a cycle of first parents, with no root above them, are started
+ * A node's work is about 1 + its children (it handles their keep-alives
+ * and updates); when one node's alone is over half a partition's share
+ * (a star's root), its partition would hold up every window while the
+ * others wait, so there is one partition then. Nodes on a cycle of first parents, with no root above them, are started
  * from in index order, so every node is reached exactly once.
  */
 #include <stdlib.h>
@@ -32,6 +35,18 @@ int sim_partition(const sim_topology *t, unsigned want, uint32_t *part) {
   int rv = MCC_ERR_NOMEM;
   if (!first || !order || !start || !child || !stack || !dfs || !seen)
     goto out;
+  /* order[] counts children first: the hub check */
+  for (size_t i = 0; i < n; i++) order[i] = 0;
+  for (size_t k = 0; k < t->nedges; k++)
+    if (t->edges[k].parent < n) order[t->edges[k].parent]++;
+  uint64_t hub = 0, total = n + t->nedges;
+  for (size_t i = 0; i < n; i++)
+    if (1 + (uint64_t)order[i] > hub) hub = 1 + (uint64_t)order[i];
+  if (2 * hub * nparts > total) {
+    for (size_t i = 0; i < n; i++) part[i] = 0;
+    rv = 1;
+    goto out;
+  }
   for (size_t i = 0; i < n; i++) first[i] = order[i] = NONE;
   for (size_t k = 0; k < t->nedges; k++) {
     const sim_topo_edge *ed = &t->edges[k];

@@ -17,8 +17,10 @@
 
 /* Fills part[0 .. nnodes - 1] with partition numbers 0 .. nparts - 1 and
  * returns nparts: `want`, or fewer when there are fewer nodes than that
- * (at least 1). The assignment depends only on the topology and `want`.
- * MCC_ERR_NOMEM. */
+ * (at least 1), or 1 when one node has so many children that it alone is
+ * over half a partition's share of the work (a star's root: the engine's
+ * signature precheck thread helps it more). The assignment depends only
+ * on the topology and `want`. MCC_ERR_NOMEM. */
 int sim_partition(const sim_topology *t, unsigned want, uint32_t *part);
 
 #endif

@@ -2,7 +2,8 @@
  * test_sim_partition.c — nodes to partitions (sim/partition.c): every
  * node gets one, parts are about equal, a tree is cut into whole subtrees
  * (few first-parent links cross), cycles of first parents are reached,
- * and fewer nodes than partitions give fewer partitions.
+ * fewer nodes than partitions give fewer partitions, and a star (one node
+ * with most of the work) gives one.
  */
 #include <stdlib.h>
 
@@ -47,6 +48,17 @@ static void test_sim_partition_tree(void) {
   sim_topology_free(&t);
 }
 
+static void test_sim_partition_star_is_one(void) {
+  char err[256];
+  sim_topology t;
+  sim_topology_init(&t);
+  CU_ASSERT_EQUAL_FATAL(sim_topology_star(&t, 101, err, sizeof err), 0);
+  uint32_t part[101];
+  CU_ASSERT_EQUAL(sim_partition(&t, 2, part), 1);
+  for (size_t i = 0; i < 101; i++) CU_ASSERT_EQUAL(part[i], 0);
+  sim_topology_free(&t);
+}
+
 static void test_sim_partition_cycles_and_few_nodes(void) {
   char err[256];
   sim_topology t;
@@ -61,16 +73,23 @@ static void test_sim_partition_cycles_and_few_nodes(void) {
   CU_ASSERT_EQUAL(size[0], 3);
   sim_topology_free(&t);
   sim_topology_init(&t);
-  CU_ASSERT_EQUAL_FATAL(sim_topology_linear(&t, 2, err, sizeof err), 0);
-  CU_ASSERT_EQUAL(sim_partition(&t, 8, part), 2);
-  CU_ASSERT_NOT_EQUAL(part[0], part[1]);
+  CU_ASSERT_EQUAL_FATAL(sim_topology_linear(&t, 3, err, sizeof err), 0);
+  /* Three nodes for eight partitions: three at most, and then a node
+   * with a child is more than half a partition's work. */
+  CU_ASSERT_EQUAL(sim_partition(&t, 8, part), 1);
+  CU_ASSERT_EQUAL(part[0] + part[1] + part[2], 0);
   CU_ASSERT_EQUAL(sim_partition(&t, 1, part), 1);
-  CU_ASSERT_EQUAL(part[0] + part[1], 0);
+  sim_topology_free(&t);
+  sim_topology_init(&t);
+  CU_ASSERT_EQUAL_FATAL(sim_topology_linear(&t, 8, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(sim_partition(&t, 2, part), 2);
+  CU_ASSERT_NOT_EQUAL(part[0], part[7]);
   sim_topology_free(&t);
 }
 
 void suite_sim_partition(void) {
   CU_pSuite s = CU_add_suite("sim_partition", NULL, NULL);
   ADD_TEST(s, test_sim_partition_tree);
+  ADD_TEST(s, test_sim_partition_star_is_one);
   ADD_TEST(s, test_sim_partition_cycles_and_few_nodes);
 }

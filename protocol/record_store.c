@@ -114,6 +114,16 @@ size_t mcc_record_store_count(const mcc_record_store *store) {
   return store ? store->live : 0;
 }
 
+void mcc_record_store_each(const mcc_record_store *store,
+                           mcc_record_body_fn fn, void *user) {
+  for (uint32_t h = 0; store && h < store->nbodies; h++) {
+    const record_body *b = store->bodies[h];
+    if (b)
+      fn(user, (const uint8_t *)b + CONTENT_OFFSET, content_len(b),
+         FIXED_SIZE + b->extra_len);
+  }
+}
+
 static uint32_t *chain_head(const mcc_record_store *store, uint32_t hash) {
   return &store->heads[hash & (store->nheads - 1)];
 }

@@ -1,38 +1,59 @@
 /*
  * engine.c — the native backend of engine.h. Events are ordered by (time,
- * sequence number of scheduling): datagram arrivals and node timers, in two
- * 4-ary heaps. A node's timer is scheduled again whenever its
- * expiry changes; the old entry stays in the heap and is skipped when it
- * comes up (a generation number tells), which keeps each step O(log n) for
- * 10^5 nodes. Underlay addresses are 10.x.y.z:9376, x.y.z the node index.
- * With a helper thread, the signatures nodes make are verified ahead into
- * the shared cache (precheck.h) and half the keys are made there. Tunnels
+ * timers before datagrams, the node that scheduled them, that node's own
+ * sequence number): a key that does not depend on how the nodes are
+ * spread over threads.
+ * Datagram arrivals and node timers wait in two 4-ary heaps per
+ * partition. A node's timer is scheduled again whenever its expiry
+ * changes; the old entry stays in the heap and is skipped when it comes
+ * up (a generation number tells), which keeps each step O(log n) for 10^5
+ * nodes. Underlay addresses are 10.x.y.z:9376, x.y.z the node index.
+ *
+ * Partitions (partition.h) run in parallel windows (workers.h), the
+ * conservative way: a window ends before the earliest pending event plus
+ * the smallest delay of a link between two partitions, so nothing sent in
+ * it can arrive in it elsewhere. Datagrams for another partition wait in
+ * the sender's out-box until the window ends; callbacks and the shared
+ * captures go through journals (journal.h) replayed in key order. A node
+ * is only ever touched by its own partition's thread, or by the caller
+ * between windows. With one partition and more threads, a helper thread
+ * verifies the signatures nodes make ahead (precheck.h) instead. Tunnels
  * are held here too, so that a revived node gets its ends back.
  */
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 #include "engine_backend.h"
+#include "journal.h"
 #include "node.h" /* TEMPORARY: node_id_to_addrs until resolve.h lands */
+#include "partition.h"
 #include "pcap.h"
+#include "store_memory.h"
 #include "precheck.h"
+#include "workers.h"
 
 #define NEVER UINT64_MAX
 #define UNDERLAY_PORT 9376
 #define WIRE_IPV4_OVERHEAD 28
 #define MAX_TYPES 32
 #define NETWORKS 8
+/* A window's longest span, whatever the lookahead: bounds what a window's
+ * journals hold (one partition has no lookahead limit at all). */
+#define WINDOW_MAX_NS 1000000000ull
 
 enum { EV_DATAGRAM, EV_TIMER };
 
+/* The key is (at, from, seq): from is the node that scheduled the event
+ * (the sender; a timer's owner) and seq that node's own counter. */
 typedef struct event {
   uint64_t at, seq;
   uint32_t kind, node; /* receiver or timer owner */
-  uint32_t from, gen;  /* sender (datagram) or generation (timer) */
+  uint32_t from, gen;  /* sender or timer owner; generation (timer) */
   uint32_t len;
   uint32_t tag_flow, tag_seq; /* the user packet that caused it: flow + 1
                                  (0: none), and its sequence */
@@ -53,7 +74,8 @@ typedef struct link {
   sim_link_params p;
   int up;
   uint64_t busy_until[2]; /* per direction: a->b, b->a */
-  uint64_t rng;
+  uint64_t rng[2];        /* loss, per direction: each end's partition
+                             draws from its own */
 } link;
 
 /* One entry of the link table: key and slot side by side, so that a
@@ -68,6 +90,7 @@ typedef struct vnode {
   mcc_keypair keys;
   mcc_cert cert;
   uint64_t expiry, gen, rand_counter;
+  uint64_t seq; /* keys of what it schedules and journals */
   sim_counters c;
   int alive;
   sim_pcap *pcap, *inner;
@@ -76,7 +99,30 @@ typedef struct vnode {
   struct link *last_link;
   struct sim_engine *e;
   uint32_t index;
+  uint32_t part;
 } vnode;
+
+enum { J_NET, J_INNER, J_DELIVERY, J_DROP, J_LOOKUP };
+
+/* A partition: the nodes one worker runs in a window, their events, the
+ * counters they add to, and what the window leaves for the others and
+ * for the caller. Aligned so that two workers never share a cache line. */
+typedef struct part {
+  _Alignas(64) event_heap timers, datagrams;
+  event_heap out; /* for other partitions: an unsorted list */
+  uint64_t now, events, dropped_mtu;
+  uint64_t type_bytes[MAX_TYPES], type_dgrams[MAX_TYPES];
+  /* The tag of what a node is handling now: a datagram's, or the user
+   * packet being sent; datagrams it sends inherit it, so a packet can be
+   * followed across relays and handshakes to where it is dropped. */
+  uint32_t cur_flow, cur_seq;
+  sim_journal journal;
+  /* One body per record for the partition's nodes: a store is used by one
+   * thread at a time (record_store.c), and a record crosses partitions as
+   * bytes on a link, interned again by the receiving node's partition. */
+  mcc_record_store *store;
+  int nomem;
+} part;
 
 /* A tunnel's two ends as the nodes hold them, and where they are now. */
 typedef struct sim_tunnel {
@@ -96,25 +142,25 @@ struct sim_engine {
   link_entry *link_table; /* open addressing, a power of two entries */
   size_t link_mask;
   unsigned link_shift;
-  event_heap timers, datagrams;
-  uint64_t now, seq, events;
-  uint64_t type_bytes[MAX_TYPES], type_dgrams[MAX_TYPES];
+  part *parts;
+  unsigned nparts;
+  uint64_t lookahead;   /* smallest delay between partitions; NEVER */
+  sim_workers *workers; /* nparts - 1 threads */
+  int in_window;        /* set while the partitions run */
+  uint64_t bound;       /* the window runs events at <= bound */
+  uint64_t windows;
+  sim_journal merged;
+  uint64_t now;
   mcc_verify_cache *cache;
-  mcc_record_store *store; /* one body per record for all virtual nodes */
   sim_precheck *precheck; /* NULL without a helper thread */
   sim_pcap *all, *all_inner; /* every link's datagrams, every delivery */
-  int pcap_failed;
+  atomic_int pcap_failed;
   sim_delivery_fn on_delivery;
   void *delivery_user;
-  uint64_t dropped_mtu; /* datagrams larger than their link's MTU */
   sim_drop_fn on_drop;
   void *drop_user;
   sim_lookup_fn on_lookup;
   void *lookup_user;
-  /* The tag of what a node is handling now: a datagram's, or the user
-   * packet being sent; datagrams it sends inherit it, so a packet can be
-   * followed across relays and handshakes to where it is dropped. */
-  uint32_t cur_flow, cur_seq;
   sim_tunnel *tunnels;
   size_t ntunnels;
   /* Another backend (engine_backend.h) or NULL: this file's heaps. */
@@ -128,8 +174,14 @@ struct sim_engine {
  * share cache lines, which matters once the heap outgrows the caches. */
 #define ARITY 4
 
+/* Timers before datagrams at the same instant (as the old scheduling
+ * order mostly had it: a deadline is set long before what arrives at it),
+ * then by the scheduling node and its count. */
 static int before(const event *x, const event *y) {
-  return x->at < y->at || (x->at == y->at && x->seq < y->seq);
+  if (x->at != y->at) return x->at < y->at;
+  if (x->kind != y->kind) return x->kind == EV_TIMER;
+  if (x->from != y->from) return x->from < y->from;
+  return x->seq < y->seq;
 }
 
 static int heap_push(event_heap *h, event ev) {
@@ -166,14 +218,28 @@ static event heap_pop(event_heap *h) {
   return top;
 }
 
+/* Into the receiver's partition (the caller's own, or any between
+ * windows); ev's key is set. */
 static int push(sim_engine *e, event ev) {
-  ev.seq = e->seq++;
-  return heap_push(ev.kind == EV_TIMER ? &e->timers : &e->datagrams, ev);
+  part *to = &e->parts[e->nodes[ev.node].part];
+  return heap_push(ev.kind == EV_TIMER ? &to->timers : &to->datagrams, ev);
+}
+
+static int out_add(event_heap *h, event ev) {
+  if (h->len == h->cap) {
+    size_t cap = h->cap ? h->cap * 2 : 256;
+    event *items = realloc(h->items, cap * sizeof *items);
+    if (!items) return MCC_ERR_NOMEM;
+    h->items = items;
+    h->cap = cap;
+  }
+  h->items[h->len++] = ev;
+  return 0;
 }
 
 /* The heap whose top comes next, or NULL when both are empty. */
-static event_heap *next_heap(sim_engine *e) {
-  event_heap *t = &e->timers, *d = &e->datagrams;
+static event_heap *next_heap(part *p) {
+  event_heap *t = &p->timers, *d = &p->datagrams;
   if (!t->len) return d->len ? d : NULL;
   if (!d->len) return t;
   return before(&d->items[0], &t->items[0]) ? d : t;
@@ -211,19 +277,25 @@ static void derive(uint8_t out[32], uint64_t seed, const char *what,
   crypto_generichash_final(&st, out, 32);
 }
 
+/* The node's clock: its partition's (the time of the event it handles). */
+static uint64_t node_now(const sim_engine *e, const vnode *v) {
+  return e->ops ? e->now : e->parts[v->part].now;
+}
+
 static void schedule(sim_engine *e, vnode *v) {
   uint64_t t = v->node ? mcc_node_get_expiry(v->node) : NEVER;
   if (t == v->expiry) return;
   v->expiry = t;
   v->gen++;
+  uint64_t now = node_now(e, v);
   if (e->ops) {
-    e->ops->set_timer(e->bk, v->index, t != NEVER && t < e->now ? e->now : t);
+    e->ops->set_timer(e->bk, v->index, t != NEVER && t < now ? now : t);
     return;
   }
   if (t == NEVER) return;
-  event ev = {t < e->now ? e->now : t, 0, EV_TIMER, v->index, 0,
+  event ev = {t < now ? now : t, v->seq++, EV_TIMER, v->index, v->index,
               (uint32_t)v->gen, 0, 0, 0, NULL};
-  push(e, ev);
+  if (push(e, ev) != 0) e->parts[v->part].nomem = 1;
 }
 
 /* ---- links ------------------------------------------------------------------ */
@@ -285,10 +357,12 @@ static int build_links(sim_engine *e, char *err, size_t errlen) {
     if (ed->has & SIM_LINK_HAS_MODEL) l->p.model = ed->params.model;
     if (!l->p.mtu) l->p.mtu = 1500;
     l->up = 1;
-    uint8_t s[32];
-    derive(s, e->cfg.seed, "link", k, 0);
-    memcpy(&l->rng, s, sizeof l->rng);
-    if (!l->rng) l->rng = 1;
+    for (int dir = 0; dir < 2; dir++) {
+      uint8_t s[32];
+      derive(s, e->cfg.seed, "link", k, (uint64_t)dir);
+      memcpy(&l->rng[dir], s, sizeof l->rng[dir]);
+      if (!l->rng[dir]) l->rng[dir] = 1;
+    }
     uint64_t key = link_key(l->a, l->b);
     size_t i = link_home(e, key);
     while (e->link_table[i].key) i = (i + 1) & e->link_mask;
@@ -300,12 +374,33 @@ static int build_links(sim_engine *e, char *err, size_t errlen) {
 
 /* ---- callbacks from the core ---------------------------------------------------- */
 
-static void capture(sim_engine *e, sim_pcap *p, uint32_t from, uint32_t to,
-                    const uint8_t *data, size_t len) {
+static void capture(sim_engine *e, sim_pcap *p, uint64_t now, uint32_t from,
+                    uint32_t to, const uint8_t *data, size_t len) {
   mcc_addr a = sim_engine_addr(from), b = sim_engine_addr(to);
-  if (sim_pcap_write_udp(p, e->now, a.ip, UNDERLAY_PORT, b.ip, UNDERLAY_PORT,
+  if (sim_pcap_write_udp(p, now, a.ip, UNDERLAY_PORT, b.ip, UNDERLAY_PORT,
                          data, len) != 0)
-    e->pcap_failed = 1;
+    atomic_store_explicit(&e->pcap_failed, 1, memory_order_relaxed);
+}
+
+/* What node v leaves for the caller while a window runs: its key is the
+ * node's clock, the node and the node's next sequence number. */
+static void journal(sim_engine *e, vnode *v, sim_jrec r, const void *data,
+                    size_t len) {
+  part *p = &e->parts[v->part];
+  r.at = p->now;
+  r.node = v->index;
+  r.seq = v->seq++;
+  if (sim_journal_add(&p->journal, &r, data, len) != 0) p->nomem = 1;
+}
+
+static void drop(sim_engine *e, vnode *v, uint32_t flow, uint32_t seq,
+                 int reason) {
+  if (!e->on_drop) return;
+  if (e->in_window)
+    journal(e, v, (sim_jrec){.kind = J_DROP, .a = flow, .b = seq, .c = reason},
+            NULL, 0);
+  else
+    e->on_drop(e->drop_user, flow, seq, reason);
 }
 
 /* A node made a signature its peers will check: the precheck thread
@@ -332,44 +427,58 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
     v->last_link = l;
   }
   if (!l || !l->up) return; /* never on a wire */
+  part *p = &e->parts[v->part];
+  uint64_t now = node_now(e, v);
   if (wire > l->p.mtu) { /* no fragmentation in the underlay: dropped */
-    e->dropped_mtu++;
-    if (e->cur_flow && e->on_drop)
-      e->on_drop(e->drop_user, e->cur_flow - 1, e->cur_seq, SIM_DROP_MTU);
+    p->dropped_mtu++;
+    if (p->cur_flow) drop(e, v, p->cur_flow - 1, p->cur_seq, SIM_DROP_MTU);
     return;
   }
   v->c.wire_sent += wire;
   v->c.datagrams_sent++;
   int type = len ? data[0] & 0x1f : 0;
-  e->type_bytes[0] += wire;
-  e->type_dgrams[0]++;
+  p->type_bytes[0] += wire;
+  p->type_dgrams[0]++;
   if (type < MAX_TYPES) {
-    e->type_bytes[type] += wire;
-    e->type_dgrams[type]++;
+    p->type_bytes[type] += wire;
+    p->type_dgrams[type]++;
   }
-  if (v->pcap) capture(e, v->pcap, v->index, dst, data, len);
-  if (e->all) capture(e, e->all, v->index, dst, data, len);
+  if (v->pcap) capture(e, v->pcap, now, v->index, dst, data, len);
+  if (e->all && e->in_window)
+    journal(e, v, (sim_jrec){.kind = J_NET, .a = v->index, .b = dst}, data,
+            len);
+  else if (e->all)
+    capture(e, e->all, now, v->index, dst, data, len);
   if (e->ops) {
     e->ops->send(e->bk, (uint32_t)(l - e->links), v->index, dst, data, len,
-                 e->cur_flow, e->cur_seq);
+                 p->cur_flow, p->cur_seq);
     return;
   }
   int dir = l->a == v->index ? 0 : 1;
-  uint64_t depart = e->now;
+  uint64_t depart = now;
   if (l->p.rate_bps) { /* serialisation: one datagram at a time */
     if (l->busy_until[dir] > depart) depart = l->busy_until[dir];
     depart += wire * 8 * 1000000000ull / l->p.rate_bps;
     l->busy_until[dir] = depart;
   }
   if (l->p.loss > 0 &&
-      (double)(next_random(&l->rng) >> 11) / 9007199254740992.0 < l->p.loss)
+      (double)(next_random(&l->rng[dir]) >> 11) / 9007199254740992.0 <
+          l->p.loss)
     return;
   uint8_t *copy = malloc(len ? len : 1);
-  if (!copy) return;
+  if (!copy) {
+    p->nomem = 1;
+    return;
+  }
   memcpy(copy, data, len);
-  event ev = {depart + l->p.delay_ns, 0, EV_DATAGRAM, dst, v->index, 0,
-              (uint32_t)len, e->cur_flow, e->cur_seq, copy};
-  if (push(e, ev) != 0) free(copy);
+  event ev = {depart + l->p.delay_ns, v->seq++, EV_DATAGRAM, dst, v->index,
+              0, (uint32_t)len, p->cur_flow, p->cur_seq, copy};
+  int rv = e->in_window && e->nodes[dst].part != v->part ? out_add(&p->out, ev)
+                                                          : push(e, ev);
+  if (rv != 0) {
+    p->nomem = 1;
+    free(copy);
+  }
 }
 
 static void cb_random(void *user, uint8_t *out, size_t len) {
@@ -386,17 +495,20 @@ static void cb_random(void *user, uint8_t *out, size_t len) {
 static void cb_deliver(void *user, const uint8_t *ip, size_t len) {
   vnode *v = user;
   sim_engine *e = v->e;
-  if (v->inner && sim_pcap_write_ip(v->inner, e->now, ip, len) != 0)
-    e->pcap_failed = 1;
-  if (e->all_inner && sim_pcap_write_ip(e->all_inner, e->now, ip, len) != 0)
-    e->pcap_failed = 1;
+  uint64_t now = node_now(e, v);
+  if (v->inner && sim_pcap_write_ip(v->inner, now, ip, len) != 0)
+    atomic_store_explicit(&e->pcap_failed, 1, memory_order_relaxed);
+  if (e->all_inner && e->in_window)
+    journal(e, v, (sim_jrec){.kind = J_INNER}, ip, len);
+  else if (e->all_inner && sim_pcap_write_ip(e->all_inner, now, ip, len) != 0)
+    atomic_store_explicit(&e->pcap_failed, 1, memory_order_relaxed);
   if (!e->on_delivery || len < 20 || (ip[0] >> 4) != 4) return;
   size_t hl = (size_t)(ip[0] & 15) * 4;
   uint8_t proto = ip[9];
   size_t off = proto == 17 ? 8 : proto == 6 ? 20 : 8;
   if (len < hl + off) return;
   const uint8_t *seg = ip + hl;
-  sim_delivery d = {v->index, proto, 0, 0, 0, 0, 0, e->now};
+  sim_delivery d = {v->index, proto, 0, 0, 0, 0, 0, now};
   if (proto == 1) {
     d.flow = (uint32_t)(seg[4] << 8 | seg[5]);
   } else {
@@ -412,14 +524,22 @@ static void cb_deliver(void *user, const uint8_t *ip, size_t len) {
                   (uint32_t)p[2] << 8 | p[3]
           : d.seq_bits ? (uint32_t)(seg[6] << 8 | seg[7])
                        : 0;
-  e->on_delivery(e->delivery_user, &d);
+  if (e->in_window)
+    journal(e, v, (sim_jrec){.kind = J_DELIVERY}, &d, sizeof d);
+  else
+    e->on_delivery(e->delivery_user, &d);
 }
 
 static void cb_lookup_done(void *user, uint32_t token, int status,
                            const mcc_id *id) {
   vnode *v = user;
-  if (v->e->on_lookup)
-    v->e->on_lookup(v->e->lookup_user, v->index, token, status, id);
+  sim_engine *e = v->e;
+  if (!e->on_lookup) return;
+  if (e->in_window)
+    journal(e, v, (sim_jrec){.kind = J_LOOKUP, .a = token, .c = status},
+            id ? id->key : NULL, id ? sizeof id->key : 0);
+  else
+    e->on_lookup(e->lookup_user, v->index, token, status, id);
 }
 
 /* ---- node lifecycle ------------------------------------------------------------- */
@@ -430,7 +550,7 @@ static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
   mcc_settings s = e->cfg.base;
   s.unix_time_at_zero_s = e->cfg.unix_start_s;
   s.verify_cache = e->cache;
-  s.record_store = e->store;
+  s.record_store = e->parts[v->part].store;
   s.dns_names = tn->dns_names;
   s.tags = tn->tags;
   uint32_t parents[MCC_MAX_PARENTS];
@@ -544,6 +664,37 @@ static void make_node_keys(sim_engine *e) {
   if (helped) pthread_join(helper, NULL);
 }
 
+/* The partitions (native engine only) and the lookahead between them: a
+ * link with no delay between two partitions would make windows of
+ * nothing, so then there is one partition. */
+static int make_parts(sim_engine *e) {
+  unsigned want = e->ops ? 1 : (unsigned)e->cfg.helper_threads + 1;
+  uint32_t *pt = malloc((e->n ? e->n : 1) * sizeof *pt);
+  if (!pt) return MCC_ERR_NOMEM;
+  int np = sim_partition(e->topo, want, pt);
+  if (np < 0) {
+    free(pt);
+    return np;
+  }
+  e->lookahead = NEVER;
+  for (size_t k = 0; k < e->nlinks; k++) {
+    const link *l = &e->links[k];
+    if (pt[l->a] != pt[l->b] && l->p.delay_ns < e->lookahead)
+      e->lookahead = l->p.delay_ns;
+  }
+  if (e->lookahead == 0) np = 1;
+  for (uint32_t i = 0; i < e->n; i++) e->nodes[i].part = np > 1 ? pt[i] : 0;
+  free(pt);
+  if (np == 1) e->lookahead = NEVER;
+  e->nparts = (unsigned)np;
+  size_t size = e->nparts * sizeof *e->parts;
+  if (posix_memalign((void **)&e->parts, 64, size) != 0) return MCC_ERR_NOMEM;
+  memset(e->parts, 0, size);
+  for (unsigned k = 0; k < e->nparts; k++)
+    if (mcc_record_store_new(&e->parts[k].store) != 0) return MCC_ERR_NOMEM;
+  return sim_workers_new(&e->workers, e->nparts);
+}
+
 int sim_engine_new(sim_engine **pe, const sim_topology *topo,
                    const sim_engine_config *cfg, char *err, size_t errlen) {
   if (sodium_init() < 0) return MCC_ERR_NOMEM;
@@ -554,8 +705,7 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
   e->n = topo->nnodes;
   e->nodes = calloc(e->n ? e->n : 1, sizeof *e->nodes);
   int rv = MCC_ERR_NOMEM;
-  if (!e->nodes || mcc_verify_cache_new(&e->cache, 16 * e->n + 1024) != 0 ||
-      mcc_record_store_new(&e->store) != 0)
+  if (!e->nodes || mcc_verify_cache_new(&e->cache, 16 * e->n + 1024) != 0)
     goto fail;
   rv = build_links(e, err, errlen);
   if (rv != 0) goto fail;
@@ -564,6 +714,7 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
       goto fail;
     e->ops = cfg->backend;
   }
+  if ((rv = make_parts(e)) != 0) goto fail;
   uint8_t s[32];
   mcc_keypair authority;
   derive(s, cfg->seed, "authority", 0, 0);
@@ -573,7 +724,7 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
     mcc_keypair_from_seed(&e->networks[k], s);
   }
   make_node_keys(e);
-  if (cfg->helper_threads > 0 &&
+  if (cfg->helper_threads > 0 && e->nparts == 1 &&
       (rv = sim_precheck_start(&e->precheck, e->cache)) != 0)
     goto fail;
   if (cfg->pcap_dir && (rv = open_captures(e, err, errlen)) != 0) goto fail;
@@ -588,59 +739,163 @@ fail:
 
 void sim_engine_free(sim_engine *e) {
   if (!e) return;
+  sim_workers_free(e->workers);
   sim_engine_close_captures(e);
   sim_precheck_stop(e->precheck);
   if (e->ops) e->ops->destroy(e->bk);
   for (size_t i = 0; i < e->n; i++) mcc_node_free(e->nodes[i].node);
-  for (size_t k = 0; k < e->datagrams.len; k++) free(e->datagrams.items[k].data);
-  free(e->datagrams.items);
-  free(e->timers.items);
+  for (unsigned k = 0; e->parts && k < e->nparts; k++) {
+    part *p = &e->parts[k];
+    for (size_t j = 0; j < p->datagrams.len; j++) free(p->datagrams.items[j].data);
+    for (size_t j = 0; j < p->out.len; j++) free(p->out.items[j].data);
+    free(p->datagrams.items);
+    free(p->timers.items);
+    free(p->out.items);
+    sim_journal_free(&p->journal);
+    mcc_record_store_free(p->store); /* after the nodes that use it */
+  }
+  free(e->parts);
+  sim_journal_free(&e->merged);
   free(e->nodes);
   free(e->links);
   free(e->link_table);
   if (e->tunnels) sodium_memzero(e->tunnels, e->ntunnels * sizeof *e->tunnels);
   free(e->tunnels);
   mcc_verify_cache_free(e->cache);
-  mcc_record_store_free(e->store); /* after the nodes that use it */
   free(e);
 }
 
 /* ---- running ---------------------------------------------------------------------- */
 
+/* One partition's share of a window: its events up to the bound, in key
+ * order. Only its own nodes, heaps, counters and journal are touched. */
+static void run_part(sim_engine *e, part *p) {
+  event_heap *h;
+  while ((h = next_heap(p)) && h->items[0].at <= e->bound) {
+    event ev = heap_pop(h);
+    vnode *v = &e->nodes[ev.node];
+    if (ev.at > p->now) p->now = ev.at;
+    if (ev.kind == EV_TIMER) {
+      if (ev.gen != (uint32_t)v->gen || !v->alive) continue;
+      v->expiry = NEVER;
+      p->events++;
+      mcc_node_handle_expiry(v->node, p->now);
+      schedule(e, v);
+      continue;
+    }
+    p->events++;
+    if (v->alive) {
+      mcc_addr from = sim_engine_addr(ev.from);
+      v->c.wire_received += ev.len + WIRE_IPV4_OVERHEAD;
+      v->c.datagrams_received++;
+      if (v->pcap) capture(e, v->pcap, p->now, ev.from, ev.node, ev.data, ev.len);
+      p->cur_flow = ev.tag_flow;
+      p->cur_seq = ev.tag_seq;
+      mcc_node_recv(v->node, &from, ev.data, ev.len, p->now);
+      p->cur_flow = p->cur_seq = 0;
+      schedule(e, v);
+    }
+    free(ev.data);
+  }
+}
+
+static void run_part_k(void *arg, unsigned k) {
+  sim_engine *e = arg;
+  run_part(e, &e->parts[k]);
+}
+
+static uint64_t next_event_time(sim_engine *e) {
+  uint64_t t = NEVER;
+  for (unsigned k = 0; k < e->nparts; k++) {
+    event_heap *h = next_heap(&e->parts[k]);
+    if (h && h->items[0].at < t) t = h->items[0].at;
+  }
+  return t;
+}
+
+/* Between windows: datagrams that crossed into their partitions' heaps,
+ * then the journals to the captures and the caller's callbacks, at the
+ * time each record was made. */
+static void end_window(sim_engine *e) {
+  sim_journal *js[64] = {0}, **jp = e->nparts <= 64 ? js : malloc(e->nparts * sizeof *jp);
+  if (!jp) {
+    fprintf(stderr, "mcc-sim: out of memory\n");
+    abort();
+  }
+  for (unsigned k = 0; k < e->nparts; k++) {
+    part *p = &e->parts[k];
+    for (size_t j = 0; j < p->out.len; j++)
+      if (push(e, p->out.items[j]) != 0) {
+        free(p->out.items[j].data);
+        p->nomem = 1;
+      }
+    p->out.len = 0;
+    if (p->nomem) {
+      fprintf(stderr, "mcc-sim: out of memory\n");
+      abort();
+    }
+    jp[k] = &p->journal;
+  }
+  if (sim_journal_merge(&e->merged, jp, e->nparts) != 0) {
+    fprintf(stderr, "mcc-sim: out of memory\n");
+    abort();
+  }
+  if (jp != js) free(jp);
+  uint64_t now = e->now;
+  for (size_t k = 0; k < e->merged.len; k++) {
+    const sim_jrec *r = &e->merged.r[k];
+    e->now = r->at;
+    switch (r->kind) {
+    case J_NET:
+      capture(e, e->all, r->at, r->a, r->b, r->data, r->len);
+      break;
+    case J_INNER:
+      if (sim_pcap_write_ip(e->all_inner, r->at, r->data, r->len) != 0)
+        atomic_store_explicit(&e->pcap_failed, 1, memory_order_relaxed);
+      break;
+    case J_DELIVERY: {
+      sim_delivery d;
+      memcpy(&d, r->data, sizeof d);
+      e->on_delivery(e->delivery_user, &d);
+      break;
+    }
+    case J_DROP:
+      e->on_drop(e->drop_user, r->a, r->b, r->c);
+      break;
+    case J_LOOKUP: {
+      mcc_id id;
+      if (r->len) memcpy(id.key, r->data, sizeof id.key);
+      e->on_lookup(e->lookup_user, r->node, r->a, r->c, r->len ? &id : NULL);
+      break;
+    }
+    }
+  }
+  e->now = now;
+  sim_journal_clear(&e->merged);
+}
+
+/* Windows from the earliest pending event t0 to t0 + lookahead - 1 (or
+ * t): whatever a partition sends in one arrives elsewhere after it. */
 void sim_engine_run_until(sim_engine *e, uint64_t t) {
   if (e->ops) {
     e->ops->run_until(e->bk, t);
     e->now = e->ops->now(e->bk);
     return;
   }
-  event_heap *h;
-  while ((h = next_heap(e)) && h->items[0].at <= t) {
-    event ev = heap_pop(h);
-    vnode *v = &e->nodes[ev.node];
-    if (ev.at > e->now) e->now = ev.at;
-    if (ev.kind == EV_TIMER) {
-      if (ev.gen != (uint32_t)v->gen || !v->alive) continue;
-      v->expiry = NEVER;
-      e->events++;
-      mcc_node_handle_expiry(v->node, e->now);
-      schedule(e, v);
-      continue;
-    }
-    e->events++;
-    if (v->alive) {
-      mcc_addr from = sim_engine_addr(ev.from);
-      v->c.wire_received += ev.len + WIRE_IPV4_OVERHEAD;
-      v->c.datagrams_received++;
-      if (v->pcap) capture(e, v->pcap, ev.from, ev.node, ev.data, ev.len);
-      e->cur_flow = ev.tag_flow;
-      e->cur_seq = ev.tag_seq;
-      mcc_node_recv(v->node, &from, ev.data, ev.len, e->now);
-      e->cur_flow = e->cur_seq = 0;
-      schedule(e, v);
-    }
-    free(ev.data);
+  uint64_t span = e->lookahead < WINDOW_MAX_NS ? e->lookahead : WINDOW_MAX_NS;
+  uint64_t t0;
+  while ((t0 = next_event_time(e)) <= t && t0 != NEVER) {
+    e->bound = t - t0 > span - 1 ? t0 + (span - 1) : t;
+    e->in_window = 1;
+    sim_workers_run(e->workers, run_part_k, e);
+    e->in_window = 0;
+    e->windows++;
+    for (unsigned k = 0; k < e->nparts; k++)
+      if (e->parts[k].now > e->now) e->now = e->parts[k].now;
+    end_window(e);
   }
   if (t > e->now && t != NEVER) e->now = t;
+  for (unsigned k = 0; k < e->nparts; k++) e->parts[k].now = e->now;
 }
 
 uint64_t sim_engine_now(const sim_engine *e) { return e->now; }
@@ -683,7 +938,7 @@ void sim_backend_timer(sim_engine *e, uint32_t node) {
   e->now = e->ops->now(e->bk);
   if (!v->alive) return;
   v->expiry = NEVER;
-  e->events++;
+  e->parts[0].events++;
   mcc_node_handle_expiry(v->node, e->now);
   schedule(e, v);
 }
@@ -692,22 +947,44 @@ void sim_backend_datagram(sim_engine *e, uint32_t node, uint32_t from,
                           const uint8_t *data, size_t len, uint32_t tag_flow,
                           uint32_t tag_seq) {
   vnode *v = &e->nodes[node];
+  part *p = &e->parts[0];
   e->now = e->ops->now(e->bk);
-  e->events++;
+  p->events++;
   if (!v->alive) return;
   mcc_addr a = sim_engine_addr(from);
   v->c.wire_received += len + WIRE_IPV4_OVERHEAD;
   v->c.datagrams_received++;
-  if (v->pcap) capture(e, v->pcap, from, node, data, len);
-  e->cur_flow = tag_flow;
-  e->cur_seq = tag_seq;
+  if (v->pcap) capture(e, v->pcap, e->now, from, node, data, len);
+  p->cur_flow = tag_flow;
+  p->cur_seq = tag_seq;
   mcc_node_recv(v->node, &a, data, len, e->now);
-  e->cur_flow = e->cur_seq = 0;
+  p->cur_flow = p->cur_seq = 0;
   schedule(e, v);
 }
-uint64_t sim_engine_events(const sim_engine *e) { return e->events; }
+
+uint64_t sim_engine_events(const sim_engine *e) {
+  uint64_t n = 0;
+  for (unsigned k = 0; k < e->nparts; k++) n += e->parts[k].events;
+  return n;
+}
+
+void sim_engine_stats(const sim_engine *e, sim_engine_stat *s) {
+  memset(s, 0, sizeof *s);
+  s->partitions = e->nparts;
+  s->lookahead_ns = e->lookahead;
+  s->windows = e->windows;
+  s->events = sim_engine_events(e);
+  s->barrier_wait_s = (double)sim_workers_wait_ns(e->workers) / 1e9;
+  s->busy_s = (double)sim_workers_busy_ns(e->workers) / 1e9;
+}
+
 size_t sim_engine_store_memory(const sim_engine *e) {
-  return mcc_record_store_memory(e->store);
+  mcc_record_store **stores = malloc(e->nparts * sizeof *stores);
+  if (!stores) return 0;
+  for (unsigned k = 0; k < e->nparts; k++) stores[k] = e->parts[k].store;
+  size_t bytes = sim_store_memory(stores, e->nparts);
+  free(stores);
+  return bytes;
 }
 
 size_t sim_engine_size(const sim_engine *e) { return e->n; }
@@ -757,7 +1034,11 @@ uint32_t sim_engine_link_mtu(const sim_engine *e, uint32_t a, uint32_t b) {
   return l ? l->p.mtu : 0;
 }
 
-uint64_t sim_engine_dropped_mtu(const sim_engine *e) { return e->dropped_mtu; }
+uint64_t sim_engine_dropped_mtu(const sim_engine *e) {
+  uint64_t n = 0;
+  for (unsigned k = 0; k < e->nparts; k++) n += e->parts[k].dropped_mtu;
+  return n;
+}
 
 void sim_engine_on_lookup(sim_engine *e, sim_lookup_fn fn, void *user) {
   e->on_lookup = fn;
@@ -778,17 +1059,26 @@ void sim_engine_on_delivery(sim_engine *e, sim_delivery_fn fn, void *user) {
   e->delivery_user = user;
 }
 
+/* Summed over partitions, between windows. */
 uint64_t sim_engine_type_bytes(const sim_engine *e, int type) {
-  return type >= 0 && type < MAX_TYPES ? e->type_bytes[type] : 0;
+  uint64_t n = 0;
+  for (unsigned k = 0; type >= 0 && type < MAX_TYPES && k < e->nparts; k++)
+    n += e->parts[k].type_bytes[type];
+  return n;
 }
 
 uint64_t sim_engine_type_datagrams(const sim_engine *e, int type) {
-  return type >= 0 && type < MAX_TYPES ? e->type_dgrams[type] : 0;
+  uint64_t n = 0;
+  for (unsigned k = 0; type >= 0 && type < MAX_TYPES && k < e->nparts; k++)
+    n += e->parts[k].type_dgrams[type];
+  return n;
 }
 
 void sim_engine_reset_counters(sim_engine *e) {
-  memset(e->type_bytes, 0, sizeof e->type_bytes);
-  memset(e->type_dgrams, 0, sizeof e->type_dgrams);
+  for (unsigned k = 0; k < e->nparts; k++) {
+    memset(e->parts[k].type_bytes, 0, sizeof e->parts[k].type_bytes);
+    memset(e->parts[k].type_dgrams, 0, sizeof e->parts[k].type_dgrams);
+  }
   for (size_t i = 0; i < e->n; i++) memset(&e->nodes[i].c, 0, sizeof e->nodes[i].c);
 }
 
@@ -928,10 +1218,11 @@ int sim_engine_send_to(sim_engine *e, uint32_t src, const mcc_id *to,
   int off = proto == 17 ? 6 : proto == 6 ? 16 : 2;
   c = csum(seg, seglen, pseudo);
   seg[off] = (uint8_t)(c >> 8), seg[off + 1] = (uint8_t)c;
-  e->cur_flow = flow + 1;
-  e->cur_seq = seq;
+  part *p = &e->parts[v->part];
+  p->cur_flow = flow + 1;
+  p->cur_seq = seq;
   rv = mcc_node_send_packet(v->node, ip, total, e->now);
-  e->cur_flow = e->cur_seq = 0;
+  p->cur_flow = p->cur_seq = 0;
   schedule(e, v);
   return rv;
 }

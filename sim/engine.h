@@ -2,8 +2,11 @@
  * engine.h — the simulator's native backend: a deterministic discrete-event
  * loop over virtual time (ns) running one real core node per topology node,
  * connected by virtual links (delay, rate, loss, MTU, up/down). Nothing in
- * it reads the wall clock; ties break by the order events were scheduled,
- * so the same topology, settings and seed give the same run, byte for byte.
+ * it reads the wall clock; ties break by the node that scheduled an event
+ * and that node's own count, never by which thread ran it, so the same
+ * topology, settings and seed give the same run, byte for byte, on one
+ * worker thread or several (the nodes split into partitions by subtree,
+ * run in parallel windows; every call below is made between windows).
  *
  * The scenario runner drives it only through this interface, so another
  * backend can run the same scenario files: cfg.backend (engine_backend.h)
@@ -31,9 +34,13 @@ typedef struct sim_engine_config {
   sim_link_params link_defaults; /* for what the topology leaves unset */
   int64_t unix_start_s;          /* wall clock the nodes believe at t = 0 */
   const char *pcap_dir;          /* captures when not NULL, see below */
-  int helper_threads; /* 0: one thread; 1: a second one generates half the
-                         keys and prechecks handshake signatures (the
-                         output is the same bytes either way) */
+  int helper_threads; /* threads beyond the caller's: N - 1 for N worker
+                         threads, each running a partition of the nodes;
+                         when the topology allows only one partition (a
+                         link of no delay between two), one more thread
+                         prechecks signatures instead. Key generation is
+                         shared too. The output is the same bytes for
+                         any number. */
   const struct sim_backend_ops *backend; /* NULL: the native engine */
 } sim_engine_config;
 
@@ -58,6 +65,17 @@ int sim_engine_close_captures(sim_engine *e);
 void sim_engine_run_until(sim_engine *e, uint64_t t);
 uint64_t sim_engine_now(const sim_engine *e);
 uint64_t sim_engine_events(const sim_engine *e);
+
+/* How the run was split (mcc-bench-sim's window statistics): partitions,
+ * the lookahead (UINT64_MAX with one partition), windows run, events, the
+ * wall time threads spent waiting at window ends and running their
+ * partitions' events, each summed over threads. */
+typedef struct sim_engine_stat {
+  unsigned partitions;
+  uint64_t lookahead_ns, windows, events;
+  double barrier_wait_s, busy_s;
+} sim_engine_stat;
+void sim_engine_stats(const sim_engine *e, sim_engine_stat *s);
 
 /* A dead node keeps no state and drops what reaches it; a revived one
  * starts fresh with the same keys, as a restarted daemon. */
@@ -144,8 +162,10 @@ mcc_node *sim_engine_node(sim_engine *e, uint32_t node);
 /* The node's id (its public key), alive or not. */
 const mcc_id *sim_engine_node_id(const sim_engine *e, uint32_t node);
 size_t sim_engine_size(const sim_engine *e);
-/* Bytes of the record store the virtual nodes share (mcc_record_store):
- * protocol state no single node's mcc_node_memory counts. */
+/* Bytes of the record bodies the virtual nodes hold (mcc_record_store,
+ * one store per partition): protocol state no single node's
+ * mcc_node_memory counts, each distinct body once (store_memory.h), so
+ * the same for any number of threads. */
 size_t sim_engine_store_memory(const sim_engine *e);
 const sim_counters *sim_engine_counters(const sim_engine *e, uint32_t node);
 /* Wire bytes of all datagrams of one type (index = wire type, 0 = all). */

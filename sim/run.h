@@ -20,7 +20,7 @@ typedef struct sim_run_options {
   int progress;        /* -1: when stderr is a terminal and the run is long */
   int quiet;           /* no summary on stdout */
   int no_svg;          /* skip rendering topology.svg */
-  int threads;         /* 1 or 2; 0: 2 when the machine has two cores */
+  int threads;         /* worker threads, 1..64; 0: 2 on two cores */
   const struct sim_backend_ops *backend; /* NULL: the native engine;
                                             engine_backend.h */
   int backend_given; /* --backend said so: the scenario's `backend` line

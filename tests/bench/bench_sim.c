@@ -5,11 +5,17 @@
  * trees of 1k, 10k and 100k nodes (fanout 10, two parents each) for how
  * events per second and bytes per virtual node grow. Wall time and RSS are
  * this machine's and vary; the simulated figures are exact.
- * Runs use a second thread (key generation, handshake prechecks) when the
- * machine has a second core; --threads 1 measures one thread alone.
+ * Runs use --threads worker threads (default 2 when the machine has a
+ * second core): the nodes split into partitions by subtree, run in
+ * parallel windows (issue 15); each result says how many partitions, the
+ * windows run, the mean events per window, the wall time threads spent
+ * waiting at window ends, the CPU time, and events per second per thread.
+ * With more than one thread the largest tree runs once more on one
+ * thread, for the scaling (tree_100k_1_thread). The machine's other load
+ * shows in wall times: compare CPU seconds too.
  * Built with ns-3, it first runs issue 14's star of 10,000 leaves on both
  * backends, each in a child process for its own peak RSS.
- *   mcc-bench-sim [OUT.json] [--max N] [--threads 1|2]
+ *   mcc-bench-sim [OUT.json] [--max N] [--threads N]
  *   (N: largest tree, default 100000)
  */
 #include <stdio.h>
@@ -17,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "engine.h"
@@ -28,7 +35,7 @@
 
 #define S 1000000000ull
 
-static int helper_threads;
+static int threads; /* of the run being made */
 
 typedef struct result {
   const char *name;
@@ -36,7 +43,17 @@ typedef struct result {
   double bootstrap_s, wall_s, events_per_s, bytes_per_node, rss_mib;
   double idle_leaf, idle_root;
   uint64_t events;
+  int threads;
+  sim_engine_stat st;
+  double cpu_s;
 } result;
+
+static double cpu_s(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
 
 static const sim_backend_ops *backend; /* NULL: native */
 
@@ -48,9 +65,9 @@ static int run(result *r, sim_topology *t, uint64_t seed) {
   mcc_settings_default(&c.base);
   c.link_defaults.delay_ns = 10000000;
   c.unix_start_s = 1790000000;
-  c.helper_threads = helper_threads;
+  c.helper_threads = threads - 1;
   c.backend = backend;
-  double t0 = sim_wall_s();
+  double t0 = sim_wall_s(), c0 = cpu_s();
   sim_engine *e = NULL;
   sim_measure *m = NULL;
   if (sim_engine_new(&e, t, &c, err, sizeof err) != 0 ||
@@ -66,6 +83,9 @@ static int run(result *r, sim_topology *t, uint64_t seed) {
   sim_engine_run_until(e, boot + 3600 * S);
   sim_measure_idle_end(m);
   double wall = sim_wall_s() - t0;
+  r->cpu_s = cpu_s() - c0;
+  r->threads = threads;
+  sim_engine_stats(e, &r->st);
   double mem = 0;
   for (uint32_t i = 0; i < t->nnodes; i++)
     mem += (double)mcc_node_memory(sim_engine_node(e, i));
@@ -118,30 +138,42 @@ static int run_forked(result *r, size_t leaves, const sim_backend_ops *ops) {
 }
 
 static void write_json(FILE *f, const result *r, int last) {
+  double per_window =
+      r->st.windows ? (double)r->st.events / (double)r->st.windows : 0;
   fprintf(f,
           "  \"%s\": {\"nodes\": %zu, \"bootstrap_simulated_s\": %.0f, "
-          "\"threads\": %d, \"wall_s\": %.2f, \"events\": %llu, \"events_per_s\": %.0f, "
+          "\"threads\": %d, \"wall_s\": %.2f, \"cpu_s\": %.2f, \"events\": %llu, \"events_per_s\": %.0f, "
+          "\"events_per_s_per_thread\": %.0f, \"partitions\": %u, "
+          "\"windows\": %llu, \"events_per_window\": %.1f, "
+          "\"barrier_wait_s\": %.2f, \"busy_s\": %.2f, "
           "\"protocol_bytes_per_node\": %.0f, \"peak_rss_mib\": %.1f, "
           "\"idle_leaf_bytes_per_day\": %.0f, "
           "\"idle_root_bytes_per_day\": %.0f}%s\n",
-          r->name, r->nodes, r->bootstrap_s, helper_threads + 1, r->wall_s,
-          (unsigned long long)r->events, r->events_per_s, r->bytes_per_node,
-          r->rss_mib, r->idle_leaf, r->idle_root, last ? "" : ",");
+          r->name, r->nodes, r->bootstrap_s, r->threads, r->wall_s, r->cpu_s,
+          (unsigned long long)r->events, r->events_per_s,
+          r->events_per_s / (r->threads ? r->threads : 1), r->st.partitions,
+          (unsigned long long)r->st.windows, per_window, r->st.barrier_wait_s,
+          r->st.busy_s, r->bytes_per_node, r->rss_mib, r->idle_leaf, r->idle_root,
+          last ? "" : ",");
 }
 
 static void print_line(const result *r) {
   printf("%-17s %7zu nodes: bootstrap %3.0f s simulated; bootstrap + 1 h idle "
-         "in %6.2f s wall, %9.0f events/s, %5.0f protocol bytes/node, peak "
-         "RSS %7.1f MiB\n",
-         r->name, r->nodes, r->bootstrap_s, r->wall_s, r->events_per_s,
-         r->bytes_per_node, r->rss_mib);
+         "in %6.2f s wall (%6.2f s CPU, %d thread%s, %u partition%s, %llu "
+         "windows, %.2f s waiting at barriers), %9.0f events/s, %5.0f "
+         "protocol bytes/node, peak RSS %7.1f MiB\n",
+         r->name, r->nodes, r->bootstrap_s, r->wall_s, r->cpu_s, r->threads,
+         r->threads == 1 ? "" : "s", r->st.partitions,
+         r->st.partitions == 1 ? "" : "s", (unsigned long long)r->st.windows,
+         r->st.barrier_wait_s, r->events_per_s, r->bytes_per_node,
+         r->rss_mib);
   fflush(stdout);
 }
 
 int main(int argc, char **argv) {
   const char *path = "results/bench-sim.json";
   size_t max = 100000;
-  int threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+  threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--max") && i + 1 < argc)
       max = strtoul(argv[++i], NULL, 10);
@@ -150,11 +182,10 @@ int main(int argc, char **argv) {
     else
       path = argv[i];
   }
-  helper_threads = threads > 1 ? 1 : 0;
-  printf("mcc-bench-sim: %d thread%s\n", helper_threads + 1,
-         helper_threads ? "s" : "");
+  if (threads < 1 || threads > 64) threads = 1;
+  printf("mcc-bench-sim: %d thread%s\n", threads, threads > 1 ? "s" : "");
   char err[256];
-  result rs[6];
+  result rs[8];
   size_t n = 0;
   sim_topology t;
 #ifdef MCC_HAVE_NS3
@@ -183,6 +214,14 @@ int main(int argc, char **argv) {
     rs[n].name = trees[k].name;
     if (t.nnodes <= max + max / 5 && run(&rs[n], &t, 2 + k) == 0)
       print_line(&rs[n++]);
+    /* The scaling: the largest tree on one thread too. */
+    int all = threads;
+    if (k == 2 && threads > 1 && t.nnodes <= max + max / 5) {
+      threads = 1;
+      rs[n].name = "tree_100k_1_thread";
+      if (run(&rs[n], &t, 2 + k) == 0) print_line(&rs[n++]);
+      threads = all;
+    }
     sim_topology_free(&t);
   }
   FILE *f = fopen(path, "w");

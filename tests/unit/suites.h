@@ -30,6 +30,7 @@
   X(sim_pcap)               \
   X(sim_topology)           \
   X(sim_engine)             \
+  X(sim_partition)          \
   X(sim_scenario)           \
   X(sim_link_models)        \
   X(sim_measure)            \

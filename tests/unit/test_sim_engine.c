@@ -43,14 +43,19 @@ static sim_engine *tree_engine(sim_topology *t, unsigned depth,
   return tree_engine_threads(t, depth, parents, seed, 0);
 }
 
-/* The helper thread (keys, signatures checked ahead) changes no byte:
+/* Worker threads (2 or 3 partitions, windows, out-boxes) change no byte:
  * the same events, counters and node statistics, through a failover. */
-static void test_sim_engine_helper_thread_changes_nothing(void) {
+static void test_sim_engine_threads_change_nothing(void) {
+  for (int extra = 1; extra <= 2; extra++) {
   sim_topology t1, t2;
   sim_engine *a = tree_engine_threads(&t1, 4, 2, 11, 0);
-  sim_engine *b = tree_engine_threads(&t2, 4, 2, 11, 1);
+  sim_engine *b = tree_engine_threads(&t2, 4, 2, 11, extra);
   CU_ASSERT_PTR_NOT_NULL_FATAL(a);
   CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+  sim_engine_stat st;
+  sim_engine_stats(b, &st);
+  CU_ASSERT_EQUAL(st.partitions, (unsigned)extra + 1);
+  CU_ASSERT_EQUAL(st.lookahead_ns, 5 * MS);
   sim_engine *both[2] = {a, b};
   for (int k = 0; k < 2; k++) {
     sim_engine_run_until(both[k], 100 * S);
@@ -72,10 +77,35 @@ static void test_sim_engine_helper_thread_changes_nothing(void) {
     sa.cert_cache_hits = sb.cert_cache_hits = 0;
     CU_ASSERT_EQUAL(memcmp(&sa, &sb, sizeof sa), 0);
   }
+  sim_engine_stats(b, &st);
+  CU_ASSERT_TRUE(st.windows > 0);
+  CU_ASSERT_EQUAL(st.events, sim_engine_events(b));
   sim_engine_free(a);
   sim_engine_free(b);
   sim_topology_free(&t1);
   sim_topology_free(&t2);
+  }
+}
+
+/* A link of no delay between two partitions would leave windows of no
+ * time: the engine runs one partition then. */
+static void test_sim_engine_zero_delay_one_partition(void) {
+  char err[256];
+  sim_topology t;
+  sim_topology_init(&t);
+  CU_ASSERT_EQUAL_FATAL(sim_topology_tree(&t, 2, 3, 1, err, sizeof err), 0);
+  sim_engine_config c = config(3);
+  c.link_defaults.delay_ns = 0;
+  c.helper_threads = 1;
+  sim_engine *e = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_engine_new(&e, &t, &c, err, sizeof err), 0);
+  sim_engine_stat st;
+  sim_engine_stats(e, &st);
+  CU_ASSERT_EQUAL(st.partitions, 1);
+  sim_engine_run_until(e, 60 * S);
+  CU_ASSERT_TRUE(sim_engine_events(e) > 0);
+  sim_engine_free(e);
+  sim_topology_free(&t);
 }
 
 static void test_sim_engine_deterministic(void) {
@@ -225,7 +255,8 @@ static void test_sim_engine_measures_a_tree(void) {
 void suite_sim_engine(void) {
   CU_pSuite s = CU_add_suite("sim_engine", NULL, NULL);
   ADD_TEST(s, test_sim_engine_deterministic);
-  ADD_TEST(s, test_sim_engine_helper_thread_changes_nothing);
+  ADD_TEST(s, test_sim_engine_threads_change_nothing);
+  ADD_TEST(s, test_sim_engine_zero_delay_one_partition);
   ADD_TEST(s, test_sim_engine_link_delay_and_rate);
   ADD_TEST(s, test_sim_engine_loss_mtu_and_cut);
   ADD_TEST(s, test_sim_engine_measures_a_tree);

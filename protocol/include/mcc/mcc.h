@@ -469,6 +469,14 @@ void mcc_record_store_free(mcc_record_store *store);
 size_t mcc_record_store_memory(const mcc_record_store *store);
 /* Record bodies held now (distinct contents). */
 size_t mcc_record_store_count(const mcc_record_store *store);
+/* Calls fn for each body held: its content (opaque bytes, equal for equal
+ * records in any store, valid during the call) and the bytes its
+ * allocation takes. For a host with one store per thread that counts each
+ * record once, whichever stores hold it. */
+typedef void (*mcc_record_body_fn)(void *user, const uint8_t *content,
+                                   size_t content_len, size_t bytes);
+void mcc_record_store_each(const mcc_record_store *store,
+                           mcc_record_body_fn fn, void *user);
 
 #ifdef __cplusplus
 }

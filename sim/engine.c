@@ -904,6 +904,11 @@ uint64_t sim_engine_now(const sim_engine *e) { return e->now; }
 
 size_t sim_backend_nlinks(const sim_engine *e) { return e->nlinks; }
 
+uint32_t sim_backend_link_of(const sim_engine *e, uint32_t a, uint32_t b) {
+  const link *l = find_link(e, a, b);
+  return l ? (uint32_t)(l - e->links) : UINT32_MAX;
+}
+
 const char *sim_backend_pcap_dir(const sim_engine *e) {
   return e->cfg.pcap_dir;
 }

@@ -54,6 +54,8 @@ typedef struct sim_backend_ops {
 /* The engine's links as a backend builds them: link k between a and b
  * with its parameters (defaults applied; mtu never 0). */
 size_t sim_backend_nlinks(const sim_engine *e);
+/* The index of the link between a and b (either order), or UINT32_MAX. */
+uint32_t sim_backend_link_of(const sim_engine *e, uint32_t a, uint32_t b);
 void sim_backend_link(const sim_engine *e, size_t k, uint32_t *a, uint32_t *b,
                       sim_link_params *p);
 

@@ -78,47 +78,9 @@ typedef struct ns3_backend {
   size_t n;
   ns3_link *links;
   size_t nlinks;
-  /* (a, b) -> link, for arrivals: an address on a medium does not name
-   * the link as a point-to-point one does. Open addressing, keys + 1. */
-  uint64_t *pair_keys;
-  uint32_t *pair_links;
-  size_t pair_mask;
   uint32_t *on_wifi; /* its medium + 1, 0: no radio (ns3_move) */
 } ns3_backend;
 
-static uint64_t pair_key(uint32_t a, uint32_t b) {
-  uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
-  return ((uint64_t)lo << 32 | hi) + 1;
-}
-
-static size_t pair_home(const ns3_backend *bk, uint64_t key) {
-  return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 17) & bk->pair_mask;
-}
-
-static int pairs_build(ns3_backend *bk) {
-  size_t cap = 16;
-  while (cap < bk->nlinks * 2) cap <<= 1;
-  bk->pair_mask = cap - 1;
-  bk->pair_keys = calloc(cap, sizeof *bk->pair_keys);
-  bk->pair_links = calloc(cap, sizeof *bk->pair_links);
-  if (!bk->pair_keys || !bk->pair_links) return MCC_ERR_NOMEM;
-  for (size_t k = 0; k < bk->nlinks; k++) {
-    uint64_t key = pair_key(bk->links[k].a, bk->links[k].b);
-    size_t i = pair_home(bk, key);
-    while (bk->pair_keys[i]) i = (i + 1) & bk->pair_mask;
-    bk->pair_keys[i] = key;
-    bk->pair_links[i] = (uint32_t)k;
-  }
-  return 0;
-}
-
-static ns3_link *pair_find(const ns3_backend *bk, uint32_t a, uint32_t b) {
-  uint64_t key = pair_key(a, b);
-  for (size_t i = pair_home(bk, key); bk->pair_keys[i];
-       i = (i + 1) & bk->pair_mask)
-    if (bk->pair_keys[i] == key) return &bk->links[bk->pair_links[i]];
-  return NULL;
-}
 
 static uint64_t hash_bytes(const uint8_t *p, size_t n) { /* FNV-1a */
   uint64_t h = 0xcbf29ce484222325ull;
@@ -170,7 +132,9 @@ static void on_recv(void *user, uint32_t node, const ns3c_addr *from,
   ns3_backend *bk = user;
   if (from_node >= bk->n || node >= bk->n) return;
   uint32_t flow = 0, seq = 0;
-  ns3_link *l = pair_find(bk, from_node, node);
+  /* the engine's link table: an address on a medium names no link */
+  uint32_t k = sim_backend_link_of(bk->e, from_node, node);
+  ns3_link *l = k < bk->nlinks ? &bk->links[k] : NULL;
   if (l) fifo_match(&l->tags[l->a == from_node ? 0 : 1], data, len, &flow, &seq);
   (void)from;
   sim_backend_datagram(bk->e, node, from_node, data, len, flow, seq);
@@ -184,8 +148,6 @@ static void ns3_destroy(void *state) {
     for (int d = 0; d < 2; d++) free(bk->links[k].tags[d].items);
   free(bk->links);
   free(bk->nodes);
-  free(bk->pair_keys);
-  free(bk->pair_links);
   free(bk->on_wifi);
   free(bk);
 }
@@ -413,7 +375,7 @@ static int ns3_create(void **pstate, sim_engine *e, uint64_t seed, char *err,
     ns3_link *l = &bk->links[k];
     sim_backend_link(e, k, &l->a, &l->b, &l->p);
   }
-  if ((rv = pairs_build(bk)) != 0 || (rv = make_links(bk, err, errlen)) != 0 ||
+  if ((rv = make_links(bk, err, errlen)) != 0 ||
       (rv = make_csma(bk, err, errlen)) != 0 ||
       (rv = make_wifi(bk, err, errlen)) != 0 ||
       (rv = enable_pcap(bk, err, errlen)) != 0) {

@@ -365,6 +365,32 @@ void ns3c_p2p_params_default(ns3c_p2p_params *p) {
   p->loss = 0;
 }
 
+/* A packet loss on receipt with its own random stream: ns-3 numbers
+ * unassigned streams process-wide, so a second run in a process would
+ * draw others. */
+static Ptr<RateErrorModel> loss_model(double loss, int64_t stream) {
+  Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
+  em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
+  em->SetRate(loss);
+  em->AssignStreams(stream);
+  return em;
+}
+
+/* dev on node `me` with address ip/mask, up, and ip the node's own: what
+ * Ipv4AddressHelper::Assign does, less the FqCoDel queue disc it adds to
+ * every device (costly at scale; the device's own queue is the one a
+ * scenario sizes). Returns the interface's index. */
+static uint32_t add_interface(NodeSlot *me, Ptr<NetDevice> dev, uint32_t ip,
+                              uint32_t mask) {
+  Ptr<Ipv4> ip4 = me->node->GetObject<Ipv4>();
+  int32_t iface = ip4->AddInterface(dev);
+  ip4->AddAddress(iface, Ipv4InterfaceAddress(Ipv4Address(ip), Ipv4Mask(mask)));
+  ip4->SetMetric(iface, 1);
+  ip4->SetUp(iface);
+  me->routing->AddLocal(ip);
+  return (uint32_t)iface;
+}
+
 int ns3c_p2p_new(ns3c *ns, uint32_t a, uint32_t b, const ns3c_p2p_params *p,
                  uint32_t *plink) {
   uint32_t index = (uint32_t)ns->links.size();
@@ -387,29 +413,14 @@ int ns3c_p2p_new(ns3c *ns, uint32_t a, uint32_t b, const ns3c_p2p_params *p,
   for (int side = 0; side < 2; side++) {
     l.dev[side] = DynamicCast<PointToPointNetDevice>(devs.Get(side));
     l.ip[side] = net + 1 + side;
-    /* What Ipv4AddressHelper::Assign does, less the FqCoDel queue disc it
-     * adds to every device: costly at scale, and the device's own queue is
-     * the one a scenario sizes. */
-    Ptr<Ipv4> ip4 = ns->nodes[l.node[side]]->node->GetObject<Ipv4>();
-    int32_t iface = ip4->AddInterface(l.dev[side]);
-    ip4->AddAddress(iface, Ipv4InterfaceAddress(Ipv4Address(l.ip[side]),
-                                                Ipv4Mask("255.255.255.252")));
-    ip4->SetMetric(iface, 1);
-    ip4->SetUp(iface);
     NodeSlot *me = ns->nodes[l.node[side]];
-    me->routing->AddLocal(l.ip[side]);
-    me->routing->AddHost(net + 2 - side, (uint32_t)iface, l.ip[side]);
+    uint32_t iface = add_interface(me, l.dev[side], l.ip[side], 0xfffffffcu);
+    me->routing->AddHost(net + 2 - side, iface, l.ip[side]);
     l.dev[side]->SetReceiveCallback(MakeBoundCallback(
         &FastReceive, PeekPointer(me->node->GetObject<Ipv4L3Protocol>())));
-    if (p->loss > 0) {
-      Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
-      em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
-      em->SetRate(p->loss);
-      /* A fixed stream per link direction: ns-3 numbers unassigned streams
-       * process-wide, so a second run in a process would draw others. */
-      em->AssignStreams(2 * (int64_t)index + side);
-      l.dev[side]->SetReceiveErrorModel(em);
-    }
+    if (p->loss > 0) /* a stream per link direction */
+      l.dev[side]->SetReceiveErrorModel(
+          loss_model(p->loss, 2 * (int64_t)index + side));
     ns->by_ip[l.ip[side]] = Owner{l.node[side], (int32_t)index, -1, side};
   }
   ns->links.push_back(l);
@@ -468,14 +479,9 @@ static int medium_attach(ns3c *ns, MediumSlot *m, const NetDeviceContainer &devs
     Ptr<NetDevice> dev = devs.Get(i);
     uint32_t ip = net + 1 + i;
     NodeSlot *me = ns->nodes[m->node[i]];
-    Ptr<Ipv4> ip4 = me->node->GetObject<Ipv4>();
-    int32_t iface = ip4->AddInterface(dev);
-    ip4->AddAddress(iface, Ipv4InterfaceAddress(Ipv4Address(ip), Ipv4Mask(mask)));
-    ip4->SetMetric(iface, 1);
-    ip4->SetUp(iface);
-    ifaces.Add(ip4, (uint32_t)iface);
-    me->routing->AddLocal(ip);
-    me->routing->AddNet(net, mask, (uint32_t)iface, ip);
+    uint32_t iface = add_interface(me, dev, ip, mask);
+    ifaces.Add(me->node->GetObject<Ipv4>(), iface);
+    me->routing->AddNet(net, mask, iface, ip);
     m->dev.push_back(dev);
     m->ip.push_back(ip);
     m->member[m->node[i]] = i;
@@ -508,14 +514,6 @@ static bool members_valid(const ns3c *ns, const uint32_t *nodes, size_t n) {
     if (nodes[i] >= ns->nodes.size() || seen[nodes[i]]) return false;
     else seen[nodes[i]] = true;
   return true;
-}
-
-static Ptr<RateErrorModel> loss_model(double loss, int64_t stream) {
-  Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
-  em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
-  em->SetRate(loss);
-  em->AssignStreams(stream);
-  return em;
 }
 
 void ns3c_csma_params_default(ns3c_csma_params *p) {

@@ -349,12 +349,7 @@ static int build_links(sim_engine *e, char *err, size_t errlen) {
     l->a = ed->child;
     l->b = ed->parent;
     l->p = e->cfg.link_defaults;
-    if (ed->has & SIM_LINK_HAS_DELAY) l->p.delay_ns = ed->params.delay_ns;
-    if (ed->has & SIM_LINK_HAS_RATE) l->p.rate_bps = ed->params.rate_bps;
-    if (ed->has & SIM_LINK_HAS_LOSS) l->p.loss = ed->params.loss;
-    if (ed->has & SIM_LINK_HAS_MTU) l->p.mtu = ed->params.mtu;
-    if (ed->has & SIM_LINK_HAS_QUEUE) l->p.queue = ed->params.queue;
-    if (ed->has & SIM_LINK_HAS_MODEL) l->p.model = ed->params.model;
+    sim_link_apply(&l->p, &ed->params, ed->has);
     if (!l->p.mtu) l->p.mtu = 1500;
     l->up = 1;
     for (int dir = 0; dir < 2; dir++) {

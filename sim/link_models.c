@@ -9,9 +9,13 @@
 
 #include <mcc/mcc.h>
 
+/* The edge's model as the engine will see it: the edge's own, else the
+ * scenario's `link` line's, else p2p. */
 static int edge_model(const sim_scenario *sc, const sim_topo_edge *ed) {
-  if (ed->has & SIM_LINK_HAS_MODEL) return ed->params.model;
-  return sc->link_has & SIM_LINK_HAS_MODEL ? sc->link.model : SIM_MODEL_P2P;
+  sim_link_params p = {.model = SIM_MODEL_P2P};
+  sim_link_apply(&p, &sc->link, sc->link_has);
+  sim_link_apply(&p, &ed->params, ed->has);
+  return p.model;
 }
 
 static const char *const NEEDS_NS3 =

@@ -691,12 +691,7 @@ int sim_run(const sim_run_options *o) {
   c.ns3 = cfg.backend != NULL;
   cfg.link_defaults.delay_ns = DEFAULT_DELAY_NS;
   cfg.link_defaults.mtu = 1500;
-  if (sc.link_has & SIM_LINK_HAS_DELAY) cfg.link_defaults.delay_ns = sc.link.delay_ns;
-  if (sc.link_has & SIM_LINK_HAS_RATE) cfg.link_defaults.rate_bps = sc.link.rate_bps;
-  if (sc.link_has & SIM_LINK_HAS_LOSS) cfg.link_defaults.loss = sc.link.loss;
-  if (sc.link_has & SIM_LINK_HAS_MTU) cfg.link_defaults.mtu = sc.link.mtu;
-  if (sc.link_has & SIM_LINK_HAS_QUEUE) cfg.link_defaults.queue = sc.link.queue;
-  if (sc.link_has & SIM_LINK_HAS_MODEL) cfg.link_defaults.model = sc.link.model;
+  sim_link_apply(&cfg.link_defaults, &sc.link, sc.link_has);
   if (sim_link_models_check(&sc, &c.topo, c.ev_a, c.ns3, err, sizeof err) != 0) {
     fprintf(stderr, "mcc-sim: %s\n", err);
     goto out;

@@ -406,6 +406,16 @@ int sim_topology_grid(sim_topology *t, unsigned w, unsigned h,
   return finish(t, rv, "grid", err, errlen);
 }
 
+void sim_link_apply(sim_link_params *p, const sim_link_params *given,
+                    unsigned has) {
+  if (has & SIM_LINK_HAS_DELAY) p->delay_ns = given->delay_ns;
+  if (has & SIM_LINK_HAS_RATE) p->rate_bps = given->rate_bps;
+  if (has & SIM_LINK_HAS_LOSS) p->loss = given->loss;
+  if (has & SIM_LINK_HAS_MTU) p->mtu = given->mtu;
+  if (has & SIM_LINK_HAS_QUEUE) p->queue = given->queue;
+  if (has & SIM_LINK_HAS_MODEL) p->model = given->model;
+}
+
 int sim_link_model_parse(const char *text) {
   static const char *const names[] = {"p2p", "csma", "wifi"};
   for (int k = 0; k < 3; k++)

@@ -41,6 +41,12 @@ enum {
   SIM_LINK_HAS_MODEL = 32,
 };
 
+/* Overwrites the fields of *p that `has` (SIM_LINK_HAS_*) says `given`
+ * sets: a scenario's `link` line over the defaults, a DOT edge's own
+ * attributes over the scenario's. */
+void sim_link_apply(sim_link_params *p, const sim_link_params *given,
+                    unsigned has);
+
 /* "p2p", "csma", "wifi"; -1 for another word. */
 int sim_link_model_parse(const char *text);
 const char *sim_link_model_name(int model);

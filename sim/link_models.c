@@ -37,14 +37,15 @@ static int refuse_native(const sim_scenario *sc, const sim_topology *t,
   }
   for (size_t k = 0; k < t->nedges; k++) {
     const sim_topo_edge *ed = &t->edges[k];
-    const char *what = (ed->has & SIM_LINK_HAS_QUEUE) ? "queue" : NULL;
+    char what[32] = "";
+    if (ed->has & SIM_LINK_HAS_QUEUE) snprintf(what, sizeof what, "queue");
     if ((ed->has & SIM_LINK_HAS_MODEL) && ed->params.model != SIM_MODEL_P2P)
-      what = sim_link_model_name(ed->params.model);
-    if (!what) continue;
-    snprintf(err, errlen, "%s:%u: topology: %s: edge %s -> %s: %s%s %s",
+      snprintf(what, sizeof what, "model=%s",
+               sim_link_model_name(ed->params.model));
+    if (!what[0]) continue;
+    snprintf(err, errlen, "%s:%u: topology: %s: edge %s -> %s: %s %s",
              sc->path, sc->topo.line, sc->topo.file ? sc->topo.file : "",
-             t->nodes[ed->child].name, t->nodes[ed->parent].name,
-             what[0] == 'q' ? "queue" : "model=", what[0] == 'q' ? "" : what,
+             t->nodes[ed->child].name, t->nodes[ed->parent].name, what,
              NEEDS_NS3);
     return MCC_ERR_VALUE;
   }

@@ -22,7 +22,8 @@ TEST_LIBS = -lcunit $(SIM_LIBS) $(LDLIBS) -ldl
 
 PROTO_SRC := $(wildcard protocol/*.c)
 # engine_ns3.c, the ns-3 backend, goes only into mcc-sim and only with ns-3.
-SIM_SRC   := $(filter-out sim/main.c sim/engine_ns3.c,$(wildcard sim/*.c))
+# comm_mpi.c, MPI ranks, goes only into mcc-sim (with MPI when installed).
+SIM_SRC   := $(filter-out sim/main.c sim/engine_ns3.c sim/comm_mpi.c,$(wildcard sim/*.c))
 REAL_MAINS := node-real/mccd_main.c node-real/mcc_main.c
 # The NSS module is a shared library of its own (libc only), not in libmccreal.
 NSS_SRC   := node-real/nss_mcc.c
@@ -55,6 +56,14 @@ SIM_LD   := $(if $(NS3),$(CXX) -O2 -g,$(CC) $(CFLAGS))
 JEMALLOC ?= $(shell pkg-config --exists jemalloc 2>/dev/null && echo 1)
 SIM_NS3_LIBS := $(if $(NS3),$(NS3_LIBS) $(if $(JEMALLOC),-ljemalloc))
 NS3_STAMP := $(BUILD)/.ns3-$(if $(NS3),yes,no)
+
+# MPI ranks (issue 15): with OpenMPI (tools/install-deps: libopenmpi-dev),
+# mcc-sim runs under mpirun, one partition per rank; without it, it says
+# so when mpirun starts it. A stamp rebuilds comm_mpi.o when that changes.
+MPI      ?= $(shell pkg-config --exists ompi-c 2>/dev/null && echo 1)
+MPI_CFLAGS := $(if $(MPI),-DMCC_HAVE_MPI $(shell pkg-config --cflags ompi-c))
+MPI_LIBS := $(if $(MPI),$(shell pkg-config --libs ompi-c))
+MPI_STAMP := $(BUILD)/.mpi-$(if $(MPI),yes,no)
 
 # variant V (plain or asan): objects under build/V/
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
@@ -161,9 +170,14 @@ $(BUILD)/plain/sim/main.o: $(NS3_STAMP)
 $(NS3_STAMP):
 	@mkdir -p $(BUILD) && rm -f $(BUILD)/.ns3-yes $(BUILD)/.ns3-no && touch $@
 
-$(BUILD)/bin/mcc-sim: $(BUILD)/plain/sim/main.o $(SIM_NS3_OBJS) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
+$(BUILD)/plain/sim/comm_mpi.o: CPPFLAGS += $(MPI_CFLAGS)
+$(BUILD)/plain/sim/comm_mpi.o: $(MPI_STAMP)
+$(MPI_STAMP):
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/.mpi-yes $(BUILD)/.mpi-no && touch $@
+
+$(BUILD)/bin/mcc-sim: $(BUILD)/plain/sim/main.o $(BUILD)/plain/sim/comm_mpi.o $(SIM_NS3_OBJS) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
-	$(SIM_LD) -o $@ $^ $(SIM_NS3_LIBS) $(SIM_LIBS) $(LDLIBS)
+	$(SIM_LD) -o $@ $^ $(SIM_NS3_LIBS) $(SIM_LIBS) $(MPI_LIBS) $(LDLIBS)
 
 # Fuzz harnesses built with a replay main (gcc + sanitizers): make test feeds
 # them every kept corpus input, so what a fuzzer once found stays fixed.

@@ -22,151 +22,16 @@
  */
 #include <pthread.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
-#include "engine_backend.h"
-#include "journal.h"
+#include "engine_internal.h"
 #include "node.h" /* TEMPORARY: node_id_to_addrs until resolve.h lands */
 #include "partition.h"
-#include "pcap.h"
 #include "store_memory.h"
-#include "precheck.h"
-#include "workers.h"
-
-#define NEVER UINT64_MAX
-#define UNDERLAY_PORT 9376
-#define WIRE_IPV4_OVERHEAD 28
-#define MAX_TYPES 32
-#define NETWORKS 8
-/* A window's longest span, whatever the lookahead: bounds what a window's
- * journals hold (one partition has no lookahead limit at all). */
-#define WINDOW_MAX_NS 1000000000ull
-
-enum { EV_DATAGRAM, EV_TIMER };
-
-/* The key is (at, from, seq): from is the node that scheduled the event
- * (the sender; a timer's owner) and seq that node's own counter. */
-typedef struct event {
-  uint64_t at, seq;
-  uint32_t kind, node; /* receiver or timer owner */
-  uint32_t from, gen;  /* sender or timer owner; generation (timer) */
-  uint32_t len;
-  uint32_t tag_flow, tag_seq; /* the user packet that caused it: flow + 1
-                                 (0: none), and its sequence */
-  uint8_t *data;
-} event;
-
-/* Timers (one live entry per node, and stale ones) and datagrams in flight
- * (far fewer, so their heap stays in cache) wait in two heaps; the next
- * event is the earlier of the two tops, by the same (time, sequence) order
- * as one heap would give. */
-typedef struct event_heap {
-  event *items;
-  size_t len, cap;
-} event_heap;
-
-typedef struct link {
-  uint32_t a, b;
-  sim_link_params p;
-  int up;
-  uint64_t busy_until[2]; /* per direction: a->b, b->a */
-  uint64_t rng[2];        /* loss, per direction: each end's partition
-                             draws from its own */
-} link;
-
-/* One entry of the link table: key and slot side by side, so that a
- * lookup costs one cache miss before the link itself. */
-typedef struct link_entry {
-  uint64_t key; /* (lo << 32 | hi) + 1; 0: empty */
-  uint32_t slot;
-} link_entry;
-
-typedef struct vnode {
-  mcc_node *node;
-  mcc_keypair keys;
-  mcc_cert cert;
-  uint64_t expiry, gen, rand_counter;
-  uint64_t seq; /* keys of what it schedules and journals */
-  sim_counters c;
-  int alive;
-  sim_pcap *pcap, *inner;
-  int cert_prechecked;
-  uint32_t last_dst; /* the link last sent on, mostly to the parent */
-  struct link *last_link;
-  struct sim_engine *e;
-  uint32_t index;
-  uint32_t part;
-} vnode;
-
-enum { J_NET, J_INNER, J_DELIVERY, J_DROP, J_LOOKUP };
-
-/* A partition: the nodes one worker runs in a window, their events, the
- * counters they add to, and what the window leaves for the others and
- * for the caller. Aligned so that two workers never share a cache line. */
-typedef struct part {
-  _Alignas(64) event_heap timers, datagrams;
-  event_heap out; /* for other partitions: an unsorted list */
-  uint64_t now, events, dropped_mtu;
-  uint64_t type_bytes[MAX_TYPES], type_dgrams[MAX_TYPES];
-  /* The tag of what a node is handling now: a datagram's, or the user
-   * packet being sent; datagrams it sends inherit it, so a packet can be
-   * followed across relays and handshakes to where it is dropped. */
-  uint32_t cur_flow, cur_seq;
-  sim_journal journal;
-  /* One body per record for the partition's nodes: a store is used by one
-   * thread at a time (record_store.c), and a record crosses partitions as
-   * bytes on a link, interned again by the receiving node's partition. */
-  mcc_record_store *store;
-  int nomem;
-} part;
-
-/* A tunnel's two ends as the nodes hold them, and where they are now. */
-typedef struct sim_tunnel {
-  uint32_t node[2]; /* client, server */
-  mcc_tunnel end[2];
-  unsigned in_place; /* bit 0 client, bit 1 server */
-} sim_tunnel;
-
-struct sim_engine {
-  const sim_topology *topo;
-  sim_engine_config cfg;
-  vnode *nodes;
-  size_t n;
-  mcc_keypair networks[NETWORKS];
-  link *links;
-  size_t nlinks;
-  link_entry *link_table; /* open addressing, a power of two entries */
-  size_t link_mask;
-  unsigned link_shift;
-  part *parts;
-  unsigned nparts;
-  uint64_t lookahead;   /* smallest delay between partitions; NEVER */
-  sim_workers *workers; /* nparts - 1 threads */
-  int in_window;        /* set while the partitions run */
-  uint64_t bound;       /* the window runs events at <= bound */
-  uint64_t windows;
-  sim_journal merged;
-  uint64_t now;
-  mcc_verify_cache *cache;
-  sim_precheck *precheck; /* NULL without a helper thread */
-  sim_pcap *all, *all_inner; /* every link's datagrams, every delivery */
-  atomic_int pcap_failed;
-  sim_delivery_fn on_delivery;
-  void *delivery_user;
-  sim_drop_fn on_drop;
-  void *drop_user;
-  sim_lookup_fn on_lookup;
-  void *lookup_user;
-  sim_tunnel *tunnels;
-  size_t ntunnels;
-  /* Another backend (engine_backend.h) or NULL: this file's heaps. */
-  const sim_backend_ops *ops;
-  void *bk;
-};
 
 /* ---- the event heap ------------------------------------------------------ */
 
@@ -219,11 +84,13 @@ static event heap_pop(event_heap *h) {
 }
 
 /* Into the receiver's partition (the caller's own, or any between
- * windows); ev's key is set. */
+ * windows, of this rank); ev's key is set. */
 static int push(sim_engine *e, event ev) {
   part *to = &e->parts[e->nodes[ev.node].part];
   return heap_push(ev.kind == EV_TIMER ? &to->timers : &to->datagrams, ev);
 }
+
+int engine_push(sim_engine *e, event ev) { return push(e, ev); }
 
 static int out_add(event_heap *h, event ev) {
   if (h->len == h->cap) {
@@ -388,10 +255,14 @@ static void journal(sim_engine *e, vnode *v, sim_jrec r, const void *data,
   if (sim_journal_add(&p->journal, &r, data, len) != 0) p->nomem = 1;
 }
 
+/* The native engine journals what its nodes leave for the caller, in a
+ * window or not, and replays it at the next synchronisation (sync_parts):
+ * so the callbacks and the captures come in the same order whether the
+ * nodes are in one partition, several, or several processes. */
 static void drop(sim_engine *e, vnode *v, uint32_t flow, uint32_t seq,
                  int reason) {
   if (!e->on_drop) return;
-  if (e->in_window)
+  if (!e->ops)
     journal(e, v, (sim_jrec){.kind = J_DROP, .a = flow, .b = seq, .c = reason},
             NULL, 0);
   else
@@ -439,7 +310,7 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
     p->type_dgrams[type]++;
   }
   if (v->pcap) capture(e, v->pcap, now, v->index, dst, data, len);
-  if (e->all && e->in_window)
+  if (e->capturing && !e->ops)
     journal(e, v, (sim_jrec){.kind = J_NET, .a = v->index, .b = dst}, data,
             len);
   else if (e->all)
@@ -468,8 +339,12 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
   memcpy(copy, data, len);
   event ev = {depart + l->p.delay_ns, v->seq++, EV_DATAGRAM, dst, v->index,
               0, (uint32_t)len, p->cur_flow, p->cur_seq, copy};
-  int rv = e->in_window && e->nodes[dst].part != v->part ? out_add(&p->out, ev)
-                                                          : push(e, ev);
+  /* another partition's heap is not this thread's to touch in a window,
+   * nor this process's when another rank runs it */
+  int rv = (e->in_window || !engine_local(e, dst)) &&
+                   e->nodes[dst].part != v->part
+               ? out_add(&p->out, ev)
+               : push(e, ev);
   if (rv != 0) {
     p->nomem = 1;
     free(copy);
@@ -493,7 +368,7 @@ static void cb_deliver(void *user, const uint8_t *ip, size_t len) {
   uint64_t now = node_now(e, v);
   if (v->inner && sim_pcap_write_ip(v->inner, now, ip, len) != 0)
     atomic_store_explicit(&e->pcap_failed, 1, memory_order_relaxed);
-  if (e->all_inner && e->in_window)
+  if (e->capturing && !e->ops)
     journal(e, v, (sim_jrec){.kind = J_INNER}, ip, len);
   else if (e->all_inner && sim_pcap_write_ip(e->all_inner, now, ip, len) != 0)
     atomic_store_explicit(&e->pcap_failed, 1, memory_order_relaxed);
@@ -519,7 +394,7 @@ static void cb_deliver(void *user, const uint8_t *ip, size_t len) {
                   (uint32_t)p[2] << 8 | p[3]
           : d.seq_bits ? (uint32_t)(seg[6] << 8 | seg[7])
                        : 0;
-  if (e->in_window)
+  if (!e->ops)
     journal(e, v, (sim_jrec){.kind = J_DELIVERY}, &d, sizeof d);
   else
     e->on_delivery(e->delivery_user, &d);
@@ -530,7 +405,7 @@ static void cb_lookup_done(void *user, uint32_t token, int status,
   vnode *v = user;
   sim_engine *e = v->e;
   if (!e->on_lookup) return;
-  if (e->in_window)
+  if (!e->ops)
     journal(e, v, (sim_jrec){.kind = J_LOOKUP, .a = token, .c = status},
             id ? id->key : NULL, id ? sizeof id->key : 0);
   else
@@ -541,6 +416,12 @@ static void cb_lookup_done(void *user, uint32_t token, int status,
 
 static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
   vnode *v = &e->nodes[i];
+  e->state_gen++;
+  if (!engine_local(e, i)) { /* its rank starts its core */
+    v->alive = 1;
+    v->expiry = NEVER;
+    return 0;
+  }
   const sim_topo_node *tn = &e->topo->nodes[i];
   mcc_settings s = e->cfg.base;
   s.unix_time_at_zero_s = e->cfg.unix_start_s;
@@ -591,13 +472,19 @@ static int open_capture(sim_engine *e, sim_pcap **pp, const char *name,
 }
 
 /* network.pcap sees every datagram once, as it leaves its sender;
- * inner.pcap every packet a node delivers. Per-node files too, while the
- * network is small enough not to run out of file descriptors. */
+ * inner.pcap every packet a node delivers: written by rank 0 from the
+ * journals. Per-node files too, by the node's rank, while the network is
+ * small enough not to run out of file descriptors. */
 static int open_captures(sim_engine *e, char *err, size_t errlen) {
-  int rv = open_capture(e, &e->all, "network", err, errlen);
-  if (rv == 0) rv = open_capture(e, &e->all_inner, "inner", err, errlen);
+  int rv = 0;
+  e->capturing = 1;
+  if (sim_engine_rank(e) == 0) {
+    rv = open_capture(e, &e->all, "network", err, errlen);
+    if (rv == 0) rv = open_capture(e, &e->all_inner, "inner", err, errlen);
+  }
   for (size_t i = 0; rv == 0 && e->n <= SIM_PCAP_PER_NODE_MAX && i < e->n;
        i++) {
+    if (!engine_local(e, (uint32_t)i)) continue;
     char name[512];
     const char *node = e->topo->nodes[i].name;
     snprintf(name, sizeof name, "node-%s", node);
@@ -608,7 +495,9 @@ static int open_captures(sim_engine *e, char *err, size_t errlen) {
   return rv;
 }
 
-int sim_engine_close_captures(sim_engine *e) {
+static void sync_parts(sim_engine *e);
+
+static int close_files(sim_engine *e) {
   int failed = e->pcap_failed;
   failed |= sim_pcap_close(e->all) != 0;
   failed |= sim_pcap_close(e->all_inner) != 0;
@@ -619,6 +508,17 @@ int sim_engine_close_captures(sim_engine *e) {
     e->nodes[i].pcap = e->nodes[i].inner = NULL;
   }
   return failed ? MCC_ERR_LIMIT : 0;
+}
+
+int sim_engine_close_captures(sim_engine *e) {
+  if (!e->ops) sync_parts(e); /* what the last actions sent */
+  int rv = close_files(e);
+  if (e->comm) { /* any rank's failure is the run's */
+    uint64_t failed = rv != 0;
+    e->comm->max_u64(e->comm, &failed, 1);
+    rv = failed ? MCC_ERR_LIMIT : 0;
+  }
+  return rv;
 }
 
 /* Each node's keys and certificate come from the seed and its index alone,
@@ -635,6 +535,7 @@ static void *make_keys(void *arg) {
   uint32_t na = (uint32_t)(e->cfg.unix_start_s + 366 * 86400);
   for (uint32_t i = k->first; i < e->n; i += k->step) {
     vnode *v = &e->nodes[i];
+    if (!engine_local(e, i)) continue;
     uint8_t s[32];
     derive(s, e->cfg.seed, "node", i, 0);
     mcc_keypair_from_seed(&v->keys, s);
@@ -657,13 +558,28 @@ static void make_node_keys(sim_engine *e) {
   if (helped) mine.step = 2;
   make_keys(&mine);
   if (helped) pthread_join(helper, NULL);
+  if (!e->comm) return;
+  /* Every rank needs every node's id (to address it, to name a next
+   * hop); each made its own nodes'. */
+  mcc_id *ids = calloc(e->n ? e->n : 1, sizeof *ids);
+  if (!ids) {
+    fprintf(stderr, "mcc-sim: out of memory\n");
+    e->comm->abort(e->comm, 2);
+  }
+  for (uint32_t i = 0; i < e->n; i++)
+    if (engine_local(e, i)) ids[i] = e->nodes[i].keys.pub;
+  e->comm->or_bytes(e->comm, ids, e->n * sizeof *ids);
+  for (uint32_t i = 0; i < e->n; i++) e->nodes[i].keys.pub = ids[i];
+  free(ids);
 }
 
 /* The partitions (native engine only) and the lookahead between them: a
  * link with no delay between two partitions would make windows of
  * nothing, so then there is one partition. */
 static int make_parts(sim_engine *e) {
-  unsigned want = e->ops ? 1 : (unsigned)e->cfg.helper_threads + 1;
+  unsigned want = e->ops    ? 1
+                  : e->comm ? e->comm->size
+                            : (unsigned)e->cfg.helper_threads + 1;
   uint32_t *pt = malloc((e->n ? e->n : 1) * sizeof *pt);
   if (!pt) return MCC_ERR_NOMEM;
   int np = sim_partition(e->topo, want, pt);
@@ -687,7 +603,9 @@ static int make_parts(sim_engine *e) {
   memset(e->parts, 0, size);
   for (unsigned k = 0; k < e->nparts; k++)
     if (mcc_record_store_new(&e->parts[k].store) != 0) return MCC_ERR_NOMEM;
-  return sim_workers_new(&e->workers, e->nparts);
+  /* MPI: this process runs one partition, its rank's (none when the
+   * topology gave fewer partitions than ranks) */
+  return sim_workers_new(&e->workers, e->comm ? 1 : e->nparts);
 }
 
 int sim_engine_new(sim_engine **pe, const sim_topology *topo,
@@ -697,6 +615,7 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
   if (!e) return MCC_ERR_NOMEM;
   e->topo = topo;
   e->cfg = *cfg;
+  e->comm = cfg->comm;
   e->n = topo->nnodes;
   e->nodes = calloc(e->n ? e->n : 1, sizeof *e->nodes);
   int rv = MCC_ERR_NOMEM;
@@ -735,7 +654,7 @@ fail:
 void sim_engine_free(sim_engine *e) {
   if (!e) return;
   sim_workers_free(e->workers);
-  sim_engine_close_captures(e);
+  close_files(e);
   sim_precheck_stop(e->precheck);
   if (e->ops) e->ops->destroy(e->bk);
   for (size_t i = 0; i < e->n; i++) mcc_node_free(e->nodes[i].node);
@@ -751,6 +670,7 @@ void sim_engine_free(sim_engine *e) {
   }
   free(e->parts);
   sim_journal_free(&e->merged);
+  free(e->view);
   free(e->nodes);
   free(e->links);
   free(e->link_table);
@@ -796,7 +716,8 @@ static void run_part(sim_engine *e, part *p) {
 
 static void run_part_k(void *arg, unsigned k) {
   sim_engine *e = arg;
-  run_part(e, &e->parts[k]);
+  if (e->comm) k = e->comm->rank;
+  if (k < e->nparts) run_part(e, &e->parts[k]);
 }
 
 static uint64_t next_event_time(sim_engine *e) {
@@ -808,44 +729,44 @@ static uint64_t next_event_time(sim_engine *e) {
   return t;
 }
 
-/* Between windows: datagrams that crossed into their partitions' heaps,
- * then the journals to the captures and the caller's callbacks, at the
- * time each record was made. */
-static void end_window(sim_engine *e) {
-  sim_journal *js[64] = {0}, **jp = e->nparts <= 64 ? js : malloc(e->nparts * sizeof *jp);
-  if (!jp) {
-    fprintf(stderr, "mcc-sim: out of memory\n");
-    abort();
+static void out_of_memory(sim_engine *e) {
+  fprintf(stderr, "mcc-sim: out of memory\n");
+  if (e->comm) e->comm->abort(e->comm, 2);
+  abort();
+}
+
+/* The journals merged in key order, to the captures and the caller's
+ * callbacks, each at the time its record was made; how many there were
+ * (over all ranks). */
+static size_t replay(sim_engine *e) {
+  unsigned n = e->comm ? e->comm->size : e->nparts;
+  sim_journal *js[64] = {0}, **jp = n <= 64 ? js : malloc(n * sizeof *jp);
+  sim_journal *gathered = NULL;
+  if (!jp) out_of_memory(e);
+  if (e->comm) {
+    if (!(gathered = calloc(n, sizeof *gathered)) ||
+        ranks_gather_journals(e, gathered) != 0)
+      out_of_memory(e);
+    for (unsigned k = 0; k < n; k++) jp[k] = &gathered[k];
+  } else {
+    for (unsigned k = 0; k < n; k++) jp[k] = &e->parts[k].journal;
   }
-  for (unsigned k = 0; k < e->nparts; k++) {
-    part *p = &e->parts[k];
-    for (size_t j = 0; j < p->out.len; j++)
-      if (push(e, p->out.items[j]) != 0) {
-        free(p->out.items[j].data);
-        p->nomem = 1;
-      }
-    p->out.len = 0;
-    if (p->nomem) {
-      fprintf(stderr, "mcc-sim: out of memory\n");
-      abort();
-    }
-    jp[k] = &p->journal;
-  }
-  if (sim_journal_merge(&e->merged, jp, e->nparts) != 0) {
-    fprintf(stderr, "mcc-sim: out of memory\n");
-    abort();
-  }
+  if (sim_journal_merge(&e->merged, jp, n) != 0) out_of_memory(e);
   if (jp != js) free(jp);
+  for (unsigned k = 0; gathered && k < n; k++) sim_journal_free(&gathered[k]);
+  free(gathered);
   uint64_t now = e->now;
+  size_t count = e->merged.len;
   for (size_t k = 0; k < e->merged.len; k++) {
     const sim_jrec *r = &e->merged.r[k];
     e->now = r->at;
     switch (r->kind) {
     case J_NET:
-      capture(e, e->all, r->at, r->a, r->b, r->data, r->len);
+      if (e->all) capture(e, e->all, r->at, r->a, r->b, r->data, r->len);
       break;
     case J_INNER:
-      if (sim_pcap_write_ip(e->all_inner, r->at, r->data, r->len) != 0)
+      if (e->all_inner &&
+          sim_pcap_write_ip(e->all_inner, r->at, r->data, r->len) != 0)
         atomic_store_explicit(&e->pcap_failed, 1, memory_order_relaxed);
       break;
     case J_DELIVERY: {
@@ -867,6 +788,37 @@ static void end_window(sim_engine *e) {
   }
   e->now = now;
   sim_journal_clear(&e->merged);
+  return count;
+}
+
+/* Between windows, and before the first: datagrams that crossed into
+ * their partitions' heaps (over ranks too), then the journals replayed.
+ * What the callbacks do may send and journal more, so again until
+ * nothing is left anywhere. */
+static void sync_parts(sim_engine *e) {
+  for (;;) {
+    if (e->comm) {
+      ranks_exchange(e);
+    } else {
+      for (unsigned k = 0; k < e->nparts; k++) {
+        part *p = &e->parts[k];
+        for (size_t j = 0; j < p->out.len; j++)
+          if (push(e, p->out.items[j]) != 0) {
+            free(p->out.items[j].data);
+            p->nomem = 1;
+          }
+        p->out.len = 0;
+      }
+    }
+    for (unsigned k = 0; k < e->nparts; k++)
+      if (e->parts[k].nomem) out_of_memory(e);
+    replay(e);
+    uint64_t pending = 0;
+    for (unsigned k = 0; k < e->nparts; k++)
+      pending += e->parts[k].out.len + e->parts[k].journal.len;
+    if (e->comm) e->comm->sum_u64(e->comm, &pending, 1);
+    if (!pending) return;
+  }
 }
 
 /* Windows from the earliest pending event t0 to t0 + lookahead - 1 (or
@@ -878,16 +830,23 @@ void sim_engine_run_until(sim_engine *e, uint64_t t) {
     return;
   }
   uint64_t span = e->lookahead < WINDOW_MAX_NS ? e->lookahead : WINDOW_MAX_NS;
-  uint64_t t0;
-  while ((t0 = next_event_time(e)) <= t && t0 != NEVER) {
+  e->state_gen++;
+  sync_parts(e);
+  for (;;) {
+    uint64_t t0 = next_event_time(e);
+    if (e->comm) e->comm->min_u64(e->comm, &t0, 1);
+    if (t0 > t || t0 == NEVER) break;
     e->bound = t - t0 > span - 1 ? t0 + (span - 1) : t;
     e->in_window = 1;
     sim_workers_run(e->workers, run_part_k, e);
     e->in_window = 0;
     e->windows++;
+    uint64_t now = e->now;
     for (unsigned k = 0; k < e->nparts; k++)
-      if (e->parts[k].now > e->now) e->now = e->parts[k].now;
-    end_window(e);
+      if (e->parts[k].now > now) now = e->parts[k].now;
+    if (e->comm) e->comm->max_u64(e->comm, &now, 1);
+    e->now = now;
+    sync_parts(e);
   }
   if (t > e->now && t != NEVER) e->now = t;
   for (unsigned k = 0; k < e->nparts; k++) e->parts[k].now = e->now;
@@ -962,10 +921,18 @@ void sim_backend_datagram(sim_engine *e, uint32_t node, uint32_t from,
   schedule(e, v);
 }
 
-uint64_t sim_engine_events(const sim_engine *e) {
+/* Sums of the partitions' counters; over the ranks too, so collective
+ * (comm.h) with them. */
+static uint64_t parts_sum(const sim_engine *e, size_t offset) {
   uint64_t n = 0;
-  for (unsigned k = 0; k < e->nparts; k++) n += e->parts[k].events;
+  for (unsigned k = 0; k < e->nparts; k++)
+    n += *(const uint64_t *)((const char *)&e->parts[k] + offset);
+  if (e->comm) e->comm->sum_u64(e->comm, &n, 1);
   return n;
+}
+
+uint64_t sim_engine_events(const sim_engine *e) {
+  return parts_sum(e, offsetof(part, events));
 }
 
 void sim_engine_stats(const sim_engine *e, sim_engine_stat *s) {
@@ -974,11 +941,18 @@ void sim_engine_stats(const sim_engine *e, sim_engine_stat *s) {
   s->lookahead_ns = e->lookahead;
   s->windows = e->windows;
   s->events = sim_engine_events(e);
-  s->barrier_wait_s = (double)sim_workers_wait_ns(e->workers) / 1e9;
-  s->busy_s = (double)sim_workers_busy_ns(e->workers) / 1e9;
+  uint64_t ns[2] = {sim_workers_wait_ns(e->workers),
+                    sim_workers_busy_ns(e->workers)};
+  if (e->comm) { /* a rank waits in its collectives */
+    ns[0] = e->comm->wait_ns;
+    e->comm->sum_u64(e->comm, ns, 2);
+  }
+  s->barrier_wait_s = (double)ns[0] / 1e9;
+  s->busy_s = (double)ns[1] / 1e9;
 }
 
-size_t sim_engine_store_memory(const sim_engine *e) {
+size_t sim_engine_store_memory(sim_engine *e) {
+  if (e->comm) return ranks_store_memory(e);
   mcc_record_store **stores = malloc(e->nparts * sizeof *stores);
   if (!stores) return 0;
   for (unsigned k = 0; k < e->nparts; k++) stores[k] = e->parts[k].store;
@@ -989,18 +963,103 @@ size_t sim_engine_store_memory(const sim_engine *e) {
 
 size_t sim_engine_size(const sim_engine *e) { return e->n; }
 mcc_node *sim_engine_node(sim_engine *e, uint32_t i) { return e->nodes[i].node; }
+unsigned sim_engine_rank(const sim_engine *e) { return e->comm ? e->comm->rank : 0; }
+
+uint32_t engine_node_parent(sim_engine *e, uint32_t i) {
+  mcc_addr a;
+  const vnode *v = &e->nodes[i];
+  if (!v->alive || !v->node || mcc_node_parent(v->node, NULL, &a) != 0)
+    return UINT32_MAX;
+  return sim_engine_node_of(e, &a);
+}
+
+size_t engine_node_known(sim_engine *e, uint32_t i) {
+  mcc_node *node = e->nodes[i].node;
+  size_t k = 0;
+  mcc_node_info info;
+  for (size_t j = 0; node && j < mcc_node_known_count(node); j++)
+    if (mcc_node_known_get(node, j, &info) == 0 && info.seq) k++;
+  return k;
+}
+
+uint32_t sim_engine_parent(sim_engine *e, uint32_t i) {
+  if (!e->comm) return engine_node_parent(e, i);
+  ranks_view(e);
+  return e->nodes[i].alive ? e->view[i].parent : UINT32_MAX;
+}
+
+size_t sim_engine_records_known(sim_engine *e, uint32_t i) {
+  if (!e->comm) return engine_node_known(e, i);
+  ranks_view(e);
+  return e->view[i].known;
+}
+
+uint64_t sim_engine_nodes_memory(sim_engine *e) {
+  uint64_t m = 0;
+  if (e->comm) ranks_view(e);
+  for (uint32_t i = 0; i < e->n; i++)
+    if (e->nodes[i].alive)
+      m += e->comm ? e->view[i].memory : mcc_node_memory(e->nodes[i].node);
+  return m;
+}
+
+void sim_engine_routes(sim_engine *e, const uint32_t *at, const uint32_t *dst,
+                       size_t n, mcc_id *next, uint8_t *ok) {
+  memset(next, 0, n * sizeof *next);
+  memset(ok, 0, n);
+  for (size_t k = 0; k < n; k++) {
+    mcc_route r;
+    mcc_node *node = e->nodes[at[k]].node;
+    if (node && mcc_node_route(node, &e->nodes[dst[k]].keys.pub, &r) == 0) {
+      next[k] = r.next_hop;
+      ok[k] = 1;
+    }
+  }
+  if (e->comm) { /* each answered by the one rank that runs at[k] */
+    e->comm->or_bytes(e->comm, next, n * sizeof *next);
+    e->comm->or_bytes(e->comm, ok, n);
+  }
+}
+
+int sim_engine_lookup(sim_engine *e, uint32_t from, int kind, const void *key,
+                      size_t len, int *status, mcc_id *got, uint32_t *token) {
+  struct {
+    int32_t rv, status;
+    uint32_t token;
+    mcc_id got;
+  } a;
+  memset(&a, 0, sizeof a);
+  a.rv = MCC_ERR_INVALID_ARGUMENT;
+  a.status = -1;
+  mcc_node *node = e->nodes[from].node;
+  if (node) {
+    int st = -1;
+    a.rv = mcc_node_lookup(node, kind, key, len, e->now, &st, &a.got, &a.token);
+    a.status = st;
+  }
+  if (e->comm && e->nodes[from].part < e->comm->size)
+    e->comm->bcast(e->comm, &a, sizeof a, e->nodes[from].part);
+  e->state_gen++;
+  *status = a.status;
+  *got = a.got;
+  *token = a.token;
+  return a.rv;
+}
 const mcc_id *sim_engine_node_id(const sim_engine *e, uint32_t i) {
   return &e->nodes[i].keys.pub;
 }
 int sim_engine_alive(const sim_engine *e, uint32_t i) { return e->nodes[i].alive; }
 
-const sim_counters *sim_engine_counters(const sim_engine *e, uint32_t i) {
-  return &e->nodes[i].c;
+const sim_counters *sim_engine_counters(sim_engine *e, uint32_t i) {
+  if (!e->comm) return &e->nodes[i].c;
+  ranks_view(e);
+  return &e->view[i].c;
 }
 
 void sim_engine_kill(sim_engine *e, uint32_t i) {
   vnode *v = &e->nodes[i];
   if (!v->alive) return;
+  e->state_gen++;
   mcc_node_free(v->node);
   v->node = NULL;
   v->alive = 0;
@@ -1035,9 +1094,7 @@ uint32_t sim_engine_link_mtu(const sim_engine *e, uint32_t a, uint32_t b) {
 }
 
 uint64_t sim_engine_dropped_mtu(const sim_engine *e) {
-  uint64_t n = 0;
-  for (unsigned k = 0; k < e->nparts; k++) n += e->parts[k].dropped_mtu;
-  return n;
+  return parts_sum(e, offsetof(part, dropped_mtu));
 }
 
 void sim_engine_on_lookup(sim_engine *e, sim_lookup_fn fn, void *user) {
@@ -1046,7 +1103,9 @@ void sim_engine_on_lookup(sim_engine *e, sim_lookup_fn fn, void *user) {
 }
 
 void sim_engine_poke(sim_engine *e, uint32_t node) {
-  if (node < e->n && e->nodes[node].alive) schedule(e, &e->nodes[node]);
+  e->state_gen++;
+  if (node < e->n && e->nodes[node].alive && e->nodes[node].node)
+    schedule(e, &e->nodes[node]);
 }
 
 void sim_engine_on_drop(sim_engine *e, sim_drop_fn fn, void *user) {
@@ -1061,20 +1120,17 @@ void sim_engine_on_delivery(sim_engine *e, sim_delivery_fn fn, void *user) {
 
 /* Summed over partitions, between windows. */
 uint64_t sim_engine_type_bytes(const sim_engine *e, int type) {
-  uint64_t n = 0;
-  for (unsigned k = 0; type >= 0 && type < MAX_TYPES && k < e->nparts; k++)
-    n += e->parts[k].type_bytes[type];
-  return n;
+  if (type < 0 || type >= MAX_TYPES) return 0;
+  return parts_sum(e, offsetof(part, type_bytes) + (size_t)type * 8);
 }
 
 uint64_t sim_engine_type_datagrams(const sim_engine *e, int type) {
-  uint64_t n = 0;
-  for (unsigned k = 0; type >= 0 && type < MAX_TYPES && k < e->nparts; k++)
-    n += e->parts[k].type_dgrams[type];
-  return n;
+  if (type < 0 || type >= MAX_TYPES) return 0;
+  return parts_sum(e, offsetof(part, type_dgrams) + (size_t)type * 8);
 }
 
 void sim_engine_reset_counters(sim_engine *e) {
+  e->state_gen++;
   for (unsigned k = 0; k < e->nparts; k++) {
     memset(e->parts[k].type_bytes, 0, sizeof e->parts[k].type_bytes);
     memset(e->parts[k].type_dgrams, 0, sizeof e->parts[k].type_dgrams);
@@ -1141,7 +1197,9 @@ void sim_engine_tunnel_set(sim_engine *e, uint32_t tunnel, unsigned ends,
       continue;
     t->in_place ^= 1u << end;
     vnode *v = &e->nodes[t->node[end]];
-    if (!v->alive) continue; /* a revive adds what is in place */
+    e->state_gen++;
+    if (!v->alive || !v->node) continue; /* a revive adds what is in place;
+                                            another rank's node is its */
     if (in_place)
       mcc_node_tunnel_add(v->node, &t->end[end], e->now);
     else
@@ -1171,11 +1229,33 @@ int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
                             flow, seq, (uint16_t)(10000 + flow), 20000);
 }
 
+static int send_packet(sim_engine *e, vnode *v, const mcc_id *to, int proto,
+                       size_t size, uint32_t flow, uint32_t seq,
+                       uint16_t sport, uint16_t dport);
+
 int sim_engine_send_to(sim_engine *e, uint32_t src, const mcc_id *to,
                        int proto, size_t size, uint32_t flow, uint32_t seq,
                        uint16_t sport, uint16_t dport) {
   vnode *v = &e->nodes[src];
   if (!v->alive || size > 1200) return MCC_ERR_INVALID_ARGUMENT;
+  e->state_gen++;
+  if (!v->node) { /* another rank's: it sends, and says how it went */
+    int32_t rv = 0;
+    e->comm->bcast(e->comm, &rv, sizeof rv, v->part);
+    return rv;
+  }
+  int rv = send_packet(e, v, to, proto, size, flow, seq, sport, dport);
+  if (e->comm) {
+    int32_t r32 = rv;
+    e->comm->bcast(e->comm, &r32, sizeof r32, v->part);
+  }
+  return rv;
+}
+
+/* The packet sim_engine_send_to describes, made and sent by v's core. */
+static int send_packet(sim_engine *e, vnode *v, const mcc_id *to, int proto,
+                       size_t size, uint32_t flow, uint32_t seq,
+                       uint16_t sport, uint16_t dport) {
   uint8_t ip[1300], s6[16], d6[16];
   memset(ip, 0, sizeof ip);
   int rv = sim_local_addr(v->node, &v->keys.pub, ip + 12, s6);

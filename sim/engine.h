@@ -42,6 +42,11 @@ typedef struct sim_engine_config {
                          shared too. The output is the same bytes for
                          any number. */
   const struct sim_backend_ops *backend; /* NULL: the native engine */
+  /* MPI ranks (comm.h), NULL in one process: the partitions are split
+   * over the ranks, one each, and helper_threads must be 0. Every call
+   * below is then collective: every rank makes it, in the same order,
+   * as every rank runs the same scenario. */
+  struct sim_comm *comm;
 } sim_engine_config;
 
 /* With pcap_dir: network.pcap (every datagram on every link, once, as it
@@ -158,7 +163,26 @@ void sim_engine_tunnel_set(sim_engine *e, uint32_t tunnel, unsigned ends,
 const mcc_id *sim_engine_tunnel_endpoint(const sim_engine *e, uint32_t tunnel,
                                          int server);
 
+/* The node's core: NULL when it is dead, or run by another MPI rank.
+ * What the scenario runner needs to know of any node is below. */
 mcc_node *sim_engine_node(sim_engine *e, uint32_t node);
+/* The node's active parent as the node believes it (alive or not), or
+ * UINT32_MAX when it is dead or has none. */
+uint32_t sim_engine_parent(sim_engine *e, uint32_t node);
+/* Records the node holds with a sequence number (mcc_node_known_get). */
+size_t sim_engine_records_known(sim_engine *e, uint32_t node);
+/* mcc_node_memory summed over the live nodes. */
+uint64_t sim_engine_nodes_memory(sim_engine *e);
+/* Next hops: for each k, at[k]'s core's route to dst[k] (mcc_node_route)
+ * into next[k], ok[k] 0 when it has none. One call for many, so that
+ * MPI ranks answer them together. */
+void sim_engine_routes(sim_engine *e, const uint32_t *at, const uint32_t *dst,
+                       size_t n, mcc_id *next, uint8_t *ok);
+/* mcc_node_lookup on node `from` (alive), by its return value. */
+int sim_engine_lookup(sim_engine *e, uint32_t from, int kind, const void *key,
+                      size_t len, int *status, mcc_id *got, uint32_t *token);
+/* This process's MPI rank (0 in one process). */
+unsigned sim_engine_rank(const sim_engine *e);
 /* The node's id (its public key), alive or not. */
 const mcc_id *sim_engine_node_id(const sim_engine *e, uint32_t node);
 size_t sim_engine_size(const sim_engine *e);
@@ -166,8 +190,8 @@ size_t sim_engine_size(const sim_engine *e);
  * one store per partition): protocol state no single node's
  * mcc_node_memory counts, each distinct body once (store_memory.h), so
  * the same for any number of threads. */
-size_t sim_engine_store_memory(const sim_engine *e);
-const sim_counters *sim_engine_counters(const sim_engine *e, uint32_t node);
+size_t sim_engine_store_memory(sim_engine *e);
+const sim_counters *sim_engine_counters(sim_engine *e, uint32_t node);
 /* Wire bytes of all datagrams of one type (index = wire type, 0 = all). */
 uint64_t sim_engine_type_bytes(const sim_engine *e, int type);
 uint64_t sim_engine_type_datagrams(const sim_engine *e, int type);

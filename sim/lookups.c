@@ -147,12 +147,10 @@ void sim_lookups_ask(sim_lookups *l, uint32_t from, uint32_t target) {
   int status = -1;
   mcc_id got;
   int rv = l->by_name
-               ? mcc_node_lookup(sim_engine_node(l->e, from), MCC_LOOKUP_NAME,
-                                 name, strlen(name), sim_engine_now(l->e),
-                                 &status, &got, &q->token)
-               : mcc_node_lookup(sim_engine_node(l->e, from), MCC_LOOKUP_ID,
-                                 id, sizeof *id, sim_engine_now(l->e), &status,
-                                 &got, &q->token);
+               ? sim_engine_lookup(l->e, from, MCC_LOOKUP_NAME, name,
+                                   strlen(name), &status, &got, &q->token)
+               : sim_engine_lookup(l->e, from, MCC_LOOKUP_ID, id, sizeof *id,
+                                   &status, &got, &q->token);
   if (rv == 1)
     answered(l, q, status, &got);
   else if (rv != 0)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comm.h"
 #include "metrics.h"
 #include "run.h"
 #ifdef MCC_HAVE_NS3
@@ -56,13 +57,18 @@ static void usage(FILE *f) {
           "                   libns3-dev)%s\n"
           "  -q, --quiet      no summary on stdout\n"
           "\n"
+          "Under mpirun (mcc-sim built with OpenMPI), each rank runs one\n"
+          "partition and rank 0 writes the outputs, the same bytes as one\n"
+          "process: mpirun -np 4 mcc-sim run SCENARIO -o DIR (README.md,\n"
+          "\"Over several processes or machines\")%s\n"
+          "\n"
           "exit status: 0 every expectation holds, 1 one fails, 2 bad input\n",
 #ifdef MCC_HAVE_NS3
-          ""
+          "",
 #else
-          "\n                   (this build has no ns-3)"
+          "\n                   (this build has no ns-3)",
 #endif
-  );
+          sim_comm_mpi_built() ? "" : "\n(this build has no MPI)");
 }
 
 static int parse_u64(const char *s, uint64_t *out) {
@@ -74,8 +80,9 @@ static int parse_u64(const char *s, uint64_t *out) {
   return 0;
 }
 
-static int cmd_run(int argc, char **argv) {
+static int cmd_run(int argc, char **argv, sim_comm *comm) {
   sim_run_options o = {0};
+  o.comm = comm;
 #ifdef MCC_HAVE_NS3
   o.ns3 = &sim_backend_ns3;
 #endif
@@ -159,7 +166,27 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *cmd = argv[1];
-  if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+  if (!strcmp(cmd, "run")) {
+    /* Under mpirun every rank runs the same scenario; rank 0 alone
+     * speaks (they would all say the same) and writes the outputs. */
+    const char *why;
+    sim_comm *comm = sim_comm_mpi_begin(&argc, &argv, &why);
+    if (why) {
+      fprintf(stderr, "mcc-sim: %s\n", why);
+      return 2;
+    }
+    if (comm && comm->rank != 0 &&
+        (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
+      sim_comm_mpi_abort(comm, 2);
+    int rc = cmd_run(argc - 2, argv + 2, comm);
+    if (comm && comm->size > 1) { /* every rank ends with rank 0's status */
+      uint64_t status = (uint64_t)rc;
+      comm->max_u64(comm, &status, 1);
+      rc = (int)status;
+    }
+    sim_comm_mpi_end(comm);
+    return rc;
+  }
   if (!strcmp(cmd, "metrics")) {
     for (size_t i = 0; sim_metrics_name(i); i++) puts(sim_metrics_name(i));
     return 0;

@@ -116,7 +116,7 @@ int sim_measure_new(sim_measure **pm, sim_engine *e, const sim_topology *t,
     return MCC_ERR_NOMEM;
   }
   for (uint32_t i = 0; i < m->n; i++) {
-    memcpy(m->ids[i].key, mcc_node_id(sim_engine_node(e, i))->key, 32);
+    memcpy(m->ids[i].key, sim_engine_node_id(e, i)->key, 32);
     m->ids[i].index = i;
   }
   qsort(m->ids, m->n, sizeof *m->ids, id_cmp);
@@ -159,21 +159,13 @@ static int trusts(const sim_topology *t, uint32_t u, uint32_t v) {
 }
 
 static uint32_t active_parent(sim_measure *m, uint32_t i) {
-  mcc_addr a;
-  if (!sim_engine_alive(m->e, i) ||
-      mcc_node_parent(sim_engine_node(m->e, i), NULL, &a) != 0)
-    return UINT32_MAX;
-  uint32_t p = sim_engine_node_of(m->e, &a);
+  uint32_t p = sim_engine_parent(m->e, i);
   return p < m->n && sim_engine_alive(m->e, p) ? p : UINT32_MAX;
 }
 
 /* i's active parent as i believes it, alive or not. */
 static uint32_t believed_parent(sim_measure *m, uint32_t i) {
-  mcc_addr a;
-  if (!sim_engine_alive(m->e, i) ||
-      mcc_node_parent(sim_engine_node(m->e, i), NULL, &a) != 0)
-    return UINT32_MAX;
-  return sim_engine_node_of(m->e, &a);
+  return sim_engine_parent(m->e, i);
 }
 
 /* The root at the end of each node's chain of active parents, into root[]
@@ -216,15 +208,6 @@ static int has_admitted_parent(const sim_topology *t, uint32_t i) {
   return 0;
 }
 
-static size_t records_known(sim_engine *e, uint32_t i) {
-  mcc_node *node = sim_engine_node(e, i);
-  size_t k = 0;
-  mcc_node_info info;
-  for (size_t j = 0; j < mcc_node_known_count(node); j++)
-    if (mcc_node_known_get(node, j, &info) == 0 && info.seq) k++;
-  return k;
-}
-
 int sim_measure_bootstrap_check(sim_measure *m) {
   if (!isnan(m->m.bootstrap_s)) return 1;
   size_t n = m->n ? m->n : 1;
@@ -248,9 +231,9 @@ int sim_measure_bootstrap_check(sim_measure *m) {
   for (uint32_t r = 0; done && r < m->n; r++) {
     if (!sim_engine_alive(m->e, r)) continue;
     if (cyclic) { /* no root: every node must know every live node */
-      done = records_known(m->e, r) >= alive;
+      done = sim_engine_records_known(m->e, r) >= alive;
     } else if (want[r]) {
-      done = records_known(m->e, r) >= want[r];
+      done = sim_engine_records_known(m->e, r) >= want[r];
     }
   }
   free(want);
@@ -318,43 +301,118 @@ enum walk_result {
   WALK_LINK_DOWN  /* the link to the next hop is cut */
 };
 
-/* Follows the routing decisions from s to d. The core forwards a packet
- * that came from a node's active parent only down (never back up), so
- * once a hop has gone down (to a node that is not the sender's active
- * parent), a later hop from a node to its own active parent is no route.
- * The walk goes on past the hop limit until it arrives or revisits a node,
- * so a real loop counts as a loop however long it is; each step visits a
- * new node, so it ends within n steps. *phops: hops taken on arrival. */
-static int walk(sim_measure *m, uint32_t s, uint32_t d, int *phops) {
-  const mcc_id *dst = mcc_node_id(sim_engine_node(m->e, d));
-  if (++m->stamp == 0) {
-    memset(m->seen, 0, m->n * sizeof *m->seen);
-    m->stamp = 1;
-  }
-  m->seen[s] = m->stamp;
-  uint32_t at = s, prev = UINT32_MAX;
-  for (int hops = 1;; hops++) {
-    mcc_route r;
-    if (mcc_node_route(sim_engine_node(m->e, at), dst, &r) != 0)
-      return WALK_NO_ROUTE;
-    uint32_t next = index_of(m, &r.next_hop);
-    int up = next == UINT32_MAX ? -1 : sim_engine_link_up(m->e, at, next);
-    if (up < 0) return WALK_NO_ROUTE;
-    if (!sim_engine_alive(m->e, next)) return WALK_DEAD_NODE;
-    if (!up) return WALK_LINK_DOWN;
-    if (!admitted(m->t, at, next)) return WALK_TRUST;
-    /* the core's forwarding rule: never back to the node it came from
-     * (protocol/forward.c) */
-    if (next == prev) return WALK_NO_ROUTE;
-    if (next == d) {
-      if (phops) *phops = hops;
-      return hops > MCC_HOP_LIMIT ? WALK_HOP_LIMIT : WALK_ARRIVED;
+/* (walk, node) pairs a batch of walks has visited: open addressing. */
+typedef struct visited {
+  uint64_t *keys; /* (walk << 32 | node) + 1; 0: empty */
+  size_t mask, used;
+} visited;
+
+/* 1 when (w, node) was new, 0 when seen before, -1 out of memory. */
+static int visit(visited *v, size_t w, uint32_t node) {
+  if ((v->used + 1) * 2 > (v->keys ? v->mask + 1 : 0)) {
+    size_t cap = v->keys ? 2 * (v->mask + 1) : 256;
+    uint64_t *keys = calloc(cap, sizeof *keys);
+    if (!keys) return -1;
+    for (size_t i = 0; v->keys && i <= v->mask; i++) {
+      if (!v->keys[i]) continue;
+      size_t j = (size_t)(v->keys[i] * 0x9E3779B97F4A7C15ull) & (cap - 1);
+      while (keys[j]) j = (j + 1) & (cap - 1);
+      keys[j] = v->keys[i];
     }
-    if (m->seen[next] == m->stamp) return WALK_LOOP;
-    m->seen[next] = m->stamp;
-    prev = at;
-    at = next;
+    free(v->keys);
+    v->keys = keys;
+    v->mask = cap - 1;
   }
+  uint64_t k = ((uint64_t)w << 32 | node) + 1;
+  size_t i = (size_t)(k * 0x9E3779B97F4A7C15ull) & v->mask;
+  for (; v->keys[i]; i = (i + 1) & v->mask)
+    if (v->keys[i] == k) return 0;
+  v->keys[i] = k;
+  v->used++;
+  return 1;
+}
+
+/* Follows the routing decisions from s[k] to d[k], for every k at once,
+ * one hop per round: the cores of a round's nodes are asked together
+ * (sim_engine_routes), which MPI ranks answer in one exchange. The core
+ * forwards a packet that came from a node's active parent only down
+ * (never back up), so once a hop has gone down (to a node that is not the
+ * sender's active parent), a later hop from a node to its own active
+ * parent is no route. A walk goes on past the hop limit until it arrives
+ * or revisits a node, so a real loop counts as a loop however long it
+ * is; each step visits a new node, so it ends within n steps. verdict[k]
+ * is a walk_result; hops[k] (may be NULL) the hops taken on arrival. */
+static void walks(sim_measure *m, const uint32_t *s, const uint32_t *d,
+                  size_t n, uint8_t *verdict, int *hops) {
+  uint32_t *at = malloc((n ? n : 1) * sizeof *at);
+  uint32_t *prev = malloc((n ? n : 1) * sizeof *prev);
+  uint32_t *qat = malloc((n ? n : 1) * sizeof *qat);
+  uint32_t *qdst = malloc((n ? n : 1) * sizeof *qdst);
+  size_t *live = malloc((n ? n : 1) * sizeof *live);
+  mcc_id *next = malloc((n ? n : 1) * sizeof *next);
+  uint8_t *ok = malloc(n ? n : 1);
+  visited seen = {0};
+  size_t nlive = 0;
+  int failed = !at || !prev || !qat || !qdst || !live || !next || !ok;
+  for (size_t k = 0; k < n; k++) {
+    verdict[k] = WALK_NO_ROUTE;
+    if (hops) hops[k] = 0;
+    at[k] = s[k];
+    prev[k] = UINT32_MAX;
+    if (!failed && visit(&seen, k, s[k]) < 0) failed = 1;
+    if (!failed) live[nlive++] = k;
+  }
+  for (int hop = 1; !failed && nlive; hop++) {
+    for (size_t j = 0; j < nlive; j++) {
+      qat[j] = at[live[j]];
+      qdst[j] = d[live[j]];
+    }
+    sim_engine_routes(m->e, qat, qdst, nlive, next, ok);
+    size_t still = 0;
+    for (size_t j = 0; j < nlive; j++) {
+      size_t k = live[j];
+      int v = -1; /* a verdict ends the walk */
+      uint32_t nx = ok[j] ? index_of(m, &next[j]) : UINT32_MAX;
+      int up = nx == UINT32_MAX ? -1 : sim_engine_link_up(m->e, at[k], nx);
+      if (up < 0)
+        v = WALK_NO_ROUTE;
+      else if (!sim_engine_alive(m->e, nx))
+        v = WALK_DEAD_NODE;
+      else if (!up)
+        v = WALK_LINK_DOWN;
+      else if (!admitted(m->t, at[k], nx))
+        v = WALK_TRUST;
+      /* the core's forwarding rule: never back to the node it came from
+       * (protocol/forward.c) */
+      else if (nx == prev[k])
+        v = WALK_NO_ROUTE;
+      else if (nx == d[k]) {
+        if (hops) hops[k] = hop;
+        v = hop > MCC_HOP_LIMIT ? WALK_HOP_LIMIT : WALK_ARRIVED;
+      } else {
+        int fresh = visit(&seen, k, nx);
+        if (fresh < 0) failed = 1;
+        if (fresh == 0) v = WALK_LOOP;
+      }
+      if (v >= 0) {
+        verdict[k] = (uint8_t)v;
+        continue;
+      }
+      prev[k] = at[k];
+      at[k] = nx;
+      live[still++] = k;
+    }
+    nlive = still;
+  }
+  if (failed) fprintf(stderr, "mcc-sim: out of memory judging routes\n");
+  free(seen.keys);
+  free(at);
+  free(prev);
+  free(qat);
+  free(qdst);
+  free(live);
+  free(next);
+  free(ok);
 }
 
 /* The active topology: each live node's live active parent, kept only
@@ -598,13 +656,21 @@ static void ping_pairs(sim_measure *m, const ping_pair *pairs, size_t n) {
   uint32_t *next_child = malloc(m->n * sizeof *next_child);
   uint32_t *queue = malloc(m->n * sizeof *queue);
   int *dist = malloc(m->n * sizeof *dist);
+  uint32_t *src = calloc(n ? n : 1, sizeof *src);
+  uint32_t *dst = calloc(n ? n : 1, sizeof *dst);
+  uint8_t *verdict = malloc(n ? n : 1);
+  int *hopsv = malloc((n ? n : 1) * sizeof *hopsv);
   uint32_t f = tag_add(m, TAG_PING);
   flow *fl = flow_at(m, f);
-  if (!parent || !first || !next_child || !queue || !dist || !fl) goto out;
+  if (!parent || !first || !next_child || !queue || !dist || !fl || !src ||
+      !dst || !verdict || !hopsv)
+    goto out;
   if (!(fl->pairs = malloc((n ? n : 1) * sizeof *fl->pairs))) goto out;
   memcpy(fl->pairs, pairs, n * sizeof *pairs);
   fl->npairs = n;
   active_edges(m, parent, first, next_child);
+  for (size_t k = 0; k < n; k++) src[k] = pairs[k].s, dst[k] = pairs[k].d;
+  walks(m, src, dst, n, verdict, hopsv);
   uint32_t last_src = UINT32_MAX;
   for (size_t k = 0; k < n; k++) {
     ping_pair *p = &fl->pairs[k];
@@ -612,8 +678,8 @@ static void ping_pairs(sim_measure *m, const ping_pair *pairs, size_t n) {
       bfs(m, parent, first, next_child, p->s, dist, queue);
       last_src = p->s;
     }
-    int hops = 0;
-    p->verdict = (uint8_t)walk(m, p->s, p->d, &hops);
+    int hops = hopsv[k];
+    p->verdict = verdict[k];
     if (p->forbidden) {
       m->m.routing_forbidden_pairs++;
     } else {
@@ -627,6 +693,10 @@ static void ping_pairs(sim_measure *m, const ping_pair *pairs, size_t n) {
       sim_engine_send(m->e, p->s, p->d, 17, 8, f, (uint32_t)k);
   }
 out:
+  free(src);
+  free(dst);
+  free(verdict);
+  free(hopsv);
   free(parent);
   free(first);
   free(next_child);
@@ -820,13 +890,23 @@ int sim_measure_failover_check(sim_measure *m) {
     failover *fo = &m->fo[k];
     if (fo->t1) continue;
     uint32_t ref = reference_node(m, fo);
-    int ok = 1;
+    uint32_t *src = malloc((fo->n ? fo->n : 1) * sizeof *src);
+    uint32_t *dst = malloc((fo->n ? fo->n : 1) * sizeof *dst);
+    uint8_t *verdict = malloc(fo->n ? fo->n : 1);
+    int ok = src && dst && verdict;
+    size_t nw = 0;
     for (size_t j = 0; ok && ref != UINT32_MAX && j < fo->n; j++) {
       uint32_t i = fo->nodes[j];
       if (!sim_engine_alive(m->e, i) || i == ref || !admitted(m->t, ref, i))
         continue;
-      ok = walk(m, ref, i, NULL) == WALK_ARRIVED;
+      src[nw] = ref;
+      dst[nw++] = i;
     }
+    if (ok) walks(m, src, dst, nw, verdict, NULL);
+    for (size_t j = 0; ok && j < nw; j++) ok = verdict[j] == WALK_ARRIVED;
+    free(src);
+    free(dst);
+    free(verdict);
     if (ok) {
       fo->t1 = sim_engine_now(m->e);
       double s = (double)(fo->t1 - fo->t0) / S_NS;
@@ -941,13 +1021,9 @@ void sim_measure_current(const sim_measure *m, sim_metrics *out) {
  * on one link, after the end of the timeline. */
 void sim_measure_finish(sim_measure *m, sim_metrics *out) {
   uint64_t now = sim_engine_now(m->e);
-  double mem = 0;
+  double mem = (double)sim_engine_nodes_memory(m->e);
   size_t alive = 0;
-  for (uint32_t i = 0; i < m->n; i++)
-    if (sim_engine_alive(m->e, i)) {
-      mem += (double)mcc_node_memory(sim_engine_node(m->e, i));
-      alive++;
-    }
+  for (uint32_t i = 0; i < m->n; i++) alive += sim_engine_alive(m->e, i) != 0;
   /* the records the nodes share are theirs too, spread over them */
   mem += (double)sim_engine_store_memory(m->e);
   m->m.state_bytes_per_node = alive ? mem / (double)alive : 0;

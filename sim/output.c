@@ -41,17 +41,22 @@ uint64_t sim_peak_rss(void) {
   return (uint64_t)ru.ru_maxrss * 1024; /* Linux reports KiB */
 }
 
-int sim_write_run_json(const char *path, double wall_s, uint64_t events,
-                       uint64_t nodes, int threads, const char *backend) {
+int sim_write_run_json(const char *path, const sim_run_cost *c) {
   FILE *f = fopen(path, "w");
   if (!f) return -1;
   fprintf(f,
           "{\n  \"wall_s\": %.3f,\n  \"peak_rss_bytes\": %llu,\n"
           "  \"events\": %llu,\n  \"events_per_s\": %.0f,\n"
-          "  \"nodes\": %llu,\n  \"threads\": %d,\n  \"backend\": \"%s\"\n}\n",
-          wall_s, (unsigned long long)sim_peak_rss(),
-          (unsigned long long)events, wall_s > 0 ? (double)events / wall_s : 0,
-          (unsigned long long)nodes, threads, backend);
+          "  \"nodes\": %llu,\n  \"threads\": %d,\n  \"ranks\": %d,\n"
+          "  \"backend\": \"%s\",\n  \"partitions\": %u,\n"
+          "  \"windows\": %llu,\n  \"barrier_wait_s\": %.3f,\n"
+          "  \"busy_s\": %.3f\n}\n",
+          c->wall_s, (unsigned long long)sim_peak_rss(),
+          (unsigned long long)c->events,
+          c->wall_s > 0 ? (double)c->events / c->wall_s : 0,
+          (unsigned long long)c->nodes, c->threads, c->ranks, c->backend,
+          c->partitions, (unsigned long long)c->windows, c->barrier_wait_s,
+          c->busy_s);
   return fclose(f);
 }
 

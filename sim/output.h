@@ -14,9 +14,19 @@ int sim_mkdirs(const char *path);
 double sim_wall_s(void);
 /* Peak resident set size of this process, bytes. */
 uint64_t sim_peak_rss(void);
-/* run.json: what the run cost here (not part of the deterministic output). */
-int sim_write_run_json(const char *path, double wall_s, uint64_t events,
-                       uint64_t nodes, int threads, const char *backend);
+/* run.json: what the run cost here (not part of the deterministic
+ * output). With MPI ranks, rank 0's wall time and peak RSS (each rank has
+ * its own), and the events and window figures of all of them. */
+typedef struct sim_run_cost {
+  double wall_s;
+  uint64_t events, nodes;
+  int threads, ranks;
+  const char *backend;
+  unsigned partitions;
+  uint64_t windows;
+  double barrier_wait_s, busy_s; /* summed over threads or ranks */
+} sim_run_cost;
+int sim_write_run_json(const char *path, const sim_run_cost *cost);
 
 typedef struct sim_progress {
   int enabled; /* -1: decide after a second of wall time */

@@ -15,6 +15,7 @@
 
 #include <mcc/conf.h>
 
+#include "comm.h"
 #include "cost.h"
 #include "dot.h"
 #include "engine.h"
@@ -62,7 +63,7 @@ typedef struct run_ctx {
   uint64_t keep_alive_ns;
   flow_state *flows;
   size_t nflows;
-  int threads;
+  int threads, ranks;
   int ns3;              /* the run is on the ns-3 backend */
   sim_lookups *lookups; /* `resolve` events */
 } run_ctx;
@@ -465,38 +466,55 @@ static void play(run_ctx *c, sim_progress *progress) {
   if (failovers) sim_measure_failover_check(c->m);
 }
 
+/* Every rank gathers what the outputs need (collective: engine.h); rank
+ * 0 alone writes them. */
 static int write_outputs(run_ctx *c, const char *dir, const sim_metrics *m,
                          double wall, int svg) {
   char path[4200], err[512];
-  snprintf(path, sizeof path, "%s/metrics.json", dir);
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
-    return 2;
-  }
-  sim_metrics_write_json(m, f);
-  if (fclose(f) != 0) return 2;
-  snprintf(path, sizeof path, "%s/run.json", dir);
-  if (sim_write_run_json(path, wall, sim_engine_events(c->e),
-                         c->topo.nnodes, c->threads,
-                         c->ns3 ? "ns3" : "native") != 0) {
-    fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
-    return 2;
-  }
+  sim_engine_stat stat;
+  sim_engine_stats(c->e, &stat);
   sim_node_state *st = calloc(c->topo.nnodes ? c->topo.nnodes : 1,
                               sizeof *st);
   if (!st) return 2;
   for (uint32_t i = 0; i < c->topo.nnodes; i++) {
     uint32_t parents[1];
-    mcc_addr a;
     st[i].alive = (uint8_t)sim_engine_alive(c->e, i);
     st[i].is_root = sim_topology_parents(&c->topo, i, parents, 1) == 0;
     st[i].active_parent = -1;
-    if (st[i].alive &&
-        mcc_node_parent(sim_engine_node(c->e, i), NULL, &a) == 0) {
-      uint32_t p = sim_engine_node_of(c->e, &a);
-      if (p != UINT32_MAX) st[i].active_parent = p;
-    }
+    uint32_t p = sim_engine_parent(c->e, i);
+    if (st[i].alive && p != UINT32_MAX) st[i].active_parent = p;
+  }
+  if (sim_engine_rank(c->e) != 0) {
+    free(st);
+    return 0;
+  }
+  snprintf(path, sizeof path, "%s/metrics.json", dir);
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
+    free(st);
+    return 2;
+  }
+  sim_metrics_write_json(m, f);
+  if (fclose(f) != 0) {
+    free(st);
+    return 2;
+  }
+  snprintf(path, sizeof path, "%s/run.json", dir);
+  sim_run_cost cost = {wall,
+                       stat.events,
+                       c->topo.nnodes,
+                       c->threads,
+                       c->ranks,
+                       c->ns3 ? "ns3" : "native",
+                       stat.partitions,
+                       stat.windows,
+                       stat.barrier_wait_s,
+                       stat.busy_s};
+  if (sim_write_run_json(path, &cost) != 0) {
+    fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
+    free(st);
+    return 2;
   }
   char dot[4200], svgp[4200];
   snprintf(dot, sizeof dot, "%s/topology.dot", dir);
@@ -673,8 +691,16 @@ int sim_run(const sim_run_options *o) {
   cfg.unix_start_s = UNIX_START;
   cfg.pcap_dir = o->pcap ? pcap : NULL;
   int threads = o->threads ? o->threads
-                           : (sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1);
+                : o->comm    ? 1
+                             : (sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1);
+  if (o->comm && threads > 1) {
+    fprintf(stderr, "mcc-sim: --threads %d: under mpirun each rank runs one "
+                    "partition on one thread; start more ranks instead\n",
+            threads);
+    goto out;
+  }
   cfg.helper_threads = threads - 1;
+  cfg.comm = o->comm;
   cfg.backend = o->backend;
   if (!o->backend_given && sc.backend_ns3) {
     if (!o->ns3) {
@@ -688,7 +714,13 @@ int sim_run(const sim_run_options *o) {
     cfg.backend = o->ns3;
   }
   c.threads = threads;
+  c.ranks = o->comm ? (int)o->comm->size : 1;
   c.ns3 = cfg.backend != NULL;
+  if (o->comm && c.ns3) {
+    fprintf(stderr, "mcc-sim: %s: the ns-3 backend runs in one process; "
+                    "run it without mpirun\n", sc.path);
+    goto out;
+  }
   cfg.link_defaults.delay_ns = DEFAULT_DELAY_NS;
   cfg.link_defaults.mtu = 1500;
   sim_link_apply(&cfg.link_defaults, &sc.link, sc.link_has);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct sim_backend_ops;
+struct sim_comm;
 
 typedef struct sim_run_options {
   const char *scenario_path;
@@ -26,6 +27,7 @@ typedef struct sim_run_options {
   int backend_given; /* --backend said so: the scenario's `backend` line
                         does not count */
   const struct sim_backend_ops *ns3; /* the ns-3 backend, when built in */
+  struct sim_comm *comm; /* MPI ranks (started by mpirun), or NULL */
 } sim_run_options;
 
 /* The process exit code: 0 every expectation holds, 1 one fails, 2 bad

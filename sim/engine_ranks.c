@@ -1,0 +1,220 @@
+/*
+ * engine_ranks.c — what crosses between MPI ranks (engine_internal.h):
+ * the datagrams a window sent to another rank's partition, the journals
+ * every rank replays (so every rank's scenario runner sees the same
+ * callbacks in the same order), the view of other ranks' nodes the
+ * runner's measurements read, and the distinct record bodies of the
+ * state figure. Records travel as fixed little headers plus their bytes;
+ * the ranks run the same build on the same kind of machine, so the
+ * fields go in host order.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "store_memory.h"
+
+/* ---- a byte buffer --------------------------------------------------------- */
+
+typedef struct buf {
+  uint8_t *p;
+  size_t len, cap;
+  int nomem;
+} buf;
+
+static void put(buf *b, const void *data, size_t len) {
+  if (b->nomem) return;
+  if (b->len + len > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + len) cap *= 2;
+    uint8_t *p = realloc(b->p, cap);
+    if (!p) {
+      b->nomem = 1;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, data, len);
+  b->len += len;
+}
+
+static void nomem(sim_engine *e) {
+  fprintf(stderr, "mcc-sim: rank %u: out of memory\n", e->comm->rank);
+  e->comm->abort(e->comm, 2);
+}
+
+static part *my_part(sim_engine *e) {
+  return e->comm->rank < e->nparts ? &e->parts[e->comm->rank] : NULL;
+}
+
+/* ---- datagrams -------------------------------------------------------------- */
+
+typedef struct wire_event {
+  uint64_t at, seq;
+  uint32_t kind, node, from, gen, len, tag_flow, tag_seq;
+} wire_event;
+
+uint64_t ranks_exchange(sim_engine *e) {
+  sim_comm *c = e->comm;
+  part *p = my_part(e);
+  size_t n = c->size, *lens = calloc(n, sizeof *lens);
+  size_t *at = calloc(n, sizeof *at), *rlens = calloc(n, sizeof *rlens);
+  if (!lens || !at || !rlens) nomem(e);
+  size_t total = 0, count = p ? p->out.len : 0;
+  for (size_t j = 0; j < count; j++) {
+    size_t size = sizeof(wire_event) + p->out.items[j].len;
+    lens[e->nodes[p->out.items[j].node].part] += size;
+    total += size;
+  }
+  for (size_t r = 1; r < n; r++) at[r] = at[r - 1] + lens[r - 1];
+  uint8_t *send = malloc(total ? total : 1), *recv = NULL;
+  if (!send) nomem(e);
+  for (size_t j = 0; j < count; j++) { /* in out-box order, per rank */
+    event *ev = &p->out.items[j];
+    wire_event w = {ev->at,  ev->seq, ev->kind,     ev->node,   ev->from,
+                    ev->gen, ev->len, ev->tag_flow, ev->tag_seq};
+    size_t *o = &at[e->nodes[ev->node].part];
+    memcpy(send + *o, &w, sizeof w);
+    if (ev->len) memcpy(send + *o + sizeof w, ev->data, ev->len);
+    *o += sizeof w + ev->len;
+    free(ev->data);
+  }
+  if (p) p->out.len = 0;
+  if (c->alltoall(c, send, lens, &recv, rlens) != 0) nomem(e);
+  size_t rtotal = 0, moved = 0;
+  for (size_t r = 0; r < n; r++) rtotal += rlens[r];
+  for (size_t off = 0; off + sizeof(wire_event) <= rtotal; moved++) {
+    wire_event w;
+    memcpy(&w, recv + off, sizeof w);
+    off += sizeof w;
+    event ev = {w.at,  w.seq, w.kind,     w.node,    w.from,
+                w.gen, w.len, w.tag_flow, w.tag_seq, malloc(w.len ? w.len : 1)};
+    if (!ev.data) nomem(e);
+    memcpy(ev.data, recv + off, w.len);
+    off += w.len;
+    if (engine_push(e, ev) != 0) nomem(e);
+  }
+  free(send);
+  free(recv);
+  free(lens);
+  free(at);
+  free(rlens);
+  return moved;
+}
+
+/* ---- journals ----------------------------------------------------------------- */
+
+typedef struct wire_jrec {
+  uint64_t at, seq;
+  uint32_t node, kind, a, b;
+  int32_t c;
+  uint32_t len;
+} wire_jrec;
+
+int ranks_gather_journals(sim_engine *e, sim_journal *js) {
+  sim_comm *c = e->comm;
+  part *p = my_part(e);
+  buf b = {0};
+  for (size_t k = 0; p && k < p->journal.len; k++) {
+    const sim_jrec *r = &p->journal.r[k];
+    wire_jrec w = {r->at, r->seq, r->node, r->kind, r->a, r->b, r->c, r->len};
+    put(&b, &w, sizeof w);
+    put(&b, r->data, r->len);
+  }
+  if (p) sim_journal_clear(&p->journal);
+  if (b.nomem) return MCC_ERR_NOMEM;
+  size_t *lens = calloc(c->size, sizeof *lens);
+  uint8_t *all = NULL;
+  int rv = lens ? c->allgather(c, b.p, b.len, &all, lens) : MCC_ERR_NOMEM;
+  free(b.p);
+  size_t off = 0;
+  for (unsigned r = 0; rv == 0 && r < c->size; r++) {
+    size_t end = off + lens[r];
+    while (rv == 0 && off + sizeof(wire_jrec) <= end) {
+      wire_jrec w;
+      memcpy(&w, all + off, sizeof w);
+      off += sizeof w;
+      sim_jrec rec = {w.at, w.seq, w.node, w.kind, w.a, w.b, w.c, 0, NULL};
+      rv = sim_journal_add(&js[r], &rec, all + off, w.len);
+      off += w.len;
+    }
+    off = end;
+  }
+  free(all);
+  free(lens);
+  return rv;
+}
+
+/* ---- the view of every node ------------------------------------------------------ */
+
+void ranks_view(sim_engine *e) {
+  if (e->view && e->view_gen == e->state_gen) return;
+  if (!e->view && !(e->view = malloc((e->n ? e->n : 1) * sizeof *e->view)))
+    nomem(e);
+  memset(e->view, 0, e->n * sizeof *e->view);
+  for (uint32_t i = 0; i < e->n; i++) {
+    if (!engine_local(e, i)) continue;
+    node_view *w = &e->view[i];
+    w->c = e->nodes[i].c;
+    w->parent = engine_node_parent(e, i);
+    if (e->nodes[i].node) {
+      w->known = (uint32_t)engine_node_known(e, i);
+      w->memory = mcc_node_memory(e->nodes[i].node);
+    }
+  }
+  e->comm->or_bytes(e->comm, e->view, e->n * sizeof *e->view);
+  e->view_gen = e->state_gen;
+}
+
+/* ---- distinct record bodies -------------------------------------------------------- */
+
+/* A body by a 128-bit digest of its content and its length: two bodies
+ * in different ranks are the same when these are. */
+typedef struct body_sum {
+  uint8_t digest[16];
+  uint64_t len, bytes;
+} body_sum;
+
+static void add_body(void *user, const uint8_t *content, size_t len,
+                     size_t bytes) {
+  buf *b = user;
+  body_sum s;
+  memset(&s, 0, sizeof s);
+  crypto_generichash(s.digest, sizeof s.digest, content, len, NULL, 0);
+  s.len = len;
+  s.bytes = bytes;
+  put(b, &s, sizeof s);
+}
+
+static int body_cmp(const void *x, const void *y) {
+  const body_sum *a = x, *b = y;
+  int c = memcmp(a->digest, b->digest, sizeof a->digest);
+  if (c) return c;
+  return a->len < b->len ? -1 : a->len > b->len;
+}
+
+size_t ranks_store_memory(sim_engine *e) {
+  sim_comm *c = e->comm;
+  part *p = my_part(e);
+  buf b = {0};
+  if (p) mcc_record_store_each(p->store, add_body, &b);
+  if (b.nomem) nomem(e);
+  size_t *lens = calloc(c->size, sizeof *lens);
+  uint8_t *all = NULL;
+  if (!lens || c->allgather(c, b.p, b.len, &all, lens) != 0) nomem(e);
+  size_t total = 0;
+  for (unsigned r = 0; r < c->size; r++) total += lens[r];
+  size_t n = total / sizeof(body_sum), bytes = 0;
+  body_sum *s = (body_sum *)(void *)all;
+  qsort(s, n, sizeof *s, body_cmp);
+  for (size_t k = 0; k < n; k++)
+    if (k == 0 || body_cmp(&s[k], &s[k - 1]) != 0)
+      bytes += s[k].bytes + SIM_STORE_INDEX_BYTES;
+  free(all);
+  free(lens);
+  free(b.p);
+  return bytes;
+}

@@ -50,13 +50,13 @@ int sim_write_run_json(const char *path, const sim_run_cost *c) {
           "  \"nodes\": %llu,\n  \"threads\": %d,\n  \"ranks\": %d,\n"
           "  \"backend\": \"%s\",\n  \"partitions\": %u,\n"
           "  \"windows\": %llu,\n  \"barrier_wait_s\": %.3f,\n"
-          "  \"busy_s\": %.3f\n}\n",
+          "  \"busy_s\": %.3f,\n  \"peak_rss_bytes_all_ranks\": %llu\n}\n",
           c->wall_s, (unsigned long long)sim_peak_rss(),
           (unsigned long long)c->events,
           c->wall_s > 0 ? (double)c->events / c->wall_s : 0,
           (unsigned long long)c->nodes, c->threads, c->ranks, c->backend,
           c->partitions, (unsigned long long)c->windows, c->barrier_wait_s,
-          c->busy_s);
+          c->busy_s, (unsigned long long)c->peak_rss_all_ranks);
   return fclose(f);
 }
 

@@ -25,6 +25,7 @@ typedef struct sim_run_cost {
   unsigned partitions;
   uint64_t windows;
   double barrier_wait_s, busy_s; /* summed over threads or ranks */
+  uint64_t peak_rss_all_ranks;   /* each rank's peak RSS, added up */
 } sim_run_cost;
 int sim_write_run_json(const char *path, const sim_run_cost *cost);
 

@@ -64,6 +64,7 @@ typedef struct run_ctx {
   flow_state *flows;
   size_t nflows;
   int threads, ranks;
+  sim_comm *comm; /* MPI ranks, or NULL */
   int ns3;              /* the run is on the ns-3 backend */
   sim_lookups *lookups; /* `resolve` events */
 } run_ctx;
@@ -473,6 +474,8 @@ static int write_outputs(run_ctx *c, const char *dir, const sim_metrics *m,
   char path[4200], err[512];
   sim_engine_stat stat;
   sim_engine_stats(c->e, &stat);
+  uint64_t rss_all = sim_peak_rss(); /* every rank's peak, added up */
+  if (c->comm) c->comm->sum_u64(c->comm, &rss_all, 1);
   sim_node_state *st = calloc(c->topo.nnodes ? c->topo.nnodes : 1,
                               sizeof *st);
   if (!st) return 2;
@@ -510,7 +513,8 @@ static int write_outputs(run_ctx *c, const char *dir, const sim_metrics *m,
                        stat.partitions,
                        stat.windows,
                        stat.barrier_wait_s,
-                       stat.busy_s};
+                       stat.busy_s,
+                       rss_all};
   if (sim_write_run_json(path, &cost) != 0) {
     fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
     free(st);
@@ -715,6 +719,7 @@ int sim_run(const sim_run_options *o) {
   }
   c.threads = threads;
   c.ranks = o->comm ? (int)o->comm->size : 1;
+  c.comm = o->comm;
   c.ns3 = cfg.backend != NULL;
   if (o->comm && c.ns3) {
     fprintf(stderr, "mcc-sim: %s: the ns-3 backend runs in one process; "

@@ -15,6 +15,13 @@
  * shows in wall times: compare CPU seconds too.
  * Built with ns-3, it first runs issue 14's star of 10,000 leaves on both
  * backends, each in a child process for its own peak RSS.
+ * The scaling table last (issue 15): scenarios/long/tree-100k.scn run by
+ * build/bin/mcc-sim on 1 and 2 threads, and under mpirun on 1, 2 and 4
+ * ranks when mcc-sim has MPI; each a process of its own, timed from the
+ * outside (MPI's start-up included), its CPU time that of the process and
+ * its children, its peak RSS every rank's added up (run.json). More ranks
+ * than cores share them (oversubscribed): events per second per core
+ * divide by the cores in use, at most the machine's.
  *   mcc-bench-sim [OUT.json] [--max N] [--threads N]
  *   (N: largest tree, default 100000)
  */
@@ -22,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sys/resource.h>
+#include <sys/time.h>
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -46,6 +56,7 @@ typedef struct result {
   int threads;
   sim_engine_stat st;
   double cpu_s;
+  int ranks, cores; /* MPI ranks (0: in this process); cores in use */
 } result;
 
 static double cpu_s(void) {
@@ -137,21 +148,104 @@ static int run_forked(result *r, size_t leaves, const sim_backend_ops *ops) {
              : -1;
 }
 
+/* The number after "key": in a JSON file of mcc-sim's (flat objects). */
+static double json_number(const char *path, const char *key) {
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  char line[512], want[128];
+  snprintf(want, sizeof want, "\"%s\":", key);
+  double v = -1;
+  while (fgets(line, sizeof line, f)) {
+    const char *at = strstr(line, want);
+    if (at && sscanf(at + strlen(want), "%lf", &v) == 1) break;
+  }
+  fclose(f);
+  return v;
+}
+
+/* mcc-sim run SCENARIO in a process of its own, under mpirun with ranks
+ * > 0; its figures from the run.json and metrics.json it writes. */
+static int run_cli(result *r, const char *sim, const char *scenario,
+                   int nthreads, int ranks) {
+  char dir[] = "/tmp/mcc-bench-sim-XXXXXX", th[16], np[16], path[256];
+  if (!mkdtemp(dir)) return -1;
+  snprintf(th, sizeof th, "%d", nthreads);
+  snprintf(np, sizeof np, "%d", ranks);
+  const char *argv_one[] = {sim, "run", scenario, "-o", dir, "-q", "--no-svg",
+                            "--no-progress", "--threads", th, NULL};
+  const char *argv_mpi[] = {"mpirun", "--oversubscribe", "-np", np, sim,
+                            "run", scenario, "-o", dir, "-q", "--no-svg",
+                            "--no-progress", NULL};
+  double t0 = sim_wall_s();
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+    setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+    setenv("OMPI_MCA_btl", "self,vader", 1);
+    execvp(ranks ? "mpirun" : sim, (char *const *)(ranks ? argv_mpi : argv_one));
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage ru;
+  if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "bench-sim: %s on %s failed (status %d)\n", scenario,
+            ranks ? "mpirun" : "one process", status);
+    return -1;
+  }
+  r->wall_s = sim_wall_s() - t0;
+  r->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+  snprintf(path, sizeof path, "%s/run.json", dir);
+  r->events = (uint64_t)json_number(path, "events");
+  r->nodes = (size_t)json_number(path, "nodes");
+  r->st.partitions = (unsigned)json_number(path, "partitions");
+  r->st.windows = (uint64_t)json_number(path, "windows");
+  r->st.events = r->events;
+  r->st.barrier_wait_s = json_number(path, "barrier_wait_s");
+  r->st.busy_s = json_number(path, "busy_s");
+  r->rss_mib = json_number(path, "peak_rss_bytes_all_ranks") / 1048576.0;
+  snprintf(path, sizeof path, "%s/metrics.json", dir);
+  r->bootstrap_s = json_number(path, "bootstrap_s");
+  r->bytes_per_node = json_number(path, "state_bytes_per_node");
+  r->idle_leaf = json_number(path, "idle.leaf_bytes_per_day");
+  r->idle_root = json_number(path, "idle.root_bytes_per_day");
+  r->events_per_s = (double)r->events / r->wall_s;
+  r->threads = nthreads;
+  r->ranks = ranks;
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  int used = ranks ? ranks : nthreads;
+  r->cores = ncpu > 0 && used > ncpu ? (int)ncpu : used;
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0) fprintf(stderr, "bench-sim: could not remove %s\n", dir);
+  return 0;
+}
+
 static void write_json(FILE *f, const result *r, int last) {
   double per_window =
       r->st.windows ? (double)r->st.events / (double)r->st.windows : 0;
+  int cores = r->cores ? r->cores : r->threads;
+  fprintf(f, "  \"%s\": {", r->name);
+  if (r->cores)
+    fprintf(f, "\"scenario\": \"scenarios/long/tree-100k.scn\", "
+               "\"mpi_ranks\": %d, \"cores_used\": %d, %s",
+            r->ranks, r->cores,
+            r->ranks > r->cores ? "\"oversubscribed\": true, " : "");
   fprintf(f,
-          "  \"%s\": {\"nodes\": %zu, \"bootstrap_simulated_s\": %.0f, "
+          "\"nodes\": %zu, \"bootstrap_simulated_s\": %.0f, "
           "\"threads\": %d, \"wall_s\": %.2f, \"cpu_s\": %.2f, \"events\": %llu, \"events_per_s\": %.0f, "
-          "\"events_per_s_per_thread\": %.0f, \"partitions\": %u, "
+          "\"events_per_s_per_core\": %.0f, \"partitions\": %u, "
           "\"windows\": %llu, \"events_per_window\": %.1f, "
           "\"barrier_wait_s\": %.2f, \"busy_s\": %.2f, "
           "\"protocol_bytes_per_node\": %.0f, \"peak_rss_mib\": %.1f, "
           "\"idle_leaf_bytes_per_day\": %.0f, "
           "\"idle_root_bytes_per_day\": %.0f}%s\n",
-          r->name, r->nodes, r->bootstrap_s, r->threads, r->wall_s, r->cpu_s,
+          r->nodes, r->bootstrap_s, r->threads, r->wall_s, r->cpu_s,
           (unsigned long long)r->events, r->events_per_s,
-          r->events_per_s / (r->threads ? r->threads : 1), r->st.partitions,
+          r->events_per_s / (cores ? cores : 1), r->st.partitions,
           (unsigned long long)r->st.windows, per_window, r->st.barrier_wait_s,
           r->st.busy_s, r->bytes_per_node, r->rss_mib, r->idle_leaf, r->idle_root,
           last ? "" : ",");
@@ -185,7 +279,8 @@ int main(int argc, char **argv) {
   if (threads < 1 || threads > 64) threads = 1;
   printf("mcc-bench-sim: %d thread%s\n", threads, threads > 1 ? "s" : "");
   char err[256];
-  result rs[8];
+  result rs[16];
+  memset(rs, 0, sizeof rs);
   size_t n = 0;
   sim_topology t;
 #ifdef MCC_HAVE_NS3
@@ -223,6 +318,30 @@ int main(int argc, char **argv) {
       threads = all;
     }
     sim_topology_free(&t);
+  }
+  /* The scaling table: the same scenario through mcc-sim, on threads
+   * and on MPI ranks. */
+  static const char *sim = "build/bin/mcc-sim",
+                    *tree = "scenarios/long/tree-100k.scn";
+  static const struct {
+    const char *name;
+    int threads, ranks;
+  } scaling[] = {{"scaling_tree_100k_1_thread", 1, 0},
+                 {"scaling_tree_100k_2_threads", 2, 0},
+                 {"scaling_tree_100k_mpi_1_rank", 1, 1},
+                 {"scaling_tree_100k_mpi_2_ranks", 1, 2},
+                 {"scaling_tree_100k_mpi_4_ranks", 1, 4}};
+  int mpi = system("build/bin/mcc-sim --help | grep -q 'has no MPI' || "
+                   "! command -v mpirun >/dev/null") != 0;
+  for (size_t k = 0; max >= 100000 && k < 5; k++) {
+    if (scaling[k].ranks && !mpi) {
+      printf("%s: skipped (mcc-sim without MPI, or no mpirun)\n",
+             scaling[k].name);
+      continue;
+    }
+    rs[n].name = scaling[k].name;
+    if (run_cli(&rs[n], sim, tree, scaling[k].threads, scaling[k].ranks) == 0)
+      print_line(&rs[n++]);
   }
   FILE *f = fopen(path, "w");
   if (!f) {

@@ -416,7 +416,6 @@ static void cb_lookup_done(void *user, uint32_t token, int status,
 
 static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
   vnode *v = &e->nodes[i];
-  e->state_gen++;
   if (!engine_local(e, i)) { /* its rank starts its core */
     v->alive = 1;
     v->expiry = NEVER;
@@ -573,6 +572,57 @@ static void make_node_keys(sim_engine *e) {
   free(ids);
 }
 
+/* With several partitions in one process, each worker starts its own
+ * partition's nodes, in index order, on the thread that will run them:
+ * a node's start touches only its partition's store and heaps, and what
+ * it sends to another partition waits in its out-box, handed over as
+ * after a window. Events are ordered by key, so the run is the one that
+ * starting every node in turn gives. */
+typedef struct start_job {
+  sim_engine *e;
+  int rv[64];
+  uint32_t failed[64];
+  char err[64][256];
+} start_job;
+
+static void start_part_k(void *arg, unsigned k) {
+  start_job *j = arg;
+  sim_engine *e = j->e;
+  for (uint32_t i = 0; i < e->n; i++)
+    if (e->nodes[i].part == k &&
+        (j->rv[k] = start_node(e, i, j->err[k], sizeof j->err[k])) != 0) {
+      j->failed[k] = i;
+      return;
+    }
+}
+
+static int start_nodes(sim_engine *e, char *err, size_t errlen) {
+  if (e->comm || e->ops || e->nparts == 1 || e->nparts > 64) {
+    for (uint32_t i = 0; i < e->n; i++) {
+      int rv = start_node(e, i, err, errlen);
+      if (rv != 0) return rv;
+    }
+    return 0;
+  }
+  start_job *j = calloc(1, sizeof *j);
+  if (!j) return MCC_ERR_NOMEM;
+  j->e = e;
+  e->in_window = 1;
+  sim_workers_run(e->workers, start_part_k, j);
+  e->in_window = 0;
+  int rv = 0;
+  uint32_t first = UINT32_MAX;
+  for (unsigned k = 0; k < e->nparts; k++) /* the first failing node's */
+    if (j->rv[k] != 0 && j->failed[k] < first) {
+      first = j->failed[k];
+      rv = j->rv[k];
+      snprintf(err, errlen, "%s", j->err[k]);
+    }
+  free(j);
+  if (rv == 0) sync_parts(e);
+  return rv;
+}
+
 /* The partitions (native engine only) and the lookahead between them: a
  * link with no delay between two partitions would make windows of
  * nothing, so then there is one partition. */
@@ -642,8 +692,7 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
       (rv = sim_precheck_start(&e->precheck, e->cache)) != 0)
     goto fail;
   if (cfg->pcap_dir && (rv = open_captures(e, err, errlen)) != 0) goto fail;
-  for (uint32_t i = 0; i < e->n; i++)
-    if ((rv = start_node(e, i, err, errlen)) != 0) goto fail;
+  if ((rv = start_nodes(e, err, errlen)) != 0) goto fail;
   *pe = e;
   return 0;
 fail:
@@ -1071,6 +1120,7 @@ void sim_engine_kill(sim_engine *e, uint32_t i) {
 void sim_engine_revive(sim_engine *e, uint32_t i) {
   char err[256];
   if (e->nodes[i].alive) return;
+  e->state_gen++;
   if (start_node(e, i, err, sizeof err) != 0)
     fprintf(stderr, "mcc-sim: cannot revive: %s\n", err);
 }

@@ -4,10 +4,10 @@
  * sequence number): a key that does not depend on how the nodes are
  * spread over threads.
  * Datagram arrivals and node timers wait in two 4-ary heaps per
- * partition. A node's timer is scheduled again whenever its expiry
- * changes; the old entry stays in the heap and is skipped when it comes
- * up (a generation number tells), which keeps each step O(log n) for 10^5
- * nodes. Underlay addresses are 10.x.y.z:9376, x.y.z the node index.
+ * partition. A node has one entry in the timer heap at most, moved in
+ * place whenever its expiry changes (the node knows where it is), so the
+ * heap holds one entry per node with a deadline, and each step is
+ * O(log n). Underlay addresses are 10.x.y.z:9376, x.y.z the node index.
  *
  * Partitions (partition.h) run in parallel windows (workers.h), the
  * conservative way: a window ends before the earliest pending event plus
@@ -83,8 +83,71 @@ static event heap_pop(event_heap *h) {
   return top;
 }
 
+/* ---- the timer heap: one entry per node, moved in place ------------------ */
+
+#define NO_SLOT UINT32_MAX
+
+static void timer_place(sim_engine *e, event_heap *h, size_t i, event ev) {
+  h->items[i] = ev;
+  e->nodes[ev.node].timer_slot = (uint32_t)i;
+}
+
+/* ev into slot i, then up or down to where it belongs. */
+static void timer_sift(sim_engine *e, event_heap *h, size_t i, event ev) {
+  size_t start = i;
+  while (i > 0 && before(&ev, &h->items[(i - 1) / ARITY])) {
+    timer_place(e, h, i, h->items[(i - 1) / ARITY]);
+    i = (i - 1) / ARITY;
+  }
+  while (i == start) { /* did not go up: maybe down */
+    size_t first = ARITY * i + 1, c = first;
+    if (first >= h->len) break;
+    size_t end = first + ARITY < h->len ? first + ARITY : h->len;
+    for (size_t k = first + 1; k < end; k++)
+      if (before(&h->items[k], &h->items[c])) c = k;
+    if (!before(&h->items[c], &ev)) break;
+    timer_place(e, h, i, h->items[c]);
+    i = start = c;
+  }
+  timer_place(e, h, i, ev);
+}
+
+/* The node's timer at ev (its key set): its entry moved, or a new one. */
+static int timer_set(sim_engine *e, event_heap *h, vnode *v, event ev) {
+  if (v->timer_slot != NO_SLOT) {
+    timer_sift(e, h, v->timer_slot, ev);
+    return 0;
+  }
+  if (h->len == h->cap) {
+    size_t cap = h->cap ? h->cap * 2 : 1024;
+    event *items = realloc(h->items, cap * sizeof *items);
+    if (!items) return MCC_ERR_NOMEM;
+    h->items = items;
+    h->cap = cap;
+  }
+  timer_sift(e, h, h->len++, ev);
+  return 0;
+}
+
+static void timer_remove(sim_engine *e, event_heap *h, vnode *v) {
+  if (v->timer_slot == NO_SLOT) return;
+  size_t i = v->timer_slot;
+  v->timer_slot = NO_SLOT;
+  event last = h->items[--h->len];
+  if (i < h->len) timer_sift(e, h, i, last);
+}
+
+static event timer_pop(sim_engine *e, event_heap *h) {
+  event top = h->items[0];
+  e->nodes[top.node].timer_slot = NO_SLOT;
+  event last = h->items[--h->len];
+  if (h->len) timer_sift(e, h, 0, last);
+  return top;
+}
+
 /* Into the receiver's partition (the caller's own, or any between
- * windows, of this rank); ev's key is set. */
+ * windows, of this rank); ev's key is set. Datagrams: a node's timer
+ * goes through timer_set. */
 static int push(sim_engine *e, event ev) {
   part *to = &e->parts[e->nodes[ev.node].part];
   return heap_push(ev.kind == EV_TIMER ? &to->timers : &to->datagrams, ev);
@@ -159,10 +222,14 @@ static void schedule(sim_engine *e, vnode *v) {
     e->ops->set_timer(e->bk, v->index, t != NEVER && t < now ? now : t);
     return;
   }
-  if (t == NEVER) return;
+  event_heap *h = &e->parts[v->part].timers;
+  if (t == NEVER) {
+    timer_remove(e, h, v);
+    return;
+  }
   event ev = {t < now ? now : t, v->seq++, EV_TIMER, v->index, v->index,
               (uint32_t)v->gen, 0, 0, 0, NULL};
-  if (push(e, ev) != 0) e->parts[v->part].nomem = 1;
+  if (timer_set(e, h, v, ev) != 0) e->parts[v->part].nomem = 1;
 }
 
 /* ---- links ------------------------------------------------------------------ */
@@ -549,6 +616,7 @@ static void make_node_keys(sim_engine *e) {
   for (uint32_t i = 0; i < e->n; i++) {
     e->nodes[i].e = e;
     e->nodes[i].index = i;
+    e->nodes[i].timer_slot = NO_SLOT;
   }
   key_job mine = {e, 0, 1}, theirs = {e, 1, 2};
   pthread_t helper;
@@ -736,7 +804,7 @@ void sim_engine_free(sim_engine *e) {
 static void run_part(sim_engine *e, part *p) {
   event_heap *h;
   while ((h = next_heap(p)) && h->items[0].at <= e->bound) {
-    event ev = heap_pop(h);
+    event ev = h == &p->timers ? timer_pop(e, h) : heap_pop(h);
     vnode *v = &e->nodes[ev.node];
     if (ev.at > p->now) p->now = ev.at;
     if (ev.kind == EV_TIMER) {
@@ -1114,7 +1182,10 @@ void sim_engine_kill(sim_engine *e, uint32_t i) {
   v->alive = 0;
   v->gen++;
   v->expiry = NEVER;
-  if (e->ops) e->ops->set_timer(e->bk, i, NEVER);
+  if (e->ops)
+    e->ops->set_timer(e->bk, i, NEVER);
+  else
+    timer_remove(e, &e->parts[v->part].timers, v);
 }
 
 void sim_engine_revive(sim_engine *e, uint32_t i) {

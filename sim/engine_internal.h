@@ -81,6 +81,7 @@ typedef struct vnode {
   struct sim_engine *e;
   uint32_t index;
   uint32_t part;
+  uint32_t timer_slot; /* its entry in its partition's timer heap */
 } vnode;
 
 enum { J_NET, J_INNER, J_DELIVERY, J_DROP, J_LOOKUP };

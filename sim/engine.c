@@ -787,7 +787,8 @@ void sim_engine_free(sim_engine *e) {
   }
   free(e->parts);
   sim_journal_free(&e->merged);
-  free(e->view);
+  free(e->view_parent);
+  free(e->view_counters);
   free(e->nodes);
   free(e->links);
   free(e->link_table);
@@ -1101,22 +1102,21 @@ size_t engine_node_known(sim_engine *e, uint32_t i) {
 
 uint32_t sim_engine_parent(sim_engine *e, uint32_t i) {
   if (!e->comm) return engine_node_parent(e, i);
-  ranks_view(e);
-  return e->nodes[i].alive ? e->view[i].parent : UINT32_MAX;
+  ranks_view_parents(e);
+  return e->nodes[i].alive ? e->view_parent[i] : UINT32_MAX;
 }
 
 size_t sim_engine_records_known(sim_engine *e, uint32_t i) {
   if (!e->comm) return engine_node_known(e, i);
-  ranks_view(e);
-  return e->view[i].known;
+  return ranks_from_owner(e, i, engine_local(e, i) ? engine_node_known(e, i) : 0);
 }
 
 uint64_t sim_engine_nodes_memory(sim_engine *e) {
   uint64_t m = 0;
-  if (e->comm) ranks_view(e);
   for (uint32_t i = 0; i < e->n; i++)
-    if (e->nodes[i].alive)
-      m += e->comm ? e->view[i].memory : mcc_node_memory(e->nodes[i].node);
+    if (e->nodes[i].alive && e->nodes[i].node)
+      m += mcc_node_memory(e->nodes[i].node);
+  if (e->comm) e->comm->sum_u64(e->comm, &m, 1);
   return m;
 }
 
@@ -1169,8 +1169,8 @@ int sim_engine_alive(const sim_engine *e, uint32_t i) { return e->nodes[i].alive
 
 const sim_counters *sim_engine_counters(sim_engine *e, uint32_t i) {
   if (!e->comm) return &e->nodes[i].c;
-  ranks_view(e);
-  return &e->view[i].c;
+  ranks_view_counters(e);
+  return &e->view_counters[i];
 }
 
 void sim_engine_kill(sim_engine *e, uint32_t i) {

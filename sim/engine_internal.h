@@ -153,20 +153,15 @@ struct sim_engine {
   void *bk;
   /* MPI ranks (comm.h), or NULL in one process. Each rank runs the
    * partition of its number and holds only those nodes' cores; what the
-   * scenario runner asks about any node comes from a view the ranks
-   * gather, refreshed whenever the state changed since (state_gen). */
+   * scenario runner asks about every node (active parents, counters)
+   * comes from views the ranks gather, each refreshed when the state
+   * changed since it was made (state_gen); what it asks of one node, from
+   * that node's rank. */
   sim_comm *comm;
-  struct node_view *view;
-  uint64_t state_gen, view_gen;
+  uint32_t *view_parent; /* active parent, UINT32_MAX: none */
+  sim_counters *view_counters;
+  uint64_t state_gen, parent_gen, counters_gen;
 };
-
-/* What the runner may ask about a node in another rank. */
-typedef struct node_view {
-  uint32_t parent; /* its active parent, UINT32_MAX: none */
-  uint32_t known;  /* records it holds with a sequence number */
-  uint64_t memory; /* mcc_node_memory */
-  sim_counters c;
-} node_view;
 
 /* Whether this process runs node i (always, in one process). */
 static inline int engine_local(const sim_engine *e, uint32_t i) {
@@ -185,8 +180,12 @@ uint64_t ranks_exchange(sim_engine *e);
 /* Every rank's journal of this rank's partition into js[0 .. size - 1]
  * (this rank's own moved, not copied). MCC_ERR_NOMEM. */
 int ranks_gather_journals(sim_engine *e, sim_journal *js);
-/* e->view for every node, when the state changed since the last. */
-void ranks_view(sim_engine *e);
+/* e->view_parent, e->view_counters for every node, made again when the
+ * state changed since. */
+void ranks_view_parents(sim_engine *e);
+void ranks_view_counters(sim_engine *e);
+/* v from the rank that runs node i (v as it is there). */
+uint64_t ranks_from_owner(sim_engine *e, uint32_t i, uint64_t v);
 /* Bytes of distinct record bodies over every rank's store. */
 size_t ranks_store_memory(sim_engine *e);
 

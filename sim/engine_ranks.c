@@ -150,23 +150,35 @@ int ranks_gather_journals(sim_engine *e, sim_journal *js) {
 
 /* ---- the view of every node ------------------------------------------------------ */
 
-void ranks_view(sim_engine *e) {
-  if (e->view && e->view_gen == e->state_gen) return;
-  if (!e->view && !(e->view = malloc((e->n ? e->n : 1) * sizeof *e->view)))
+void ranks_view_parents(sim_engine *e) {
+  if (e->view_parent && e->parent_gen == e->state_gen) return;
+  size_t n = e->n ? e->n : 1;
+  if (!e->view_parent && !(e->view_parent = malloc(n * sizeof *e->view_parent)))
     nomem(e);
-  memset(e->view, 0, e->n * sizeof *e->view);
-  for (uint32_t i = 0; i < e->n; i++) {
-    if (!engine_local(e, i)) continue;
-    node_view *w = &e->view[i];
-    w->c = e->nodes[i].c;
-    w->parent = engine_node_parent(e, i);
-    if (e->nodes[i].node) {
-      w->known = (uint32_t)engine_node_known(e, i);
-      w->memory = mcc_node_memory(e->nodes[i].node);
-    }
-  }
-  e->comm->or_bytes(e->comm, e->view, e->n * sizeof *e->view);
-  e->view_gen = e->state_gen;
+  for (uint32_t i = 0; i < e->n; i++)
+    e->view_parent[i] = engine_local(e, i) ? engine_node_parent(e, i) : 0;
+  e->comm->or_bytes(e->comm, e->view_parent, e->n * sizeof *e->view_parent);
+  e->parent_gen = e->state_gen;
+}
+
+void ranks_view_counters(sim_engine *e) {
+  if (e->view_counters && e->counters_gen == e->state_gen) return;
+  size_t n = e->n ? e->n : 1;
+  if (!e->view_counters &&
+      !(e->view_counters = malloc(n * sizeof *e->view_counters)))
+    nomem(e);
+  memset(e->view_counters, 0, e->n * sizeof *e->view_counters);
+  for (uint32_t i = 0; i < e->n; i++)
+    if (engine_local(e, i)) e->view_counters[i] = e->nodes[i].c;
+  e->comm->or_bytes(e->comm, e->view_counters,
+                    e->n * sizeof *e->view_counters);
+  e->counters_gen = e->state_gen;
+}
+
+uint64_t ranks_from_owner(sim_engine *e, uint32_t i, uint64_t v) {
+  if (e->nodes[i].part < e->comm->size)
+    e->comm->bcast(e->comm, &v, sizeof v, e->nodes[i].part);
+  return v;
 }
 
 /* ---- distinct record bodies -------------------------------------------------------- */

@@ -50,6 +50,8 @@
 /* Above this many nodes the SVG is laid out by sfdp (when gvc has it):
  * dot's layered layout takes minutes on large trees. */
 #define SIM_DOT_SFDP_ABOVE 2000
+/* mcc-sim writes topology.svg for networks up to this many nodes. */
+#define SIM_SVG_MAX_NODES 20000
 
 typedef struct sim_node_state {
   uint8_t alive;

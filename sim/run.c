@@ -636,6 +636,19 @@ static int check_expectations(const sim_scenario *sc, const sim_metrics *m,
   return failed ? 1 : 0;
 }
 
+/* Under mpirun, whether every rank got past a step that can fail on one
+ * only (a directory it cannot make, a capture it cannot open): all go on
+ * or all stop, never some waiting for the others. Rank 0 says so when
+ * another rank failed (their messages go nowhere). */
+static int all_ranks_ok(sim_comm *comm, int failed, const char *what) {
+  if (!comm) return !failed;
+  uint64_t any = failed != 0;
+  comm->max_u64(comm, &any, 1);
+  if (any && !failed && comm->rank == 0)
+    fprintf(stderr, "mcc-sim: %s: failed on another MPI rank\n", what);
+  return !any;
+}
+
 int sim_run(const sim_run_options *o) {
   sim_scenario sc;
   char err[1024];
@@ -687,10 +700,9 @@ int sim_run(const sim_run_options *o) {
   else
     snprintf(dir, sizeof dir, "sim-out/%s", sc.name);
   snprintf(pcap, sizeof pcap, "%s/pcap", dir);
-  if (sim_mkdirs(dir) != 0 || (o->pcap && sim_mkdirs(pcap) != 0)) {
-    fprintf(stderr, "mcc-sim: %s: %s\n", dir, strerror(errno));
-    goto out;
-  }
+  int failed = sim_mkdirs(dir) != 0 || (o->pcap && sim_mkdirs(pcap) != 0);
+  if (failed) fprintf(stderr, "mcc-sim: %s: %s\n", dir, strerror(errno));
+  if (!all_ranks_ok(o->comm, failed, dir)) goto out;
   cfg.seed = seed;
   cfg.unix_start_s = UNIX_START;
   cfg.pcap_dir = o->pcap ? pcap : NULL;
@@ -738,11 +750,10 @@ int sim_run(const sim_run_options *o) {
   int erv = sim_engine_new(&c.e, &c.topo, &cfg, err, sizeof err);
   if (erv == 0) erv = sim_measure_new(&c.m, c.e, &c.topo, seed);
   if (erv == 0) erv = sim_lookups_new(&c.lookups, c.e, &c.topo, sc.names_on);
-  if (erv != 0) {
+  if (erv != 0)
     fprintf(stderr, "mcc-sim: %s:%u: %s\n", sc.path, sc.topo.line,
             err[0] ? err : mcc_strerror(erv));
-    goto out;
-  }
+  if (!all_ranks_ok(o->comm, erv != 0, "starting the nodes")) goto out;
   sim_measure_set_tunnels_only(c.m, sc.tunnels_only);
   if ((rc = make_tunnels(&c)) != 0) goto out;
   rc = 2;
@@ -758,12 +769,19 @@ int sim_run(const sim_run_options *o) {
     fprintf(stderr, "mcc-sim: %s: writing the captures failed\n", pcap);
     goto out;
   }
-  if ((rc = write_outputs(&c, dir, &m, wall, !o->no_svg)) != 0) goto out;
+  /* Graphviz lays out a network of 10^6 nodes for longer than it took to
+   * simulate, in more memory: past a size, topology.dot only. */
+  int svg = !o->no_svg && c.topo.nnodes <= SIM_SVG_MAX_NODES;
+  if ((rc = write_outputs(&c, dir, &m, wall, svg)) != 0) goto out;
   if (!o->quiet) summary(&sc, &m, seed, wall);
   rc = check_expectations(&sc, &m, o->quiet);
   if (!o->quiet)
     printf("wrote %s/metrics.json, run.json, topology.dot%s%s\n", dir,
-           o->no_svg ? "" : ", topology.svg", o->pcap ? ", pcap/" : "");
+           svg ? ", topology.svg" : "", o->pcap ? ", pcap/" : "");
+  if (!o->quiet && !o->no_svg && !svg)
+    printf("no topology.svg: %zu nodes is over %d to lay out (sfdp -Tsvg "
+           "topology.dot makes one, slowly)\n",
+           (size_t)c.topo.nnodes, SIM_SVG_MAX_NODES);
 out:
   sim_lookups_free(c.lookups);
   sim_measure_free(c.m);

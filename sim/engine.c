@@ -49,54 +49,31 @@ static int before(const event *x, const event *y) {
   return x->seq < y->seq;
 }
 
-static int heap_push(event_heap *h, event ev) {
-  if (h->len == h->cap) {
-    size_t cap = h->cap ? h->cap * 2 : 1024;
-    event *items = realloc(h->items, cap * sizeof *items);
-    if (!items) return MCC_ERR_NOMEM;
-    h->items = items;
-    h->cap = cap;
-  }
-  size_t i = h->len++;
-  while (i > 0 && before(&ev, &h->items[(i - 1) / ARITY])) {
-    h->items[i] = h->items[(i - 1) / ARITY];
-    i = (i - 1) / ARITY;
-  }
-  h->items[i] = ev;
+#define NO_SLOT UINT32_MAX
+
+/* Room for one more entry. */
+static int grow(event_heap *h, size_t first_cap) {
+  if (h->len < h->cap) return 0;
+  size_t cap = h->cap ? h->cap * 2 : first_cap;
+  event *items = realloc(h->items, cap * sizeof *items);
+  if (!items) return MCC_ERR_NOMEM;
+  h->items = items;
+  h->cap = cap;
   return 0;
 }
 
-static event heap_pop(event_heap *h) {
-  event top = h->items[0], last = h->items[--h->len];
-  size_t i = 0;
-  for (;;) {
-    size_t first = ARITY * i + 1, c = first;
-    if (first >= h->len) break;
-    size_t end = first + ARITY < h->len ? first + ARITY : h->len;
-    for (size_t k = first + 1; k < end; k++)
-      if (before(&h->items[k], &h->items[c])) c = k;
-    if (!before(&h->items[c], &last)) break;
-    h->items[i] = h->items[c];
-    i = c;
-  }
-  h->items[i] = last;
-  return top;
-}
-
-/* ---- the timer heap: one entry per node, moved in place ------------------ */
-
-#define NO_SLOT UINT32_MAX
-
-static void timer_place(sim_engine *e, event_heap *h, size_t i, event ev) {
+/* Slot i gets ev. In a timer heap (e given) a node has one entry at most,
+ * moved in place when its deadline moves, so it keeps its slot. */
+static void put(sim_engine *e, event_heap *h, size_t i, event ev) {
   h->items[i] = ev;
-  e->nodes[ev.node].timer_slot = (uint32_t)i;
+  if (e) e->nodes[ev.node].timer_slot = (uint32_t)i;
 }
 
 /* ev into slot i, then up or down to where it belongs. */
-static void timer_sift(sim_engine *e, event_heap *h, size_t i, event ev) {
+static void sift(sim_engine *e, event_heap *h, size_t i, event ev) {
   size_t start = i;
   while (i > 0 && before(&ev, &h->items[(i - 1) / ARITY])) {
-    timer_place(e, h, i, h->items[(i - 1) / ARITY]);
+    put(e, h, i, h->items[(i - 1) / ARITY]);
     i = (i - 1) / ARITY;
   }
   while (i == start) { /* did not go up: maybe down */
@@ -106,26 +83,34 @@ static void timer_sift(sim_engine *e, event_heap *h, size_t i, event ev) {
     for (size_t k = first + 1; k < end; k++)
       if (before(&h->items[k], &h->items[c])) c = k;
     if (!before(&h->items[c], &ev)) break;
-    timer_place(e, h, i, h->items[c]);
+    put(e, h, i, h->items[c]);
     i = start = c;
   }
-  timer_place(e, h, i, ev);
+  put(e, h, i, ev);
+}
+
+static int heap_push(event_heap *h, event ev) {
+  if (grow(h, 1024) != 0) return MCC_ERR_NOMEM;
+  sift(NULL, h, h->len++, ev);
+  return 0;
+}
+
+/* The first entry out; e given for a timer heap. */
+static event heap_pop(sim_engine *e, event_heap *h) {
+  event top = h->items[0], last = h->items[--h->len];
+  if (e) e->nodes[top.node].timer_slot = NO_SLOT;
+  if (h->len) sift(e, h, 0, last);
+  return top;
 }
 
 /* The node's timer at ev (its key set): its entry moved, or a new one. */
 static int timer_set(sim_engine *e, event_heap *h, vnode *v, event ev) {
   if (v->timer_slot != NO_SLOT) {
-    timer_sift(e, h, v->timer_slot, ev);
+    sift(e, h, v->timer_slot, ev);
     return 0;
   }
-  if (h->len == h->cap) {
-    size_t cap = h->cap ? h->cap * 2 : 1024;
-    event *items = realloc(h->items, cap * sizeof *items);
-    if (!items) return MCC_ERR_NOMEM;
-    h->items = items;
-    h->cap = cap;
-  }
-  timer_sift(e, h, h->len++, ev);
+  if (grow(h, 1024) != 0) return MCC_ERR_NOMEM;
+  sift(e, h, h->len++, ev);
   return 0;
 }
 
@@ -134,35 +119,19 @@ static void timer_remove(sim_engine *e, event_heap *h, vnode *v) {
   size_t i = v->timer_slot;
   v->timer_slot = NO_SLOT;
   event last = h->items[--h->len];
-  if (i < h->len) timer_sift(e, h, i, last);
+  if (i < h->len) sift(e, h, i, last);
 }
 
-static event timer_pop(sim_engine *e, event_heap *h) {
-  event top = h->items[0];
-  e->nodes[top.node].timer_slot = NO_SLOT;
-  event last = h->items[--h->len];
-  if (h->len) timer_sift(e, h, 0, last);
-  return top;
-}
-
-/* Into the receiver's partition (the caller's own, or any between
- * windows, of this rank); ev's key is set. Datagrams: a node's timer
- * goes through timer_set. */
+/* A datagram into the receiver's partition (the caller's own, or any
+ * between windows, of this rank); ev's key is set. */
 static int push(sim_engine *e, event ev) {
-  part *to = &e->parts[e->nodes[ev.node].part];
-  return heap_push(ev.kind == EV_TIMER ? &to->timers : &to->datagrams, ev);
+  return heap_push(&e->parts[e->nodes[ev.node].part].datagrams, ev);
 }
 
 int engine_push(sim_engine *e, event ev) { return push(e, ev); }
 
 static int out_add(event_heap *h, event ev) {
-  if (h->len == h->cap) {
-    size_t cap = h->cap ? h->cap * 2 : 256;
-    event *items = realloc(h->items, cap * sizeof *items);
-    if (!items) return MCC_ERR_NOMEM;
-    h->items = items;
-    h->cap = cap;
-  }
+  if (grow(h, 256) != 0) return MCC_ERR_NOMEM;
   h->items[h->len++] = ev;
   return 0;
 }
@@ -805,7 +774,7 @@ void sim_engine_free(sim_engine *e) {
 static void run_part(sim_engine *e, part *p) {
   event_heap *h;
   while ((h = next_heap(p)) && h->items[0].at <= e->bound) {
-    event ev = h == &p->timers ? timer_pop(e, h) : heap_pop(h);
+    event ev = heap_pop(h == &p->timers ? e : NULL, h);
     vnode *v = &e->nodes[ev.node];
     if (ev.at > p->now) p->now = ev.at;
     if (ev.kind == EV_TIMER) {

@@ -1161,8 +1161,12 @@ void sim_engine_revive(sim_engine *e, uint32_t i) {
   char err[256];
   if (e->nodes[i].alive) return;
   e->state_gen++;
-  if (start_node(e, i, err, sizeof err) != 0)
-    fprintf(stderr, "mcc-sim: cannot revive: %s\n", err);
+  uint64_t failed = start_node(e, i, err, sizeof err) != 0;
+  if (failed) fprintf(stderr, "mcc-sim: cannot revive: %s\n", err);
+  if (e->comm) { /* the node's rank decides: alive everywhere or nowhere */
+    e->comm->max_u64(e->comm, &failed, 1);
+    if (failed) e->nodes[i].alive = 0;
+  }
 }
 
 int sim_engine_set_link(sim_engine *e, uint32_t a, uint32_t b, int up) {

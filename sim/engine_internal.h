@@ -175,10 +175,11 @@ size_t engine_node_known(sim_engine *e, uint32_t i);    /* a local node */
 
 /* engine_ranks.c: each call is collective (comm.h). */
 /* Sends this rank's out-box to the ranks its datagrams are for and
- * pushes what came; the number of datagrams moved, over all ranks. */
+ * pushes what came; the number of datagrams this rank received. */
 uint64_t ranks_exchange(sim_engine *e);
-/* Every rank's journal of this rank's partition into js[0 .. size - 1]
- * (this rank's own moved, not copied). MCC_ERR_NOMEM. */
+/* Every rank's journal of its partition into js[0 .. size - 1] (this
+ * rank's own too, serialised and read back like the others'; its journal
+ * is emptied). MCC_ERR_NOMEM. */
 int ranks_gather_journals(sim_engine *e, sim_journal *js);
 /* e->view_parent, e->view_counters for every node, made again when the
  * state changed since. */

@@ -74,8 +74,11 @@ uint64_t ranks_exchange(sim_engine *e) {
   if (!send) nomem(e);
   for (size_t j = 0; j < count; j++) { /* in out-box order, per rank */
     event *ev = &p->out.items[j];
-    wire_event w = {ev->at,  ev->seq, ev->kind,     ev->node,   ev->from,
-                    ev->gen, ev->len, ev->tag_flow, ev->tag_seq};
+    wire_event w;
+    memset(&w, 0, sizeof w); /* its padding goes on the wire too */
+    w.at = ev->at, w.seq = ev->seq, w.kind = ev->kind, w.node = ev->node;
+    w.from = ev->from, w.gen = ev->gen, w.len = ev->len;
+    w.tag_flow = ev->tag_flow, w.tag_seq = ev->tag_seq;
     size_t *o = &at[e->nodes[ev->node].part];
     memcpy(send + *o, &w, sizeof w);
     if (ev->len) memcpy(send + *o + sizeof w, ev->data, ev->len);
@@ -120,7 +123,10 @@ int ranks_gather_journals(sim_engine *e, sim_journal *js) {
   buf b = {0};
   for (size_t k = 0; p && k < p->journal.len; k++) {
     const sim_jrec *r = &p->journal.r[k];
-    wire_jrec w = {r->at, r->seq, r->node, r->kind, r->a, r->b, r->c, r->len};
+    wire_jrec w;
+    memset(&w, 0, sizeof w);
+    w.at = r->at, w.seq = r->seq, w.node = r->node, w.kind = r->kind;
+    w.a = r->a, w.b = r->b, w.c = r->c, w.len = r->len;
     put(&b, &w, sizeof w);
     put(&b, r->data, r->len);
   }

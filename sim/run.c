@@ -653,24 +653,36 @@ int sim_run(const sim_run_options *o) {
   sim_scenario sc;
   char err[1024];
   memset(&sc, 0, sizeof sc);
-  if (sim_scenario_load(&sc, o->scenario_path, err, sizeof err) != 0) {
-    fprintf(stderr, "mcc-sim: %s\n", err);
-    return 2;
-  }
-  for (size_t k = 0; k < sc.nwarnings; k++)
-    fprintf(stderr, "mcc-sim: warning: %s\n", sc.warnings[k]);
   run_ctx c;
   memset(&c, 0, sizeof c);
   c.sc = &sc;
-  uint64_t seed = o->has_seed ? o->seed : sc.seed;
   int rc = 2;
   sim_engine_config cfg;
   memset(&cfg, 0, sizeof cfg);
   /* The cost is checked before anything big is allocated: with the
-   * generator's node count before it runs, with a DOT file's after. */
+   * generator's node count before it runs, with a DOT file's after.
+   * Under mpirun, against the smallest memory of any rank's machine. */
   double mem_limit = sim_cost_memory_limit();
-  uint64_t generated = sim_cost_generated_nodes(&sc.topo);
-  if ((rc = apply_config(&sc, &cfg.base)) != 0) goto out;
+  if (o->comm) {
+    uint64_t least = (uint64_t)mem_limit;
+    o->comm->min_u64(o->comm, &least, 1);
+    mem_limit = (double)least;
+  }
+  /* Until the output directory is made, a step failing on one rank only
+   * (a file that one host lacks) must stop every rank: they agree once,
+   * below, at `prepared`. */
+  int failed = 1;
+  char dir[4096], pcap[4200];
+  uint64_t seed = 0, generated = 0;
+  if (sim_scenario_load(&sc, o->scenario_path, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s\n", err);
+    goto prepared;
+  }
+  for (size_t k = 0; k < sc.nwarnings; k++)
+    fprintf(stderr, "mcc-sim: warning: %s\n", sc.warnings[k]);
+  seed = o->has_seed ? o->seed : sc.seed;
+  generated = sim_cost_generated_nodes(&sc.topo);
+  if ((rc = apply_config(&sc, &cfg.base)) != 0) goto prepared;
   cfg.base.tunnels_only = sc.tunnels_only;
   c.keep_alive_ns = cfg.base.keep_alive_period_ns;
   rc = 2;
@@ -678,31 +690,37 @@ int sim_run(const sim_run_options *o) {
       sim_cost_check(&sc, generated, cfg.base.keep_alive_period_ns,
                      mem_limit, NULL, err, sizeof err) != 0) {
     fprintf(stderr, "mcc-sim: %s\n", err);
-    goto out;
+    goto prepared;
   }
   err[0] = '\0';
   if (build_topology(&c, seed, err, sizeof err) != 0) {
     fprintf(stderr, "mcc-sim: %s:%u: topology: %s\n", sc.path, sc.topo.line,
             err[0] ? err : "out of memory");
-    goto out;
+    goto prepared;
   }
   if (!generated &&
       sim_cost_check(&sc, c.topo.nnodes, cfg.base.keep_alive_period_ns,
                      mem_limit, NULL, err, sizeof err) != 0) {
     fprintf(stderr, "mcc-sim: %s\n", err);
-    goto out;
+    goto prepared;
   }
-  if ((rc = resolve_names(&c)) != 0) goto out;
+  if ((rc = resolve_names(&c)) != 0) goto prepared;
   rc = 2;
-  char dir[4096], pcap[4200];
   if (o->out_dir)
     snprintf(dir, sizeof dir, "%s", o->out_dir);
   else
     snprintf(dir, sizeof dir, "sim-out/%s", sc.name);
   snprintf(pcap, sizeof pcap, "%s/pcap", dir);
-  int failed = sim_mkdirs(dir) != 0 || (o->pcap && sim_mkdirs(pcap) != 0);
-  if (failed) fprintf(stderr, "mcc-sim: %s: %s\n", dir, strerror(errno));
-  if (!all_ranks_ok(o->comm, failed, dir)) goto out;
+  if (sim_mkdirs(dir) != 0 || (o->pcap && sim_mkdirs(pcap) != 0)) {
+    fprintf(stderr, "mcc-sim: %s: %s\n", dir, strerror(errno));
+    goto prepared;
+  }
+  failed = 0;
+prepared:
+  if (!all_ranks_ok(o->comm, failed, "preparing the run")) {
+    if (!failed) rc = 2; /* another rank's failure */
+    goto out;
+  }
   cfg.seed = seed;
   cfg.unix_start_s = UNIX_START;
   cfg.pcap_dir = o->pcap ? pcap : NULL;

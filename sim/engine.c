@@ -1090,21 +1090,16 @@ uint64_t sim_engine_nodes_memory(sim_engine *e) {
 }
 
 void sim_engine_routes(sim_engine *e, const uint32_t *at, const uint32_t *dst,
-                       size_t n, mcc_id *next, uint8_t *ok) {
+                       size_t n, mcc_id *next) {
   memset(next, 0, n * sizeof *next);
-  memset(ok, 0, n);
   for (size_t k = 0; k < n; k++) {
     mcc_route r;
     mcc_node *node = e->nodes[at[k]].node;
-    if (node && mcc_node_route(node, &e->nodes[dst[k]].keys.pub, &r) == 0) {
+    if (node && mcc_node_route(node, &e->nodes[dst[k]].keys.pub, &r) == 0)
       next[k] = r.next_hop;
-      ok[k] = 1;
-    }
   }
-  if (e->comm) { /* each answered by the one rank that runs at[k] */
+  if (e->comm) /* each answered by the one rank that runs at[k] */
     e->comm->or_bytes(e->comm, next, n * sizeof *next);
-    e->comm->or_bytes(e->comm, ok, n);
-  }
 }
 
 int sim_engine_lookup(sim_engine *e, uint32_t from, int kind, const void *key,

@@ -174,10 +174,10 @@ size_t sim_engine_records_known(sim_engine *e, uint32_t node);
 /* mcc_node_memory summed over the live nodes. */
 uint64_t sim_engine_nodes_memory(sim_engine *e);
 /* Next hops: for each k, at[k]'s core's route to dst[k] (mcc_node_route)
- * into next[k], ok[k] 0 when it has none. One call for many, so that
- * MPI ranks answer them together. */
+ * into next[k], all zero when it has none (no node's id is). One call for
+ * many, so that MPI ranks answer them in one exchange. */
 void sim_engine_routes(sim_engine *e, const uint32_t *at, const uint32_t *dst,
-                       size_t n, mcc_id *next, uint8_t *ok);
+                       size_t n, mcc_id *next);
 /* mcc_node_lookup on node `from` (alive), by its return value. */
 int sim_engine_lookup(sim_engine *e, uint32_t from, int kind, const void *key,
                       size_t len, int *status, mcc_id *got, uint32_t *token);

@@ -350,10 +350,9 @@ static void walks(sim_measure *m, const uint32_t *s, const uint32_t *d,
   uint32_t *qdst = malloc((n ? n : 1) * sizeof *qdst);
   size_t *live = malloc((n ? n : 1) * sizeof *live);
   mcc_id *next = malloc((n ? n : 1) * sizeof *next);
-  uint8_t *ok = malloc(n ? n : 1);
   visited seen = {0};
   size_t nlive = 0;
-  int failed = !at || !prev || !qat || !qdst || !live || !next || !ok;
+  int failed = !at || !prev || !qat || !qdst || !live || !next;
   for (size_t k = 0; k < n; k++) {
     verdict[k] = WALK_NO_ROUTE;
     if (hops) hops[k] = 0;
@@ -367,12 +366,12 @@ static void walks(sim_measure *m, const uint32_t *s, const uint32_t *d,
       qat[j] = at[live[j]];
       qdst[j] = d[live[j]];
     }
-    sim_engine_routes(m->e, qat, qdst, nlive, next, ok);
+    sim_engine_routes(m->e, qat, qdst, nlive, next);
     size_t still = 0;
     for (size_t j = 0; j < nlive; j++) {
       size_t k = live[j];
       int v = -1; /* a verdict ends the walk */
-      uint32_t nx = ok[j] ? index_of(m, &next[j]) : UINT32_MAX;
+      uint32_t nx = index_of(m, &next[j]); /* none: zero, no node's id */
       int up = nx == UINT32_MAX ? -1 : sim_engine_link_up(m->e, at[k], nx);
       if (up < 0)
         v = WALK_NO_ROUTE;
@@ -412,7 +411,6 @@ static void walks(sim_measure *m, const uint32_t *s, const uint32_t *d,
   free(qdst);
   free(live);
   free(next);
-  free(ok);
 }
 
 /* The active topology: each live node's live active parent, kept only

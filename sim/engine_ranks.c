@@ -8,7 +8,6 @@
  * the ranks run the same build on the same kind of machine, so the
  * fields go in host order.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,50 +188,22 @@ uint64_t ranks_from_owner(sim_engine *e, uint32_t i, uint64_t v) {
 
 /* ---- distinct record bodies -------------------------------------------------------- */
 
-/* A body by a 128-bit digest of its content and its length: two bodies
- * in different ranks are the same when these are. */
-typedef struct body_sum {
-  uint8_t digest[16];
-  uint64_t len, bytes;
-} body_sum;
-
-static void add_body(void *user, const uint8_t *content, size_t len,
-                     size_t bytes) {
-  buf *b = user;
-  body_sum s;
-  memset(&s, 0, sizeof s);
-  crypto_generichash(s.digest, sizeof s.digest, content, len, NULL, 0);
-  s.len = len;
-  s.bytes = bytes;
-  put(b, &s, sizeof s);
-}
-
-static int body_cmp(const void *x, const void *y) {
-  const body_sum *a = x, *b = y;
-  int c = memcmp(a->digest, b->digest, sizeof a->digest);
-  if (c) return c;
-  return a->len < b->len ? -1 : a->len > b->len;
-}
-
 size_t ranks_store_memory(sim_engine *e) {
   sim_comm *c = e->comm;
   part *p = my_part(e);
-  buf b = {0};
-  if (p) mcc_record_store_each(p->store, add_body, &b);
-  if (b.nomem) nomem(e);
+  sim_body_sum *mine = NULL;
+  size_t n = 0, cap = 0;
+  if (p && sim_store_sums(p->store, &mine, &n, &cap) != 0) nomem(e);
   size_t *lens = calloc(c->size, sizeof *lens);
   uint8_t *all = NULL;
-  if (!lens || c->allgather(c, b.p, b.len, &all, lens) != 0) nomem(e);
+  if (!lens || c->allgather(c, mine, n * sizeof *mine, &all, lens) != 0)
+    nomem(e);
   size_t total = 0;
   for (unsigned r = 0; r < c->size; r++) total += lens[r];
-  size_t n = total / sizeof(body_sum), bytes = 0;
-  body_sum *s = (body_sum *)(void *)all;
-  qsort(s, n, sizeof *s, body_cmp);
-  for (size_t k = 0; k < n; k++)
-    if (k == 0 || body_cmp(&s[k], &s[k - 1]) != 0)
-      bytes += s[k].bytes + SIM_STORE_INDEX_BYTES;
+  size_t bytes = sim_store_distinct_bytes((sim_body_sum *)(void *)all,
+                                          total / sizeof *mine);
   free(all);
   free(lens);
-  free(b.p);
+  free(mine);
   return bytes;
 }

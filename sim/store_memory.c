@@ -1,72 +1,70 @@
 /*
- * store_memory.c — store_memory.h: distinct record bodies across stores,
- * found by content in an open-addressing table built for the count.
+ * store_memory.c — store_memory.h: a digest per body, sorted, each
+ * distinct one counted once.
  */
 #include "store_memory.h"
 
-#include <stdint.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct seen_body {
-  uint64_t hash; /* 0: an empty slot */
-  const uint8_t *content;
-  size_t len;
-} seen_body;
-
-typedef struct counter {
-  seen_body *slots;
-  size_t mask, used;
-  size_t bytes;
+typedef struct collector {
+  sim_body_sum **sums;
+  size_t *n, *cap;
   int nomem;
-} counter;
+} collector;
 
-static uint64_t content_hash(const uint8_t *p, size_t n) { /* FNV-1a */
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
-  return h | 1; /* never 0 */
-}
-
-static int grow(counter *c) {
-  size_t cap = c->slots ? 2 * (c->mask + 1) : 1024;
-  seen_body *slots = calloc(cap, sizeof *slots);
-  if (!slots) return -1;
-  for (size_t i = 0; c->slots && i <= c->mask; i++) {
-    if (!c->slots[i].hash) continue;
-    size_t j = (size_t)c->slots[i].hash & (cap - 1);
-    while (slots[j].hash) j = (j + 1) & (cap - 1);
-    slots[j] = c->slots[i];
-  }
-  free(c->slots);
-  c->slots = slots;
-  c->mask = cap - 1;
-  return 0;
-}
-
-static void count_body(void *user, const uint8_t *content, size_t len,
-                       size_t bytes) {
-  counter *c = user;
+static void add_body(void *user, const uint8_t *content, size_t len,
+                     size_t bytes) {
+  collector *c = user;
   if (c->nomem) return;
-  if ((c->used + 1) * 2 > (c->slots ? c->mask + 1 : 0) && grow(c) != 0) {
-    c->nomem = 1;
-    return;
+  if (*c->n == *c->cap) {
+    size_t cap = *c->cap ? 2 * *c->cap : 1024;
+    sim_body_sum *s = realloc(*c->sums, cap * sizeof *s);
+    if (!s) {
+      c->nomem = 1;
+      return;
+    }
+    *c->sums = s;
+    *c->cap = cap;
   }
-  uint64_t h = content_hash(content, len);
-  size_t i = (size_t)h & c->mask;
-  for (; c->slots[i].hash; i = (i + 1) & c->mask)
-    if (c->slots[i].hash == h && c->slots[i].len == len &&
-        memcmp(c->slots[i].content, content, len) == 0)
-      return; /* held in another store too: counted */
-  c->slots[i] = (seen_body){h, content, len};
-  c->used++;
-  c->bytes += bytes + SIM_STORE_INDEX_BYTES;
+  sim_body_sum *s = &(*c->sums)[(*c->n)++];
+  memset(s, 0, sizeof *s);
+  crypto_generichash(s->digest, sizeof s->digest, content, len, NULL, 0);
+  s->len = len;
+  s->bytes = bytes;
+}
+
+int sim_store_sums(const mcc_record_store *store, sim_body_sum **sums,
+                   size_t *n, size_t *cap) {
+  collector c = {sums, n, cap, 0};
+  mcc_record_store_each(store, add_body, &c);
+  return c.nomem ? MCC_ERR_NOMEM : 0;
+}
+
+static int sum_cmp(const void *x, const void *y) {
+  const sim_body_sum *a = x, *b = y;
+  int c = memcmp(a->digest, b->digest, sizeof a->digest);
+  if (c) return c;
+  return a->len < b->len ? -1 : a->len > b->len;
+}
+
+size_t sim_store_distinct_bytes(sim_body_sum *sums, size_t n) {
+  if (n > 1) qsort(sums, n, sizeof *sums, sum_cmp);
+  size_t bytes = 0;
+  for (size_t k = 0; k < n; k++)
+    if (k == 0 || sum_cmp(&sums[k], &sums[k - 1]) != 0)
+      bytes += sums[k].bytes + SIM_STORE_INDEX_BYTES;
+  return bytes;
 }
 
 size_t sim_store_memory(mcc_record_store *const *stores, size_t nstores) {
-  counter c;
-  memset(&c, 0, sizeof c);
-  for (size_t k = 0; k < nstores; k++)
-    mcc_record_store_each(stores[k], count_body, &c);
-  free(c.slots);
-  return c.nomem ? 0 : c.bytes;
+  sim_body_sum *sums = NULL;
+  size_t n = 0, cap = 0;
+  int rv = 0;
+  for (size_t k = 0; rv == 0 && k < nstores; k++)
+    rv = sim_store_sums(stores[k], &sums, &n, &cap);
+  size_t bytes = rv == 0 ? sim_store_distinct_bytes(sums, n) : 0;
+  free(sums);
+  return bytes;
 }

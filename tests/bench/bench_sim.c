@@ -97,10 +97,8 @@ static int run(result *r, sim_topology *t, uint64_t seed) {
   r->cpu_s = cpu_s() - c0;
   r->threads = threads;
   sim_engine_stats(e, &r->st);
-  double mem = 0;
-  for (uint32_t i = 0; i < t->nnodes; i++)
-    mem += (double)mcc_node_memory(sim_engine_node(e, i));
-  mem += (double)sim_engine_store_memory(e); /* the shared record bodies */
+  double mem = (double)sim_engine_nodes_memory(e) +
+               (double)sim_engine_store_memory(e); /* the shared bodies */
   sim_metrics snap;
   sim_measure_current(m, &snap);
   r->nodes = t->nnodes;

@@ -23,7 +23,7 @@ TEST_LIBS = -lcunit $(SIM_LIBS) $(LDLIBS) -ldl
 PROTO_SRC := $(wildcard protocol/*.c)
 # engine_ns3.c, the ns-3 backend, goes only into mcc-sim and only with ns-3.
 # comm_mpi.c, MPI ranks, goes only into mcc-sim (with MPI when installed).
-SIM_SRC   := $(filter-out sim/main.c sim/engine_ns3.c sim/comm_mpi.c,$(wildcard sim/*.c))
+SIM_SRC   := $(filter-out sim/main.c sim/engine_ns3.c sim/comm_mpi.c sim/alloc_wrap.c,$(wildcard sim/*.c))
 REAL_MAINS := node-real/mccd_main.c node-real/mcc_main.c
 # The NSS module is a shared library of its own (libc only), not in libmccreal.
 NSS_SRC   := node-real/nss_mcc.c
@@ -175,9 +175,17 @@ $(BUILD)/plain/sim/comm_mpi.o: $(MPI_STAMP)
 $(MPI_STAMP):
 	@mkdir -p $(BUILD) && rm -f $(BUILD)/.mpi-yes $(BUILD)/.mpi-no && touch $@
 
-$(BUILD)/bin/mcc-sim: $(BUILD)/plain/sim/main.o $(BUILD)/plain/sim/comm_mpi.o $(SIM_NS3_OBJS) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
+# Its own allocations and its cores' go through sim/alloc_wrap.c, which
+# notes one that fails: out of memory ends a run, it never skews one.
+SIM_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+$(BUILD)/bin/mcc-sim: $(BUILD)/plain/sim/main.o $(BUILD)/plain/sim/alloc_wrap.o $(BUILD)/plain/sim/comm_mpi.o $(SIM_NS3_OBJS) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
-	$(SIM_LD) -o $@ $^ $(SIM_NS3_LIBS) $(SIM_LIBS) $(MPI_LIBS) $(LDLIBS)
+	$(SIM_LD) $(SIM_WRAP) -o $@ $^ $(SIM_NS3_LIBS) $(SIM_LIBS) $(MPI_LIBS) $(LDLIBS)
+
+# tests/sim/oom preloads it into mcc-sim to make one allocation fail.
+$(BUILD)/lib/failalloc.so: tests/sim/failalloc.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -shared -fPIC -o $@ $< -ldl
 
 # Fuzz harnesses built with a replay main (gcc + sanitizers): make test feeds
 # them every kept corpus input, so what a fuzzer once found stays fixed.
@@ -194,7 +202,7 @@ unit: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan
 
 # ns-3 is looked for again once the dependencies are in: on a fresh
 # machine this very run installs it (tools/install-deps).
-test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(BUILD)/bin/mcc-sim $(REAL_BINS) $(NSS_LIB) $(BUILD)/bin/mcc-bench-nss $(addprefix $(BUILD)/bin/replay-,$(FUZZ_NAMES))
+test: $(BUILD)/bin/mcc-unit $(BUILD)/bin/mcc-unit-asan $(BUILD)/bin/mcc-sim $(BUILD)/lib/failalloc.so $(REAL_BINS) $(NSS_LIB) $(BUILD)/bin/mcc-bench-nss $(addprefix $(BUILD)/bin/replay-,$(FUZZ_NAMES))
 	@if pkg-config --exists $(NS3_MODULES) 2>/dev/null; then $(MAKE) --no-print-directory $(BUILD)/bin/ns3c-test; fi
 	@tools/run-tests $(BUILD) $(FUZZ_NAMES)
 

@@ -29,9 +29,21 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "fatal.h"
 #include "node.h" /* TEMPORARY: node_id_to_addrs until resolve.h lands */
 #include "partition.h"
 #include "store_memory.h"
+
+/* Also what a partition's nomem flag comes to at a window's end: the
+ * worker that ran short marks it, so no thread exits in mid-window. */
+static void out_of_memory(void) { sim_out_of_memory("running the nodes"); }
+
+/* A virtual node's memory is this process's: a core that could not get
+ * some would go on without it (as a device must), and the run would
+ * measure a network that lost state for a reason no real one has. */
+static void host_memory(part *p, int rv) {
+  if (rv == MCC_ERR_NOMEM || sim_alloc_failed()) p->nomem = 1;
+}
 
 /* ---- the event heap ------------------------------------------------------ */
 
@@ -492,7 +504,9 @@ static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
                                               its tunnel files */
     for (int end = 0; end < 2; end++)
       if (e->tunnels[k].node[end] == i && (e->tunnels[k].in_place >> end & 1))
-        mcc_node_tunnel_add(v->node, &e->tunnels[k].end[end], e->now);
+        host_memory(&e->parts[v->part],
+                    mcc_node_tunnel_add(v->node, &e->tunnels[k].end[end],
+                                        e->now));
   schedule(e, v);
   return 0;
 }
@@ -537,7 +551,7 @@ static int close_files(sim_engine *e) {
   failed |= sim_pcap_close(e->all) != 0;
   failed |= sim_pcap_close(e->all_inner) != 0;
   e->all = e->all_inner = NULL;
-  for (size_t i = 0; i < e->n; i++) {
+  for (size_t i = 0; e->nodes && i < e->n; i++) {
     failed |= sim_pcap_close(e->nodes[i].pcap) != 0;
     failed |= sim_pcap_close(e->nodes[i].inner) != 0;
     e->nodes[i].pcap = e->nodes[i].inner = NULL;
@@ -598,10 +612,7 @@ static void make_node_keys(sim_engine *e) {
   /* Every rank needs every node's id (to address it, to name a next
    * hop); each made its own nodes'. */
   mcc_id *ids = calloc(e->n ? e->n : 1, sizeof *ids);
-  if (!ids) {
-    fprintf(stderr, "mcc-sim: out of memory\n");
-    e->comm->abort(e->comm, 2);
-  }
+  if (!ids) out_of_memory();
   for (uint32_t i = 0; i < e->n; i++)
     if (engine_local(e, i)) ids[i] = e->nodes[i].keys.pub;
   e->comm->or_bytes(e->comm, ids, e->n * sizeof *ids);
@@ -743,7 +754,8 @@ void sim_engine_free(sim_engine *e) {
   close_files(e);
   sim_precheck_stop(e->precheck);
   if (e->ops) e->ops->destroy(e->bk);
-  for (size_t i = 0; i < e->n; i++) mcc_node_free(e->nodes[i].node);
+  /* also after a start that failed half-way (sim_engine_new) */
+  for (size_t i = 0; e->nodes && i < e->n; i++) mcc_node_free(e->nodes[i].node);
   for (unsigned k = 0; e->parts && k < e->nparts; k++) {
     part *p = &e->parts[k];
     for (size_t j = 0; j < p->datagrams.len; j++) free(p->datagrams.items[j].data);
@@ -781,7 +793,7 @@ static void run_part(sim_engine *e, part *p) {
       if (ev.gen != (uint32_t)v->gen || !v->alive) continue;
       v->expiry = NEVER;
       p->events++;
-      mcc_node_handle_expiry(v->node, p->now);
+      host_memory(p, mcc_node_handle_expiry(v->node, p->now));
       schedule(e, v);
       continue;
     }
@@ -793,7 +805,7 @@ static void run_part(sim_engine *e, part *p) {
       if (v->pcap) capture(e, v->pcap, p->now, ev.from, ev.node, ev.data, ev.len);
       p->cur_flow = ev.tag_flow;
       p->cur_seq = ev.tag_seq;
-      mcc_node_recv(v->node, &from, ev.data, ev.len, p->now);
+      host_memory(p, mcc_node_recv(v->node, &from, ev.data, ev.len, p->now));
       p->cur_flow = p->cur_seq = 0;
       schedule(e, v);
     }
@@ -816,12 +828,6 @@ static uint64_t next_event_time(sim_engine *e) {
   return t;
 }
 
-static void out_of_memory(sim_engine *e) {
-  fprintf(stderr, "mcc-sim: out of memory\n");
-  if (e->comm) e->comm->abort(e->comm, 2);
-  abort();
-}
-
 /* The journals merged in key order, to the captures and the caller's
  * callbacks, each at the time its record was made; how many there were
  * (over all ranks). */
@@ -829,16 +835,16 @@ static size_t replay(sim_engine *e) {
   unsigned n = e->comm ? e->comm->size : e->nparts;
   sim_journal *js[64] = {0}, **jp = n <= 64 ? js : malloc(n * sizeof *jp);
   sim_journal *gathered = NULL;
-  if (!jp) out_of_memory(e);
+  if (!jp) out_of_memory();
   if (e->comm) {
     if (!(gathered = calloc(n, sizeof *gathered)) ||
         ranks_gather_journals(e, gathered) != 0)
-      out_of_memory(e);
+      out_of_memory();
     for (unsigned k = 0; k < n; k++) jp[k] = &gathered[k];
   } else {
     for (unsigned k = 0; k < n; k++) jp[k] = &e->parts[k].journal;
   }
-  if (sim_journal_merge(&e->merged, jp, n) != 0) out_of_memory(e);
+  if (sim_journal_merge(&e->merged, jp, n) != 0) out_of_memory();
   if (jp != js) free(jp);
   for (unsigned k = 0; gathered && k < n; k++) sim_journal_free(&gathered[k]);
   free(gathered);
@@ -898,7 +904,8 @@ static void sync_parts(sim_engine *e) {
       }
     }
     for (unsigned k = 0; k < e->nparts; k++)
-      if (e->parts[k].nomem) out_of_memory(e);
+      if (e->parts[k].nomem) out_of_memory();
+    if (sim_alloc_failed()) out_of_memory(); /* the runner's calls too */
     replay(e);
     uint64_t pending = 0;
     for (unsigned k = 0; k < e->nparts; k++)
@@ -985,7 +992,7 @@ void sim_backend_timer(sim_engine *e, uint32_t node) {
   if (!v->alive) return;
   v->expiry = NEVER;
   e->parts[0].events++;
-  mcc_node_handle_expiry(v->node, e->now);
+  host_memory(&e->parts[0], mcc_node_handle_expiry(v->node, e->now));
   schedule(e, v);
 }
 
@@ -1003,7 +1010,7 @@ void sim_backend_datagram(sim_engine *e, uint32_t node, uint32_t from,
   if (v->pcap) capture(e, v->pcap, e->now, from, node, data, len);
   p->cur_flow = tag_flow;
   p->cur_seq = tag_seq;
-  mcc_node_recv(v->node, &a, data, len, e->now);
+  host_memory(p, mcc_node_recv(v->node, &a, data, len, e->now));
   p->cur_flow = p->cur_seq = 0;
   schedule(e, v);
 }
@@ -1075,9 +1082,11 @@ uint32_t sim_engine_parent(sim_engine *e, uint32_t i) {
   return e->nodes[i].alive ? e->view_parent[i] : UINT32_MAX;
 }
 
-size_t sim_engine_records_known(sim_engine *e, uint32_t i) {
-  if (!e->comm) return engine_node_known(e, i);
-  return ranks_from_owner(e, i, engine_local(e, i) ? engine_node_known(e, i) : 0);
+void sim_engine_records_known(sim_engine *e, const uint32_t *nodes, size_t n,
+                              uint64_t *known) {
+  for (size_t k = 0; k < n; k++) /* another rank's node has no core here */
+    known[k] = engine_node_known(e, nodes[k]);
+  if (e->comm) e->comm->sum_u64(e->comm, known, n);
 }
 
 uint64_t sim_engine_nodes_memory(sim_engine *e) {
@@ -1095,8 +1104,10 @@ void sim_engine_routes(sim_engine *e, const uint32_t *at, const uint32_t *dst,
   for (size_t k = 0; k < n; k++) {
     mcc_route r;
     mcc_node *node = e->nodes[at[k]].node;
-    if (node && mcc_node_route(node, &e->nodes[dst[k]].keys.pub, &r) == 0)
-      next[k] = r.next_hop;
+    int rv = node ? mcc_node_route(node, &e->nodes[dst[k]].keys.pub, &r)
+                  : MCC_ERR_NO_ROUTE;
+    if (rv == MCC_ERR_NOMEM) out_of_memory();
+    if (rv == 0) next[k] = r.next_hop;
   }
   if (e->comm) /* each answered by the one rank that runs at[k] */
     e->comm->or_bytes(e->comm, next, n * sizeof *next);
@@ -1116,6 +1127,7 @@ int sim_engine_lookup(sim_engine *e, uint32_t from, int kind, const void *key,
   if (node) {
     int st = -1;
     a.rv = mcc_node_lookup(node, kind, key, len, e->now, &st, &a.got, &a.token);
+    if (a.rv == MCC_ERR_NOMEM) out_of_memory();
     a.status = st;
   }
   if (e->comm && e->nodes[from].part < e->comm->size)
@@ -1290,7 +1302,8 @@ void sim_engine_tunnel_set(sim_engine *e, uint32_t tunnel, unsigned ends,
     if (!v->alive || !v->node) continue; /* a revive adds what is in place;
                                             another rank's node is its */
     if (in_place)
-      mcc_node_tunnel_add(v->node, &t->end[end], e->now);
+      host_memory(&e->parts[v->part],
+                  mcc_node_tunnel_add(v->node, &t->end[end], e->now));
     else
       mcc_node_tunnel_remove(v->node, &t->end[end].peer_endpoint, e->now);
     schedule(e, v);
@@ -1391,6 +1404,7 @@ static int send_packet(sim_engine *e, vnode *v, const mcc_id *to, int proto,
   p->cur_flow = flow + 1;
   p->cur_seq = seq;
   rv = mcc_node_send_packet(v->node, ip, total, e->now);
+  host_memory(p, rv);
   p->cur_flow = p->cur_seq = 0;
   schedule(e, v);
   return rv;

@@ -169,8 +169,11 @@ mcc_node *sim_engine_node(sim_engine *e, uint32_t node);
 /* The node's active parent as the node believes it (alive or not), or
  * UINT32_MAX when it is dead or has none. */
 uint32_t sim_engine_parent(sim_engine *e, uint32_t node);
-/* Records the node holds with a sequence number (mcc_node_known_get). */
-size_t sim_engine_records_known(sim_engine *e, uint32_t node);
+/* For each k, the records nodes[k] holds with a sequence number
+ * (mcc_node_known_get), into known[k]: one exchange for all of them
+ * under MPI, where each rank counts its own nodes'. */
+void sim_engine_records_known(sim_engine *e, const uint32_t *nodes, size_t n,
+                              uint64_t *known);
 /* mcc_node_memory summed over the live nodes. */
 uint64_t sim_engine_nodes_memory(sim_engine *e);
 /* Next hops: for each k, at[k]'s core's route to dst[k] (mcc_node_route)

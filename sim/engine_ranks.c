@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "fatal.h"
 #include "store_memory.h"
 
 /* ---- a byte buffer --------------------------------------------------------- */
@@ -40,9 +41,8 @@ static void put(buf *b, const void *data, size_t len) {
   b->len += len;
 }
 
-static void nomem(sim_engine *e) {
-  fprintf(stderr, "mcc-sim: rank %u: out of memory\n", e->comm->rank);
-  e->comm->abort(e->comm, 2);
+static void nomem(void) {
+  sim_out_of_memory("exchanging with the other ranks");
 }
 
 static part *my_part(sim_engine *e) {
@@ -61,7 +61,7 @@ uint64_t ranks_exchange(sim_engine *e) {
   part *p = my_part(e);
   size_t n = c->size, *lens = calloc(n, sizeof *lens);
   size_t *at = calloc(n, sizeof *at), *rlens = calloc(n, sizeof *rlens);
-  if (!lens || !at || !rlens) nomem(e);
+  if (!lens || !at || !rlens) nomem();
   size_t total = 0, count = p ? p->out.len : 0;
   for (size_t j = 0; j < count; j++) {
     size_t size = sizeof(wire_event) + p->out.items[j].len;
@@ -70,7 +70,7 @@ uint64_t ranks_exchange(sim_engine *e) {
   }
   for (size_t r = 1; r < n; r++) at[r] = at[r - 1] + lens[r - 1];
   uint8_t *send = malloc(total ? total : 1), *recv = NULL;
-  if (!send) nomem(e);
+  if (!send) nomem();
   for (size_t j = 0; j < count; j++) { /* in out-box order, per rank */
     event *ev = &p->out.items[j];
     wire_event w;
@@ -85,7 +85,7 @@ uint64_t ranks_exchange(sim_engine *e) {
     free(ev->data);
   }
   if (p) p->out.len = 0;
-  if (c->alltoall(c, send, lens, &recv, rlens) != 0) nomem(e);
+  if (c->alltoall(c, send, lens, &recv, rlens) != 0) nomem();
   size_t rtotal = 0, moved = 0;
   for (size_t r = 0; r < n; r++) rtotal += rlens[r];
   for (size_t off = 0; off + sizeof(wire_event) <= rtotal; moved++) {
@@ -94,10 +94,10 @@ uint64_t ranks_exchange(sim_engine *e) {
     off += sizeof w;
     event ev = {w.at,  w.seq, w.kind,     w.node,    w.from,
                 w.gen, w.len, w.tag_flow, w.tag_seq, malloc(w.len ? w.len : 1)};
-    if (!ev.data) nomem(e);
+    if (!ev.data) nomem();
     memcpy(ev.data, recv + off, w.len);
     off += w.len;
-    if (engine_push(e, ev) != 0) nomem(e);
+    if (engine_push(e, ev) != 0) nomem();
   }
   free(send);
   free(recv);
@@ -159,7 +159,7 @@ void ranks_view_parents(sim_engine *e) {
   if (e->view_parent && e->parent_gen == e->state_gen) return;
   size_t n = e->n ? e->n : 1;
   if (!e->view_parent && !(e->view_parent = malloc(n * sizeof *e->view_parent)))
-    nomem(e);
+    nomem();
   for (uint32_t i = 0; i < e->n; i++)
     e->view_parent[i] = engine_local(e, i) ? engine_node_parent(e, i) : 0;
   e->comm->or_bytes(e->comm, e->view_parent, e->n * sizeof *e->view_parent);
@@ -171,19 +171,13 @@ void ranks_view_counters(sim_engine *e) {
   size_t n = e->n ? e->n : 1;
   if (!e->view_counters &&
       !(e->view_counters = malloc(n * sizeof *e->view_counters)))
-    nomem(e);
+    nomem();
   memset(e->view_counters, 0, e->n * sizeof *e->view_counters);
   for (uint32_t i = 0; i < e->n; i++)
     if (engine_local(e, i)) e->view_counters[i] = e->nodes[i].c;
   e->comm->or_bytes(e->comm, e->view_counters,
                     e->n * sizeof *e->view_counters);
   e->counters_gen = e->state_gen;
-}
-
-uint64_t ranks_from_owner(sim_engine *e, uint32_t i, uint64_t v) {
-  if (e->nodes[i].part < e->comm->size)
-    e->comm->bcast(e->comm, &v, sizeof v, e->nodes[i].part);
-  return v;
 }
 
 /* ---- distinct record bodies -------------------------------------------------------- */
@@ -193,11 +187,11 @@ size_t ranks_store_memory(sim_engine *e) {
   part *p = my_part(e);
   sim_body_sum *mine = NULL;
   size_t n = 0, cap = 0;
-  if (p && sim_store_sums(p->store, &mine, &n, &cap) != 0) nomem(e);
+  if (p && sim_store_sums(p->store, &mine, &n, &cap) != 0) nomem();
   size_t *lens = calloc(c->size, sizeof *lens);
   uint8_t *all = NULL;
   if (!lens || c->allgather(c, mine, n * sizeof *mine, &all, lens) != 0)
-    nomem(e);
+    nomem();
   size_t total = 0;
   for (unsigned r = 0; r < c->size; r++) total += lens[r];
   size_t bytes = sim_store_distinct_bytes((sim_body_sum *)(void *)all,

@@ -15,6 +15,9 @@
 #include <mcc/mcc.h>
 
 #include "wire.h"
+#include "fatal.h"
+
+#define WHAT "asking lookups"
 
 typedef struct question {
   uint32_t from, target, token;
@@ -56,15 +59,10 @@ static size_t pending_home(const sim_lookups *l, uint64_t key) {
   return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) & l->mask;
 }
 
-static int pending_grow(sim_lookups *l) {
+static void pending_grow(sim_lookups *l) {
   size_t cap = l->mask ? 2 * (l->mask + 1) : 256;
-  uint64_t *keys = calloc(cap, sizeof *keys);
-  uint32_t *slots = malloc(cap * sizeof *slots);
-  if (!keys || !slots) {
-    free(keys);
-    free(slots);
-    return MCC_ERR_NOMEM;
-  }
+  uint64_t *keys = sim_xcalloc(cap, sizeof *keys, WHAT);
+  uint32_t *slots = sim_xcalloc(cap, sizeof *slots, WHAT);
   uint64_t *old_keys = l->keys;
   uint32_t *old_slots = l->slots;
   size_t old_cap = l->mask ? l->mask + 1 : 0;
@@ -80,15 +78,12 @@ static int pending_grow(sim_lookups *l) {
   }
   free(old_keys);
   free(old_slots);
-  return 0;
 }
 
-/* A question whose answer comes later; without room for it, it stays open
- * and counts as failed at the end, which is what an unanswered one is. */
+/* A question whose answer comes later. */
 static void pending_add(sim_lookups *l, uint32_t node, uint32_t token,
                         uint32_t index) {
-  if ((l->used + 1) * 2 > (l->mask ? l->mask + 1 : 0) && pending_grow(l) != 0)
-    return;
+  if ((l->used + 1) * 2 > (l->mask ? l->mask + 1 : 0)) pending_grow(l);
   uint64_t key = pending_key(node, token);
   size_t i = pending_home(l, key);
   while (l->keys[i]) i = (i + 1) & l->mask;
@@ -134,9 +129,7 @@ void sim_lookups_ask(sim_lookups *l, uint32_t from, uint32_t target) {
   if (!sim_engine_alive(l->e, from)) return;
   if (l->nq == l->capq) {
     size_t cap = l->capq ? 2 * l->capq : 64;
-    question *q = realloc(l->q, cap * sizeof *q);
-    if (!q) return;
-    l->q = q;
+    l->q = sim_xrealloc(l->q, cap * sizeof *l->q, WHAT);
     l->capq = cap;
   }
   question *q = &l->q[l->nq];
@@ -163,17 +156,15 @@ void sim_lookups_ask(sim_lookups *l, uint32_t from, uint32_t target) {
 
 void sim_lookups_ask_leaves(sim_lookups *l) {
   size_t n = l->topo->nnodes;
-  uint8_t *parent = calloc(n ? n : 1, 1);
-  uint32_t *leaves = malloc((n ? n : 1) * sizeof *leaves);
+  uint8_t *parent = sim_xcalloc(n, 1, WHAT);
+  uint32_t *leaves = sim_xcalloc(n, sizeof *leaves, WHAT);
   size_t nl = 0;
-  if (!parent || !leaves) goto out;
   for (size_t k = 0; k < l->topo->nedges; k++)
     parent[l->topo->edges[k].parent] = 1;
   for (uint32_t i = 0; i < n; i++)
     if (!parent[i]) leaves[nl++] = i;
   for (size_t k = 0; nl > 1 && k < nl; k++)
     sim_lookups_ask(l, leaves[k], leaves[(k + nl / 2) % nl]);
-out:
   free(parent);
   free(leaves);
 }

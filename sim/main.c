@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "comm.h"
+#include "fatal.h"
 #include "metrics.h"
 #include "run.h"
 #ifdef MCC_HAVE_NS3
@@ -176,6 +177,7 @@ int main(int argc, char **argv) {
       fprintf(stderr, "mcc-sim: %s\n", why);
       return 2;
     }
+    sim_fatal_init(comm);
     if (comm && comm->rank != 0 &&
         (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
       sim_comm_mpi_abort(comm, 2);

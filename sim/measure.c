@@ -13,10 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fatal.h"
 #include "measure.h"
 #include "scenario.h" /* SIM_PROTO_*, SIM_FLOW_PORT_DEFAULT */
 
 #define S_NS 1000000000ull
+#define WHAT "measuring the run"
+#define KNOWN_BATCH 64
 
 typedef struct id_entry {
   uint8_t key[32];
@@ -107,14 +110,10 @@ int sim_measure_new(sim_measure **pm, sim_engine *e, const sim_topology *t,
   m->seed = seed;
   m->rng = seed * 0x9E3779B97F4A7C15ull + 1;
   m->n = t->nnodes;
-  m->ids = calloc(m->n ? m->n : 1, sizeof *m->ids);
-  m->idle_base = calloc(m->n ? m->n : 1, sizeof *m->idle_base);
-  m->seen = calloc(m->n ? m->n : 1, sizeof *m->seen);
-  m->roots = malloc((m->n ? m->n : 1) * sizeof *m->roots);
-  if (!m->ids || !m->idle_base || !m->seen || !m->roots) {
-    sim_measure_free(m);
-    return MCC_ERR_NOMEM;
-  }
+  m->ids = sim_xcalloc(m->n, sizeof *m->ids, WHAT);
+  m->idle_base = sim_xcalloc(m->n, sizeof *m->idle_base, WHAT);
+  m->seen = sim_xcalloc(m->n, sizeof *m->seen, WHAT);
+  m->roots = sim_xcalloc(m->n, sizeof *m->roots, WHAT);
   for (uint32_t i = 0; i < m->n; i++) {
     memcpy(m->ids[i].key, sim_engine_node_id(e, i)->key, 32);
     m->ids[i].index = i;
@@ -211,10 +210,11 @@ static int has_admitted_parent(const sim_topology *t, uint32_t i) {
 int sim_measure_bootstrap_check(sim_measure *m) {
   if (!isnan(m->m.bootstrap_s)) return 1;
   size_t n = m->n ? m->n : 1;
-  size_t *want = calloc(n, sizeof *want);
-  uint32_t *root = malloc(n * sizeof *root), *path = malloc(n * sizeof *path);
-  int done = want && root && path, cyclic = 0;
-  if (done) chain_roots(m, root, path);
+  size_t *want = sim_xcalloc(n, sizeof *want, WHAT);
+  uint32_t *root = sim_xcalloc(n, sizeof *root, WHAT);
+  uint32_t *path = sim_xcalloc(n, sizeof *path, WHAT);
+  int done = 1, cyclic = 0;
+  chain_roots(m, root, path);
   for (uint32_t i = 0; done && i < m->n; i++) {
     if (!sim_engine_alive(m->e, i)) continue;
     if (root[i] == i && has_admitted_parent(m->t, i))
@@ -228,13 +228,18 @@ int sim_measure_bootstrap_check(sim_measure *m) {
   size_t alive = 0;
   for (uint32_t i = 0; done && cyclic && i < m->n; i++)
     alive += sim_engine_alive(m->e, i);
-  for (uint32_t r = 0; done && r < m->n; r++) {
-    if (!sim_engine_alive(m->e, r)) continue;
-    if (cyclic) { /* no root: every node must know every live node */
-      done = sim_engine_records_known(m->e, r) >= alive;
-    } else if (want[r]) {
-      done = sim_engine_records_known(m->e, r) >= want[r];
-    }
+  /* no root: every node must know every live node; else each root what
+   * its tree holds. Asked KNOWN_BATCH nodes at a time: one exchange each
+   * under MPI, and not many more counted than the first not done. */
+  uint32_t ask[KNOWN_BATCH];
+  uint64_t known[KNOWN_BATCH];
+  for (uint32_t r = 0; done && r < m->n;) {
+    size_t na = 0;
+    for (; r < m->n && na < KNOWN_BATCH; r++)
+      if (sim_engine_alive(m->e, r) && (cyclic || want[r])) ask[na++] = r;
+    sim_engine_records_known(m->e, ask, na, known);
+    for (size_t k = 0; done && k < na; k++)
+      done = known[k] >= (cyclic ? alive : want[ask[k]]);
   }
   free(want);
   free(root);
@@ -259,8 +264,7 @@ void sim_measure_idle_end(sim_measure *m) {
   uint64_t dt = sim_engine_now(m->e) - m->idle_t0;
   if (dt == 0) return;
   double scale = 86400.0 * S_NS / (double)dt;
-  uint8_t *is_parent = calloc(m->n ? m->n : 1, 1);
-  if (!is_parent) return;
+  uint8_t *is_parent = sim_xcalloc(m->n, 1, WHAT);
   for (size_t k = 0; k < m->t->nedges; k++) is_parent[m->t->edges[k].parent] = 1;
   double leaf = 0, root = 0, all = 0, max = 0;
   size_t nleaf = 0, nroot = 0, nall = 0;
@@ -307,12 +311,11 @@ typedef struct visited {
   size_t mask, used;
 } visited;
 
-/* 1 when (w, node) was new, 0 when seen before, -1 out of memory. */
+/* 1 when (w, node) was new, 0 when seen before. */
 static int visit(visited *v, size_t w, uint32_t node) {
   if ((v->used + 1) * 2 > (v->keys ? v->mask + 1 : 0)) {
     size_t cap = v->keys ? 2 * (v->mask + 1) : 256;
-    uint64_t *keys = calloc(cap, sizeof *keys);
-    if (!keys) return -1;
+    uint64_t *keys = sim_xcalloc(cap, sizeof *keys, WHAT);
     for (size_t i = 0; v->keys && i <= v->mask; i++) {
       if (!v->keys[i]) continue;
       size_t j = (size_t)(v->keys[i] * 0x9E3779B97F4A7C15ull) & (cap - 1);
@@ -344,24 +347,23 @@ static int visit(visited *v, size_t w, uint32_t node) {
  * is a walk_result; hops[k] (may be NULL) the hops taken on arrival. */
 static void walks(sim_measure *m, const uint32_t *s, const uint32_t *d,
                   size_t n, uint8_t *verdict, int *hops) {
-  uint32_t *at = malloc((n ? n : 1) * sizeof *at);
-  uint32_t *prev = malloc((n ? n : 1) * sizeof *prev);
-  uint32_t *qat = malloc((n ? n : 1) * sizeof *qat);
-  uint32_t *qdst = malloc((n ? n : 1) * sizeof *qdst);
-  size_t *live = malloc((n ? n : 1) * sizeof *live);
-  mcc_id *next = malloc((n ? n : 1) * sizeof *next);
+  uint32_t *at = sim_xcalloc(n, sizeof *at, WHAT);
+  uint32_t *prev = sim_xcalloc(n, sizeof *prev, WHAT);
+  uint32_t *qat = sim_xcalloc(n, sizeof *qat, WHAT);
+  uint32_t *qdst = sim_xcalloc(n, sizeof *qdst, WHAT);
+  size_t *live = sim_xcalloc(n, sizeof *live, WHAT);
+  mcc_id *next = sim_xcalloc(n, sizeof *next, WHAT);
   visited seen = {0};
   size_t nlive = 0;
-  int failed = !at || !prev || !qat || !qdst || !live || !next;
   for (size_t k = 0; k < n; k++) {
     verdict[k] = WALK_NO_ROUTE;
     if (hops) hops[k] = 0;
     at[k] = s[k];
     prev[k] = UINT32_MAX;
-    if (!failed && visit(&seen, k, s[k]) < 0) failed = 1;
-    if (!failed) live[nlive++] = k;
+    visit(&seen, k, s[k]);
+    live[nlive++] = k;
   }
-  for (int hop = 1; !failed && nlive; hop++) {
+  for (int hop = 1; nlive; hop++) {
     for (size_t j = 0; j < nlive; j++) {
       qat[j] = at[live[j]];
       qdst[j] = d[live[j]];
@@ -389,9 +391,7 @@ static void walks(sim_measure *m, const uint32_t *s, const uint32_t *d,
         if (hops) hops[k] = hop;
         v = hop > MCC_HOP_LIMIT ? WALK_HOP_LIMIT : WALK_ARRIVED;
       } else {
-        int fresh = visit(&seen, k, nx);
-        if (fresh < 0) failed = 1;
-        if (fresh == 0) v = WALK_LOOP;
+        if (!visit(&seen, k, nx)) v = WALK_LOOP;
       }
       if (v >= 0) {
         verdict[k] = (uint8_t)v;
@@ -403,7 +403,6 @@ static void walks(sim_measure *m, const uint32_t *s, const uint32_t *d,
     }
     nlive = still;
   }
-  if (failed) fprintf(stderr, "mcc-sim: out of memory judging routes\n");
   free(seen.keys);
   free(at);
   free(prev);
@@ -469,10 +468,8 @@ static flow *flow_at(sim_measure *m, uint32_t f) {
 }
 
 static uint32_t tag_add(sim_measure *m, int kind) {
-  flow *nf = realloc(m->flows, (m->nflows + 1) * sizeof *nf);
-  if (!nf) return UINT32_MAX;
-  m->flows = nf;
-  memset(&m->flows[m->nflows], 0, sizeof *nf);
+  m->flows = sim_xrealloc(m->flows, (m->nflows + 1) * sizeof *m->flows, WHAT);
+  memset(&m->flows[m->nflows], 0, sizeof *m->flows);
   m->flows[m->nflows].kind = kind;
   return (uint32_t)m->nflows++;
 }
@@ -493,10 +490,9 @@ static int ambiguous(sim_measure *m, const sim_flow_desc *d, uint32_t f) {
 }
 
 uint32_t sim_measure_flow_add(sim_measure *m, const sim_flow_desc *d) {
-  while (ambiguous(m, d, (uint32_t)m->nflows))
-    if (tag_add(m, TAG_UNUSED) == UINT32_MAX) return UINT32_MAX;
+  while (ambiguous(m, d, (uint32_t)m->nflows)) tag_add(m, TAG_UNUSED);
   uint32_t f = tag_add(m, TAG_USER);
-  if (f != UINT32_MAX) m->flows[f].desc = *d;
+  m->flows[f].desc = *d;
   return f;
 }
 
@@ -505,9 +501,7 @@ void sim_measure_set_tunnels_only(sim_measure *m, int on) {
 }
 
 void sim_measure_on_restart(sim_measure *m, uint32_t f) {
-  recovery *r = realloc(m->rec, (m->nrec + 1) * sizeof *r);
-  if (!r) return;
-  m->rec = r;
+  m->rec = sim_xrealloc(m->rec, (m->nrec + 1) * sizeof *m->rec, WHAT);
   m->rec[m->nrec++] = (recovery){f, sim_engine_now(m->e), 0};
   m->m.sessions_recoveries++;
 }
@@ -518,12 +512,9 @@ static int tag_sent(sim_measure *m, uint32_t f, uint32_t seq) {
   if (seq >= fl->cap) {
     uint32_t cap = fl->cap ? fl->cap : 64;
     while (cap <= seq) cap *= 2;
-    uint64_t *s = realloc(fl->sent_at, cap * sizeof *s);
-    if (s) fl->sent_at = s;
-    uint8_t *st = s ? realloc(fl->state, cap) : NULL;
-    if (st) fl->state = st;
-    uint8_t *cl = st && fl->kind == TAG_USER ? realloc(fl->cls, cap) : NULL;
-    if (!s || !st || (fl->kind == TAG_USER && !cl)) return -1;
+    uint64_t *s = fl->sent_at = sim_xrealloc(fl->sent_at, cap * sizeof *s, WHAT);
+    uint8_t *st = fl->state = sim_xrealloc(fl->state, cap, WHAT);
+    uint8_t *cl = fl->kind == TAG_USER ? sim_xrealloc(fl->cls, cap, WHAT) : NULL;
     memset(s + fl->cap, 0, (cap - fl->cap) * sizeof *s);
     memset(st + fl->cap, 0, cap - fl->cap);
     if (cl) {
@@ -649,21 +640,18 @@ static void on_drop(void *user, uint32_t f, uint32_t seq, int reason) {
 /* Judges every pair now (walk and BFS, which do not move the clock) and
  * sends each a real packet, whose delivery is credited when it comes. */
 static void ping_pairs(sim_measure *m, const ping_pair *pairs, size_t n) {
-  uint32_t *parent = malloc(m->n * sizeof *parent);
-  uint32_t *first = malloc(m->n * sizeof *first);
-  uint32_t *next_child = malloc(m->n * sizeof *next_child);
-  uint32_t *queue = malloc(m->n * sizeof *queue);
-  int *dist = malloc(m->n * sizeof *dist);
-  uint32_t *src = calloc(n ? n : 1, sizeof *src);
-  uint32_t *dst = calloc(n ? n : 1, sizeof *dst);
-  uint8_t *verdict = malloc(n ? n : 1);
-  int *hopsv = malloc((n ? n : 1) * sizeof *hopsv);
+  uint32_t *parent = sim_xcalloc(m->n, sizeof *parent, WHAT);
+  uint32_t *first = sim_xcalloc(m->n, sizeof *first, WHAT);
+  uint32_t *next_child = sim_xcalloc(m->n, sizeof *next_child, WHAT);
+  uint32_t *queue = sim_xcalloc(m->n, sizeof *queue, WHAT);
+  int *dist = sim_xcalloc(m->n, sizeof *dist, WHAT);
+  uint32_t *src = sim_xcalloc(n, sizeof *src, WHAT);
+  uint32_t *dst = sim_xcalloc(n, sizeof *dst, WHAT);
+  uint8_t *verdict = sim_xcalloc(n, 1, WHAT);
+  int *hopsv = sim_xcalloc(n, sizeof *hopsv, WHAT);
   uint32_t f = tag_add(m, TAG_PING);
   flow *fl = flow_at(m, f);
-  if (!parent || !first || !next_child || !queue || !dist || !fl || !src ||
-      !dst || !verdict || !hopsv)
-    goto out;
-  if (!(fl->pairs = malloc((n ? n : 1) * sizeof *fl->pairs))) goto out;
+  fl->pairs = sim_xcalloc(n, sizeof *fl->pairs, WHAT);
   memcpy(fl->pairs, pairs, n * sizeof *pairs);
   fl->npairs = n;
   active_edges(m, parent, first, next_child);
@@ -690,7 +678,6 @@ static void ping_pairs(sim_measure *m, const ping_pair *pairs, size_t n) {
     if (tag_sent(m, f, (uint32_t)k) == 0)
       sim_engine_send(m->e, p->s, p->d, 17, 8, f, (uint32_t)k);
   }
-out:
   free(src);
   free(dst);
   free(verdict);
@@ -709,13 +696,12 @@ static int pair_cmp(const void *a, const void *b) {
 }
 
 void sim_measure_ping(sim_measure *m, size_t max) {
-  uint32_t *alive = malloc((m->n ? m->n : 1) * sizeof *alive);
-  if (!alive) return;
+  uint32_t *alive = sim_xcalloc(m->n, sizeof *alive, WHAT);
   size_t na = 0;
   for (uint32_t i = 0; i < m->n; i++)
     if (sim_engine_alive(m->e, i)) alive[na++] = i;
   size_t all = na * (na ? na - 1 : 0), want = all < max ? all : max;
-  ping_pair *pairs = malloc((want ? want : 1) * sizeof *pairs);
+  ping_pair *pairs = sim_xcalloc(want, sizeof *pairs, WHAT);
   size_t n = 0;
   for (size_t a = 0; pairs && all <= max && a < na; a++)
     for (size_t b = 0; b < na; b++)
@@ -792,14 +778,12 @@ static void count_undelivered(sim_measure *m) {
 enum { CHAIN_UNKNOWN, CHAIN_THROUGH, CHAIN_NOT, CHAIN_WALKING };
 
 static void add_failover(sim_measure *m, uint32_t gone, int counts_itself) {
-  uint8_t *st = calloc(m->n ? m->n : 1, 1);
-  uint32_t *path = malloc((m->n ? m->n : 1) * sizeof *path);
-  failover *nf = st && path ? realloc(m->fo, (m->nfo + 1) * sizeof *nf) : NULL;
-  if (!nf) goto out;
-  m->fo = nf;
+  uint8_t *st = sim_xcalloc(m->n, 1, WHAT);
+  uint32_t *path = sim_xcalloc(m->n, sizeof *path, WHAT);
+  m->fo = sim_xrealloc(m->fo, (m->nfo + 1) * sizeof *m->fo, WHAT);
   failover *fo = &m->fo[m->nfo];
   memset(fo, 0, sizeof *fo);
-  if (!(fo->nodes = malloc((m->n ? m->n : 1) * sizeof *fo->nodes))) goto out;
+  fo->nodes = sim_xcalloc(m->n, sizeof *fo->nodes, WHAT);
   m->nfo++;
   fo->t0 = sim_engine_now(m->e);
   m->m.failover_events++;
@@ -834,7 +818,6 @@ static void add_failover(sim_measure *m, uint32_t gone, int counts_itself) {
       fo->nodes[fo->n++] = i;
   uint32_t *fit = realloc(fo->nodes, (fo->n ? fo->n : 1) * sizeof *fit);
   if (fit) fo->nodes = fit; /* churn makes many failovers: keep them small */
-out:
   free(st);
   free(path);
 }
@@ -888,11 +871,11 @@ int sim_measure_failover_check(sim_measure *m) {
     failover *fo = &m->fo[k];
     if (fo->t1) continue;
     uint32_t ref = reference_node(m, fo);
-    uint32_t *src = malloc((fo->n ? fo->n : 1) * sizeof *src);
-    uint32_t *dst = malloc((fo->n ? fo->n : 1) * sizeof *dst);
-    uint8_t *verdict = malloc(fo->n ? fo->n : 1);
-    int ok = src && dst && verdict;
+    uint32_t *src = sim_xcalloc(fo->n, sizeof *src, WHAT);
+    uint32_t *dst = sim_xcalloc(fo->n, sizeof *dst, WHAT);
+    uint8_t *verdict = sim_xcalloc(fo->n, 1, WHAT);
     size_t nw = 0;
+    int ok = 1;
     for (size_t j = 0; ok && ref != UINT32_MAX && j < fo->n; j++) {
       uint32_t i = fo->nodes[j];
       if (!sim_engine_alive(m->e, i) || i == ref || !admitted(m->t, ref, i))
@@ -929,8 +912,7 @@ static int span_cmp(const void *a, const void *b) {
  * delivered, each once however many failovers overlap: the failovers'
  * spans are merged, then each packet is looked up in them. */
 static double lost_in_failovers(sim_measure *m, uint64_t now) {
-  span *sp = malloc((m->nfo ? m->nfo : 1) * sizeof *sp);
-  if (!sp) return 0;
+  span *sp = sim_xcalloc(m->nfo, sizeof *sp, WHAT);
   size_t ns = 0;
   for (size_t k = 0; k < m->nfo; k++)
     sp[ns++] = (span){m->fo[k].t0, m->fo[k].t1 ? m->fo[k].t1 : now};
@@ -1050,9 +1032,8 @@ void sim_measure_finish(sim_measure *m, sim_metrics *out) {
       "not determined (no live node with a live parent it trusts to probe)";
   /* Overhead probes on one link: the first leaf whose active parent is
    * alive, or in a topology with no leaf (a ring) the first such node. */
-  uint8_t *is_parent = calloc(m->n ? m->n : 1, 1);
+  uint8_t *is_parent = sim_xcalloc(m->n, 1, WHAT);
   uint32_t f = tag_add(m, TAG_PROBE);
-  if (!is_parent || f == UINT32_MAX) goto out;
   for (size_t k = 0; k < m->t->nedges; k++) is_parent[m->t->edges[k].parent] = 1;
   for (int pass = 0; pass < 2; pass++) {
     uint32_t i = 0, p = UINT32_MAX;
@@ -1088,7 +1069,6 @@ void sim_measure_finish(sim_measure *m, sim_metrics *out) {
     m->m.overhead_why = why;
     break;
   }
-out:
   free(is_parent);
   *out = m->m;
 }

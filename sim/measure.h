@@ -62,7 +62,7 @@ typedef enum sim_pkt_class {
   SIM_PKT_DENIED   /* of a flow no tunnel allows: must not arrive */
 } sim_pkt_class;
 
-/* Returns the flow's number (UINT32_MAX when out of memory). */
+/* Returns the flow's number. */
 uint32_t sim_measure_flow_add(sim_measure *m, const sim_flow_desc *d);
 void sim_measure_flow_sent(sim_measure *m, uint32_t flow, uint32_t seq,
                            sim_pkt_class cls);

@@ -636,53 +636,28 @@ static int check_expectations(const sim_scenario *sc, const sim_metrics *m,
   return failed ? 1 : 0;
 }
 
-/* Under mpirun, whether every rank got past a step that can fail on one
- * only (a directory it cannot make, a capture it cannot open): all go on
- * or all stop, never some waiting for the others. Rank 0 says so when
- * another rank failed (their messages go nowhere). */
-static int all_ranks_ok(sim_comm *comm, int failed, const char *what) {
-  if (!comm) return !failed;
-  uint64_t any = failed != 0;
-  comm->max_u64(comm, &any, 1);
-  if (any && !failed && comm->rank == 0)
-    fprintf(stderr, "mcc-sim: %s: failed on another MPI rank\n", what);
-  return !any;
-}
-
 int sim_run(const sim_run_options *o) {
   sim_scenario sc;
   char err[1024];
   memset(&sc, 0, sizeof sc);
+  if (sim_scenario_load(&sc, o->scenario_path, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s\n", err);
+    return 2;
+  }
+  for (size_t k = 0; k < sc.nwarnings; k++)
+    fprintf(stderr, "mcc-sim: warning: %s\n", sc.warnings[k]);
   run_ctx c;
   memset(&c, 0, sizeof c);
   c.sc = &sc;
+  uint64_t seed = o->has_seed ? o->seed : sc.seed;
   int rc = 2;
   sim_engine_config cfg;
   memset(&cfg, 0, sizeof cfg);
   /* The cost is checked before anything big is allocated: with the
-   * generator's node count before it runs, with a DOT file's after.
-   * Under mpirun, against the smallest memory of any rank's machine. */
+   * generator's node count before it runs, with a DOT file's after. */
   double mem_limit = sim_cost_memory_limit();
-  if (o->comm) {
-    uint64_t least = (uint64_t)mem_limit;
-    o->comm->min_u64(o->comm, &least, 1);
-    mem_limit = (double)least;
-  }
-  /* Until the output directory is made, a step failing on one rank only
-   * (a file that one host lacks) must stop every rank: they agree once,
-   * below, at `prepared`. */
-  int failed = 1;
-  char dir[4096], pcap[4200];
-  uint64_t seed = 0, generated = 0;
-  if (sim_scenario_load(&sc, o->scenario_path, err, sizeof err) != 0) {
-    fprintf(stderr, "mcc-sim: %s\n", err);
-    goto prepared;
-  }
-  for (size_t k = 0; k < sc.nwarnings; k++)
-    fprintf(stderr, "mcc-sim: warning: %s\n", sc.warnings[k]);
-  seed = o->has_seed ? o->seed : sc.seed;
-  generated = sim_cost_generated_nodes(&sc.topo);
-  if ((rc = apply_config(&sc, &cfg.base)) != 0) goto prepared;
+  uint64_t generated = sim_cost_generated_nodes(&sc.topo);
+  if ((rc = apply_config(&sc, &cfg.base)) != 0) goto out;
   cfg.base.tunnels_only = sc.tunnels_only;
   c.keep_alive_ns = cfg.base.keep_alive_period_ns;
   rc = 2;
@@ -690,22 +665,23 @@ int sim_run(const sim_run_options *o) {
       sim_cost_check(&sc, generated, cfg.base.keep_alive_period_ns,
                      mem_limit, NULL, err, sizeof err) != 0) {
     fprintf(stderr, "mcc-sim: %s\n", err);
-    goto prepared;
+    goto out;
   }
   err[0] = '\0';
   if (build_topology(&c, seed, err, sizeof err) != 0) {
     fprintf(stderr, "mcc-sim: %s:%u: topology: %s\n", sc.path, sc.topo.line,
             err[0] ? err : "out of memory");
-    goto prepared;
+    goto out;
   }
   if (!generated &&
       sim_cost_check(&sc, c.topo.nnodes, cfg.base.keep_alive_period_ns,
                      mem_limit, NULL, err, sizeof err) != 0) {
     fprintf(stderr, "mcc-sim: %s\n", err);
-    goto prepared;
+    goto out;
   }
-  if ((rc = resolve_names(&c)) != 0) goto prepared;
+  if ((rc = resolve_names(&c)) != 0) goto out;
   rc = 2;
+  char dir[4096], pcap[4200];
   if (o->out_dir)
     snprintf(dir, sizeof dir, "%s", o->out_dir);
   else
@@ -713,12 +689,6 @@ int sim_run(const sim_run_options *o) {
   snprintf(pcap, sizeof pcap, "%s/pcap", dir);
   if (sim_mkdirs(dir) != 0 || (o->pcap && sim_mkdirs(pcap) != 0)) {
     fprintf(stderr, "mcc-sim: %s: %s\n", dir, strerror(errno));
-    goto prepared;
-  }
-  failed = 0;
-prepared:
-  if (!all_ranks_ok(o->comm, failed, "preparing the run")) {
-    if (!failed) rc = 2; /* another rank's failure */
     goto out;
   }
   cfg.seed = seed;
@@ -768,10 +738,11 @@ prepared:
   int erv = sim_engine_new(&c.e, &c.topo, &cfg, err, sizeof err);
   if (erv == 0) erv = sim_measure_new(&c.m, c.e, &c.topo, seed);
   if (erv == 0) erv = sim_lookups_new(&c.lookups, c.e, &c.topo, sc.names_on);
-  if (erv != 0)
+  if (erv != 0) {
     fprintf(stderr, "mcc-sim: %s:%u: %s\n", sc.path, sc.topo.line,
             err[0] ? err : mcc_strerror(erv));
-  if (!all_ranks_ok(o->comm, erv != 0, "starting the nodes")) goto out;
+    goto out;
+  }
   sim_measure_set_tunnels_only(c.m, sc.tunnels_only);
   if ((rc = make_tunnels(&c)) != 0) goto out;
   rc = 2;
@@ -787,19 +758,12 @@ prepared:
     fprintf(stderr, "mcc-sim: %s: writing the captures failed\n", pcap);
     goto out;
   }
-  /* Graphviz lays out a network of 10^6 nodes for longer than it took to
-   * simulate, in more memory: past a size, topology.dot only. */
-  int svg = !o->no_svg && c.topo.nnodes <= SIM_SVG_MAX_NODES;
-  if ((rc = write_outputs(&c, dir, &m, wall, svg)) != 0) goto out;
+  if ((rc = write_outputs(&c, dir, &m, wall, !o->no_svg)) != 0) goto out;
   if (!o->quiet) summary(&sc, &m, seed, wall);
   rc = check_expectations(&sc, &m, o->quiet);
   if (!o->quiet)
     printf("wrote %s/metrics.json, run.json, topology.dot%s%s\n", dir,
-           svg ? ", topology.svg" : "", o->pcap ? ", pcap/" : "");
-  if (!o->quiet && !o->no_svg && !svg)
-    printf("no topology.svg: %zu nodes is over %d to lay out (sfdp -Tsvg "
-           "topology.dot makes one, slowly)\n",
-           (size_t)c.topo.nnodes, SIM_SVG_MAX_NODES);
+           o->no_svg ? "" : ", topology.svg", o->pcap ? ", pcap/" : "");
 out:
   sim_lookups_free(c.lookups);
   sim_measure_free(c.m);

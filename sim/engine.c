@@ -1331,9 +1331,9 @@ int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
                             flow, seq, (uint16_t)(10000 + flow), 20000);
 }
 
-static int send_packet(sim_engine *e, vnode *v, const mcc_id *to, int proto,
-                       size_t size, uint32_t flow, uint32_t seq,
-                       uint16_t sport, uint16_t dport);
+static void send_packet(sim_engine *e, vnode *v, const mcc_id *to, int proto,
+                        size_t size, uint32_t flow, uint32_t seq,
+                        uint16_t sport, uint16_t dport);
 
 int sim_engine_send_to(sim_engine *e, uint32_t src, const mcc_id *to,
                        int proto, size_t size, uint32_t flow, uint32_t seq,
@@ -1341,28 +1341,20 @@ int sim_engine_send_to(sim_engine *e, uint32_t src, const mcc_id *to,
   vnode *v = &e->nodes[src];
   if (!v->alive || size > 1200) return MCC_ERR_INVALID_ARGUMENT;
   e->state_gen++;
-  if (!v->node) { /* another rank's: it sends, and says how it went */
-    int32_t rv = 0;
-    e->comm->bcast(e->comm, &rv, sizeof rv, v->part);
-    return rv;
-  }
-  int rv = send_packet(e, v, to, proto, size, flow, seq, sport, dport);
-  if (e->comm) {
-    int32_t r32 = rv;
-    e->comm->bcast(e->comm, &r32, sizeof r32, v->part);
-  }
-  return rv;
+  if (v->node) /* else another rank's, which sends it */
+    send_packet(e, v, to, proto, size, flow, seq, sport, dport);
+  return 0;
 }
 
 /* The packet sim_engine_send_to describes, made and sent by v's core. */
-static int send_packet(sim_engine *e, vnode *v, const mcc_id *to, int proto,
-                       size_t size, uint32_t flow, uint32_t seq,
-                       uint16_t sport, uint16_t dport) {
+static void send_packet(sim_engine *e, vnode *v, const mcc_id *to, int proto,
+                        size_t size, uint32_t flow, uint32_t seq,
+                        uint16_t sport, uint16_t dport) {
   uint8_t ip[1300], s6[16], d6[16];
   memset(ip, 0, sizeof ip);
   int rv = sim_local_addr(v->node, &v->keys.pub, ip + 12, s6);
   if (rv == 0) rv = sim_local_addr(v->node, to, ip + 16, d6);
-  if (rv != 0) return rv;
+  if (rv != 0) return; /* no address for it: never sent, so never arrives */
   size_t hl = proto == 6 ? 20 : 8, seglen = hl + size;
   uint8_t *seg = ip + 20;
   if (proto == 1) { /* echo request, identifier = flow */
@@ -1403,11 +1395,9 @@ static int send_packet(sim_engine *e, vnode *v, const mcc_id *to, int proto,
   part *p = &e->parts[v->part];
   p->cur_flow = flow + 1;
   p->cur_seq = seq;
-  rv = mcc_node_send_packet(v->node, ip, total, e->now);
-  host_memory(p, rv);
+  host_memory(p, mcc_node_send_packet(v->node, ip, total, e->now));
   p->cur_flow = p->cur_seq = 0;
   schedule(e, v);
-  return rv;
 }
 
 int sim_local_addr(mcc_node *viewer, const mcc_id *of, uint8_t addr4[4],

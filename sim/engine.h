@@ -109,7 +109,11 @@ int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
                     size_t size, uint32_t flow, uint32_t seq);
 /* The same to the address src's resolver gives `to` (a node's id, or a
  * tunnel endpoint's key), from port sport to port dport (UDP, TCP; unused
- * for ICMP). */
+ * for ICMP). Both return MCC_ERR_INVALID_ARGUMENT for a dead src or a
+ * size over 1200, else 0: what src's core then does with the packet
+ * (send it, hold it for a handshake, drop it: no route) shows in its
+ * counters and the deliveries, so under MPI the ranks need not hear of
+ * it, one exchange per packet. */
 int sim_engine_send_to(sim_engine *e, uint32_t src, const mcc_id *to,
                        int proto, size_t size, uint32_t flow, uint32_t seq,
                        uint16_t sport, uint16_t dport);

@@ -1,7 +1,7 @@
 /*
- * fatal.c — out of memory in mcc-sim (fatal.h). The message goes to a
- * copy of stderr taken before ranks other than 0 were silenced, so the
- * rank that ran out says so itself.
+ * fatal.c — out of memory in mcc-sim (fatal.h). The message goes to the
+ * rank's real stderr (rank_output.h), so the rank that ran out says so
+ * itself.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -10,18 +10,12 @@
 #include <unistd.h>
 
 #include "fatal.h"
+#include "rank_output.h"
 
 static sim_comm *world;
 static atomic_int alloc_failed;
-static int err_fd = STDERR_FILENO;
 
-void sim_fatal_init(sim_comm *comm) {
-  world = comm;
-  if (comm && comm->rank != 0) {
-    int fd = dup(STDERR_FILENO);
-    if (fd >= 0) err_fd = fd;
-  }
-}
+void sim_fatal_init(sim_comm *comm) { world = comm; }
 
 _Noreturn void sim_out_of_memory(const char *what) {
   char msg[256];
@@ -32,7 +26,7 @@ _Noreturn void sim_out_of_memory(const char *what) {
                            what);
   if (n > 0) {
     size_t len = (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
-    ssize_t w = write(err_fd, msg, len);
+    ssize_t w = write(sim_rank_output_fd(), msg, len);
     (void)w; /* nothing better to do if stderr is gone too */
   }
   if (world && world->size > 1) world->abort(world, 2);

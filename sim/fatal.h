@@ -14,8 +14,7 @@
 
 #include "comm.h"
 
-/* Under mpirun, before the process silences its output (ranks other
- * than 0): where a fatal message still goes, and the world to end. */
+/* Under mpirun: the world to end. */
 void sim_fatal_init(sim_comm *comm);
 
 /* "mcc-sim: [rank R: ]out of memory (what)", then exit 2 / end all ranks. */

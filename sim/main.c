@@ -8,6 +8,7 @@
 
 #include "comm.h"
 #include "fatal.h"
+#include "rank_output.h"
 #include "metrics.h"
 #include "run.h"
 #ifdef MCC_HAVE_NS3
@@ -178,9 +179,7 @@ int main(int argc, char **argv) {
       return 2;
     }
     sim_fatal_init(comm);
-    if (comm && comm->rank != 0 &&
-        (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
-      sim_comm_mpi_abort(comm, 2);
+    if (sim_rank_output_init(comm) != 0) sim_comm_mpi_abort(comm, 2);
     int rc = cmd_run(argc - 2, argv + 2, comm);
     if (comm && comm->size > 1) { /* every rank ends with rank 0's status */
       uint64_t status = (uint64_t)rc;

@@ -19,15 +19,18 @@
 #include "cost.h"
 #include "dot.h"
 #include "engine.h"
+#include "fatal.h"
 #include "link_models.h"
 #include "lookups.h"
 #include "measure.h"
 #include "metrics.h"
 #include "output.h"
+#include "rank_output.h"
 #include "run.h"
 #include "scenario.h"
 
 #define S_NS 1000000000ull
+#define WHAT "running the scenario"
 #define UNIX_START 1790000000 /* a fixed wall clock: runs reproduce */
 #define DEFAULT_DELAY_NS (10 * 1000000ull)
 
@@ -131,8 +134,7 @@ static int by_name(const void *a, const void *b) {
 /* Which tunnel each event names (the parser made sure it exists). */
 static int tunnel_indexes(run_ctx *c) {
   const sim_scenario *sc = c->sc;
-  named *byname = malloc((sc->ntunnels + 1) * sizeof *byname);
-  if (!byname) return 2;
+  named *byname = sim_xcalloc(sc->ntunnels, sizeof *byname, WHAT);
   for (size_t k = 0; k < sc->ntunnels; k++)
     byname[k] = (named){sc->tunnels[k].name, k};
   qsort(byname, sc->ntunnels, sizeof *byname, by_name);
@@ -152,8 +154,7 @@ static int name_nodes(run_ctx *c) {
   for (size_t i = 0; c->sc->names_on && i < c->topo.nnodes; i++) {
     sim_topo_node *tn = &c->topo.nodes[i];
     size_t n = strlen(tn->name) + (tn->dns_names ? strlen(tn->dns_names) : 0);
-    char *names = malloc(n + 2);
-    if (!names) return 2;
+    char *names = sim_xmalloc(n + 2, WHAT);
     snprintf(names, n + 2, "%s%s%s", tn->name, tn->dns_names ? "," : "",
              tn->dns_names ? tn->dns_names : "");
     free(tn->dns_names);
@@ -175,11 +176,10 @@ static int resolve_names(run_ctx *c) {
     if (ns->has_network) c->topo.nodes[i].network = ns->network;
     c->topo.nodes[i].trusts |= ns->trusts;
   }
-  c->tunnels = calloc(sc->ntunnels + 1, sizeof *c->tunnels);
-  c->ev_tunnel = calloc(sc->nevents + 1, sizeof *c->ev_tunnel);
-  c->ev_a = calloc(sc->nevents + 1, sizeof *c->ev_a);
-  c->ev_b = calloc(sc->nevents + 1, sizeof *c->ev_b);
-  if (!c->tunnels || !c->ev_tunnel || !c->ev_a || !c->ev_b) return 2;
+  c->tunnels = sim_xcalloc(sc->ntunnels, sizeof *c->tunnels, WHAT);
+  c->ev_tunnel = sim_xcalloc(sc->nevents, sizeof *c->ev_tunnel, WHAT);
+  c->ev_a = sim_xcalloc(sc->nevents, sizeof *c->ev_a, WHAT);
+  c->ev_b = sim_xcalloc(sc->nevents, sizeof *c->ev_b, WHAT);
   for (size_t k = 0; k < sc->ntunnels; k++) {
     const sim_tunnel_spec *ts = &sc->tunnels[k];
     long cl = sim_topology_find(&c->topo, ts->client);
@@ -279,7 +279,7 @@ static sim_pkt_class packet_class(const run_ctx *c, const flow_state *f,
  * tunnels only), to a tunnel's server endpoint (inside the tunnel when it
  * comes from the tunnel's client to a target), or from it back to the
  * client (inside when it answers from a target). */
-static int start_flow(run_ctx *c, size_t k, flow_state *f) {
+static void start_flow(run_ctx *c, size_t k, flow_state *f) {
   const sim_event *ev = &c->sc->events[k];
   uint32_t a = c->ev_a[k], b = c->ev_b[k];
   size_t tk = c->ev_tunnel[k];
@@ -291,9 +291,8 @@ static int start_flow(run_ctx *c, size_t k, flow_state *f) {
                     sim_engine_node_id(c->e, b), 0, ev->port, ev->proto,
                     ev->size, ev->every_ns, sim_engine_now(c->e), 1,
                     SIZE_MAX, c->sc->tunnels_only};
-  if (f->id == UINT32_MAX) return -1;
   f->sport = (uint16_t)(10000 + f->id);
-  if (!t) return 0;
+  if (!t) return;
   f->to = sim_engine_tunnel_endpoint(c->e, t->index, !reply);
   if (reply) {
     f->sport = ev->port;
@@ -305,7 +304,6 @@ static int start_flow(run_ctx *c, size_t k, flow_state *f) {
                                  (uint8_t)ev->proto, ev->port);
   f->tunnel = inside ? tk : SIZE_MAX;
   f->denied = !inside;
-  return 0;
 }
 
 static void apply_tunnel(run_ctx *c, size_t k) {
@@ -352,10 +350,9 @@ static void apply_event(run_ctx *c, size_t k) {
     sim_engine_set_link(c->e, a, b, 1);
     break;
   case SIM_EV_FLOW_START: {
-    flow_state *nf = realloc(c->flows, (c->nflows + 1) * sizeof *nf);
-    if (!nf) break;
-    c->flows = nf;
-    if (start_flow(c, k, &c->flows[c->nflows]) == 0) c->nflows++;
+    c->flows = sim_xrealloc(c->flows, (c->nflows + 1) * sizeof *c->flows,
+                            WHAT);
+    start_flow(c, k, &c->flows[c->nflows++]);
     break;
   }
   case SIM_EV_FLOW_STOP:
@@ -476,9 +473,7 @@ static int write_outputs(run_ctx *c, const char *dir, const sim_metrics *m,
   sim_engine_stats(c->e, &stat);
   uint64_t rss_all = sim_peak_rss(); /* every rank's peak, added up */
   if (c->comm) c->comm->sum_u64(c->comm, &rss_all, 1);
-  sim_node_state *st = calloc(c->topo.nnodes ? c->topo.nnodes : 1,
-                              sizeof *st);
-  if (!st) return 2;
+  sim_node_state *st = sim_xcalloc(c->topo.nnodes, sizeof *st, WHAT);
   for (uint32_t i = 0; i < c->topo.nnodes; i++) {
     uint32_t parents[1];
     st[i].alive = (uint8_t)sim_engine_alive(c->e, i);
@@ -636,28 +631,74 @@ static int check_expectations(const sim_scenario *sc, const sim_metrics *m,
   return failed ? 1 : 0;
 }
 
+/* Under mpirun, whether every rank got past a step that can fail on one
+ * only (a directory it cannot make, a capture it cannot open): all go on
+ * or all stop, never some waiting for the others. When only others
+ * failed, rank 0 passes on what they said (rank_output.h). */
+static int all_ranks_ok(sim_comm *comm, int failed, const char *what) {
+  if (!comm) return !failed;
+  uint64_t any = failed != 0;
+  comm->max_u64(comm, &any, 1);
+  if (!any) return 1;
+  size_t len = 0, *lens = calloc(comm->size, sizeof *lens);
+  char *said = failed ? sim_rank_output_take(&len) : NULL;
+  uint8_t *all = NULL;
+  /* when rank 0 failed too, it has said why, and the others mostly
+   * the same (a broken scenario): its word alone */
+  if (lens && comm->allgather(comm, said, len, &all, lens) == 0 &&
+      comm->rank == 0 && !failed) {
+    const uint8_t *at = all;
+    size_t others = 0;
+    for (unsigned r = 1; r < comm->size; r++) others += lens[r];
+    at += lens[0];
+    for (unsigned r = 1; r < comm->size; at += lens[r], r++)
+      if (lens[r]) {
+        fprintf(stderr, "mcc-sim: %s failed on MPI rank %u:\n", what, r);
+        fwrite(at, 1, lens[r], stderr);
+      }
+    if (!others)
+      fprintf(stderr, "mcc-sim: %s: failed on another MPI rank\n", what);
+  }
+  free(all);
+  free(said);
+  free(lens);
+  return 0;
+}
+
 int sim_run(const sim_run_options *o) {
   sim_scenario sc;
   char err[1024];
   memset(&sc, 0, sizeof sc);
-  if (sim_scenario_load(&sc, o->scenario_path, err, sizeof err) != 0) {
-    fprintf(stderr, "mcc-sim: %s\n", err);
-    return 2;
-  }
-  for (size_t k = 0; k < sc.nwarnings; k++)
-    fprintf(stderr, "mcc-sim: warning: %s\n", sc.warnings[k]);
   run_ctx c;
   memset(&c, 0, sizeof c);
   c.sc = &sc;
-  uint64_t seed = o->has_seed ? o->seed : sc.seed;
   int rc = 2;
   sim_engine_config cfg;
   memset(&cfg, 0, sizeof cfg);
   /* The cost is checked before anything big is allocated: with the
-   * generator's node count before it runs, with a DOT file's after. */
+   * generator's node count before it runs, with a DOT file's after.
+   * Under mpirun, against the smallest memory of any rank's machine. */
   double mem_limit = sim_cost_memory_limit();
-  uint64_t generated = sim_cost_generated_nodes(&sc.topo);
-  if ((rc = apply_config(&sc, &cfg.base)) != 0) goto out;
+  if (o->comm) {
+    uint64_t least = (uint64_t)mem_limit;
+    o->comm->min_u64(o->comm, &least, 1);
+    mem_limit = (double)least;
+  }
+  /* Until the output directory is made, a step failing on one rank only
+   * (a file that one host lacks) must stop every rank: they agree once,
+   * below, at `prepared`. */
+  int failed = 1;
+  char dir[4096], pcap[4200];
+  uint64_t seed = 0, generated = 0;
+  if (sim_scenario_load(&sc, o->scenario_path, err, sizeof err) != 0) {
+    fprintf(stderr, "mcc-sim: %s\n", err);
+    goto prepared;
+  }
+  for (size_t k = 0; k < sc.nwarnings; k++)
+    fprintf(stderr, "mcc-sim: warning: %s\n", sc.warnings[k]);
+  seed = o->has_seed ? o->seed : sc.seed;
+  generated = sim_cost_generated_nodes(&sc.topo);
+  if ((rc = apply_config(&sc, &cfg.base)) != 0) goto prepared;
   cfg.base.tunnels_only = sc.tunnels_only;
   c.keep_alive_ns = cfg.base.keep_alive_period_ns;
   rc = 2;
@@ -665,23 +706,22 @@ int sim_run(const sim_run_options *o) {
       sim_cost_check(&sc, generated, cfg.base.keep_alive_period_ns,
                      mem_limit, NULL, err, sizeof err) != 0) {
     fprintf(stderr, "mcc-sim: %s\n", err);
-    goto out;
+    goto prepared;
   }
   err[0] = '\0';
   if (build_topology(&c, seed, err, sizeof err) != 0) {
     fprintf(stderr, "mcc-sim: %s:%u: topology: %s\n", sc.path, sc.topo.line,
             err[0] ? err : "out of memory");
-    goto out;
+    goto prepared;
   }
   if (!generated &&
       sim_cost_check(&sc, c.topo.nnodes, cfg.base.keep_alive_period_ns,
                      mem_limit, NULL, err, sizeof err) != 0) {
     fprintf(stderr, "mcc-sim: %s\n", err);
-    goto out;
+    goto prepared;
   }
-  if ((rc = resolve_names(&c)) != 0) goto out;
+  if ((rc = resolve_names(&c)) != 0) goto prepared;
   rc = 2;
-  char dir[4096], pcap[4200];
   if (o->out_dir)
     snprintf(dir, sizeof dir, "%s", o->out_dir);
   else
@@ -689,6 +729,12 @@ int sim_run(const sim_run_options *o) {
   snprintf(pcap, sizeof pcap, "%s/pcap", dir);
   if (sim_mkdirs(dir) != 0 || (o->pcap && sim_mkdirs(pcap) != 0)) {
     fprintf(stderr, "mcc-sim: %s: %s\n", dir, strerror(errno));
+    goto prepared;
+  }
+  failed = 0;
+prepared:
+  if (!all_ranks_ok(o->comm, failed, "preparing the run")) {
+    if (!failed) rc = 2; /* another rank's failure */
     goto out;
   }
   cfg.seed = seed;
@@ -738,11 +784,10 @@ int sim_run(const sim_run_options *o) {
   int erv = sim_engine_new(&c.e, &c.topo, &cfg, err, sizeof err);
   if (erv == 0) erv = sim_measure_new(&c.m, c.e, &c.topo, seed);
   if (erv == 0) erv = sim_lookups_new(&c.lookups, c.e, &c.topo, sc.names_on);
-  if (erv != 0) {
+  if (erv != 0)
     fprintf(stderr, "mcc-sim: %s:%u: %s\n", sc.path, sc.topo.line,
             err[0] ? err : mcc_strerror(erv));
-    goto out;
-  }
+  if (!all_ranks_ok(o->comm, erv != 0, "starting the nodes")) goto out;
   sim_measure_set_tunnels_only(c.m, sc.tunnels_only);
   if ((rc = make_tunnels(&c)) != 0) goto out;
   rc = 2;
@@ -753,17 +798,25 @@ int sim_run(const sim_run_options *o) {
   sim_metrics m;
   sim_measure_finish(c.m, &m);
   sim_lookups_fill(c.lookups, &m);
+  if (sim_alloc_failed()) sim_out_of_memory("measuring the run");
   double wall = sim_wall_s() - t0;
   if (o->pcap && sim_engine_close_captures(c.e) != 0) {
     fprintf(stderr, "mcc-sim: %s: writing the captures failed\n", pcap);
     goto out;
   }
-  if ((rc = write_outputs(&c, dir, &m, wall, !o->no_svg)) != 0) goto out;
+  /* Graphviz lays out a network of 10^6 nodes for longer than it took to
+   * simulate, in more memory: past a size, topology.dot only. */
+  int svg = !o->no_svg && c.topo.nnodes <= SIM_SVG_MAX_NODES;
+  if ((rc = write_outputs(&c, dir, &m, wall, svg)) != 0) goto out;
   if (!o->quiet) summary(&sc, &m, seed, wall);
   rc = check_expectations(&sc, &m, o->quiet);
   if (!o->quiet)
     printf("wrote %s/metrics.json, run.json, topology.dot%s%s\n", dir,
-           o->no_svg ? "" : ", topology.svg", o->pcap ? ", pcap/" : "");
+           svg ? ", topology.svg" : "", o->pcap ? ", pcap/" : "");
+  if (!o->quiet && !o->no_svg && !svg)
+    printf("no topology.svg: %zu nodes is over %d to lay out (sfdp -Tsvg "
+           "topology.dot makes one, slowly)\n",
+           (size_t)c.topo.nnodes, SIM_SVG_MAX_NODES);
 out:
   sim_lookups_free(c.lookups);
   sim_measure_free(c.m);

@@ -65,7 +65,8 @@ static void usage(FILE *f) {
           "process: mpirun -np 4 mcc-sim run SCENARIO -o DIR (README.md,\n"
           "\"Over several processes or machines\")%s\n"
           "\n"
-          "exit status: 0 every expectation holds, 1 one fails, 2 bad input\n",
+          "exit status: 0 every expectation holds, 1 one fails, 2 bad input\n"
+          "or out of memory (no metrics are written then)\n",
 #ifdef MCC_HAVE_NS3
           "",
 #else

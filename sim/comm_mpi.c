@@ -13,6 +13,7 @@
 #include <mcc/mcc.h>
 
 #include "comm.h"
+#include "fatal.h"
 
 static uint64_t mono_ns(void) {
   struct timespec ts;
@@ -22,6 +23,10 @@ static uint64_t mono_ns(void) {
 
 #ifdef MCC_HAVE_MPI
 #include <mpi.h>
+
+/* A rank short of memory in the middle of a collective cannot back out:
+ * the others are in it (fatal.h ends them all). */
+#define WHAT "exchanging with the other ranks"
 
 #define PIECE (1u << 28) /* bytes per MPI call of or_bytes and reductions */
 
@@ -73,17 +78,14 @@ static int allgather(sim_comm *c, const void *mine, size_t len, uint8_t **out,
                      size_t *lens) {
   uint64_t t0 = mono_ns();
   unsigned n = c->size;
-  uint64_t my = len, *all = malloc(n * sizeof *all);
-  int *counts = malloc(n * sizeof *counts), *displs = malloc(n * sizeof *displs);
-  int rv = all && counts && displs ? 0 : MCC_ERR_NOMEM;
-  if (rv == 0)
-    MPI_Allgather(&my, 1, MPI_UINT64_T, all, 1, MPI_UINT64_T, MPI_COMM_WORLD);
+  uint64_t my = len, *all = sim_xcalloc(n, sizeof *all, WHAT);
+  int *counts = sim_xcalloc(n, sizeof *counts, WHAT);
+  int *displs = sim_xcalloc(n, sizeof *displs, WHAT);
+  MPI_Allgather(&my, 1, MPI_UINT64_T, all, 1, MPI_UINT64_T, MPI_COMM_WORLD);
   size_t total = 0;
-  if (rv == 0) {
-    for (unsigned r = 0; r < n; r++) lens[r] = (size_t)all[r];
-    rv = counts_of(lens, n, counts, displs, &total);
-  }
-  if (rv == 0 && !(*out = malloc(total ? total : 1))) rv = MCC_ERR_NOMEM;
+  for (unsigned r = 0; r < n; r++) lens[r] = (size_t)all[r];
+  int rv = counts_of(lens, n, counts, displs, &total); /* the same everywhere */
+  if (rv == 0) *out = sim_xmalloc(total, WHAT);
   if (rv == 0)
     MPI_Allgatherv(mine, (int)len, MPI_BYTE, *out, counts, displs, MPI_BYTE,
                    MPI_COMM_WORLD);
@@ -98,19 +100,17 @@ static int alltoall(sim_comm *c, const uint8_t *send, const size_t *send_lens,
                     uint8_t **recv, size_t *recv_lens) {
   uint64_t t0 = mono_ns();
   unsigned n = c->size;
-  uint64_t *sl = malloc(n * sizeof *sl), *rl = malloc(n * sizeof *rl);
-  int *sc = malloc(n * sizeof *sc), *sd = malloc(n * sizeof *sd);
-  int *rc = malloc(n * sizeof *rc), *rd = malloc(n * sizeof *rd);
-  int rv = sl && rl && sc && sd && rc && rd ? 0 : MCC_ERR_NOMEM;
+  uint64_t *sl = sim_xcalloc(n, sizeof *sl, WHAT);
+  uint64_t *rl = sim_xcalloc(n, sizeof *rl, WHAT);
+  int *sc = sim_xcalloc(n, sizeof *sc, WHAT), *sd = sim_xcalloc(n, sizeof *sd, WHAT);
+  int *rc = sim_xcalloc(n, sizeof *rc, WHAT), *rd = sim_xcalloc(n, sizeof *rd, WHAT);
   size_t stotal = 0, rtotal = 0;
-  if (rv == 0) {
-    for (unsigned r = 0; r < n; r++) sl[r] = send_lens[r];
-    MPI_Alltoall(sl, 1, MPI_UINT64_T, rl, 1, MPI_UINT64_T, MPI_COMM_WORLD);
-    for (unsigned r = 0; r < n; r++) recv_lens[r] = (size_t)rl[r];
-    rv = counts_of(send_lens, n, sc, sd, &stotal);
-  }
+  for (unsigned r = 0; r < n; r++) sl[r] = send_lens[r];
+  MPI_Alltoall(sl, 1, MPI_UINT64_T, rl, 1, MPI_UINT64_T, MPI_COMM_WORLD);
+  for (unsigned r = 0; r < n; r++) recv_lens[r] = (size_t)rl[r];
+  int rv = counts_of(send_lens, n, sc, sd, &stotal);
   if (rv == 0) rv = counts_of(recv_lens, n, rc, rd, &rtotal);
-  if (rv == 0 && !(*recv = malloc(rtotal ? rtotal : 1))) rv = MCC_ERR_NOMEM;
+  if (rv == 0) *recv = sim_xmalloc(rtotal, WHAT);
   if (rv == 0)
     MPI_Alltoallv(send, sc, sd, MPI_BYTE, *recv, rc, rd, MPI_BYTE,
                   MPI_COMM_WORLD);

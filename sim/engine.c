@@ -40,9 +40,11 @@ static void out_of_memory(void) { sim_out_of_memory("running the nodes"); }
 
 /* A virtual node's memory is this process's: a core that could not get
  * some would go on without it (as a device must), and the run would
- * measure a network that lost state for a reason no real one has. */
-static void host_memory(part *p, int rv) {
-  if (rv == MCC_ERR_NOMEM || sim_alloc_failed()) p->nomem = 1;
+ * measure a network that lost state for a reason no real one has. Every
+ * allocation failing is noted (alloc_wrap.c); a core's MCC_ERR_NOMEM is
+ * not proof of one (it also means a table at its cap). */
+static void host_memory(part *p) {
+  if (sim_alloc_failed()) p->nomem = 1;
 }
 
 /* ---- the event heap ------------------------------------------------------ */
@@ -504,9 +506,8 @@ static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
                                               its tunnel files */
     for (int end = 0; end < 2; end++)
       if (e->tunnels[k].node[end] == i && (e->tunnels[k].in_place >> end & 1))
-        host_memory(&e->parts[v->part],
-                    mcc_node_tunnel_add(v->node, &e->tunnels[k].end[end],
-                                        e->now));
+        mcc_node_tunnel_add(v->node, &e->tunnels[k].end[end], e->now);
+  host_memory(&e->parts[v->part]);
   schedule(e, v);
   return 0;
 }
@@ -745,6 +746,8 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
   return 0;
 fail:
   sim_engine_free(e);
+  /* under MPI another rank may be in a collective this one will not make */
+  if (rv == MCC_ERR_NOMEM || sim_alloc_failed()) out_of_memory();
   return rv;
 }
 
@@ -793,7 +796,8 @@ static void run_part(sim_engine *e, part *p) {
       if (ev.gen != (uint32_t)v->gen || !v->alive) continue;
       v->expiry = NEVER;
       p->events++;
-      host_memory(p, mcc_node_handle_expiry(v->node, p->now));
+      mcc_node_handle_expiry(v->node, p->now);
+      host_memory(p);
       schedule(e, v);
       continue;
     }
@@ -805,7 +809,8 @@ static void run_part(sim_engine *e, part *p) {
       if (v->pcap) capture(e, v->pcap, p->now, ev.from, ev.node, ev.data, ev.len);
       p->cur_flow = ev.tag_flow;
       p->cur_seq = ev.tag_seq;
-      host_memory(p, mcc_node_recv(v->node, &from, ev.data, ev.len, p->now));
+      mcc_node_recv(v->node, &from, ev.data, ev.len, p->now);
+      host_memory(p);
       p->cur_flow = p->cur_seq = 0;
       schedule(e, v);
     }
@@ -921,6 +926,7 @@ void sim_engine_run_until(sim_engine *e, uint64_t t) {
   if (e->ops) {
     e->ops->run_until(e->bk, t);
     e->now = e->ops->now(e->bk);
+    if (sim_alloc_failed()) out_of_memory();
     return;
   }
   uint64_t span = e->lookahead < WINDOW_MAX_NS ? e->lookahead : WINDOW_MAX_NS;
@@ -992,7 +998,8 @@ void sim_backend_timer(sim_engine *e, uint32_t node) {
   if (!v->alive) return;
   v->expiry = NEVER;
   e->parts[0].events++;
-  host_memory(&e->parts[0], mcc_node_handle_expiry(v->node, e->now));
+  mcc_node_handle_expiry(v->node, e->now);
+  host_memory(&e->parts[0]);
   schedule(e, v);
 }
 
@@ -1010,7 +1017,8 @@ void sim_backend_datagram(sim_engine *e, uint32_t node, uint32_t from,
   if (v->pcap) capture(e, v->pcap, e->now, from, node, data, len);
   p->cur_flow = tag_flow;
   p->cur_seq = tag_seq;
-  host_memory(p, mcc_node_recv(v->node, &a, data, len, e->now));
+  mcc_node_recv(v->node, &a, data, len, e->now);
+  host_memory(p);
   p->cur_flow = p->cur_seq = 0;
   schedule(e, v);
 }
@@ -1106,7 +1114,6 @@ void sim_engine_routes(sim_engine *e, const uint32_t *at, const uint32_t *dst,
     mcc_node *node = e->nodes[at[k]].node;
     int rv = node ? mcc_node_route(node, &e->nodes[dst[k]].keys.pub, &r)
                   : MCC_ERR_NO_ROUTE;
-    if (rv == MCC_ERR_NOMEM) out_of_memory();
     if (rv == 0) next[k] = r.next_hop;
   }
   if (e->comm) /* each answered by the one rank that runs at[k] */
@@ -1127,7 +1134,6 @@ int sim_engine_lookup(sim_engine *e, uint32_t from, int kind, const void *key,
   if (node) {
     int st = -1;
     a.rv = mcc_node_lookup(node, kind, key, len, e->now, &st, &a.got, &a.token);
-    if (a.rv == MCC_ERR_NOMEM) out_of_memory();
     a.status = st;
   }
   if (e->comm && e->nodes[from].part < e->comm->size)
@@ -1263,9 +1269,8 @@ int sim_engine_tunnel_new(sim_engine *e, const char *name, uint32_t client,
   if (client >= e->n || server >= e->n || client == server || !ntargets ||
       ntargets > MCC_TUNNEL_MAX_TARGETS)
     return MCC_ERR_INVALID_ARGUMENT;
-  sim_tunnel *nt = realloc(e->tunnels, (e->ntunnels + 1) * sizeof *nt);
-  if (!nt) return MCC_ERR_NOMEM;
-  e->tunnels = nt;
+  e->tunnels = sim_xrealloc(e->tunnels, (e->ntunnels + 1) * sizeof *e->tunnels,
+                           "making the tunnels");
   sim_tunnel *t = &e->tunnels[e->ntunnels];
   memset(t, 0, sizeof *t);
   t->node[0] = client;
@@ -1302,8 +1307,7 @@ void sim_engine_tunnel_set(sim_engine *e, uint32_t tunnel, unsigned ends,
     if (!v->alive || !v->node) continue; /* a revive adds what is in place;
                                             another rank's node is its */
     if (in_place)
-      host_memory(&e->parts[v->part],
-                  mcc_node_tunnel_add(v->node, &t->end[end], e->now));
+      mcc_node_tunnel_add(v->node, &t->end[end], e->now);
     else
       mcc_node_tunnel_remove(v->node, &t->end[end].peer_endpoint, e->now);
     schedule(e, v);
@@ -1395,7 +1399,8 @@ static void send_packet(sim_engine *e, vnode *v, const mcc_id *to, int proto,
   part *p = &e->parts[v->part];
   p->cur_flow = flow + 1;
   p->cur_seq = seq;
-  host_memory(p, mcc_node_send_packet(v->node, ip, total, e->now));
+  mcc_node_send_packet(v->node, ip, total, e->now);
+  host_memory(p);
   p->cur_flow = p->cur_seq = 0;
   schedule(e, v);
 }

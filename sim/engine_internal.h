@@ -185,7 +185,6 @@ int ranks_gather_journals(sim_engine *e, sim_journal *js);
  * state changed since. */
 void ranks_view_parents(sim_engine *e);
 void ranks_view_counters(sim_engine *e);
-/* v from the rank that runs node i (v as it is there). */
 /* Bytes of distinct record bodies over every rank's store. */
 size_t ranks_store_memory(sim_engine *e);
 

@@ -4,8 +4,10 @@
  * that look whole and are not, and under mpirun a rank that skipped a
  * step would leave the others waiting in it for ever; so it is fatal:
  * one clear message, exit status 2, and under mpirun every rank ends at
- * once. (The protocol core is different: a node short of memory drops
- * what it cannot hold and goes on, as a device would.)
+ * once. The protocol cores it hosts too: a core short of memory drops
+ * what it cannot hold and goes on, as a device must (mccd keeps that),
+ * but here the memory is the host's, so mcc-sim notes every failed
+ * allocation (alloc_wrap.c) and the engine ends the run.
  */
 #ifndef MCC_SIM_FATAL_H
 #define MCC_SIM_FATAL_H

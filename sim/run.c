@@ -486,16 +486,16 @@ static int write_outputs(run_ctx *c, const char *dir, const sim_metrics *m,
     free(st);
     return 0;
   }
-  snprintf(path, sizeof path, "%s/metrics.json", dir);
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
-    free(st);
-    return 2;
-  }
-  sim_metrics_write_json(m, f);
-  if (fclose(f) != 0) {
-    free(st);
+  /* metrics.json last: there is one only when everything else went */
+  char dot[4200], svgp[4200];
+  snprintf(dot, sizeof dot, "%s/topology.dot", dir);
+  snprintf(svgp, sizeof svgp, "%s/topology.svg", dir);
+  int rv = sim_dot_write(&c->topo, st, dot, svg ? svgp : NULL, err,
+                         sizeof err);
+  free(st);
+  if (sim_alloc_failed()) sim_out_of_memory("writing the outputs");
+  if (rv != 0) {
+    fprintf(stderr, "mcc-sim: %s\n", err);
     return 2;
   }
   snprintf(path, sizeof path, "%s/run.json", dir);
@@ -512,17 +512,17 @@ static int write_outputs(run_ctx *c, const char *dir, const sim_metrics *m,
                        rss_all};
   if (sim_write_run_json(path, &cost) != 0) {
     fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
-    free(st);
     return 2;
   }
-  char dot[4200], svgp[4200];
-  snprintf(dot, sizeof dot, "%s/topology.dot", dir);
-  snprintf(svgp, sizeof svgp, "%s/topology.svg", dir);
-  int rv = sim_dot_write(&c->topo, st, dot, svg ? svgp : NULL, err,
-                         sizeof err);
-  free(st);
-  if (rv != 0) {
-    fprintf(stderr, "mcc-sim: %s\n", err);
+  snprintf(path, sizeof path, "%s/metrics.json", dir);
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
+    return 2;
+  }
+  sim_metrics_write_json(m, f);
+  if (fclose(f) != 0) {
+    fprintf(stderr, "mcc-sim: %s: %s\n", path, strerror(errno));
     return 2;
   }
   return 0;
@@ -637,16 +637,25 @@ static int check_expectations(const sim_scenario *sc, const sim_metrics *m,
  * failed, rank 0 passes on what they said (rank_output.h). */
 static int all_ranks_ok(sim_comm *comm, int failed, const char *what) {
   if (!comm) return !failed;
+  /* short of memory, this rank may have skipped a collective the others
+   * are in: only an abort frees them */
+  if (sim_alloc_failed()) sim_out_of_memory(what);
   uint64_t any = failed != 0;
   comm->max_u64(comm, &any, 1);
-  if (!any) return 1;
-  size_t len = 0, *lens = calloc(comm->size, sizeof *lens);
-  char *said = failed ? sim_rank_output_take(&len) : NULL;
+  size_t len = 0;
+  char *said = sim_rank_output_take(&len); /* since the last agreement */
+  if (!any) {
+    free(said);
+    return 1;
+  }
+  if (!failed) len = 0;
+  size_t *lens = sim_xcalloc(comm->size, sizeof *lens, what);
   uint8_t *all = NULL;
+  if (comm->allgather(comm, said, len, &all, lens) != 0)
+    sim_out_of_memory(what); /* the same on every rank: a size over 2 GiB */
   /* when rank 0 failed too, it has said why, and the others mostly
    * the same (a broken scenario): its word alone */
-  if (lens && comm->allgather(comm, said, len, &all, lens) == 0 &&
-      comm->rank == 0 && !failed) {
+  if (comm->rank == 0 && !failed) {
     const uint8_t *at = all;
     size_t others = 0;
     for (unsigned r = 1; r < comm->size; r++) others += lens[r];
@@ -696,6 +705,8 @@ int sim_run(const sim_run_options *o) {
   }
   for (size_t k = 0; k < sc.nwarnings; k++)
     fprintf(stderr, "mcc-sim: warning: %s\n", sc.warnings[k]);
+  size_t said_len; /* every rank warned; rank 0 has said so already */
+  free(sim_rank_output_take(&said_len));
   seed = o->has_seed ? o->seed : sc.seed;
   generated = sim_cost_generated_nodes(&sc.topo);
   if ((rc = apply_config(&sc, &cfg.base)) != 0) goto prepared;
@@ -792,7 +803,7 @@ prepared:
   if ((rc = make_tunnels(&c)) != 0) goto out;
   rc = 2;
   sim_progress progress;
-  sim_progress_init(&progress, o->progress);
+  sim_progress_init(&progress, o->progress && (!o->comm || o->comm->rank == 0));
   play(&c, &progress);
   sim_progress_done(&progress);
   sim_metrics m;

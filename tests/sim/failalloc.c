@@ -124,10 +124,10 @@ void *calloc(size_t n, size_t size) {
 
 void *realloc(void *p, size_t n) {
   resolve();
-  if (in_arena(p) || !real_realloc) {
+  if (in_arena(p) || !real_realloc) { /* p: an arena block, or none */
     void *q = real_malloc ? real_malloc(n) : from_arena(n);
-    size_t room = p ? (size_t)(arena + sizeof arena - (unsigned char *)p) : 0;
-    if (q && p) memcpy(q, p, n < room ? n : room);
+    size_t room = in_arena(p) ? (size_t)(arena + sizeof arena - (unsigned char *)p) : 0;
+    if (q && room) memcpy(q, p, n < room ? n : room);
     return q;
   }
   return fail_now(n, __builtin_return_address(0)) ? NULL : real_realloc(p, n);

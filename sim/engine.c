@@ -36,16 +36,8 @@
 
 /* Also what a partition's nomem flag comes to at a window's end: the
  * worker that ran short marks it, so no thread exits in mid-window. */
-static void out_of_memory(void) { sim_out_of_memory("running the nodes"); }
-
-/* A virtual node's memory is this process's: a core that could not get
- * some would go on without it (as a device must), and the run would
- * measure a network that lost state for a reason no real one has. Every
- * allocation failing is noted (alloc_wrap.c); a core's MCC_ERR_NOMEM is
- * not proof of one (it also means a table at its cap). */
-static void host_memory(part *p) {
-  if (sim_alloc_failed()) p->nomem = 1;
-}
+#define WHAT "running the nodes"
+static void out_of_memory(void) { sim_out_of_memory(WHAT); }
 
 /* ---- the event heap ------------------------------------------------------ */
 
@@ -507,7 +499,6 @@ static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
     for (int end = 0; end < 2; end++)
       if (e->tunnels[k].node[end] == i && (e->tunnels[k].in_place >> end & 1))
         mcc_node_tunnel_add(v->node, &e->tunnels[k].end[end], e->now);
-  host_memory(&e->parts[v->part]);
   schedule(e, v);
   return 0;
 }
@@ -612,8 +603,7 @@ static void make_node_keys(sim_engine *e) {
   if (!e->comm) return;
   /* Every rank needs every node's id (to address it, to name a next
    * hop); each made its own nodes'. */
-  mcc_id *ids = calloc(e->n ? e->n : 1, sizeof *ids);
-  if (!ids) out_of_memory();
+  mcc_id *ids = sim_xcalloc(e->n, sizeof *ids, "starting the nodes");
   for (uint32_t i = 0; i < e->n; i++)
     if (engine_local(e, i)) ids[i] = e->nodes[i].keys.pub;
   e->comm->or_bytes(e->comm, ids, e->n * sizeof *ids);
@@ -797,7 +787,6 @@ static void run_part(sim_engine *e, part *p) {
       v->expiry = NEVER;
       p->events++;
       mcc_node_handle_expiry(v->node, p->now);
-      host_memory(p);
       schedule(e, v);
       continue;
     }
@@ -810,7 +799,6 @@ static void run_part(sim_engine *e, part *p) {
       p->cur_flow = ev.tag_flow;
       p->cur_seq = ev.tag_seq;
       mcc_node_recv(v->node, &from, ev.data, ev.len, p->now);
-      host_memory(p);
       p->cur_flow = p->cur_seq = 0;
       schedule(e, v);
     }
@@ -838,13 +826,12 @@ static uint64_t next_event_time(sim_engine *e) {
  * (over all ranks). */
 static size_t replay(sim_engine *e) {
   unsigned n = e->comm ? e->comm->size : e->nparts;
-  sim_journal *js[64] = {0}, **jp = n <= 64 ? js : malloc(n * sizeof *jp);
+  sim_journal *js[64] = {0};
+  sim_journal **jp = n <= 64 ? js : sim_xcalloc(n, sizeof *jp, WHAT);
   sim_journal *gathered = NULL;
-  if (!jp) out_of_memory();
   if (e->comm) {
-    if (!(gathered = calloc(n, sizeof *gathered)) ||
-        ranks_gather_journals(e, gathered) != 0)
-      out_of_memory();
+    gathered = sim_xcalloc(n, sizeof *gathered, WHAT);
+    if (ranks_gather_journals(e, gathered) != 0) out_of_memory();
     for (unsigned k = 0; k < n; k++) jp[k] = &gathered[k];
   } else {
     for (unsigned k = 0; k < n; k++) jp[k] = &e->parts[k].journal;
@@ -910,7 +897,8 @@ static void sync_parts(sim_engine *e) {
     }
     for (unsigned k = 0; k < e->nparts; k++)
       if (e->parts[k].nomem) out_of_memory();
-    if (sim_alloc_failed()) out_of_memory(); /* the runner's calls too */
+    /* anything the cores or the runner could not allocate (alloc_wrap.c) */
+    if (sim_alloc_failed()) out_of_memory();
     replay(e);
     uint64_t pending = 0;
     for (unsigned k = 0; k < e->nparts; k++)
@@ -999,7 +987,6 @@ void sim_backend_timer(sim_engine *e, uint32_t node) {
   v->expiry = NEVER;
   e->parts[0].events++;
   mcc_node_handle_expiry(v->node, e->now);
-  host_memory(&e->parts[0]);
   schedule(e, v);
 }
 
@@ -1018,7 +1005,6 @@ void sim_backend_datagram(sim_engine *e, uint32_t node, uint32_t from,
   p->cur_flow = tag_flow;
   p->cur_seq = tag_seq;
   mcc_node_recv(v->node, &a, data, len, e->now);
-  host_memory(p);
   p->cur_flow = p->cur_seq = 0;
   schedule(e, v);
 }
@@ -1055,8 +1041,7 @@ void sim_engine_stats(const sim_engine *e, sim_engine_stat *s) {
 
 size_t sim_engine_store_memory(sim_engine *e) {
   if (e->comm) return ranks_store_memory(e);
-  mcc_record_store **stores = malloc(e->nparts * sizeof *stores);
-  if (!stores) return 0;
+  mcc_record_store **stores = sim_xcalloc(e->nparts, sizeof *stores, WHAT);
   for (unsigned k = 0; k < e->nparts; k++) stores[k] = e->parts[k].store;
   size_t bytes = sim_store_memory(stores, e->nparts);
   free(stores);
@@ -1112,9 +1097,8 @@ void sim_engine_routes(sim_engine *e, const uint32_t *at, const uint32_t *dst,
   for (size_t k = 0; k < n; k++) {
     mcc_route r;
     mcc_node *node = e->nodes[at[k]].node;
-    int rv = node ? mcc_node_route(node, &e->nodes[dst[k]].keys.pub, &r)
-                  : MCC_ERR_NO_ROUTE;
-    if (rv == 0) next[k] = r.next_hop;
+    if (node && mcc_node_route(node, &e->nodes[dst[k]].keys.pub, &r) == 0)
+      next[k] = r.next_hop;
   }
   if (e->comm) /* each answered by the one rank that runs at[k] */
     e->comm->or_bytes(e->comm, next, n * sizeof *next);
@@ -1400,7 +1384,6 @@ static void send_packet(sim_engine *e, vnode *v, const mcc_id *to, int proto,
   p->cur_flow = flow + 1;
   p->cur_seq = seq;
   mcc_node_send_packet(v->node, ip, total, e->now);
-  host_memory(p);
   p->cur_flow = p->cur_seq = 0;
   schedule(e, v);
 }

@@ -41,9 +41,9 @@ static void put(buf *b, const void *data, size_t len) {
   b->len += len;
 }
 
-static void nomem(void) {
-  sim_out_of_memory("exchanging with the other ranks");
-}
+#define WHAT "exchanging with the other ranks"
+
+static void nomem(void) { sim_out_of_memory(WHAT); }
 
 static part *my_part(sim_engine *e) {
   return e->comm->rank < e->nparts ? &e->parts[e->comm->rank] : NULL;
@@ -59,9 +59,9 @@ typedef struct wire_event {
 uint64_t ranks_exchange(sim_engine *e) {
   sim_comm *c = e->comm;
   part *p = my_part(e);
-  size_t n = c->size, *lens = calloc(n, sizeof *lens);
-  size_t *at = calloc(n, sizeof *at), *rlens = calloc(n, sizeof *rlens);
-  if (!lens || !at || !rlens) nomem();
+  size_t n = c->size, *lens = sim_xcalloc(n, sizeof *lens, WHAT);
+  size_t *at = sim_xcalloc(n, sizeof *at, WHAT);
+  size_t *rlens = sim_xcalloc(n, sizeof *rlens, WHAT);
   size_t total = 0, count = p ? p->out.len : 0;
   for (size_t j = 0; j < count; j++) {
     size_t size = sizeof(wire_event) + p->out.items[j].len;
@@ -69,8 +69,7 @@ uint64_t ranks_exchange(sim_engine *e) {
     total += size;
   }
   for (size_t r = 1; r < n; r++) at[r] = at[r - 1] + lens[r - 1];
-  uint8_t *send = malloc(total ? total : 1), *recv = NULL;
-  if (!send) nomem();
+  uint8_t *send = sim_xmalloc(total, WHAT), *recv = NULL;
   for (size_t j = 0; j < count; j++) { /* in out-box order, per rank */
     event *ev = &p->out.items[j];
     wire_event w;
@@ -93,8 +92,7 @@ uint64_t ranks_exchange(sim_engine *e) {
     memcpy(&w, recv + off, sizeof w);
     off += sizeof w;
     event ev = {w.at,  w.seq, w.kind,     w.node,    w.from,
-                w.gen, w.len, w.tag_flow, w.tag_seq, malloc(w.len ? w.len : 1)};
-    if (!ev.data) nomem();
+                w.gen, w.len, w.tag_flow, w.tag_seq, sim_xmalloc(w.len, WHAT)};
     memcpy(ev.data, recv + off, w.len);
     off += w.len;
     if (engine_push(e, ev) != 0) nomem();
@@ -158,8 +156,8 @@ int ranks_gather_journals(sim_engine *e, sim_journal *js) {
 void ranks_view_parents(sim_engine *e) {
   if (e->view_parent && e->parent_gen == e->state_gen) return;
   size_t n = e->n ? e->n : 1;
-  if (!e->view_parent && !(e->view_parent = malloc(n * sizeof *e->view_parent)))
-    nomem();
+  if (!e->view_parent)
+    e->view_parent = sim_xcalloc(n, sizeof *e->view_parent, WHAT);
   for (uint32_t i = 0; i < e->n; i++)
     e->view_parent[i] = engine_local(e, i) ? engine_node_parent(e, i) : 0;
   e->comm->or_bytes(e->comm, e->view_parent, e->n * sizeof *e->view_parent);
@@ -169,9 +167,8 @@ void ranks_view_parents(sim_engine *e) {
 void ranks_view_counters(sim_engine *e) {
   if (e->view_counters && e->counters_gen == e->state_gen) return;
   size_t n = e->n ? e->n : 1;
-  if (!e->view_counters &&
-      !(e->view_counters = malloc(n * sizeof *e->view_counters)))
-    nomem();
+  if (!e->view_counters)
+    e->view_counters = sim_xcalloc(n, sizeof *e->view_counters, WHAT);
   memset(e->view_counters, 0, e->n * sizeof *e->view_counters);
   for (uint32_t i = 0; i < e->n; i++)
     if (engine_local(e, i)) e->view_counters[i] = e->nodes[i].c;
@@ -187,11 +184,10 @@ size_t ranks_store_memory(sim_engine *e) {
   part *p = my_part(e);
   sim_body_sum *mine = NULL;
   size_t n = 0, cap = 0;
-  if (p && sim_store_sums(p->store, &mine, &n, &cap) != 0) nomem();
-  size_t *lens = calloc(c->size, sizeof *lens);
+  if (p) sim_store_sums(p->store, &mine, &n, &cap);
+  size_t *lens = sim_xcalloc(c->size, sizeof *lens, WHAT);
   uint8_t *all = NULL;
-  if (!lens || c->allgather(c, mine, n * sizeof *mine, &all, lens) != 0)
-    nomem();
+  if (c->allgather(c, mine, n * sizeof *mine, &all, lens) != 0) nomem();
   size_t total = 0;
   for (unsigned r = 0; r < c->size; r++) total += lens[r];
   size_t bytes = sim_store_distinct_bytes((sim_body_sum *)(void *)all,

@@ -4,6 +4,8 @@
  */
 #include "store_memory.h"
 
+#include "fatal.h"
+
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,22 +13,15 @@
 typedef struct collector {
   sim_body_sum **sums;
   size_t *n, *cap;
-  int nomem;
 } collector;
 
 static void add_body(void *user, const uint8_t *content, size_t len,
                      size_t bytes) {
   collector *c = user;
-  if (c->nomem) return;
   if (*c->n == *c->cap) {
-    size_t cap = *c->cap ? 2 * *c->cap : 1024;
-    sim_body_sum *s = realloc(*c->sums, cap * sizeof *s);
-    if (!s) {
-      c->nomem = 1;
-      return;
-    }
-    *c->sums = s;
-    *c->cap = cap;
+    *c->cap = *c->cap ? 2 * *c->cap : 1024;
+    *c->sums = sim_xrealloc(*c->sums, *c->cap * sizeof **c->sums,
+                            "counting record bodies");
   }
   sim_body_sum *s = &(*c->sums)[(*c->n)++];
   memset(s, 0, sizeof *s);
@@ -35,11 +30,10 @@ static void add_body(void *user, const uint8_t *content, size_t len,
   s->bytes = bytes;
 }
 
-int sim_store_sums(const mcc_record_store *store, sim_body_sum **sums,
-                   size_t *n, size_t *cap) {
-  collector c = {sums, n, cap, 0};
+void sim_store_sums(const mcc_record_store *store, sim_body_sum **sums,
+                    size_t *n, size_t *cap) {
+  collector c = {sums, n, cap};
   mcc_record_store_each(store, add_body, &c);
-  return c.nomem ? MCC_ERR_NOMEM : 0;
 }
 
 static int sum_cmp(const void *x, const void *y) {
@@ -61,10 +55,9 @@ size_t sim_store_distinct_bytes(sim_body_sum *sums, size_t n) {
 size_t sim_store_memory(mcc_record_store *const *stores, size_t nstores) {
   sim_body_sum *sums = NULL;
   size_t n = 0, cap = 0;
-  int rv = 0;
-  for (size_t k = 0; rv == 0 && k < nstores; k++)
-    rv = sim_store_sums(stores[k], &sums, &n, &cap);
-  size_t bytes = rv == 0 ? sim_store_distinct_bytes(sums, n) : 0;
+  for (size_t k = 0; k < nstores; k++)
+    sim_store_sums(stores[k], &sums, &n, &cap);
+  size_t bytes = sim_store_distinct_bytes(sums, n);
   free(sums);
   return bytes;
 }

@@ -25,13 +25,13 @@ typedef struct sim_body_sum {
   uint64_t len, bytes; /* content length; allocation size */
 } sim_body_sum;
 
-/* Appends a sum of each body of store to *sums (*n of *cap, realloc'd).
- * MCC_ERR_NOMEM. */
-int sim_store_sums(const mcc_record_store *store, sim_body_sum **sums,
-                   size_t *n, size_t *cap);
+/* Appends a sum of each body of store to *sums (*n of *cap, realloc'd;
+ * out of memory is fatal.h's). */
+void sim_store_sums(const mcc_record_store *store, sim_body_sum **sums,
+                    size_t *n, size_t *cap);
 /* The bytes of the distinct bodies among sums[0 .. n - 1] (sorted here). */
 size_t sim_store_distinct_bytes(sim_body_sum *sums, size_t n);
-/* Both over the stores of one process; 0 when memory runs out. */
+/* Both over the stores of one process. */
 size_t sim_store_memory(mcc_record_store *const *stores, size_t nstores);
 
 #endif

@@ -79,8 +79,8 @@ int guard_quiet(const mcc_node *node, uint64_t now) {
   if (g->npending || g->budget_tat_ns > now || g->init_tat_ns > now ||
       g->cookie_tat_ns > now)
     return 0;
-  for (uint32_t k = 0; k < GUARD_SOURCES; k++)
-    if (g->source_tat[k] > now) return 0;
+  for (uint32_t k = 0; g->sources && k < GUARD_SOURCES; k++)
+    if (g->sources->tat[k] > now) return 0;
   return 1;
 }
 
@@ -104,18 +104,20 @@ int guard_budget_take(mcc_node *node, enum guard_budget which, uint64_t now) {
 int guard_source_allow(mcc_node *node, const mcc_addr *from, uint64_t now) {
   handshake_state *g = guard_state(node, now);
   if (!g) return 0;
+  if (!g->sources && !(g->sources = calloc(1, sizeof *g->sources))) return 0;
+  guard_sources *src = g->sources;
   uint32_t slot = 0;
   for (uint32_t k = 0; k < GUARD_SOURCES; k++) {
-    if (memcmp(&g->source_addr[k], from, sizeof *from) == 0) {
+    if (memcmp(&src->addr[k], from, sizeof *from) == 0) {
       slot = k;
       goto found;
     }
-    if (g->source_tat[k] < g->source_tat[slot]) slot = k;
+    if (src->tat[k] < src->tat[slot]) slot = k;
   }
-  g->source_addr[slot] = *from;
-  g->source_tat[slot] = 0;
+  src->addr[slot] = *from;
+  src->tat[slot] = 0;
 found:
-  if (gcra_allow(&g->source_tat[slot], now, NS_PER_S / GUARD_SOURCE_PER_S,
+  if (gcra_allow(&src->tat[slot], now, NS_PER_S / GUARD_SOURCE_PER_S,
                  GUARD_SOURCE_BURST))
     return 1;
   node->stats.handshakes_over_budget++;
@@ -171,22 +173,28 @@ int guard_cookie_ok(mcc_node *node, const mcc_addr *from, const uint8_t *data,
 int guard_init_replayed(mcc_node *node, const uint8_t e[32], uint64_t now) {
   handshake_state *g = guard_state(node, now);
   if (!g) return 1;
+  if (!g->seen && !(g->seen = calloc(1, sizeof *g->seen))) return 1;
   uint64_t key;
   memcpy(&key, e, sizeof key);
   for (uint32_t k = 0; k < GUARD_SEEN_INITS; k++)
-    if (g->seen_init[k] == key) return 1;
-  g->seen_init[g->seen_next] = key;
-  g->seen_next = (g->seen_next + 1) % GUARD_SEEN_INITS;
+    if (g->seen->e[k] == key) return 1;
+  g->seen->e[g->seen->next] = key;
+  g->seen->next = (g->seen->next + 1) % GUARD_SEEN_INITS;
   return 0;
 }
 
 void guard_free(mcc_node *node) {
   if (!node->hs) return;
+  free(node->hs->sources);
+  free(node->hs->seen);
   sodium_memzero(node->hs, sizeof *node->hs);
   free(node->hs);
   node->hs = NULL;
 }
 
 size_t guard_memory(const mcc_node *node) {
-  return node->hs ? sizeof *node->hs : 0;
+  const handshake_state *g = node->hs;
+  if (!g) return 0;
+  return sizeof *g + (g->sources ? sizeof *g->sources : 0) +
+         (g->seen ? sizeof *g->seen : 0);
 }

@@ -284,6 +284,8 @@ int mcc_node_send_packet(mcc_node *node, const uint8_t *packet,
 
 const mcc_id *mcc_node_id(const mcc_node *node) { return &node->keys.pub; }
 
+const mcc_cert *mcc_node_cert(const mcc_node *node) { return &node->cert; }
+
 int mcc_node_set_parents(mcc_node *node, const mcc_addr *parents, size_t n,
                          uint64_t now) {
   if (!node || (!parents && n)) return MCC_ERR_INVALID_ARGUMENT;

@@ -109,13 +109,13 @@ typedef struct child_link {
   mcc_id peer;
   mcc_addr addr;
   uint8_t key_tx[32], key_rx[32];
+  uint32_t tx_counter; /* before rx, in what rx's alignment would leave */
   replay_window rx;
-  uint32_t tx_counter;
   uint32_t id; /* stable while the link lives, for record.via */
+  uint32_t update_counter; /* of the newest UPDATE applied, if any */
   uint64_t last_rx_ns;
   uint64_t hello_ts_ms;
   uint64_t period_ns; /* the child's keep-alive period */
-  uint32_t update_counter; /* of the newest UPDATE applied, if any */
   uint32_t root_counter;   /* of the newest ROOT sent to it */
   uint8_t has_update;
   uint8_t root_acked;      /* it acknowledged root_counter */
@@ -139,6 +139,17 @@ typedef struct pending_hello {
  * or opens a session with never pays for it. */
 #define GUARD_SOURCES 64
 #define GUARD_SEEN_INITS 64
+/* The sources in debt (GCRA: tat after now), by exact address: made when
+ * the node is first under load. */
+typedef struct guard_sources {
+  mcc_addr addr[GUARD_SOURCES];
+  uint64_t tat[GUARD_SOURCES];
+} guard_sources;
+/* The first 8 bytes of e of the last SESSION_INITs: made with the first. */
+typedef struct guard_seen_inits {
+  uint64_t e[GUARD_SEEN_INITS];
+  uint32_t next;
+} guard_seen_inits;
 typedef struct handshake_state {
   pending_hello *pending; /* HELLOs waiting for key confirmation */
   uint32_t npending, cappending;
@@ -149,11 +160,11 @@ typedef struct handshake_state {
   uint64_t cookie_tat_ns; /* cookie replies: GUARD_COOKIES_PER_HANDSHAKE x */
   uint8_t cookie_secret[2][32]; /* current, previous */
   uint64_t cookie_born_ns;
-  /* the sources in debt (GCRA: tat after now), by exact address */
-  mcc_addr source_addr[GUARD_SOURCES];
-  uint64_t source_tat[GUARD_SOURCES];
-  uint64_t seen_init[GUARD_SEEN_INITS]; /* first 8 bytes of e */
-  uint32_t seen_next;
+  /* Made when first needed: a parent whose children join within its
+   * budget never pays for them (2.3 KB, while every parent of a large
+   * network handshakes at once). */
+  guard_sources *sources;
+  guard_seen_inits *seen;
 } handshake_state;
 
 /* The child's secrets of a join under way (parent.c): the ephemeral key of
@@ -183,8 +194,8 @@ typedef struct parent_link {
   mcc_id peer;
   mcc_addr addr;
   uint8_t key_tx[32], key_rx[32];
+  uint32_t tx_counter; /* before rx, in what rx's alignment would leave */
   replay_window rx;
-  uint32_t tx_counter;
   uint64_t next_ns;    /* next keep-alive or retry */
   uint64_t asked_ns;   /* first send of the unanswered keep-alive */
 } parent_link;
@@ -193,30 +204,37 @@ struct mcc_node {
   mcc_callbacks cb;
   mcc_keypair keys;
   mcc_cert cert;
+  uint32_t handshakes_per_s; /* settings.handshakes_per_s, 0: no limit */
   uint64_t keep_alive_ns, rejoin_ns;
-  uint32_t hop_limit; /* TTL a routed datagram starts with */
   int64_t unix_at_zero_s;
   mcc_addr *parents; /* nparents of them, in order of preference */
-  uint8_t nparents;
   mcc_trust trust; /* arrays owned by the node */
   mcc_verify_cache *cache;
+  /* Small settings and flags, together: no padding between them (a
+   * simulator holds a million of these). */
+  uint8_t nparents;
+  uint8_t hop_limit;          /* TTL a routed datagram starts with */
+  uint8_t compression;        /* settings.compression */
+  uint8_t tunnels_only;       /* settings.tunnels_only */
+  uint8_t lookup_ttl;         /* settings.network_lookup_ttl */
+  uint8_t own_store;          /* the record store is this node's alone */
+  uint8_t join_rounds_failed; /* rounds unanswered since the last join */
+  uint8_t routes_dirty;
 
   record *recs; /* recs[0] is this node */
   uint32_t nrecs, caprecs, ndirty, dirty_cursor;
   slot_index rec_index;
   mcc_record_store *store; /* the record bodies (settings.record_store) */
-  uint8_t own_store;       /* made for this node alone, freed with it */
   record_claim *claims; /* usually empty */
   uint32_t nclaims, capclaims;
 
   child_link *children;
   uint32_t nchildren, capchildren, next_link_id;
+  uint32_t seq_forwarded; /* newest SEQ_REQUEST passed up (and when:
+                             seq_forwarded_ns) */
   slot_index child_index;    /* by address */
   slot_index child_id_index; /* by peer id */
   uint64_t sweep_at_ns;
-  uint32_t handshakes_per_s; /* settings.handshakes_per_s, 0: no limit */
-  uint8_t tunnels_only;      /* settings.tunnels_only */
-  uint8_t lookup_ttl;        /* settings.network_lookup_ttl */
   uint64_t lookup_timeout_ns; /* settings.network_lookup_timeout_ns */
   struct lookup_state *lookup; /* lookup.c, made with the first question */
   struct tunnel_table *tunnels; /* tunnel.c, made with the first one */
@@ -227,14 +245,12 @@ struct mcc_node {
   mcc_id *parent_ids; /* per parent, as last seen (zero: not yet) */
   uint64_t rejoin_at_ns;
   uint64_t join_at_ns;        /* next round of the parent list (backoff) */
-  uint8_t join_rounds_failed; /* rounds unanswered since the last join */
 
   struct join_secrets *js; /* while a join runs (parent.c) */
   root_pos cand; /* the join link's root position, once it sent one */
   root_pos adv;  /* what we tell our children */
   root_pos fd;  /* feasibility distance: the best adv we ever had */
   uint64_t unrooted_since_ns;
-  uint32_t seq_forwarded; /* newest SEQ_REQUEST passed up, and when */
   uint64_t seq_forwarded_ns;
 
   update_flight *flights;   /* UPDATE_WINDOW places while any is in use */
@@ -242,16 +258,15 @@ struct mcc_node {
   uint32_t ninflight_recs;  /* records with REC_INFLIGHT */
   uint64_t update_rto_ns;
 
-  uint8_t routes_dirty;
   uint32_t *route_prev; /* per vertex, after route_compute */
   uint32_t route_cap;
   uint32_t parent_vertex;
 
   session *sessions;
-  uint32_t nsessions, capsessions, free_session; /* free list via in_use */
+  uint32_t nsessions, capsessions;
   slot_index session_index; /* by peer id */
+  uint32_t free_session; /* free list via in_use */
   uint64_t session_sweep_at_ns, handshake_at_ns;
-  int compression;
   struct mcc_resolver *resolver; /* created on first use */
   struct mcc_resolver_settings *resolver_settings; /* NULL: defaults */
 

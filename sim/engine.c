@@ -317,7 +317,9 @@ static void drop(sim_engine *e, vnode *v, uint32_t flow, uint32_t seq,
 static void cb_signed(void *user, const uint8_t pk[32], const uint8_t *msg,
                       size_t msglen, const uint8_t sig[64]) {
   vnode *v = user;
-  const mcc_cert *cert = v->cert_prechecked ? NULL : &v->cert;
+  const mcc_cert *cert = NULL;
+  if (!v->cert_prechecked)
+    cert = v->start_cert ? v->start_cert : mcc_node_cert(v->node);
   v->cert_prechecked = 1;
   sim_precheck_submit(v->e->precheck, pk, msg, msglen, sig, cert);
 }
@@ -456,6 +458,8 @@ static void cb_lookup_done(void *user, uint32_t token, int status,
 
 /* ---- node lifecycle ------------------------------------------------------------- */
 
+static void derive_creds(const sim_engine *e, uint32_t i, node_creds *c);
+
 static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
   vnode *v = &e->nodes[i];
   if (!engine_local(e, i)) { /* its rank starts its core */
@@ -486,8 +490,14 @@ static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
                       .signed_message = e->precheck ? cb_signed : NULL,
                       .user_data = v};
   int net = tn->network >= 0 && tn->network < NETWORKS ? tn->network : 0;
-  int rv = mcc_node_new(&v->node, &s, &cb, &v->keys, &v->cert,
+  node_creds restart;
+  const node_creds *c = e->creds ? &e->creds[i] : &restart;
+  if (!e->creds) derive_creds(e, i, &restart);
+  v->start_cert = &c->cert;
+  int rv = mcc_node_new(&v->node, &s, &cb, &c->keys, &c->cert,
                         &e->networks[net].pub, 1, e->now);
+  v->start_cert = NULL;
+  sodium_memzero(&restart, sizeof restart);
   if (rv != 0) {
     snprintf(err, errlen, "node %s: %s", tn->name, mcc_strerror(rv));
     return rv;
@@ -563,7 +573,20 @@ int sim_engine_close_captures(sim_engine *e) {
 }
 
 /* Each node's keys and certificate come from the seed and its index alone,
- * so a helper thread can make every other node's, in any order. */
+ * so a helper thread can make every other node's, in any order, and a
+ * restart can make them again. */
+static void derive_creds(const sim_engine *e, uint32_t i, node_creds *c) {
+  uint32_t nb = (uint32_t)(e->cfg.unix_start_s - 86400);
+  uint32_t na = (uint32_t)(e->cfg.unix_start_s + 366 * 86400);
+  uint8_t s[32];
+  derive(s, e->cfg.seed, "node", i, 0);
+  mcc_keypair_from_seed(&c->keys, s);
+  sodium_memzero(s, sizeof s);
+  int net = e->topo->nodes[i].network;
+  mcc_cert_sign(&c->cert, MCC_CERT_NODE, &c->keys.pub,
+                &e->networks[net >= 0 && net < NETWORKS ? net : 0], nb, na);
+}
+
 typedef struct key_job {
   sim_engine *e;
   uint32_t first, step;
@@ -572,19 +595,19 @@ typedef struct key_job {
 static void *make_keys(void *arg) {
   const key_job *k = arg;
   sim_engine *e = k->e;
-  uint32_t nb = (uint32_t)(e->cfg.unix_start_s - 86400);
-  uint32_t na = (uint32_t)(e->cfg.unix_start_s + 366 * 86400);
   for (uint32_t i = k->first; i < e->n; i += k->step) {
-    vnode *v = &e->nodes[i];
     if (!engine_local(e, i)) continue;
-    uint8_t s[32];
-    derive(s, e->cfg.seed, "node", i, 0);
-    mcc_keypair_from_seed(&v->keys, s);
-    int net = e->topo->nodes[i].network;
-    mcc_cert_sign(&v->cert, MCC_CERT_NODE, &v->keys.pub,
-                  &e->networks[net >= 0 && net < NETWORKS ? net : 0], nb, na);
+    derive_creds(e, i, &e->creds[i]);
+    e->nodes[i].id = e->creds[i].keys.pub;
   }
   return NULL;
+}
+
+static void free_creds(sim_engine *e) {
+  if (!e->creds) return;
+  sodium_memzero(e->creds, e->n * sizeof *e->creds);
+  free(e->creds);
+  e->creds = NULL;
 }
 
 static void make_node_keys(sim_engine *e) {
@@ -593,6 +616,7 @@ static void make_node_keys(sim_engine *e) {
     e->nodes[i].index = i;
     e->nodes[i].timer_slot = NO_SLOT;
   }
+  e->creds = sim_xcalloc(e->n ? e->n : 1, sizeof *e->creds, "starting the nodes");
   key_job mine = {e, 0, 1}, theirs = {e, 1, 2};
   pthread_t helper;
   int helped = e->cfg.helper_threads > 0 && e->n > 1 &&
@@ -605,9 +629,9 @@ static void make_node_keys(sim_engine *e) {
    * hop); each made its own nodes'. */
   mcc_id *ids = sim_xcalloc(e->n, sizeof *ids, "starting the nodes");
   for (uint32_t i = 0; i < e->n; i++)
-    if (engine_local(e, i)) ids[i] = e->nodes[i].keys.pub;
+    if (engine_local(e, i)) ids[i] = e->nodes[i].id;
   e->comm->or_bytes(e->comm, ids, e->n * sizeof *ids);
-  for (uint32_t i = 0; i < e->n; i++) e->nodes[i].keys.pub = ids[i];
+  for (uint32_t i = 0; i < e->n; i++) e->nodes[i].id = ids[i];
   free(ids);
 }
 
@@ -731,7 +755,9 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
       (rv = sim_precheck_start(&e->precheck, e->cache)) != 0)
     goto fail;
   if (cfg->pcap_dir && (rv = open_captures(e, err, errlen)) != 0) goto fail;
-  if ((rv = start_nodes(e, err, errlen)) != 0) goto fail;
+  rv = start_nodes(e, err, errlen);
+  free_creds(e);
+  if (rv != 0) goto fail;
   *pe = e;
   return 0;
 fail:
@@ -746,6 +772,7 @@ void sim_engine_free(sim_engine *e) {
   sim_workers_free(e->workers);
   close_files(e);
   sim_precheck_stop(e->precheck);
+  free_creds(e);
   if (e->ops) e->ops->destroy(e->bk);
   /* also after a start that failed half-way (sim_engine_new) */
   for (size_t i = 0; e->nodes && i < e->n; i++) mcc_node_free(e->nodes[i].node);
@@ -1097,7 +1124,7 @@ void sim_engine_routes(sim_engine *e, const uint32_t *at, const uint32_t *dst,
   for (size_t k = 0; k < n; k++) {
     mcc_route r;
     mcc_node *node = e->nodes[at[k]].node;
-    if (node && mcc_node_route(node, &e->nodes[dst[k]].keys.pub, &r) == 0)
+    if (node && mcc_node_route(node, &e->nodes[dst[k]].id, &r) == 0)
       next[k] = r.next_hop;
   }
   if (e->comm) /* each answered by the one rank that runs at[k] */
@@ -1129,7 +1156,7 @@ int sim_engine_lookup(sim_engine *e, uint32_t from, int kind, const void *key,
   return a.rv;
 }
 const mcc_id *sim_engine_node_id(const sim_engine *e, uint32_t i) {
-  return &e->nodes[i].keys.pub;
+  return &e->nodes[i].id;
 }
 int sim_engine_alive(const sim_engine *e, uint32_t i) { return e->nodes[i].alive; }
 
@@ -1268,7 +1295,7 @@ int sim_engine_tunnel_new(sim_engine *e, const char *name, uint32_t client,
     x->role = end ? MCC_TUNNEL_SERVER : MCC_TUNNEL_CLIENT;
     endpoint_keys(&x->endpoint, e->cfg.seed, name, end);
     mcc_cert_sign(&x->cert, MCC_CERT_TUNNEL, &x->endpoint.pub, issuer, nb, na);
-    x->remote_node = e->nodes[t->node[!end]].keys.pub;
+    x->remote_node = e->nodes[t->node[!end]].id;
     memcpy(x->targets, targets, ntargets * sizeof *targets);
     x->ntargets = ntargets;
   }
@@ -1315,7 +1342,7 @@ static uint16_t csum(const uint8_t *p, size_t n, uint32_t s) {
 int sim_engine_send(sim_engine *e, uint32_t src, uint32_t dst, int proto,
                     size_t size, uint32_t flow, uint32_t seq) {
   if (dst >= e->n) return MCC_ERR_INVALID_ARGUMENT;
-  return sim_engine_send_to(e, src, &e->nodes[dst].keys.pub, proto, size,
+  return sim_engine_send_to(e, src, &e->nodes[dst].id, proto, size,
                             flow, seq, (uint16_t)(10000 + flow), 20000);
 }
 
@@ -1340,7 +1367,7 @@ static void send_packet(sim_engine *e, vnode *v, const mcc_id *to, int proto,
                         uint16_t sport, uint16_t dport) {
   uint8_t ip[1300], s6[16], d6[16];
   memset(ip, 0, sizeof ip);
-  int rv = sim_local_addr(v->node, &v->keys.pub, ip + 12, s6);
+  int rv = sim_local_addr(v->node, &v->id, ip + 12, s6);
   if (rv == 0) rv = sim_local_addr(v->node, to, ip + 16, d6);
   if (rv != 0) return; /* no address for it: never sent, so never arrives */
   size_t hl = proto == 6 ? 20 : 8, seglen = hl + size;

@@ -66,10 +66,18 @@ typedef struct link_entry {
   uint32_t slot;
 } link_entry;
 
-typedef struct vnode {
-  mcc_node *node;
+/* What a node's core is made with: the node's secrets and its network's
+ * word for it. */
+typedef struct node_creds {
   mcc_keypair keys;
   mcc_cert cert;
+} node_creds;
+
+typedef struct vnode {
+  mcc_node *node;
+  mcc_id id; /* its public key; its secret key and certificate live in its
+                core, and are derived again from the seed for a restart */
+  const mcc_cert *start_cert; /* while its core is being made */
   uint64_t expiry, gen, rand_counter;
   uint64_t seq; /* keys of what it schedules and journals */
   sim_counters c;
@@ -118,6 +126,9 @@ struct sim_engine {
   sim_engine_config cfg;
   vnode *nodes;
   size_t n;
+  /* Each local node's keys and certificate, made on two threads before
+   * the nodes start and freed once they have: NULL after that. */
+  node_creds *creds;
   mcc_keypair networks[NETWORKS];
   link *links;
   size_t nlinks;

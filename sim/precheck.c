@@ -18,9 +18,9 @@
 
 typedef struct job {
   uint8_t pk[32], sig[64];
-  uint8_t *msg; /* owned by the job */
+  uint8_t *msg; /* owned by the job, and the certificate after it */
   size_t msglen;
-  const mcc_cert *cert;
+  const mcc_cert *cert; /* in msg's allocation, or NULL */
 } job;
 
 struct sim_precheck {
@@ -74,7 +74,10 @@ void sim_precheck_submit(sim_precheck *p, const uint8_t pk[32],
                          const uint8_t sig[64], const mcc_cert *cert) {
   if (!p) return;
   size_t t = atomic_load_explicit(&p->tail, memory_order_relaxed);
-  uint8_t *copy = malloc(msglen ? msglen : 1);
+  /* the certificate too: the node that holds it may be gone before the
+   * thread comes to it */
+  size_t at = (msglen + _Alignof(mcc_cert) - 1) & ~(_Alignof(mcc_cert) - 1);
+  uint8_t *copy = malloc(cert ? at + sizeof *cert : msglen ? msglen : 1);
   if (!copy ||
       t - atomic_load_explicit(&p->head, memory_order_acquire) == RING) {
     free(copy);
@@ -84,9 +87,10 @@ void sim_precheck_submit(sim_precheck *p, const uint8_t pk[32],
   memcpy(j->pk, pk, 32);
   memcpy(j->sig, sig, 64);
   if (msglen) memcpy(copy, msg, msglen);
+  if (cert) memcpy(copy + at, cert, sizeof *cert);
   j->msg = copy;
   j->msglen = msglen;
-  j->cert = cert;
+  j->cert = cert ? (const mcc_cert *)(void *)(copy + at) : NULL;
   atomic_store_explicit(&p->tail, t + 1, memory_order_release);
   sem_post(&p->ready);
 }

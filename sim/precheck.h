@@ -17,8 +17,8 @@
 typedef struct sim_precheck sim_precheck;
 
 int sim_precheck_start(sim_precheck **pp, mcc_verify_cache *cache);
-/* Queues a copy of (pk, msg, sig), and cert when not NULL (it must outlive
- * the thread). A full queue drops the job: the receiver verifies itself. */
+/* Queues a copy of (pk, msg, sig), and of cert when not NULL. A full queue
+ * drops the job: the receiver verifies itself. */
 void sim_precheck_submit(sim_precheck *p, const uint8_t pk[32],
                          const uint8_t *msg, size_t msglen,
                          const uint8_t sig[64], const mcc_cert *cert);

@@ -297,6 +297,8 @@ uint64_t mcc_node_get_expiry(const mcc_node *node);
 int mcc_node_handle_expiry(mcc_node *node, uint64_t now);
 
 const mcc_id *mcc_node_id(const mcc_node *node);
+/* The certificate the node was made with. */
+const mcc_cert *mcc_node_cert(const mcc_node *node);
 
 /* Replaces the parent list (the host re-resolved the parents' names every
  * parents-resolve-period). An active parent still in the list keeps its

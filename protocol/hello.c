@@ -49,6 +49,17 @@ static pending_hello *pending_by_addr(const handshake_state *g,
   return NULL;
 }
 
+static void pending_table_free(handshake_state *g) {
+  if (g->pending) sodium_memzero(g->pending, g->cappending * sizeof *g->pending);
+  free(g->pending);
+  g->pending = NULL;
+  g->npending = g->cappending = 0;
+  index_clear(&g->pending_index);
+}
+
+/* The last one out frees the table: a parent whose children all joined
+ * holds no room for more (every parent of a large network at once, in its
+ * bootstrap). */
 static void pending_remove(handshake_state *g, pending_hello *p) {
   uint32_t slot = (uint32_t)(p - g->pending);
   index_remove(&g->pending_index, slot, link_addr_hash(&p->addr));
@@ -59,7 +70,7 @@ static void pending_remove(handshake_state *g, pending_hello *p) {
     g->pending[slot] = g->pending[last];
   }
   sodium_memzero(&g->pending[last], sizeof g->pending[last]);
-  g->npending--;
+  if (--g->npending == 0) pending_table_free(g);
 }
 
 static pending_hello *pending_add(handshake_state *g, const mcc_addr *addr) {
@@ -273,13 +284,7 @@ uint64_t hello_next_deadline(const mcc_node *node) {
 }
 
 void hello_free(mcc_node *node) {
-  handshake_state *g = node->hs;
-  if (!g) return;
-  if (g->pending) sodium_memzero(g->pending, g->cappending * sizeof *g->pending);
-  free(g->pending);
-  g->pending = NULL;
-  g->npending = g->cappending = 0;
-  index_clear(&g->pending_index);
+  if (node->hs) pending_table_free(node->hs);
 }
 
 size_t hello_memory(const mcc_node *node) {

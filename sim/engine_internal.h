@@ -147,7 +147,8 @@ struct sim_engine {
   mcc_verify_cache *cache;
   sim_precheck *precheck; /* NULL without a helper thread */
   /* Every link's datagrams, every delivery: records go through the
-   * journals whenever capturing (in every rank), and rank 0 writes them. */
+   * journals whenever capturing (in every rank), to rank 0, which writes
+   * them. */
   int capturing;
   sim_pcap *all, *all_inner;
   atomic_int pcap_failed;
@@ -190,7 +191,8 @@ size_t engine_node_known(sim_engine *e, uint32_t i);    /* a local node */
 uint64_t ranks_exchange(sim_engine *e);
 /* Every rank's journal of its partition into js[0 .. size - 1] (this
  * rank's own too, serialised and read back like the others'; its journal
- * is emptied). MCC_ERR_NOMEM. */
+ * is emptied): the captured datagrams and packets on rank 0 only, which
+ * writes the pcaps. MCC_ERR_NOMEM. */
 int ranks_gather_journals(sim_engine *e, sim_journal *js);
 /* e->view_parent, e->view_counters for every node, made again when the
  * state changed since. */

@@ -114,39 +114,63 @@ typedef struct wire_jrec {
   uint32_t len;
 } wire_jrec;
 
+/* Records of rank r's run [*off, end) into js. */
+static int read_run(sim_journal *js, const uint8_t *all, size_t *off,
+                    size_t end) {
+  int rv = 0;
+  while (rv == 0 && *off + sizeof(wire_jrec) <= end) {
+    wire_jrec w;
+    memcpy(&w, all + *off, sizeof w);
+    *off += sizeof w;
+    sim_jrec rec = {w.at, w.seq, w.node, w.kind, w.a, w.b, w.c, 0, NULL};
+    rv = sim_journal_add(js, &rec, all + *off, w.len);
+    *off += w.len;
+  }
+  *off = end;
+  return rv;
+}
+
+/* Captured datagrams and packets go to rank 0 alone, which writes the
+ * pcaps; deliveries, drops and lookups to every rank, whose measurements
+ * follow them. The merge puts them back in key order. */
 int ranks_gather_journals(sim_engine *e, sim_journal *js) {
   sim_comm *c = e->comm;
   part *p = my_part(e);
-  buf b = {0};
+  buf shared = {0}, captured = {0};
   for (size_t k = 0; p && k < p->journal.len; k++) {
     const sim_jrec *r = &p->journal.r[k];
+    buf *b = r->kind == J_NET || r->kind == J_INNER ? &captured : &shared;
     wire_jrec w;
     memset(&w, 0, sizeof w);
     w.at = r->at, w.seq = r->seq, w.node = r->node, w.kind = r->kind;
     w.a = r->a, w.b = r->b, w.c = r->c, w.len = r->len;
-    put(&b, &w, sizeof w);
-    put(&b, r->data, r->len);
+    put(b, &w, sizeof w);
+    put(b, r->data, r->len);
   }
   if (p) sim_journal_clear(&p->journal);
-  if (b.nomem) return MCC_ERR_NOMEM;
-  size_t *lens = calloc(c->size, sizeof *lens);
+  if (shared.nomem || captured.nomem) return MCC_ERR_NOMEM;
+  size_t *lens = sim_xcalloc(c->size, sizeof *lens, WHAT);
   uint8_t *all = NULL;
-  int rv = lens ? c->allgather(c, b.p, b.len, &all, lens) : MCC_ERR_NOMEM;
-  free(b.p);
+  int rv = c->allgather(c, shared.p, shared.len, &all, lens);
+  free(shared.p);
   size_t off = 0;
-  for (unsigned r = 0; rv == 0 && r < c->size; r++) {
-    size_t end = off + lens[r];
-    while (rv == 0 && off + sizeof(wire_jrec) <= end) {
-      wire_jrec w;
-      memcpy(&w, all + off, sizeof w);
-      off += sizeof w;
-      sim_jrec rec = {w.at, w.seq, w.node, w.kind, w.a, w.b, w.c, 0, NULL};
-      rv = sim_journal_add(&js[r], &rec, all + off, w.len);
-      off += w.len;
-    }
-    off = end;
-  }
+  for (unsigned r = 0; rv == 0 && r < c->size; r++)
+    rv = read_run(&js[r], all, &off, off + lens[r]);
   free(all);
+  if (e->capturing) { /* the same on every rank */
+    size_t *send_lens = sim_xcalloc(c->size, sizeof *send_lens, WHAT);
+    send_lens[0] = captured.len;
+    uint8_t *got = NULL;
+    memset(lens, 0, c->size * sizeof *lens);
+    int crv = c->alltoall(c, captured.p, send_lens, &got, lens);
+    if (rv == 0) rv = crv;
+    off = 0;
+    for (unsigned r = 0; rv == 0 && r < c->size; r++)
+      rv = read_run(&js[r], got, &off, off + lens[r]);
+    free(got);
+    free(send_lens);
+  }
+  free(captured.p);
   free(lens);
   return rv;
 }

@@ -39,6 +39,7 @@
 
 #include "engine_backend.h"
 #include "engine_ns3.h"
+#include "fatal.h"
 #include "ns3c/ns3c.h"
 
 #define NEVER UINT64_MAX
@@ -344,6 +345,10 @@ static int enable_pcap(ns3_backend *bk, char *err, size_t errlen) {
   return 0;
 }
 
+/* ns-3 allocates with operator new: when that fails the run ends as any
+ * out-of-memory run does (exit 2 and a message), not by std::bad_alloc. */
+static void ns3_out_of_memory(void) { sim_out_of_memory("ns-3"); }
+
 static int ns3_create(void **pstate, sim_engine *e, uint64_t seed, char *err,
                       size_t errlen) {
   ns3_backend *bk = calloc(1, sizeof *bk);
@@ -358,6 +363,7 @@ static int ns3_create(void **pstate, sim_engine *e, uint64_t seed, char *err,
     ns3_destroy(bk);
     return MCC_ERR_NOMEM;
   }
+  ns3c_on_out_of_memory(ns3_out_of_memory);
   int rv = ns3c_new(&bk->ns, seed);
   if (rv != 0) {
     snprintf(err, errlen, "ns-3: %s", ns3c_strerror(rv));

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <new>
+#include <cstdlib>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -259,7 +261,19 @@ static void socket_recv(NodeSlot *slot, Ptr<Socket> socket) {
   }
 }
 
+static void (*g_out_of_memory)(void);
+
+static void call_out_of_memory() {
+  g_out_of_memory();
+  std::abort(); /* it must not return */
+}
+
 extern "C" {
+
+void ns3c_on_out_of_memory(void (*fn)(void)) {
+  g_out_of_memory = fn;
+  std::set_new_handler(fn ? call_out_of_memory : nullptr);
+}
 
 int ns3c_new(ns3c **pns, uint64_t seed) {
   if (g_alive) return NS3C_ERR_BUSY;

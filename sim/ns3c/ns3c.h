@@ -78,6 +78,12 @@ typedef struct ns3c_addr {
 
 typedef struct ns3c ns3c;
 
+/* fn is called when ns-3 cannot allocate memory (C++'s new handler, for
+ * every operator new in the process) and must not return: the host's way
+ * to end the run with its own message. NULL: the default, std::bad_alloc,
+ * which nothing catches, so the process aborts. */
+void ns3c_on_out_of_memory(void (*fn)(void));
+
 /* ns-3's random streams (loss) come from RngSeedManager: the same seed
  * gives the same run. *pns on success; NS3C_ERR_BUSY. */
 int ns3c_new(ns3c **pns, uint64_t seed);

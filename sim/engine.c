@@ -732,8 +732,7 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
   e->n = topo->nnodes;
   e->nodes = calloc(e->n ? e->n : 1, sizeof *e->nodes);
   int rv = MCC_ERR_NOMEM;
-  if (!e->nodes || mcc_verify_cache_new(&e->cache, 16 * e->n + 1024) != 0)
-    goto fail;
+  if (!e->nodes) goto fail;
   rv = build_links(e, err, errlen);
   if (rv != 0) goto fail;
   if (cfg->backend) {
@@ -742,6 +741,10 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
     e->ops = cfg->backend;
   }
   if ((rv = make_parts(e)) != 0) goto fail;
+  /* room for the signatures of this process's nodes (an MPI rank's own) */
+  size_t local = 0;
+  for (uint32_t i = 0; i < e->n; i++) local += engine_local(e, i);
+  if ((rv = mcc_verify_cache_new(&e->cache, 16 * local + 1024)) != 0) goto fail;
   uint8_t s[32];
   mcc_keypair authority;
   derive(s, cfg->seed, "authority", 0, 0);

@@ -3,8 +3,10 @@
  * results/bench-sim.json: the manual's benchmark simulated (12,800 nodes,
  * all children of one root: bootstrap plus one simulated hour idle), and
  * trees of 1k, 10k and 100k nodes (fanout 10, two parents each) for how
- * events per second and bytes per virtual node grow. Wall time and RSS are
- * this machine's and vary; the simulated figures are exact.
+ * events per second and bytes per virtual node grow (peak_rss_bytes_per_node:
+ * the peak RSS over the nodes, the process's fixed part included). Wall
+ * time and RSS are this machine's and vary; the simulated figures are
+ * exact.
  * Runs use --threads worker threads (default 2 when the machine has a
  * second core): the nodes split into partitions by subtree, run in
  * parallel windows (issue 15); each result says how many partitions, the
@@ -239,14 +241,16 @@ static void write_json(FILE *f, const result *r, int last) {
           "\"windows\": %llu, \"events_per_window\": %.1f, "
           "\"barrier_wait_s\": %.2f, \"busy_s\": %.2f, "
           "\"protocol_bytes_per_node\": %.0f, \"peak_rss_mib\": %.1f, "
+          "\"peak_rss_bytes_per_node\": %.0f, "
           "\"idle_leaf_bytes_per_day\": %.0f, "
           "\"idle_root_bytes_per_day\": %.0f}%s\n",
           r->nodes, r->bootstrap_s, r->threads, r->wall_s, r->cpu_s,
           (unsigned long long)r->events, r->events_per_s,
           r->events_per_s / (cores ? cores : 1), r->st.partitions,
           (unsigned long long)r->st.windows, per_window, r->st.barrier_wait_s,
-          r->st.busy_s, r->bytes_per_node, r->rss_mib, r->idle_leaf, r->idle_root,
-          last ? "" : ",");
+          r->st.busy_s, r->bytes_per_node, r->rss_mib,
+          r->nodes ? r->rss_mib * 1048576.0 / (double)r->nodes : 0, r->idle_leaf,
+          r->idle_root, last ? "" : ",");
 }
 
 static void print_line(const result *r) {

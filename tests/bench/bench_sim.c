@@ -14,9 +14,10 @@
  * waiting at window ends, the CPU time, and events per second per thread.
  * With more than one thread the largest tree runs once more on one
  * thread, for the scaling (tree_100k_1_thread). The machine's other load
- * shows in wall times: compare CPU seconds too.
+ * shows in wall times: compare CPU seconds too. Each row runs in a child
+ * process that makes its own topology, so its peak RSS is its own.
  * Built with ns-3, it first runs issue 14's star of 10,000 leaves on both
- * backends, each in a child process for its own peak RSS.
+ * backends.
  * The scaling table last (issue 15): scenarios/long/tree-100k.scn run by
  * build/bin/mcc-sim on 1 and 2 threads, and under mpirun on 1, 2 and 4
  * ranks when mcc-sim has MPI; each a process of its own, timed from the
@@ -117,9 +118,26 @@ static int run(result *r, sim_topology *t, uint64_t seed) {
   return 0;
 }
 
-/* One run in a child process of its own, so that its peak RSS is its own
- * and not the largest run's so far; the result comes back through a pipe. */
-static int run_forked(result *r, size_t leaves, const sim_backend_ops *ops) {
+/* What a row runs on: a star of `nodes` nodes (one root), or a tree of
+ * fanout 10, two parents each, `depth` levels below the root. */
+typedef struct bench_topo {
+  int star;
+  unsigned nodes, depth;
+} bench_topo;
+
+static size_t topo_nodes(bench_topo bt) {
+  if (bt.star) return bt.nodes;
+  size_t n = 0, level = 1;
+  for (unsigned d = 0; d <= bt.depth; d++, level *= 10) n += level;
+  return n;
+}
+
+/* One run in a child process of its own, its topology made there, so that
+ * its peak RSS is its own and not the largest run's so far (nor what the
+ * allocator kept of an earlier one); the result comes back through a
+ * pipe. */
+static int run_forked(result *r, bench_topo bt, uint64_t seed,
+                      const sim_backend_ops *ops) {
   int fd[2];
   if (pipe(fd) != 0) return -1;
   fflush(stdout);
@@ -129,9 +147,11 @@ static int run_forked(result *r, size_t leaves, const sim_backend_ops *ops) {
     char err[256];
     sim_topology t;
     sim_topology_init(&t);
-    sim_topology_star(&t, (unsigned)leaves + 1, err, sizeof err);
+    int made = bt.star ? sim_topology_star(&t, bt.nodes, err, sizeof err)
+                       : sim_topology_tree(&t, 10, bt.depth, 2, err, sizeof err);
     backend = ops;
-    int rv = run(r, &t, 1);
+    int rv = made == 0 ? run(r, &t, seed) : -1;
+    if (made != 0) fprintf(stderr, "bench-sim: %s\n", err);
     ssize_t w = rv == 0 ? write(fd[1], r, sizeof *r) : 0;
     _exit(w == (ssize_t)sizeof *r ? 0 : 1);
   }
@@ -280,46 +300,41 @@ int main(int argc, char **argv) {
   }
   if (threads < 1 || threads > 64) threads = 1;
   printf("mcc-bench-sim: %d thread%s\n", threads, threads > 1 ? "s" : "");
-  char err[256];
   result rs[16];
   memset(rs, 0, sizeof rs);
   size_t n = 0;
-  sim_topology t;
 #ifdef MCC_HAVE_NS3
   /* Issue 14's benchmark: 10,000 leaves under one root, bootstrap and one
-   * simulated hour, on the native engine and on ns-3 (each in a process of
-   * its own, for its own peak RSS). */
+   * simulated hour, on the native engine and on ns-3. */
   rs[n].name = "star_10000_native";
-  if (run_forked(&rs[n], 10000, NULL) == 0) print_line(&rs[n++]);
+  if (run_forked(&rs[n], (bench_topo){1, 10001, 0}, 1, NULL) == 0)
+    print_line(&rs[n++]);
   rs[n].name = "star_10000_ns3";
-  if (run_forked(&rs[n], 10000, &sim_backend_ns3) == 0) print_line(&rs[n++]);
+  if (run_forked(&rs[n], (bench_topo){1, 10001, 0}, 1, &sim_backend_ns3) == 0)
+    print_line(&rs[n++]);
 #endif
-  /* The manual's benchmark first: 12,800 nodes under one root. Peak RSS is
-   * the process's so far, so the runs go from small to large. */
-  sim_topology_init(&t);
-  sim_topology_star(&t, 12800, err, sizeof err);
+  /* The manual's benchmark: 12,800 nodes under one root. Every row runs
+   * in a process of its own (run_forked). */
   rs[n].name = "star_12800";
-  if (run(&rs[n], &t, 1) == 0) print_line(&rs[n++]);
-  sim_topology_free(&t);
+  if (run_forked(&rs[n], (bench_topo){1, 12800, 0}, 1, NULL) == 0)
+    print_line(&rs[n++]);
   static const struct {
     const char *name;
     unsigned depth;
   } trees[] = {{"tree_1k", 3}, {"tree_10k", 4}, {"tree_100k", 5}};
   for (size_t k = 0; k < 3; k++) {
-    sim_topology_init(&t);
-    sim_topology_tree(&t, 10, trees[k].depth, 2, err, sizeof err);
+    bench_topo bt = {0, 0, trees[k].depth};
+    if (topo_nodes(bt) > max + max / 5) continue;
     rs[n].name = trees[k].name;
-    if (t.nnodes <= max + max / 5 && run(&rs[n], &t, 2 + k) == 0)
-      print_line(&rs[n++]);
+    if (run_forked(&rs[n], bt, 2 + k, NULL) == 0) print_line(&rs[n++]);
     /* The scaling: the largest tree on one thread too. */
     int all = threads;
-    if (k == 2 && threads > 1 && t.nnodes <= max + max / 5) {
+    if (k == 2 && threads > 1) {
       threads = 1;
       rs[n].name = "tree_100k_1_thread";
-      if (run(&rs[n], &t, 2 + k) == 0) print_line(&rs[n++]);
+      if (run_forked(&rs[n], bt, 2 + k, NULL) == 0) print_line(&rs[n++]);
       threads = all;
     }
-    sim_topology_free(&t);
   }
   /* The scaling table: the same scenario through mcc-sim, on threads
    * and on MPI ranks. */

@@ -318,8 +318,8 @@ static void cb_signed(void *user, const uint8_t pk[32], const uint8_t *msg,
                       size_t msglen, const uint8_t sig[64]) {
   vnode *v = user;
   const mcc_cert *cert = NULL;
-  if (!v->cert_prechecked)
-    cert = v->start_cert ? v->start_cert : mcc_node_cert(v->node);
+  const mcc_cert *starting = v->e->parts[v->part].start_cert;
+  if (!v->cert_prechecked) cert = starting ? starting : mcc_node_cert(v->node);
   v->cert_prechecked = 1;
   sim_precheck_submit(v->e->precheck, pk, msg, msglen, sig, cert);
 }
@@ -493,10 +493,11 @@ static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
   node_creds restart;
   const node_creds *c = e->creds ? &e->creds[i] : &restart;
   if (!e->creds) derive_creds(e, i, &restart);
-  v->start_cert = &c->cert;
+  part *p = &e->parts[v->part];
+  p->start_cert = &c->cert;
   int rv = mcc_node_new(&v->node, &s, &cb, &c->keys, &c->cert,
                         &e->networks[net].pub, 1, e->now);
-  v->start_cert = NULL;
+  p->start_cert = NULL;
   sodium_memzero(&restart, sizeof restart);
   if (rv != 0) {
     snprintf(err, errlen, "node %s: %s", tn->name, mcc_strerror(rv));

@@ -77,19 +77,18 @@ typedef struct vnode {
   mcc_node *node;
   mcc_id id; /* its public key; its secret key and certificate live in its
                 core, and are derived again from the seed for a restart */
-  const mcc_cert *start_cert; /* while its core is being made */
   uint64_t expiry, gen, rand_counter;
   uint64_t seq; /* keys of what it schedules and journals */
   sim_counters c;
-  int alive;
   sim_pcap *pcap, *inner;
-  int cert_prechecked;
-  uint32_t last_dst; /* the link last sent on, mostly to the parent */
   struct link *last_link;
   struct sim_engine *e;
+  uint32_t last_dst; /* the link last sent on, mostly to the parent */
   uint32_t index;
   uint32_t part;
   uint32_t timer_slot; /* its entry in its partition's timer heap */
+  uint8_t alive;
+  uint8_t cert_prechecked;
 } vnode;
 
 enum { J_NET, J_INNER, J_DELIVERY, J_DROP, J_LOOKUP };
@@ -111,6 +110,9 @@ typedef struct part {
    * thread at a time (record_store.c), and a record crosses partitions as
    * bytes on a link, interned again by the receiving node's partition. */
   mcc_record_store *store;
+  /* The certificate of the node whose core is being made here (its first
+   * HELLO is signed before the core is whole). */
+  const mcc_cert *start_cert;
   int nomem;
 } part;
 

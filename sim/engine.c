@@ -235,6 +235,36 @@ static uint64_t next_random(uint64_t *s) { /* xorshift64* */
   return x * 0x2545F4914F6CDD1Dull;
 }
 
+static int same_props(const sim_link_params *x, const sim_link_params *y) {
+  return x->delay_ns == y->delay_ns && x->rate_bps == y->rate_bps &&
+         x->loss == y->loss && x->mtu == y->mtu && x->queue == y->queue &&
+         x->model == y->model;
+}
+
+static uint64_t props_hash(const sim_link_params *p) {
+  double loss = p->loss == 0 ? 0 : p->loss; /* -0 and 0: one entry */
+  uint64_t bits;
+  memcpy(&bits, &loss, sizeof bits);
+  uint64_t h = p->delay_ns;
+  h = (h ^ p->rate_bps) * 0x9E3779B97F4A7C15ull;
+  h = (h ^ bits) * 0xBF58476D1CE4E5B9ull;
+  h = (h ^ ((uint64_t)p->mtu << 32 | p->queue)) * 0x94D049BB133111EBull;
+  return (h ^ p->model) * 0x9E3779B97F4A7C15ull;
+}
+
+/* The index of p in e->link_params, added when new; the table (2^bits
+ * slots, UINT32_MAX: empty) finds it. */
+static uint32_t intern_props(sim_engine *e, uint32_t *table, unsigned bits,
+                             const sim_link_params *p) {
+  size_t mask = ((size_t)1 << bits) - 1;
+  size_t i = (size_t)(props_hash(p) >> (64 - bits));
+  for (; table[i] != UINT32_MAX; i = (i + 1) & mask)
+    if (same_props(&e->link_params[table[i]], p)) return table[i];
+  table[i] = (uint32_t)e->nlink_params;
+  e->link_params[e->nlink_params] = *p;
+  return (uint32_t)e->nlink_params++;
+}
+
 static int build_links(sim_engine *e, char *err, size_t errlen) {
   const sim_topology *t = e->topo;
   e->links = calloc(t->nedges ? t->nedges : 1, sizeof *e->links);
@@ -243,7 +273,14 @@ static int build_links(sim_engine *e, char *err, size_t errlen) {
   e->link_mask = ((size_t)1 << bits) - 1;
   e->link_shift = 64 - bits;
   e->link_table = calloc(e->link_mask + 1, sizeof *e->link_table);
-  if (!e->links || !e->link_table) return MCC_ERR_NOMEM;
+  /* at most one set of properties per edge, and as many slots again */
+  e->link_params = calloc(t->nedges ? t->nedges : 1, sizeof *e->link_params);
+  uint32_t *props = malloc(((size_t)1 << bits) * sizeof *props);
+  if (!e->links || !e->link_table || !e->link_params || !props) {
+    free(props);
+    return MCC_ERR_NOMEM;
+  }
+  memset(props, 0xff, ((size_t)1 << bits) * sizeof *props);
   for (size_t k = 0; k < t->nedges; k++) {
     const sim_topo_edge *ed = &t->edges[k];
     const link *known = find_link(e, ed->child, ed->parent);
@@ -252,14 +289,16 @@ static int build_links(sim_engine *e, char *err, size_t errlen) {
     if (known) {
       snprintf(err, errlen, "two links between %s and %s",
                t->nodes[ed->child].name, t->nodes[ed->parent].name);
+      free(props);
       return MCC_ERR_VALUE;
     }
     link *l = &e->links[e->nlinks];
     l->a = ed->child;
     l->b = ed->parent;
-    l->p = e->cfg.link_defaults;
-    sim_link_apply(&l->p, &ed->params, ed->has);
-    if (!l->p.mtu) l->p.mtu = 1500;
+    sim_link_params p = e->cfg.link_defaults;
+    sim_link_apply(&p, &ed->params, ed->has);
+    if (!p.mtu) p.mtu = 1500;
+    l->params = intern_props(e, props, bits, &p);
     l->up = 1;
     for (int dir = 0; dir < 2; dir++) {
       uint8_t s[32];
@@ -273,6 +312,10 @@ static int build_links(sim_engine *e, char *err, size_t errlen) {
     e->link_table[i].key = key;
     e->link_table[i].slot = (uint32_t)e->nlinks++;
   }
+  free(props);
+  sim_link_params *fit = realloc(
+      e->link_params, (e->nlink_params ? e->nlink_params : 1) * sizeof *fit);
+  if (fit) e->link_params = fit; /* smaller: kept as it was if not */
   return 0;
 }
 
@@ -339,7 +382,8 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
   if (!l || !l->up) return; /* never on a wire */
   part *p = &e->parts[v->part];
   uint64_t now = node_now(e, v);
-  if (wire > l->p.mtu) { /* no fragmentation in the underlay: dropped */
+  const sim_link_params *lp = link_props(e, l);
+  if (wire > lp->mtu) { /* no fragmentation in the underlay: dropped */
     p->dropped_mtu++;
     if (p->cur_flow) drop(e, v, p->cur_flow - 1, p->cur_seq, SIM_DROP_MTU);
     return;
@@ -366,14 +410,14 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
   }
   int dir = l->a == v->index ? 0 : 1;
   uint64_t depart = now;
-  if (l->p.rate_bps) { /* serialisation: one datagram at a time */
+  if (lp->rate_bps) { /* serialisation: one datagram at a time */
     if (l->busy_until[dir] > depart) depart = l->busy_until[dir];
-    depart += wire * 8 * 1000000000ull / l->p.rate_bps;
+    depart += wire * 8 * 1000000000ull / lp->rate_bps;
     l->busy_until[dir] = depart;
   }
-  if (l->p.loss > 0 &&
+  if (lp->loss > 0 &&
       (double)(next_random(&l->rng[dir]) >> 11) / 9007199254740992.0 <
-          l->p.loss)
+          lp->loss)
     return;
   uint8_t *copy = malloc(len ? len : 1);
   if (!copy) {
@@ -381,7 +425,7 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
     return;
   }
   memcpy(copy, data, len);
-  event ev = {depart + l->p.delay_ns, v->seq++, EV_DATAGRAM, dst, v->index,
+  event ev = {depart + lp->delay_ns, v->seq++, EV_DATAGRAM, dst, v->index,
               0, (uint32_t)len, p->cur_flow, p->cur_seq, copy};
   /* another partition's heap is not this thread's to touch in a window,
    * nor this process's when another rank runs it */
@@ -704,8 +748,8 @@ static int make_parts(sim_engine *e) {
   e->lookahead = NEVER;
   for (size_t k = 0; k < e->nlinks; k++) {
     const link *l = &e->links[k];
-    if (pt[l->a] != pt[l->b] && l->p.delay_ns < e->lookahead)
-      e->lookahead = l->p.delay_ns;
+    if (pt[l->a] != pt[l->b] && link_props(e, l)->delay_ns < e->lookahead)
+      e->lookahead = link_props(e, l)->delay_ns;
   }
   if (e->lookahead == 0) np = 1;
   for (uint32_t i = 0; i < e->n; i++) e->nodes[i].part = np > 1 ? pt[i] : 0;
@@ -796,6 +840,7 @@ void sim_engine_free(sim_engine *e) {
   free(e->view_counters);
   free(e->nodes);
   free(e->links);
+  free(e->link_params);
   free(e->link_table);
   if (e->tunnels) sodium_memzero(e->tunnels, e->ntunnels * sizeof *e->tunnels);
   free(e->tunnels);
@@ -1007,7 +1052,7 @@ void sim_backend_link(const sim_engine *e, size_t k, uint32_t *a, uint32_t *b,
                       sim_link_params *p) {
   *a = e->links[k].a;
   *b = e->links[k].b;
-  *p = e->links[k].p;
+  *p = *link_props(e, &e->links[k]);
 }
 
 /* As the native loop handles a timer event and a datagram event. */
@@ -1212,7 +1257,7 @@ int sim_engine_link_up(const sim_engine *e, uint32_t a, uint32_t b) {
 
 uint32_t sim_engine_link_mtu(const sim_engine *e, uint32_t a, uint32_t b) {
   const link *l = find_link(e, a, b);
-  return l ? l->p.mtu : 0;
+  return l ? link_props(e, l)->mtu : 0;
 }
 
 uint64_t sim_engine_dropped_mtu(const sim_engine *e) {

@@ -52,7 +52,7 @@ typedef struct event_heap {
 
 typedef struct link {
   uint32_t a, b;
-  sim_link_params p;
+  uint32_t params; /* its properties: engine.link_params[params] */
   int up;
   uint64_t busy_until[2]; /* per direction: a->b, b->a */
   uint64_t rng[2];        /* loss, per direction: each end's partition
@@ -134,6 +134,10 @@ struct sim_engine {
   mcc_keypair networks[NETWORKS];
   link *links;
   size_t nlinks;
+  /* The links' properties, each set once: most links share the scenario's
+   * defaults, and a million links one copy of them. */
+  sim_link_params *link_params;
+  size_t nlink_params;
   link_entry *link_table; /* open addressing, a power of two entries */
   size_t link_mask;
   unsigned link_shift;
@@ -176,6 +180,11 @@ struct sim_engine {
   sim_counters *view_counters;
   uint64_t state_gen, parent_gen, counters_gen;
 };
+
+static inline const sim_link_params *link_props(const struct sim_engine *e,
+                                                const link *l) {
+  return &e->link_params[l->params];
+}
 
 /* Whether this process runs node i (always, in one process). */
 static inline int engine_local(const sim_engine *e, uint32_t i) {

@@ -542,7 +542,7 @@ static int start_node(sim_engine *e, uint32_t i, char *err, size_t errlen) {
   int rv = mcc_node_new(&v->node, &s, &cb, &c->keys, &c->cert,
                         &e->networks[net].pub, 1, e->now);
   p->start_cert = NULL;
-  sodium_memzero(&restart, sizeof restart);
+  if (c == &restart) sodium_memzero(&restart, sizeof restart);
   if (rv != 0) {
     snprintf(err, errlen, "node %s: %s", tn->name, mcc_strerror(rv));
     return rv;

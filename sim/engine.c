@@ -5,9 +5,8 @@
  * spread over threads.
  * Datagram arrivals and node timers wait in two 4-ary heaps per
  * partition. A node has one entry in the timer heap at most, moved in
- * place whenever its expiry changes (the node knows where it is), so the
- * heap holds one entry per node with a deadline, and each step is
- * O(log n). Underlay addresses are 10.x.y.z:9376, x.y.z the node index.
+ * place whenever its expiry changes (timer_heap.h), so the heap holds one
+ * entry per node with a deadline, and each step is O(log n). Underlay addresses are 10.x.y.z:9376, x.y.z the node index.
  *
  * Partitions (partition.h) run in parallel windows (workers.h), the
  * conservative way: a window ends before the earliest pending event plus
@@ -45,17 +44,13 @@ static void out_of_memory(void) { sim_out_of_memory(WHAT); }
  * share cache lines, which matters once the heap outgrows the caches. */
 #define ARITY 4
 
-/* Timers before datagrams at the same instant (as the old scheduling
- * order mostly had it: a deadline is set long before what arrives at it),
- * then by the scheduling node and its count. */
+/* Datagrams at the same instant by the sending node and its count (the
+ * node timers come before them: next_kind). */
 static int before(const event *x, const event *y) {
   if (x->at != y->at) return x->at < y->at;
-  if (x->kind != y->kind) return x->kind == EV_TIMER;
   if (x->from != y->from) return x->from < y->from;
   return x->seq < y->seq;
 }
-
-#define NO_SLOT UINT32_MAX
 
 /* Room for one more entry. */
 static int grow(event_heap *h, size_t first_cap) {
@@ -68,18 +63,11 @@ static int grow(event_heap *h, size_t first_cap) {
   return 0;
 }
 
-/* Slot i gets ev. In a timer heap (e given) a node has one entry at most,
- * moved in place when its deadline moves, so it keeps its slot. */
-static void put(sim_engine *e, event_heap *h, size_t i, event ev) {
-  h->items[i] = ev;
-  if (e) e->nodes[ev.node].timer_slot = (uint32_t)i;
-}
-
 /* ev into slot i, then up or down to where it belongs. */
-static void sift(sim_engine *e, event_heap *h, size_t i, event ev) {
+static void sift(event_heap *h, size_t i, event ev) {
   size_t start = i;
   while (i > 0 && before(&ev, &h->items[(i - 1) / ARITY])) {
-    put(e, h, i, h->items[(i - 1) / ARITY]);
+    h->items[i] = h->items[(i - 1) / ARITY];
     i = (i - 1) / ARITY;
   }
   while (i == start) { /* did not go up: maybe down */
@@ -89,43 +77,22 @@ static void sift(sim_engine *e, event_heap *h, size_t i, event ev) {
     for (size_t k = first + 1; k < end; k++)
       if (before(&h->items[k], &h->items[c])) c = k;
     if (!before(&h->items[c], &ev)) break;
-    put(e, h, i, h->items[c]);
+    h->items[i] = h->items[c];
     i = start = c;
   }
-  put(e, h, i, ev);
+  h->items[i] = ev;
 }
 
 static int heap_push(event_heap *h, event ev) {
   if (grow(h, 1024) != 0) return MCC_ERR_NOMEM;
-  sift(NULL, h, h->len++, ev);
+  sift(h, h->len++, ev);
   return 0;
 }
 
-/* The first entry out; e given for a timer heap. */
-static event heap_pop(sim_engine *e, event_heap *h) {
+static event heap_pop(event_heap *h) {
   event top = h->items[0], last = h->items[--h->len];
-  if (e) e->nodes[top.node].timer_slot = NO_SLOT;
-  if (h->len) sift(e, h, 0, last);
+  if (h->len) sift(h, 0, last);
   return top;
-}
-
-/* The node's timer at ev (its key set): its entry moved, or a new one. */
-static int timer_set(sim_engine *e, event_heap *h, vnode *v, event ev) {
-  if (v->timer_slot != NO_SLOT) {
-    sift(e, h, v->timer_slot, ev);
-    return 0;
-  }
-  if (grow(h, 1024) != 0) return MCC_ERR_NOMEM;
-  sift(e, h, h->len++, ev);
-  return 0;
-}
-
-static void timer_remove(sim_engine *e, event_heap *h, vnode *v) {
-  if (v->timer_slot == NO_SLOT) return;
-  size_t i = v->timer_slot;
-  v->timer_slot = NO_SLOT;
-  event last = h->items[--h->len];
-  if (i < h->len) sift(e, h, i, last);
 }
 
 /* A datagram into the receiver's partition (the caller's own, or any
@@ -142,12 +109,20 @@ static int out_add(event_heap *h, event ev) {
   return 0;
 }
 
-/* The heap whose top comes next, or NULL when both are empty. */
-static event_heap *next_heap(part *p) {
-  event_heap *t = &p->timers, *d = &p->datagrams;
-  if (!t->len) return d->len ? d : NULL;
-  if (!d->len) return t;
-  return before(&d->items[0], &t->items[0]) ? d : t;
+/* Which of the partition's two heaps holds its next event: a timer before
+ * a datagram of the same instant (a deadline is set long before what
+ * arrives at it). EV_NONE when both are empty. */
+enum { EV_NONE = -1 };
+static int next_kind(const part *p, uint64_t *at) {
+  const timer_entry *t = timer_heap_top(&p->timers);
+  const event_heap *d = &p->datagrams;
+  if (t && (!d->len || t->at <= d->items[0].at)) {
+    *at = t->at;
+    return EV_TIMER;
+  }
+  if (!d->len) return EV_NONE;
+  *at = d->items[0].at;
+  return EV_DATAGRAM;
 }
 
 /* ---- nodes, addresses, randomness ----------------------------------------- */
@@ -197,14 +172,13 @@ static void schedule(sim_engine *e, vnode *v) {
     e->ops->set_timer(e->bk, v->index, t != NEVER && t < now ? now : t);
     return;
   }
-  event_heap *h = &e->parts[v->part].timers;
+  timer_heap *h = &e->parts[v->part].timers;
   if (t == NEVER) {
-    timer_remove(e, h, v);
+    timer_heap_remove(h, e->timer_slots, v->index);
     return;
   }
-  event ev = {t < now ? now : t, v->seq++, EV_TIMER, v->index, v->index,
-              (uint32_t)v->gen, 0, 0, 0, NULL};
-  if (timer_set(e, h, v, ev) != 0) e->parts[v->part].nomem = 1;
+  timer_entry te = {t < now ? now : t, v->index, (uint32_t)v->gen};
+  if (timer_heap_set(h, e->timer_slots, te) != 0) e->parts[v->part].nomem = 1;
 }
 
 /* ---- links ------------------------------------------------------------------ */
@@ -425,8 +399,8 @@ static void cb_send(void *user, const mcc_addr *to, const uint8_t *data,
     return;
   }
   memcpy(copy, data, len);
-  event ev = {depart + lp->delay_ns, v->seq++, EV_DATAGRAM, dst, v->index,
-              0, (uint32_t)len, p->cur_flow, p->cur_seq, copy};
+  event ev = {depart + lp->delay_ns, v->seq++, dst, v->index,
+              (uint32_t)len, p->cur_flow, p->cur_seq, copy};
   /* another partition's heap is not this thread's to touch in a window,
    * nor this process's when another rank runs it */
   int rv = (e->in_window || !engine_local(e, dst)) &&
@@ -659,7 +633,6 @@ static void make_node_keys(sim_engine *e) {
   for (uint32_t i = 0; i < e->n; i++) {
     e->nodes[i].e = e;
     e->nodes[i].index = i;
-    e->nodes[i].timer_slot = NO_SLOT;
   }
   e->creds = sim_xcalloc(e->n ? e->n : 1, sizeof *e->creds, "starting the nodes");
   key_job mine = {e, 0, 1}, theirs = {e, 1, 2};
@@ -776,8 +749,10 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
   e->comm = cfg->comm;
   e->n = topo->nnodes;
   e->nodes = calloc(e->n ? e->n : 1, sizeof *e->nodes);
+  e->timer_slots = malloc((e->n ? e->n : 1) * sizeof *e->timer_slots);
   int rv = MCC_ERR_NOMEM;
-  if (!e->nodes) goto fail;
+  if (!e->nodes || !e->timer_slots) goto fail;
+  memset(e->timer_slots, 0xff, e->n * sizeof *e->timer_slots); /* TIMER_NO_SLOT */
   rv = build_links(e, err, errlen);
   if (rv != 0) goto fail;
   if (cfg->backend) {
@@ -829,7 +804,7 @@ void sim_engine_free(sim_engine *e) {
     for (size_t j = 0; j < p->datagrams.len; j++) free(p->datagrams.items[j].data);
     for (size_t j = 0; j < p->out.len; j++) free(p->out.items[j].data);
     free(p->datagrams.items);
-    free(p->timers.items);
+    timer_heap_free(&p->timers);
     free(p->out.items);
     sim_journal_free(&p->journal);
     mcc_record_store_free(p->store); /* after the nodes that use it */
@@ -839,6 +814,7 @@ void sim_engine_free(sim_engine *e) {
   free(e->view_parent);
   free(e->view_counters);
   free(e->nodes);
+  free(e->timer_slots);
   free(e->links);
   free(e->link_params);
   free(e->link_table);
@@ -853,19 +829,22 @@ void sim_engine_free(sim_engine *e) {
 /* One partition's share of a window: its events up to the bound, in key
  * order. Only its own nodes, heaps, counters and journal are touched. */
 static void run_part(sim_engine *e, part *p) {
-  event_heap *h;
-  while ((h = next_heap(p)) && h->items[0].at <= e->bound) {
-    event ev = heap_pop(h == &p->timers ? e : NULL, h);
-    vnode *v = &e->nodes[ev.node];
-    if (ev.at > p->now) p->now = ev.at;
-    if (ev.kind == EV_TIMER) {
-      if (ev.gen != (uint32_t)v->gen || !v->alive) continue;
+  uint64_t at;
+  int kind;
+  while ((kind = next_kind(p, &at)) != EV_NONE && at <= e->bound) {
+    if (at > p->now) p->now = at;
+    if (kind == EV_TIMER) {
+      timer_entry t = timer_heap_pop(&p->timers, e->timer_slots);
+      vnode *v = &e->nodes[t.node];
+      if (t.gen != (uint32_t)v->gen || !v->alive) continue;
       v->expiry = NEVER;
       p->events++;
       mcc_node_handle_expiry(v->node, p->now);
       schedule(e, v);
       continue;
     }
+    event ev = heap_pop(&p->datagrams);
+    vnode *v = &e->nodes[ev.node];
     p->events++;
     if (v->alive) {
       mcc_addr from = sim_engine_addr(ev.from);
@@ -889,11 +868,9 @@ static void run_part_k(void *arg, unsigned k) {
 }
 
 static uint64_t next_event_time(sim_engine *e) {
-  uint64_t t = NEVER;
-  for (unsigned k = 0; k < e->nparts; k++) {
-    event_heap *h = next_heap(&e->parts[k]);
-    if (h && h->items[0].at < t) t = h->items[0].at;
-  }
+  uint64_t t = NEVER, at;
+  for (unsigned k = 0; k < e->nparts; k++)
+    if (next_kind(&e->parts[k], &at) != EV_NONE && at < t) t = at;
   return t;
 }
 
@@ -1227,7 +1204,7 @@ void sim_engine_kill(sim_engine *e, uint32_t i) {
   if (e->ops)
     e->ops->set_timer(e->bk, i, NEVER);
   else
-    timer_remove(e, &e->parts[v->part].timers, v);
+    timer_heap_remove(&e->parts[v->part].timers, e->timer_slots, i);
 }
 
 void sim_engine_revive(sim_engine *e, uint32_t i) {

@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "pcap.h"
 #include "precheck.h"
+#include "timer_heap.h"
 #include "workers.h"
 
 #define NEVER UINT64_MAX
@@ -29,22 +30,21 @@
 
 enum { EV_DATAGRAM, EV_TIMER };
 
-/* The key is (at, from, seq): from is the node that scheduled the event
- * (the sender; a timer's owner) and seq that node's own counter. */
+/* A datagram in flight (node timers are timer_heap.h's). Its key is (at,
+ * from, seq): from is the sender and seq the sender's own counter. */
 typedef struct event {
   uint64_t at, seq;
-  uint32_t kind, node; /* receiver or timer owner */
-  uint32_t from, gen;  /* sender or timer owner; generation (timer) */
+  uint32_t node; /* the receiver */
+  uint32_t from;
   uint32_t len;
   uint32_t tag_flow, tag_seq; /* the user packet that caused it: flow + 1
                                  (0: none), and its sequence */
   uint8_t *data;
 } event;
 
-/* Timers (one live entry per node, and stale ones) and datagrams in flight
- * (far fewer, so their heap stays in cache) wait in two heaps; the next
- * event is the earlier of the two tops, by the same (time, sequence) order
- * as one heap would give. */
+/* Datagrams in flight wait in a heap of their own, node timers in a
+ * timer_heap; the next event is the earlier of the two tops, a timer
+ * first at the same instant. */
 typedef struct event_heap {
   event *items;
   size_t len, cap;
@@ -86,7 +86,6 @@ typedef struct vnode {
   uint32_t last_dst; /* the link last sent on, mostly to the parent */
   uint32_t index;
   uint32_t part;
-  uint32_t timer_slot; /* its entry in its partition's timer heap */
   uint8_t alive;
   uint8_t cert_prechecked;
 } vnode;
@@ -97,7 +96,8 @@ enum { J_NET, J_INNER, J_DELIVERY, J_DROP, J_LOOKUP };
  * counters they add to, and what the window leaves for the others and
  * for the caller. Aligned so that two workers never share a cache line. */
 typedef struct part {
-  _Alignas(64) event_heap timers, datagrams;
+  _Alignas(64) timer_heap timers;
+  event_heap datagrams;
   event_heap out; /* for other partitions: an unsorted list */
   uint64_t now, events, dropped_mtu;
   uint64_t type_bytes[MAX_TYPES], type_dgrams[MAX_TYPES];
@@ -127,6 +127,7 @@ struct sim_engine {
   const sim_topology *topo;
   sim_engine_config cfg;
   vnode *nodes;
+  uint32_t *timer_slots; /* per node, its entry in its partition's timers */
   size_t n;
   /* Each local node's keys and certificate, made on two threads before
    * the nodes start and freed once they have: NULL after that. */

@@ -53,7 +53,7 @@ static part *my_part(sim_engine *e) {
 
 typedef struct wire_event {
   uint64_t at, seq;
-  uint32_t kind, node, from, gen, len, tag_flow, tag_seq;
+  uint32_t node, from, len, tag_flow, tag_seq;
 } wire_event;
 
 uint64_t ranks_exchange(sim_engine *e) {
@@ -74,8 +74,8 @@ uint64_t ranks_exchange(sim_engine *e) {
     event *ev = &p->out.items[j];
     wire_event w;
     memset(&w, 0, sizeof w); /* its padding goes on the wire too */
-    w.at = ev->at, w.seq = ev->seq, w.kind = ev->kind, w.node = ev->node;
-    w.from = ev->from, w.gen = ev->gen, w.len = ev->len;
+    w.at = ev->at, w.seq = ev->seq, w.node = ev->node;
+    w.from = ev->from, w.len = ev->len;
     w.tag_flow = ev->tag_flow, w.tag_seq = ev->tag_seq;
     size_t *o = &at[e->nodes[ev->node].part];
     memcpy(send + *o, &w, sizeof w);
@@ -91,8 +91,8 @@ uint64_t ranks_exchange(sim_engine *e) {
     wire_event w;
     memcpy(&w, recv + off, sizeof w);
     off += sizeof w;
-    event ev = {w.at,  w.seq, w.kind,     w.node,    w.from,
-                w.gen, w.len, w.tag_flow, w.tag_seq, sim_xmalloc(w.len, WHAT)};
+    event ev = {w.at,  w.seq,      w.node,    w.from,
+                w.len, w.tag_flow, w.tag_seq, sim_xmalloc(w.len, WHAT)};
     memcpy(ev.data, recv + off, w.len);
     off += w.len;
     if (engine_push(e, ev) != 0) nomem();

@@ -1,0 +1,88 @@
+/*
+ * timer_heap.c — the node deadlines of timer_heap.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <mcc/mcc.h>
+
+#include "timer_heap.h"
+
+#define ARITY 4
+#define LINE 64
+
+static int earlier(const timer_entry *x, const timer_entry *y) {
+  return x->at != y->at ? x->at < y->at : x->node < y->node;
+}
+
+static void put(timer_heap *h, uint32_t *slots, size_t i, timer_entry t) {
+  h->items[i] = t;
+  slots[t.node] = (uint32_t)i;
+}
+
+/* t into slot i, then up or down to where it belongs. */
+static void sift(timer_heap *h, uint32_t *slots, size_t i, timer_entry t) {
+  size_t start = i;
+  while (i > 0 && earlier(&t, &h->items[(i - 1) / ARITY])) {
+    put(h, slots, i, h->items[(i - 1) / ARITY]);
+    i = (i - 1) / ARITY;
+  }
+  while (i == start) { /* did not go up: maybe down */
+    size_t first = ARITY * i + 1, c = first;
+    if (first >= h->len) break;
+    size_t end = first + ARITY < h->len ? first + ARITY : h->len;
+    for (size_t k = first + 1; k < end; k++)
+      if (earlier(&h->items[k], &h->items[c])) c = k;
+    if (!earlier(&h->items[c], &t)) break;
+    put(h, slots, i, h->items[c]);
+    i = start = c;
+  }
+  put(h, slots, i, t);
+}
+
+/* Room for one more. The array starts three entries into a line, so that
+ * the children of every entry, 4i + 1 .. 4i + 4, begin a line. */
+static int grow(timer_heap *h) {
+  if (h->len < h->cap) return 0;
+  size_t cap = h->cap ? h->cap * 2 : 1024;
+  void *mem;
+  if (posix_memalign(&mem, LINE, (cap + 3) * sizeof *h->items) != 0)
+    return MCC_ERR_NOMEM;
+  timer_entry *items = (timer_entry *)mem + 3;
+  if (h->len) memcpy(items, h->items, h->len * sizeof *items);
+  free(h->mem);
+  h->mem = mem;
+  h->items = items;
+  h->cap = cap;
+  return 0;
+}
+
+int timer_heap_set(timer_heap *h, uint32_t *slots, timer_entry t) {
+  if (slots[t.node] != TIMER_NO_SLOT) {
+    sift(h, slots, slots[t.node], t);
+    return 0;
+  }
+  if (grow(h) != 0) return MCC_ERR_NOMEM;
+  sift(h, slots, h->len++, t);
+  return 0;
+}
+
+void timer_heap_remove(timer_heap *h, uint32_t *slots, uint32_t node) {
+  uint32_t i = slots[node];
+  if (i == TIMER_NO_SLOT) return;
+  slots[node] = TIMER_NO_SLOT;
+  timer_entry last = h->items[--h->len];
+  if (i < h->len) sift(h, slots, i, last);
+}
+
+timer_entry timer_heap_pop(timer_heap *h, uint32_t *slots) {
+  timer_entry top = h->items[0], last = h->items[--h->len];
+  slots[top.node] = TIMER_NO_SLOT;
+  if (h->len) sift(h, slots, 0, last);
+  return top;
+}
+
+void timer_heap_free(timer_heap *h) {
+  free(h->mem);
+  memset(h, 0, sizeof *h);
+}

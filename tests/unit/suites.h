@@ -31,6 +31,7 @@
   X(sim_topology)           \
   X(sim_engine)             \
   X(sim_partition)          \
+  X(sim_timer_heap)         \
   X(sim_ranks)              \
   X(sim_scenario)           \
   X(sim_link_models)        \

@@ -6,7 +6,8 @@
  * Datagram arrivals and node timers wait in two 4-ary heaps per
  * partition. A node has one entry in the timer heap at most, moved in
  * place whenever its expiry changes (timer_heap.h), so the heap holds one
- * entry per node with a deadline, and each step is O(log n). Underlay addresses are 10.x.y.z:9376, x.y.z the node index.
+ * entry per node with a deadline, and each step is O(log n). Underlay
+ * addresses are 10.x.y.z:9376, x.y.z the node index.
  *
  * Partitions (partition.h) run in parallel windows (workers.h), the
  * conservative way: a window ends before the earliest pending event plus
@@ -752,7 +753,8 @@ int sim_engine_new(sim_engine **pe, const sim_topology *topo,
   e->timer_slots = malloc((e->n ? e->n : 1) * sizeof *e->timer_slots);
   int rv = MCC_ERR_NOMEM;
   if (!e->nodes || !e->timer_slots) goto fail;
-  memset(e->timer_slots, 0xff, e->n * sizeof *e->timer_slots); /* TIMER_NO_SLOT */
+  /* every slot TIMER_NO_SLOT */
+  memset(e->timer_slots, 0xff, e->n * sizeof *e->timer_slots);
   rv = build_links(e, err, errlen);
   if (rv != 0) goto fail;
   if (cfg->backend) {

@@ -41,14 +41,15 @@ static void sift(timer_heap *h, uint32_t *slots, size_t i, timer_entry t) {
 }
 
 /* Room for one more. The array starts three entries into a line, so that
- * the children of every entry, 4i + 1 .. 4i + 4, begin a line. */
+ * the children of every entry, 4i + 1 .. 4i + 4, begin a line. Aligned by
+ * hand from malloc, which mcc-sim watches for failures (alloc_wrap.c). */
 static int grow(timer_heap *h) {
   if (h->len < h->cap) return 0;
   size_t cap = h->cap ? h->cap * 2 : 1024;
-  void *mem;
-  if (posix_memalign(&mem, LINE, (cap + 3) * sizeof *h->items) != 0)
-    return MCC_ERR_NOMEM;
-  timer_entry *items = (timer_entry *)mem + 3;
+  uint8_t *mem = malloc((cap + 3) * sizeof *h->items + LINE - 1);
+  if (!mem) return MCC_ERR_NOMEM;
+  uintptr_t line = ((uintptr_t)mem + LINE - 1) & ~(uintptr_t)(LINE - 1);
+  timer_entry *items = (timer_entry *)line + 3;
   if (h->len) memcpy(items, h->items, h->len * sizeof *items);
   free(h->mem);
   h->mem = mem;

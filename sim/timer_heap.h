@@ -29,7 +29,7 @@ typedef struct timer_entry {
 
 typedef struct timer_heap {
   timer_entry *items; /* items[1 + 4k .. 4 + 4k] share a cache line */
-  void *mem;
+  void *mem;          /* what malloc gave: items is aligned inside it */
   size_t len, cap;
 } timer_heap;
 

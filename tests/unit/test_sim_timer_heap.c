@@ -1,8 +1,8 @@
 /*
  * test_sim_timer_heap.c — the engine's node deadlines (sim/timer_heap.c)
  * against a model: random timelines of sets (new and moved entries, to
- * earlier and later times, ties on the time), removals and pops over a few
- * hundred nodes, and after every step the heap must hold exactly the
+ * earlier and later times, ties on the time), removals and pops over 1,500
+ * nodes, from a heap filled past its first allocation, and after every step the heap must hold exactly the
  * model's entries, pop them in (time, node) order, know where each one is,
  * and keep each group of four siblings on one cache line.
  */
@@ -14,7 +14,7 @@
 #include "testutil.h"
 #include "timer_heap.h"
 
-#define NODES 300
+#define NODES 1500 /* over the heap's first 1,024 entries: it grows */
 #define NONE UINT64_MAX
 
 static uint64_t next(uint64_t *s) { /* xorshift64* */
@@ -68,6 +68,13 @@ static void test_sim_timer_heap_matches_model(void) {
     int ok = 1;
     /* few distinct times in some rounds: many ties, broken by node */
     uint64_t span = round % 2 ? 50 : 1000000;
+    for (uint32_t node = 0; node < NODES; node++) { /* grows twice */
+      timer_entry t = {next(&seed) % span, node, ++gen[node]};
+      CU_ASSERT_EQUAL_FATAL(timer_heap_set(&h, slots, t), 0);
+      at[node] = t.at;
+    }
+    CU_ASSERT_TRUE(consistent(&h, slots, at));
+    CU_ASSERT_TRUE(h.cap >= NODES);
     for (int step = 0; step < 3000 && ok; step++) {
       uint64_t r = next(&seed);
       uint32_t node = (uint32_t)(r % NODES);

@@ -233,7 +233,7 @@ $(BUILD)/bin/mcc-bench: $(call objs,plain,tests/bench/bench_core.c tests/bench/b
 # With ns-3, mcc-bench-sim also runs the star on the ns-3 backend.
 $(BUILD)/plain/tests/bench/bench_sim.o: CPPFLAGS += $(if $(NS3),-DMCC_HAVE_NS3)
 $(BUILD)/plain/tests/bench/bench_sim.o: $(NS3_STAMP)
-$(BUILD)/bin/mcc-bench-sim: $(call objs,plain,tests/bench/bench_sim.c) $(SIM_NS3_OBJS) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
+$(BUILD)/bin/mcc-bench-sim: $(call objs,plain,tests/bench/bench_sim.c tests/bench/machine_speed.c) $(SIM_NS3_OBJS) $(BUILD)/lib/libmccsim.a $(BUILD)/lib/libmcc.a
 	@mkdir -p $(dir $@)
 	$(SIM_LD) -o $@ $^ $(SIM_NS3_LIBS) $(SIM_LIBS) $(LDLIBS)
 

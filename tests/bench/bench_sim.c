@@ -25,6 +25,8 @@
  * its children, its peak RSS every rank's added up (run.json). More ranks
  * than cores share them (oversubscribed): events per second per core
  * divide by the cores in use, at most the machine's.
+ * The file begins with "machine": the speed of this machine's Ed25519 and
+ * X25519 at the start and at the end of the bench (machine_speed.h).
  *   mcc-bench-sim [OUT.json] [--max N] [--threads N]
  *   (N: largest tree, default 100000)
  */
@@ -43,6 +45,7 @@
 #ifdef MCC_HAVE_NS3
 #include "engine_ns3.h"
 #endif
+#include "machine_speed.h"
 #include "measure.h"
 #include "output.h"
 
@@ -300,6 +303,13 @@ int main(int argc, char **argv) {
   }
   if (threads < 1 || threads > 64) threads = 1;
   printf("mcc-bench-sim: %d thread%s\n", threads, threads > 1 ? "s" : "");
+  machine_speed before, after;
+  if (machine_speed_measure(&before) != 0) {
+    fprintf(stderr, "mcc-bench-sim: libsodium does not work here\n");
+    return 1;
+  }
+  printf("machine at %s: Ed25519 verify %.1f us, sign %.1f us, X25519 %.1f us\n",
+         before.at, before.verify_us, before.sign_us, before.x25519_us);
   result rs[16];
   memset(rs, 0, sizeof rs);
   size_t n = 0;
@@ -360,12 +370,19 @@ int main(int argc, char **argv) {
     if (run_cli(&rs[n], sim, tree, scaling[k].threads, scaling[k].ranks) == 0)
       print_line(&rs[n++]);
   }
+  if (machine_speed_measure(&after) != 0) return 1;
+  printf("machine at %s: Ed25519 verify %.1f us, sign %.1f us, X25519 %.1f us\n",
+         after.at, after.verify_us, after.sign_us, after.x25519_us);
   FILE *f = fopen(path, "w");
   if (!f) {
     perror(path);
     return 1;
   }
-  fprintf(f, "{\n");
+  fprintf(f, "{\n  \"machine\": {\"at_start\": ");
+  machine_speed_json(f, &before);
+  fprintf(f, ", \"at_end\": ");
+  machine_speed_json(f, &after);
+  fprintf(f, "},\n");
   for (size_t k = 0; k < n; k++) write_json(f, &rs[k], k + 1 == n);
   fprintf(f, "}\n");
   fclose(f);

@@ -30,6 +30,7 @@
 
 #include "engine_internal.h"
 #include "fatal.h"
+#include "heap4.h"
 #include "node.h" /* TEMPORARY: node_id_to_addrs until resolve.h lands */
 #include "partition.h"
 #include "store_memory.h"
@@ -40,10 +41,6 @@
 static void out_of_memory(void) { sim_out_of_memory(WHAT); }
 
 /* ---- the event heap ------------------------------------------------------ */
-
-/* Four children per entry: half the levels of a binary heap, and siblings
- * share cache lines, which matters once the heap outgrows the caches. */
-#define ARITY 4
 
 /* Datagrams at the same instant by the sending node and its count (the
  * node timers come before them: next_kind). */
@@ -64,35 +61,22 @@ static int grow(event_heap *h, size_t first_cap) {
   return 0;
 }
 
-/* ev into slot i, then up or down to where it belongs. */
-static void sift(event_heap *h, size_t i, event ev) {
-  size_t start = i;
-  while (i > 0 && before(&ev, &h->items[(i - 1) / ARITY])) {
-    h->items[i] = h->items[(i - 1) / ARITY];
-    i = (i - 1) / ARITY;
-  }
-  while (i == start) { /* did not go up: maybe down */
-    size_t first = ARITY * i + 1, c = first;
-    if (first >= h->len) break;
-    size_t end = first + ARITY < h->len ? first + ARITY : h->len;
-    for (size_t k = first + 1; k < end; k++)
-      if (before(&h->items[k], &h->items[c])) c = k;
-    if (!before(&h->items[c], &ev)) break;
-    h->items[i] = h->items[c];
-    i = start = c;
-  }
-  h->items[i] = ev;
+static void put(void *ctx, event *items, size_t i, event ev) {
+  items[i] = ev;
 }
+
+HEAP4_DEFINE_SIFT(sift, event, before, put)
 
 static int heap_push(event_heap *h, event ev) {
   if (grow(h, 1024) != 0) return MCC_ERR_NOMEM;
-  sift(h, h->len++, ev);
+  h->len++;
+  sift(NULL, h->items, h->len, h->len - 1, ev);
   return 0;
 }
 
 static event heap_pop(event_heap *h) {
   event top = h->items[0], last = h->items[--h->len];
-  if (h->len) sift(h, 0, last);
+  if (h->len) sift(NULL, h->items, h->len, 0, last);
   return top;
 }
 

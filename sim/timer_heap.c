@@ -6,39 +6,22 @@
 
 #include <mcc/mcc.h>
 
+#include "heap4.h"
 #include "timer_heap.h"
 
-#define ARITY 4
 #define LINE 64
 
 static int earlier(const timer_entry *x, const timer_entry *y) {
   return x->at != y->at ? x->at < y->at : x->node < y->node;
 }
 
-static void put(timer_heap *h, uint32_t *slots, size_t i, timer_entry t) {
-  h->items[i] = t;
-  slots[t.node] = (uint32_t)i;
+/* Slot i gets t, and t's node learns where it is. */
+static void put(void *slots, timer_entry *items, size_t i, timer_entry t) {
+  items[i] = t;
+  ((uint32_t *)slots)[t.node] = (uint32_t)i;
 }
 
-/* t into slot i, then up or down to where it belongs. */
-static void sift(timer_heap *h, uint32_t *slots, size_t i, timer_entry t) {
-  size_t start = i;
-  while (i > 0 && earlier(&t, &h->items[(i - 1) / ARITY])) {
-    put(h, slots, i, h->items[(i - 1) / ARITY]);
-    i = (i - 1) / ARITY;
-  }
-  while (i == start) { /* did not go up: maybe down */
-    size_t first = ARITY * i + 1, c = first;
-    if (first >= h->len) break;
-    size_t end = first + ARITY < h->len ? first + ARITY : h->len;
-    for (size_t k = first + 1; k < end; k++)
-      if (earlier(&h->items[k], &h->items[c])) c = k;
-    if (!earlier(&h->items[c], &t)) break;
-    put(h, slots, i, h->items[c]);
-    i = start = c;
-  }
-  put(h, slots, i, t);
-}
+HEAP4_DEFINE_SIFT(sift, timer_entry, earlier, put)
 
 /* Room for one more. The array starts three entries into a line, so that
  * the children of every entry, 4i + 1 .. 4i + 4, begin a line. Aligned by
@@ -60,11 +43,12 @@ static int grow(timer_heap *h) {
 
 int timer_heap_set(timer_heap *h, uint32_t *slots, timer_entry t) {
   if (slots[t.node] != TIMER_NO_SLOT) {
-    sift(h, slots, slots[t.node], t);
+    sift(slots, h->items, h->len, slots[t.node], t);
     return 0;
   }
   if (grow(h) != 0) return MCC_ERR_NOMEM;
-  sift(h, slots, h->len++, t);
+  h->len++;
+  sift(slots, h->items, h->len, h->len - 1, t);
   return 0;
 }
 
@@ -73,13 +57,13 @@ void timer_heap_remove(timer_heap *h, uint32_t *slots, uint32_t node) {
   if (i == TIMER_NO_SLOT) return;
   slots[node] = TIMER_NO_SLOT;
   timer_entry last = h->items[--h->len];
-  if (i < h->len) sift(h, slots, i, last);
+  if (i < h->len) sift(slots, h->items, h->len, i, last);
 }
 
 timer_entry timer_heap_pop(timer_heap *h, uint32_t *slots) {
   timer_entry top = h->items[0], last = h->items[--h->len];
   slots[top.node] = TIMER_NO_SLOT;
-  if (h->len) sift(h, slots, 0, last);
+  if (h->len) sift(slots, h->items, h->len, 0, last);
   return top;
 }
 

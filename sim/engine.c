@@ -97,7 +97,7 @@ static int out_add(event_heap *h, event ev) {
 /* Which of the partition's two heaps holds its next event: a timer before
  * a datagram of the same instant (a deadline is set long before what
  * arrives at it). EV_NONE when both are empty. */
-enum { EV_NONE = -1 };
+enum { EV_NONE = -1, EV_DATAGRAM, EV_TIMER };
 static int next_kind(const part *p, uint64_t *at) {
   const timer_entry *t = timer_heap_top(&p->timers);
   const event_heap *d = &p->datagrams;

@@ -28,8 +28,6 @@
  * journals hold (one partition has no lookahead limit at all). */
 #define WINDOW_MAX_NS 1000000000ull
 
-enum { EV_DATAGRAM, EV_TIMER };
-
 /* A datagram in flight (node timers are timer_heap.h's). Its key is (at,
  * from, seq): from is the sender and seq the sender's own counter. */
 typedef struct event {

@@ -308,8 +308,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mcc-bench-sim: libsodium does not work here\n");
     return 1;
   }
-  printf("machine at %s: Ed25519 verify %.1f us, sign %.1f us, X25519 %.1f us\n",
-         before.at, before.verify_us, before.sign_us, before.x25519_us);
+  machine_speed_print(stdout, &before);
   result rs[16];
   memset(rs, 0, sizeof rs);
   size_t n = 0;
@@ -371,8 +370,7 @@ int main(int argc, char **argv) {
       print_line(&rs[n++]);
   }
   if (machine_speed_measure(&after) != 0) return 1;
-  printf("machine at %s: Ed25519 verify %.1f us, sign %.1f us, X25519 %.1f us\n",
-         after.at, after.verify_us, after.sign_us, after.x25519_us);
+  machine_speed_print(stdout, &after);
   FILE *f = fopen(path, "w");
   if (!f) {
     perror(path);

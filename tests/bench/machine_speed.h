@@ -24,5 +24,7 @@ typedef struct machine_speed {
 int machine_speed_measure(machine_speed *m);
 /* {"at": ..., "ed25519_verify_us": ..., ...} */
 void machine_speed_json(FILE *f, const machine_speed *m);
+/* One line: "machine at ...: Ed25519 verify ... us, ..." */
+void machine_speed_print(FILE *f, const machine_speed *m);
 
 #endif
